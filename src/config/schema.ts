@@ -1,0 +1,156 @@
+import { z } from 'zod';
+
+/** A number in [min, max] whose error message names both bounds. */
+function between(min: number, max: number, opts: { int?: boolean } = {}) {
+  const kind = opts.int ? 'a whole number' : 'a number';
+  const message = `expected ${kind} between ${min} and ${max}`;
+  let n = z.number({ error: message });
+  if (opts.int) n = n.int({ error: message });
+  return n.min(min, { error: message }).max(max, { error: message });
+}
+
+const id = (what: string) =>
+  z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, { error: `expected a ${what} id of lower-case letters, digits, "_" or "-" (1-64 characters)` });
+
+/** A point of a zone polygon as [x, y], each 0..1 of the frame width/height. */
+const PointNormSchema = z.tuple([between(0, 1), between(0, 1)], { error: 'expected a point [x, y] with x and y between 0 and 1' });
+
+/** A polygon zone inside a camera's view. */
+export const ZoneSchema = z
+  .object({
+    id: id('zone').describe('Zone id, unique within the camera.'),
+    polygon: z.array(PointNormSchema).min(3, { error: 'expected a polygon of at least 3 points' })
+      .describe('Corners as [x, y] fractions of the frame (0..1, origin top-left). An object is inside when the bottom-centre of its box is.'),
+    objects: z.array(z.string().min(1)).min(1).optional()
+      .describe("Labels that raise events in this zone; default: the camera's objects.track."),
+  })
+  .strict();
+
+/** Where a camera's video comes from. */
+export const SourceSchema = z
+  .object({
+    url: z.string().min(1, { error: 'expected a file path, rtsp:// or http(s):// URL, or sample:ID' })
+      .describe('A file path, an rtsp:// or http(s):// URL, or `sample:ID` for a catalog sample clip (downloaded when missing).'),
+    loop: z.boolean().default(true).describe('Files only: start again at the end (true) or stop the camera (false).'),
+    rtspTransport: z.enum(['tcp', 'udp']).default('tcp').describe('RTSP only: transport for the media streams.'),
+    timeoutMs: between(1000, 120_000, { int: true }).default(10_000)
+      .describe('Socket timeout for network sources, in milliseconds; ffmpeg gives up on a silent server after this.'),
+    stallTimeoutMs: between(2000, 300_000, { int: true }).default(20_000)
+      .describe('Restart the source when no frame arrived for this many milliseconds.'),
+  })
+  .strict();
+
+/** Object-detection settings of one camera. */
+export const DetectSchema = z
+  .object({
+    fps: between(1, 30).default(5).describe('Frames per second decoded and sent to the detector.'),
+    width: between(64, 3840, { int: true }).default(640)
+      .describe('Frames are scaled to this width in pixels before detection (height keeps the aspect ratio).'),
+    model: z.string().min(1).optional().describe('Model id from the catalog, or a path to an .onnx file; default: models.default.'),
+    scoreThreshold: between(0, 1).optional().describe("Minimum detection score 0..1; default: the model's own threshold."),
+    tiling: z.enum(['off', 'auto']).default('off')
+      .describe('`auto` adds overlapping tiled passes when the frame is over 2.5x the model input (finds small objects, costs more).'),
+  })
+  .strict();
+
+/** Event lifecycle settings of one camera. */
+export const EventsSchema = z
+  .object({
+    minDurationMs: between(0, 60_000, { int: true }).default(500)
+      .describe('An object must stay in a zone this long (milliseconds) before an event starts.'),
+    endAfterMs: between(0, 600_000, { int: true }).default(3000)
+      .describe('An event ends when its object has been out of the zone or unseen for this long (milliseconds).'),
+    cooldownMs: between(0, 3_600_000, { int: true }).default(10_000)
+      .describe('After an event ends, the same object in the same zone starts no new event for this long (milliseconds).'),
+  })
+  .strict();
+
+/** One camera and its pipeline. */
+export const CameraSchema = z
+  .object({
+    id: id('camera').describe('Camera id used in the API and in stored events.'),
+    name: z.string().optional().describe('Display name; default: the id.'),
+    enabled: z.boolean().default(true).describe('A disabled camera is listed but not started.'),
+    source: SourceSchema,
+    detect: DetectSchema.default(DetectSchema.parse({})),
+    objects: z
+      .object({
+        track: z.array(z.string().min(1)).min(1).default(['person']).describe('Labels to detect and track on this camera.'),
+      })
+      .strict()
+      .default({ track: ['person'] }),
+    zones: z.array(ZoneSchema).default([]).describe('Zones that raise events; none = the whole frame is one zone called `all`.'),
+    events: EventsSchema.default(EventsSchema.parse({})),
+  })
+  .strict()
+  .superRefine((cam, ctx) => {
+    const seen = new Set<string>();
+    cam.zones.forEach((zone, i) => {
+      if (seen.has(zone.id)) ctx.addIssue({ code: 'custom', path: ['zones', i, 'id'], message: `zone id "${zone.id}" is used twice in camera "${cam.id}"; give each zone its own id` });
+      seen.add(zone.id);
+      zone.objects?.forEach((label, j) => {
+        if (!cam.objects.track.includes(label)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['zones', i, 'objects', j],
+            message: `zone "${zone.id}" tracks "${label}", which is not in objects.track (${cam.objects.track.join(', ')}); add it there`,
+          });
+        }
+      });
+    });
+  });
+
+/** The demo camera used when the configuration names no cameras. */
+export const DEMO_CAMERA = { id: 'demo', name: 'Demo (sample clip)', source: { url: 'sample:vtest', loop: true } } as const;
+
+/** The whole configuration: the single source of truth for settings, their defaults and their docs. */
+export const ConfigSchema = z
+  .object({
+    server: z
+      .object({
+        host: z.string().default('127.0.0.1').describe('Address the HTTP server listens on.'),
+        port: between(1, 65_535, { int: true }).default(8080).describe('TCP port of the HTTP server.'),
+      })
+      .strict()
+      .default({ host: '127.0.0.1', port: 8080 }),
+    dataDir: z.string().min(1).default('data').describe('Folder for the embedded database, media (snapshots) and downloaded models.'),
+    assets: z.string().min(1).optional()
+      .describe('Folder with `models/` and `videos/` that are used before anything is downloaded (env SIGHTLINE_ASSETS).'),
+    database: z
+      .object({
+        url: z.string().regex(/^postgres(ql)?:\/\//, { error: 'expected a postgres:// or postgresql:// URL' }).optional()
+          .describe('PostgreSQL URL; when absent the embedded database (PGlite) under dataDir/db is used.'),
+      })
+      .strict()
+      .default({}),
+    models: z
+      .object({
+        default: z.string().min(1).default('yolox-nano').describe('Model used by cameras that name none: a catalog id or an .onnx path.'),
+        download: z.boolean().default(true).describe('Download catalog models that are missing (with sha256 check).'),
+        threads: between(0, 256, { int: true }).default(0).describe('Threads per inference; 0 = one per CPU core.'),
+      })
+      .strict()
+      .default({ default: 'yolox-nano', download: true, threads: 0 }),
+    log: z
+      .object({
+        level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info').describe('Log level.'),
+      })
+      .strict()
+      .default({ level: 'info' }),
+    cameras: z.array(CameraSchema).default([]).describe('Cameras; when empty, a demo camera plays the sample clip `sample:vtest`.'),
+  })
+  .strict()
+  .superRefine((cfg, ctx) => {
+    const seen = new Set<string>();
+    cfg.cameras.forEach((cam, i) => {
+      if (seen.has(cam.id)) ctx.addIssue({ code: 'custom', path: ['cameras', i, 'id'], message: `camera id "${cam.id}" is used twice; give each camera its own id` });
+      seen.add(cam.id);
+    });
+  });
+
+/** The validated configuration. */
+export type Config = z.infer<typeof ConfigSchema>;
+/** One validated camera. */
+export type CameraConfig = z.infer<typeof CameraSchema>;
+/** One validated zone. */
+export type ZoneConfig = z.infer<typeof ZoneSchema>;

@@ -1,0 +1,44 @@
+/** The catalog of stable error codes, each with its HTTP status and meaning (docs/errors.md lists them). */
+export const ERROR_CODES = {
+  CONFIG_INVALID: { httpStatus: 500, meaning: 'The configuration file or an environment override does not match the schema.' },
+  CONFIG_NOT_FOUND: { httpStatus: 500, meaning: 'The configuration file named on the command line or in SIGHTLINE_CONFIG does not exist.' },
+  CAMERA_NOT_FOUND: { httpStatus: 404, meaning: 'No camera with this id is configured.' },
+  EVENT_NOT_FOUND: { httpStatus: 404, meaning: 'No event with this id is stored.' },
+  SNAPSHOT_NOT_FOUND: { httpStatus: 404, meaning: 'The event or camera exists but has no image yet.' },
+  BAD_REQUEST: { httpStatus: 400, meaning: 'A query parameter or body does not match what the route expects.' },
+  MODEL_NOT_FOUND: { httpStatus: 500, meaning: 'The model id is not in the catalog and is not a path to a file.' },
+  MODEL_LOAD_FAILED: { httpStatus: 500, meaning: 'The model file could not be loaded by the ONNX runtime (not ONNX, or corrupt).' },
+  MODEL_LAYOUT_UNSUPPORTED: { httpStatus: 500, meaning: 'The model loaded, but its inputs or outputs have a layout no decoder supports.' },
+  DOWNLOAD_FAILED: { httpStatus: 500, meaning: 'A model or sample download failed or was interrupted.' },
+  CHECKSUM_MISMATCH: { httpStatus: 500, meaning: 'A downloaded file does not have the sha256 the catalog lists.' },
+  SOURCE_UNAVAILABLE: { httpStatus: 503, meaning: 'A video source cannot be opened (missing file, unreachable stream, no video track).' },
+  FFMPEG_MISSING: { httpStatus: 500, meaning: 'ffmpeg or ffprobe is not installed or not on PATH.' },
+  DATABASE_FAILED: { httpStatus: 500, meaning: 'The database could not be opened, migrated or queried.' },
+  INTERNAL: { httpStatus: 500, meaning: 'An unexpected error; the log has the details.' },
+} as const;
+
+/** One of the stable error codes. */
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** An error with a stable code; its message says what was expected, what arrived, and where. */
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly httpStatus: number;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'AppError';
+    this.code = code;
+    this.httpStatus = ERROR_CODES[code].httpStatus;
+  }
+}
+
+/** True when `err` is an AppError, optionally with the given code. */
+export function isAppError(err: unknown, code?: ErrorCode): err is AppError {
+  return err instanceof AppError && (code === undefined || err.code === code);
+}
+
+/** The message of any thrown value. */
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,157 @@
+import { clampBox } from '../core/geometry.ts';
+import { AppError } from '../core/errors.ts';
+import type { Detection, Frame } from '../core/types.ts';
+import type { DecodeOptions, RawOutput } from './decoders/decoder.ts';
+import { matchDetectorLayout } from './decoders/layout.ts';
+import { decodeUltralytics } from './decoders/ultralytics.ts';
+import { decodeYolox } from './decoders/yolox.ts';
+import { Letterboxer, unletterboxBox } from './letterbox.ts';
+import type { ModelManifest } from './model-manifest.ts';
+import type { ModelRunner } from './model-runner.ts';
+import { nonMaxSuppression, type Candidate } from './nms.ts';
+import { planTiles, type TilingMode } from './tiles.ts';
+
+/** Per-call detection settings. */
+export interface DetectOptions {
+  /** Minimum score (0..1); defaults to the model's `defaultScoreThreshold`. */
+  readonly scoreThreshold?: number;
+  /** IoU above which a same-class box is suppressed (default 0.45). */
+  readonly nmsIouThreshold?: number;
+  /** Labels to keep; all labels when absent. */
+  readonly labels?: readonly string[];
+  /** Extra tiled passes for frames much larger than the model input (default `off`). */
+  readonly tiling?: TilingMode;
+}
+
+/** Time spent in each stage of one `detect` call, in milliseconds. */
+export interface DetectTimings {
+  preMs: number;
+  runMs: number;
+  postMs: number;
+}
+
+/** An object detector: letterbox -> model -> decode -> NMS -> frame pixels. Serves one caller at a time. */
+export class ObjectDetector {
+  readonly manifest: ModelManifest;
+  private readonly runner: ModelRunner;
+  private readonly letterboxer: Letterboxer;
+  private readonly inputDims: readonly number[];
+  private busy = false;
+
+  private constructor(manifest: ModelManifest, runner: ModelRunner) {
+    this.manifest = manifest;
+    this.runner = runner;
+    this.inputDims = [1, 3, manifest.inputHeight, manifest.inputWidth];
+    this.letterboxer = new Letterboxer(manifest.inputWidth, manifest.inputHeight, {
+      colorOrder: manifest.colorOrder,
+      pixelScale: manifest.pixelScale,
+      mean: manifest.mean,
+      std: manifest.std,
+      padValue: manifest.padValue,
+      align: manifest.letterbox,
+    });
+  }
+
+  /** Checks that the loaded model fits its manifest and wraps it; throws MODEL_LAYOUT_UNSUPPORTED otherwise. */
+  static create(manifest: ModelManifest, runner: ModelRunner, source: string): ObjectDetector {
+    const match = matchDetectorLayout({ input: runner.inputDims, output: runner.outputDims }, manifest.family);
+    if (!match.ok) throw new AppError('MODEL_LAYOUT_UNSUPPORTED', `model ${source}: ${match.reason}`);
+    if (match.inputWidth !== manifest.inputWidth || match.inputHeight !== manifest.inputHeight) {
+      throw new AppError(
+        'MODEL_LAYOUT_UNSUPPORTED',
+        `model ${source}: manifest says input ${manifest.inputWidth}x${manifest.inputHeight}, the file has ${match.inputWidth}x${match.inputHeight}`,
+      );
+    }
+    if (match.classCount !== manifest.labels.length) {
+      throw new AppError(
+        'MODEL_LAYOUT_UNSUPPORTED',
+        `model ${source}: manifest lists ${manifest.labels.length} labels, the output has ${match.classCount} classes`,
+      );
+    }
+    return new ObjectDetector(manifest, runner);
+  }
+
+  /** Runs detection on one frame; boxes come back in frame pixels, sorted by score. */
+  async detect(frame: Frame, opts: DetectOptions = {}, timings?: DetectTimings): Promise<Detection[]> {
+    if (this.busy) throw new Error('ObjectDetector.detect called while a previous call is still running');
+    this.busy = true;
+    try {
+      const regions = planTiles(frame.width, frame.height, this.manifest.inputWidth, this.manifest.inputHeight, opts.tiling ?? 'off');
+      const candidates: Candidate[] = [];
+      let pre = 0, run = 0, post = 0;
+      for (const region of regions) {
+        const t0 = performance.now();
+        const { tensor, geometry } = this.letterboxer.apply(frame.rgb, frame.width, frame.height, region);
+        const t1 = performance.now();
+        const raw = await this.runner.run(tensor, this.inputDims);
+        const t2 = performance.now();
+        for (const c of this.decode(raw, opts)) {
+          const b = unletterboxBox(c.boxXyxy, geometry);
+          candidates.push({ ...c, boxXyxy: [b[0] + region.x, b[1] + region.y, b[2] + region.x, b[3] + region.y] });
+        }
+        pre += t1 - t0;
+        run += t2 - t1;
+        post += performance.now() - t2;
+      }
+      const t3 = performance.now();
+      const merged = regions.length > 1 ? nonMaxSuppression(candidates, opts.nmsIouThreshold ?? 0.45) : candidates;
+      const dets = merged.map((c) => ({
+        boxXyxy: clampBox(c.boxXyxy, frame.width, frame.height),
+        score: c.score,
+        classId: c.classId,
+        label: this.manifest.labels[c.classId] ?? `class${c.classId}`,
+      }));
+      post += performance.now() - t3;
+      if (timings) {
+        timings.preMs += pre;
+        timings.runMs += run;
+        timings.postMs += post;
+      }
+      return dets;
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  /** Runs the bare model on an already prepared input tensor (for benchmarks). */
+  runRaw(tensor: Float32Array): Promise<RawOutput> {
+    return this.runner.run(tensor, this.inputDims);
+  }
+
+  /** Prepares the input tensor of one frame without running the model (for benchmarks). */
+  prepare(frame: Frame): Float32Array {
+    return this.letterboxer.apply(frame.rgb, frame.width, frame.height).tensor;
+  }
+
+  /** Releases the model. */
+  close(): Promise<void> {
+    return this.runner.close();
+  }
+
+  private decode(raw: RawOutput, opts: DetectOptions) {
+    const decodeOpts: DecodeOptions = {
+      scoreThreshold: opts.scoreThreshold ?? this.manifest.defaultScoreThreshold,
+      allowedClasses: opts.labels ? this.classMask(opts.labels) : undefined,
+    };
+    const candidates =
+      this.manifest.family === 'yolox'
+        ? decodeYolox(raw, decodeOpts, this.manifest.inputWidth, this.manifest.inputHeight)
+        : decodeUltralytics(raw, decodeOpts);
+    return nonMaxSuppression(candidates, opts.nmsIouThreshold ?? 0.45);
+  }
+
+  private maskCache = new Map<string, Uint8Array>();
+
+  private classMask(labels: readonly string[]): Uint8Array {
+    const key = labels.join('\n');
+    let mask = this.maskCache.get(key);
+    if (!mask) {
+      mask = new Uint8Array(this.manifest.labels.length);
+      this.manifest.labels.forEach((l, i) => {
+        if (labels.includes(l)) mask![i] = 1;
+      });
+      this.maskCache.set(key, mask);
+    }
+    return mask;
+  }
+}

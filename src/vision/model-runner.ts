@@ -1,0 +1,22 @@
+import type { RawOutput } from './decoders/decoder.ts';
+
+/** Port to an inference runtime: one loaded model that maps an input tensor to its first output. */
+export interface ModelRunner {
+  /** Dims of the first input as the model declares them (dynamic dims as names or -1). */
+  readonly inputDims: readonly (number | string)[];
+  /** Dims of the first output as the model declares them. */
+  readonly outputDims: readonly (number | string)[];
+  /** Runs the model on a float32 NCHW tensor with the given dims. */
+  run(input: Float32Array, dims: readonly number[]): Promise<RawOutput>;
+  /** Releases the session. */
+  close(): Promise<void>;
+}
+
+/** Options for loading a model into a runtime. */
+export interface RunnerOptions {
+  /** Threads for one inference (onnxruntime intraOpNumThreads); 0 = runtime default. */
+  readonly threads: number;
+}
+
+/** Loads a model file into a runner; implemented by an adapter. */
+export type ModelLoader = (path: string, opts: RunnerOptions) => Promise<ModelRunner>;
