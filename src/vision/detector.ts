@@ -30,13 +30,13 @@ export interface DetectTimings {
   postMs: number;
 }
 
-/** An object detector: letterbox -> model -> decode -> NMS -> frame pixels. Serves one caller at a time. */
+/** An object detector: letterbox -> model -> decode -> NMS -> frame pixels. Calls are queued, so cameras can share one. */
 export class ObjectDetector {
   readonly manifest: ModelManifest;
   private readonly runner: ModelRunner;
   private readonly letterboxer: Letterboxer;
   private readonly inputDims: readonly number[];
-  private busy = false;
+  private queue: Promise<unknown> = Promise.resolve();
 
   private constructor(manifest: ModelManifest, runner: ModelRunner) {
     this.manifest = manifest;
@@ -72,10 +72,15 @@ export class ObjectDetector {
   }
 
   /** Runs detection on one frame; boxes come back in frame pixels, sorted by score. */
-  async detect(frame: Frame, opts: DetectOptions = {}, timings?: DetectTimings): Promise<Detection[]> {
-    if (this.busy) throw new Error('ObjectDetector.detect called while a previous call is still running');
-    this.busy = true;
-    try {
+  detect(frame: Frame, opts: DetectOptions = {}, timings?: DetectTimings): Promise<Detection[]> {
+    // One call at a time: the letterbox buffer is reused between calls.
+    const run = this.queue.then(() => this.detectNow(frame, opts, timings));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async detectNow(frame: Frame, opts: DetectOptions, timings?: DetectTimings): Promise<Detection[]> {
+    {
       const regions = planTiles(frame.width, frame.height, this.manifest.inputWidth, this.manifest.inputHeight, opts.tiling ?? 'off');
       const candidates: Candidate[] = [];
       let pre = 0, run = 0, post = 0;
@@ -108,8 +113,6 @@ export class ObjectDetector {
         timings.postMs += post;
       }
       return dets;
-    } finally {
-      this.busy = false;
     }
   }
 

@@ -1,0 +1,110 @@
+import websocket from '@fastify/websocket';
+import Fastify from 'fastify';
+import { readFileSync } from 'node:fs';
+import type { Logger } from 'pino';
+import { AppError, isAppError } from '../core/errors.ts';
+import type { SightEvent } from '../core/types.ts';
+import type { CameraStatus } from '../pipeline/camera-pipeline.ts';
+import type { LiveMessage } from '../pipeline/live-messages.ts';
+import type { EventStore } from '../store/event-repository.ts';
+import type { MediaStore } from '../store/media-store.ts';
+import { parseEventQuery } from './query.ts';
+
+/** A camera as the API needs it. */
+export interface ApiCamera {
+  status(): CameraStatus;
+  latestJpeg(): Promise<Buffer | null>;
+}
+
+/** What the HTTP API reads from (ports; built by the composition root). */
+export interface ApiDeps {
+  readonly cameras: () => readonly ApiCamera[];
+  readonly events: EventStore;
+  readonly media: MediaStore;
+  readonly log: Logger;
+}
+
+/** A WebSocket fan-out for live messages; `publish` is handed to the pipelines. */
+export class LiveHub {
+  private readonly clients = new Set<{ send(data: string): void; readyState: number }>();
+
+  /** Sends a message to every open client. */
+  publish = (message: LiveMessage): void => {
+    if (this.clients.size === 0) return;
+    const data = JSON.stringify(message);
+    for (const c of this.clients) if (c.readyState === 1) c.send(data);
+  };
+
+  add(client: { send(data: string): void; readyState: number; on(ev: 'close', cb: () => void): void }): void {
+    this.clients.add(client);
+    client.on('close', () => this.clients.delete(client));
+  }
+
+  get size(): number {
+    return this.clients.size;
+  }
+}
+
+const PAGE = readFileSync(new URL('./page.html', import.meta.url), 'utf8');
+
+/** An event as the API returns it: the stored event plus the URL of its snapshot. */
+function eventJson(e: SightEvent) {
+  return { ...e, snapshotUrl: e.snapshotPath ? `/api/events/${e.id}/snapshot.jpg` : null };
+}
+
+/** Builds the Fastify app with every route; the caller listens. */
+export async function buildServer(deps: ApiDeps, hub: LiveHub) {
+  const app = Fastify({ loggerInstance: deps.log.child({ component: 'http' }), disableRequestLogging: true });
+  await app.register(websocket);
+
+  app.setErrorHandler((err, req, reply) => {
+    if (isAppError(err)) return reply.status(err.httpStatus).send({ error: { code: err.code, message: err.message } });
+    const status = (err as { statusCode?: number }).statusCode;
+    if (status && status < 500) return reply.status(status).send({ error: { code: 'BAD_REQUEST', message: (err as Error).message } });
+    req.log.error({ err }, 'request failed');
+    return reply.status(500).send({ error: { code: 'INTERNAL', message: 'internal error; see the server log' } });
+  });
+  app.setNotFoundHandler((req, reply) =>
+    reply.status(404).send({ error: { code: 'ROUTE_NOT_FOUND', message: `no route for ${req.method} ${req.url.split('?')[0]}` } }),
+  );
+
+  const findCamera = (id: string): ApiCamera => {
+    const cam = deps.cameras().find((c) => c.status().id === id);
+    if (!cam) throw new AppError('CAMERA_NOT_FOUND', `no camera with id "${id}"; GET /api/cameras lists them`);
+    return cam;
+  };
+
+  app.get('/', (_req, reply) => reply.type('text/html; charset=utf-8').send(PAGE));
+  app.get('/api/health', () => ({ ok: true, cameras: deps.cameras().length }));
+  app.get('/api/cameras', () => ({ cameras: deps.cameras().map((c) => c.status()) }));
+  app.get<{ Params: { id: string } }>('/api/cameras/:id', (req) => findCamera(req.params.id).status());
+  app.get<{ Params: { id: string } }>('/api/cameras/:id/latest.jpg', async (req, reply) => {
+    const jpeg = await findCamera(req.params.id).latestJpeg();
+    if (!jpeg) throw new AppError('SNAPSHOT_NOT_FOUND', `camera "${req.params.id}" has not processed a frame yet`);
+    return reply.type('image/jpeg').header('cache-control', 'no-store').send(jpeg);
+  });
+
+  app.get('/api/events', async (req) => {
+    const q = parseEventQuery(req.query as Record<string, unknown>);
+    const [events, total] = await Promise.all([deps.events.list(q), deps.events.count(q)]);
+    return { events: events.map(eventJson), total };
+  });
+  const findEvent = async (id: string): Promise<SightEvent> => {
+    const e = await deps.events.get(id);
+    if (!e) throw new AppError('EVENT_NOT_FOUND', `no event with id "${id}"`);
+    return e;
+  };
+  app.get<{ Params: { id: string } }>('/api/events/:id', async (req) => eventJson(await findEvent(req.params.id)));
+  app.get<{ Params: { id: string } }>('/api/events/:id/snapshot.jpg', async (req, reply) => {
+    const e = await findEvent(req.params.id);
+    const jpeg = e.snapshotPath ? await deps.media.readFile(e.snapshotPath) : null;
+    if (!jpeg) throw new AppError('SNAPSHOT_NOT_FOUND', `event "${e.id}" has no snapshot`);
+    return reply.type('image/jpeg').header('cache-control', 'max-age=3600').send(jpeg);
+  });
+
+  app.get('/api/ws', { websocket: true }, (socket) => {
+    hub.add(socket);
+    socket.send(JSON.stringify({ type: 'hello', cameras: deps.cameras().map((c) => c.status()) }));
+  });
+  return app;
+}

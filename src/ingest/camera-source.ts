@@ -1,0 +1,179 @@
+import type { Logger } from 'pino';
+import { errorMessage, isAppError } from '../core/errors.ts';
+import type { Frame } from '../core/types.ts';
+import { backoffDelayMs } from './backoff.ts';
+import { isNetworkUrl, scaledHeight } from './ffmpeg-args.ts';
+import { startFrameDecoder, type FrameDecoder } from './ffmpeg-frames.ts';
+import { probeVideo } from './ffprobe.ts';
+import type { LatestQueue } from './latest-queue.ts';
+import { RateMeter } from './rate-meter.ts';
+import { redactUrl } from './redact.ts';
+
+/** Supervision state of a camera source. */
+export type SourceState = 'starting' | 'online' | 'stalled' | 'backoff' | 'offline' | 'ended' | 'stopped';
+
+/** What a live source reports about itself. */
+export interface SourceStatus {
+  readonly state: SourceState;
+  readonly lastError: string | null;
+  readonly framesDecoded: number;
+  readonly framesDropped: number;
+  readonly restarts: number;
+  /** Frames per second delivered over the last few seconds. */
+  readonly fpsMeasured: number;
+  readonly width: number | null;
+  readonly height: number | null;
+}
+
+/** Settings of a live source (resolved URL, no sample: ids). */
+export interface LiveSourceOptions {
+  readonly url: string;
+  readonly loop: boolean;
+  readonly rtspTransport: 'tcp' | 'udp';
+  readonly timeoutMs: number;
+  readonly stallTimeoutMs: number;
+  readonly fps: number;
+  readonly width: number;
+  readonly backoffBaseMs?: number;
+  readonly backoffCapMs?: number;
+}
+
+/** Clock and randomness come in from outside so the source can be tested. */
+export interface SourceDeps {
+  readonly log: Logger;
+  readonly now: () => number;
+  readonly random: () => number;
+}
+
+/**
+ * A supervised live source: runs ffmpeg, pushes frames into the queue, restarts it with capped exponential
+ * backoff on every exit or stall, and never throws; problems show up in `status()`.
+ */
+export class CameraSource {
+  private readonly opts: LiveSourceOptions;
+  private readonly deps: SourceDeps;
+  private readonly queue: LatestQueue<Frame>;
+  private readonly meter = new RateMeter();
+  private state: SourceState = 'starting';
+  private lastError: string | null = null;
+  private framesDecoded = 0;
+  private restarts = 0;
+  private width: number | null = null;
+  private height: number | null = null;
+  private decoder: FrameDecoder | null = null;
+  private stopping = false;
+  private wake: (() => void) | null = null;
+  private loopDone: Promise<void> | null = null;
+
+  constructor(opts: LiveSourceOptions, queue: LatestQueue<Frame>, deps: SourceDeps) {
+    this.opts = opts;
+    this.queue = queue;
+    this.deps = deps;
+  }
+
+  /** Starts the supervision loop in the background. */
+  start(): void {
+    this.loopDone ??= this.loop();
+  }
+
+  /** Stops ffmpeg and the loop; resolves when no process is left. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.wake?.();
+    await this.decoder?.stop();
+    await this.loopDone;
+    this.state = 'stopped';
+    this.queue.close();
+  }
+
+  /** Current state and counters. */
+  status(): SourceStatus {
+    return {
+      state: this.state,
+      lastError: this.lastError,
+      framesDecoded: this.framesDecoded,
+      framesDropped: this.queue.dropped,
+      restarts: this.restarts,
+      fpsMeasured: Math.round(this.meter.rate(this.deps.now()) * 100) / 100,
+      width: this.width,
+      height: this.height,
+    };
+  }
+
+  private setState(state: SourceState, error?: string): void {
+    if (error !== undefined) this.lastError = error;
+    if (state === this.state) return;
+    this.state = state;
+    const fields = { url: redactUrl(this.opts.url), state, ...(error ? { error } : {}) };
+    if (state === 'backoff' || state === 'stalled' || state === 'offline') this.deps.log.warn(fields, 'camera source state');
+    else this.deps.log.info(fields, 'camera source state');
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const t = setTimeout(resolve, ms);
+      this.wake = () => {
+        clearTimeout(t);
+        resolve();
+      };
+    });
+  }
+
+  private async loop(): Promise<void> {
+    let attempt = 0;
+    let index = 0;
+    const file = !isNetworkUrl(this.opts.url);
+    while (!this.stopping) {
+      this.setState('starting');
+      let gotFrame = false;
+      try {
+        const info = await probeVideo(this.opts.url, { rtspTransport: this.opts.rtspTransport, timeoutMs: this.opts.timeoutMs });
+        if (this.stopping) break;
+        const width = Math.min(this.opts.width, info.width);
+        const height = scaledHeight(info.width, info.height, width);
+        this.width = width;
+        this.height = height;
+        let lastFrameAt = this.deps.now();
+        this.decoder = startFrameDecoder(
+          { url: this.opts.url, width, height, fps: this.opts.fps, realtime: true, loop: file && this.opts.loop, rtspTransport: this.opts.rtspTransport, timeoutMs: this.opts.timeoutMs },
+          (rgb) => {
+            const now = this.deps.now();
+            lastFrameAt = now;
+            if (!gotFrame) {
+              gotFrame = true;
+              attempt = 0;
+              this.setState('online');
+            }
+            this.framesDecoded++;
+            this.meter.tick(now);
+            this.queue.push({ index: index++, timeMs: now, width, height, rgb });
+          },
+        );
+        const watchdog = setInterval(() => {
+          if (this.deps.now() - lastFrameAt > this.opts.stallTimeoutMs) {
+            this.setState('stalled', `no frame for ${this.opts.stallTimeoutMs} ms`);
+            void this.decoder?.stop(1000);
+          }
+        }, Math.min(1000, this.opts.stallTimeoutMs / 4));
+        const exit = await this.decoder.exited.finally(() => clearInterval(watchdog));
+        this.decoder = null;
+        if (this.stopping) break;
+        if (file && !this.opts.loop && exit.code === 0) {
+          this.setState('ended');
+          return;
+        }
+        const why = exit.stderrTail || (exit.signal ? `ffmpeg killed by ${exit.signal}` : `ffmpeg exited with code ${exit.code}`);
+        if (this.state !== 'stalled') this.lastError = why;
+      } catch (err) {
+        this.decoder = null;
+        this.lastError = errorMessage(err);
+        if (isAppError(err, 'FFMPEG_MISSING')) this.setState('offline', this.lastError);
+      }
+      if (this.stopping) break;
+      this.restarts++;
+      const delay = backoffDelayMs(attempt++, { baseMs: this.opts.backoffBaseMs ?? 1000, capMs: this.opts.backoffCapMs ?? 30_000 }, this.deps.random());
+      if (this.state !== 'offline') this.setState('backoff', this.lastError ?? undefined);
+      await this.sleep(delay);
+    }
+  }
+}

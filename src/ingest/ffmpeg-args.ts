@@ -1,0 +1,49 @@
+/** What to decode and how (pure data for building an ffmpeg command line). */
+export interface DecodeSpec {
+  readonly url: string;
+  /** Output frame size in pixels. */
+  readonly width: number;
+  readonly height: number;
+  /** Output frame rate; null keeps every source frame. */
+  readonly fps: number | null;
+  /** Read files at their native rate (live playback) instead of as fast as possible. */
+  readonly realtime: boolean;
+  /** Files only: loop forever. */
+  readonly loop: boolean;
+  readonly rtspTransport: 'tcp' | 'udp';
+  /** Socket timeout for network sources, in milliseconds. */
+  readonly timeoutMs: number;
+}
+
+/** True when the URL is a network stream rather than a local file. */
+export function isNetworkUrl(url: string): boolean {
+  return /^(rtsps?|https?|rtmp|srt|udp|tcp):\/\//i.test(url);
+}
+
+/** Input options shared by ffmpeg and ffprobe for a source URL. */
+export function inputArgs(url: string, rtspTransport: 'tcp' | 'udp', timeoutMs: number): string[] {
+  if (/^rtsps?:\/\//i.test(url)) return ['-rtsp_transport', rtspTransport, '-timeout', String(timeoutMs * 1000)];
+  if (/^https?:\/\//i.test(url)) return ['-rw_timeout', String(timeoutMs * 1000)];
+  return [];
+}
+
+/** Builds the ffmpeg arguments that decode a source to packed RGB24 frames on stdout (pure). */
+export function ffmpegDecodeArgs(spec: DecodeSpec): string[] {
+  const file = !isNetworkUrl(spec.url);
+  const filters = [spec.fps !== null ? `fps=${spec.fps}` : null, `scale=${spec.width}:${spec.height}:flags=fast_bilinear`].filter(Boolean);
+  return [
+    '-hide_banner', '-nostdin', '-loglevel', 'error',
+    ...(file && spec.realtime ? ['-re'] : []),
+    ...(file && spec.loop ? ['-stream_loop', '-1'] : []),
+    ...inputArgs(spec.url, spec.rtspTransport, spec.timeoutMs),
+    '-i', spec.url,
+    '-an', '-sn', '-dn',
+    '-vf', filters.join(','),
+    '-pix_fmt', 'rgb24', '-f', 'rawvideo', 'pipe:1',
+  ];
+}
+
+/** Output height for a target width that keeps the source aspect ratio, rounded to an even number. */
+export function scaledHeight(srcWidth: number, srcHeight: number, width: number): number {
+  return Math.max(2, Math.round((width * srcHeight) / srcWidth / 2) * 2);
+}

@@ -1,0 +1,34 @@
+import { startApp } from './app.ts';
+import { loadConfig } from './config/load.ts';
+import { errorMessage } from './core/errors.ts';
+import { createLogger } from './logging.ts';
+
+/** Starts the server with `--config FILE` (or env SIGHTLINE_CONFIG) and SIGHTLINE_* overrides; stops cleanly on SIGINT/SIGTERM. */
+export async function runServer(argv: readonly string[]): Promise<number> {
+  const i = argv.indexOf('--config');
+  const file = i >= 0 ? argv[i + 1] : process.env['SIGHTLINE_CONFIG'];
+  const result = await loadConfig(file, process.env).catch((err: unknown) => ({ ok: false as const, problems: [{ path: file ?? '', message: errorMessage(err) }] }));
+  if (!result.ok) {
+    console.error(`sightline: the configuration is invalid:\n${result.problems.map((p) => `  ${p.path}: ${p.message}`).join('\n')}`);
+    return 2;
+  }
+  const log = createLogger(result.config.log.level);
+  let app;
+  try {
+    app = await startApp(result.config, log);
+  } catch (err) {
+    log.fatal({ err: errorMessage(err) }, 'server could not start');
+    return 1;
+  }
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  log.info('stopping');
+  await app.stop();
+  return 0;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  process.exitCode = await runServer(process.argv.slice(2));
+}

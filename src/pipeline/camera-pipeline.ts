@@ -1,0 +1,169 @@
+import type { Logger } from 'pino';
+import type { CameraConfig } from '../config/schema.ts';
+import { errorMessage } from '../core/errors.ts';
+import type { Frame, SightEvent, Track } from '../core/types.ts';
+import type { EventChange } from '../events/event-lifecycle.ts';
+import { CameraSource, type SourceState, type SourceStatus } from '../ingest/camera-source.ts';
+import { LatestQueue } from '../ingest/latest-queue.ts';
+import { RateMeter } from '../ingest/rate-meter.ts';
+import { redactUrl } from '../ingest/redact.ts';
+import { renderJpeg } from '../media/render.ts';
+import type { EventStore } from '../store/event-repository.ts';
+import type { MediaStore } from '../store/media-store.ts';
+import type { ObjectDetector } from '../vision/detector.ts';
+import { CameraProcessor } from './camera-processor.ts';
+import type { LivePublisher } from './live-messages.ts';
+import { trackerForCamera } from './tracker-options.ts';
+
+/** What the pipeline needs from the rest of the server (ports; built by the composition root). */
+export interface PipelinePorts {
+  readonly events: EventStore;
+  readonly media: MediaStore;
+  readonly publish: LivePublisher;
+  readonly log: Logger;
+  readonly newId: () => string;
+  readonly now: () => number;
+  readonly random: () => number;
+}
+
+/** A camera's state as the API shows it. */
+export interface CameraStatus extends Omit<SourceStatus, 'state'> {
+  readonly id: string;
+  readonly name: string;
+  readonly url: string;
+  readonly enabled: boolean;
+  readonly state: SourceState | 'disabled';
+  readonly model: string | null;
+  /** Frames per second that went through detection, tracking and rules. */
+  readonly fpsProcessed: number;
+  readonly framesProcessed: number;
+  readonly activeTracks: number;
+  readonly openEvents: number;
+}
+
+/** One live camera: a supervised source feeding the processor through a newest-frame queue, with side effects at the edge. */
+export class CameraPipeline {
+  private readonly camera: CameraConfig;
+  private readonly ports: PipelinePorts;
+  private source: CameraSource | null = null;
+  private processor: CameraProcessor | null = null;
+  private loopDone: Promise<void> | null = null;
+  private latest: { frame: Frame; tracks: readonly Track[] } | null = null;
+  private rendered: { index: number; jpeg: Buffer } | null = null;
+  private readonly processedMeter = new RateMeter();
+  private framesProcessed = 0;
+  private failure: string | null = null;
+  private modelId: string | null = null;
+
+  constructor(camera: CameraConfig, ports: PipelinePorts) {
+    this.camera = camera;
+    this.ports = ports;
+  }
+
+  /** Starts the camera with its (already resolved) source URL and detector. */
+  start(url: string, detector: ObjectDetector): void {
+    const queue = new LatestQueue<Frame>();
+    this.modelId = detector.manifest.id;
+    this.processor = new CameraProcessor(this.camera, detector, trackerForCamera(this.camera, detector.manifest.defaultScoreThreshold), this.ports.newId);
+    this.source = new CameraSource(
+      { ...this.camera.source, url, fps: this.camera.detect.fps, width: this.camera.detect.width },
+      queue,
+      { log: this.ports.log, now: this.ports.now, random: this.ports.random },
+    );
+    this.source.start();
+    this.loopDone = this.loop(queue);
+  }
+
+  /** Marks the camera as unable to start (bad model, missing sample), keeping the reason for the API. */
+  fail(reason: string): void {
+    this.failure = reason;
+  }
+
+  /** Stops the source, ends open events and waits for the last writes. */
+  async stop(): Promise<void> {
+    await this.source?.stop();
+    await this.loopDone;
+    if (this.processor) await this.apply(this.processor.finish(this.ports.now()), null);
+  }
+
+  /** Current state and counters. */
+  status(): CameraStatus {
+    const s = this.source?.status();
+    const now = this.ports.now();
+    return {
+      id: this.camera.id,
+      name: this.camera.name ?? this.camera.id,
+      url: redactUrl(this.camera.source.url),
+      enabled: this.camera.enabled,
+      state: !this.camera.enabled ? 'disabled' : this.failure ? 'offline' : (s?.state ?? 'starting'),
+      lastError: this.failure ?? s?.lastError ?? null,
+      framesDecoded: s?.framesDecoded ?? 0,
+      framesDropped: s?.framesDropped ?? 0,
+      restarts: s?.restarts ?? 0,
+      fpsMeasured: s?.fpsMeasured ?? 0,
+      width: s?.width ?? null,
+      height: s?.height ?? null,
+      model: this.modelId,
+      fpsProcessed: Math.round(this.processedMeter.rate(now) * 100) / 100,
+      framesProcessed: this.framesProcessed,
+      activeTracks: this.latest?.tracks.length ?? 0,
+      openEvents: this.processor?.lifecycle.openEvents ?? 0,
+    };
+  }
+
+  /** The newest processed frame as JPEG with its tracks drawn, or null before the first frame. */
+  async latestJpeg(): Promise<Buffer | null> {
+    const latest = this.latest;
+    if (!latest) return null;
+    if (this.rendered?.index !== latest.frame.index) {
+      const overlays = latest.tracks.map((t) => ({ boxXyxy: t.boxXyxy, caption: `${t.label} #${t.id} ${t.score.toFixed(2)}` }));
+      this.rendered = { index: latest.frame.index, jpeg: await renderJpeg(latest.frame, overlays) };
+    }
+    return this.rendered.jpeg;
+  }
+
+  private async loop(queue: LatestQueue<Frame>): Promise<void> {
+    const log = this.ports.log;
+    for (;;) {
+      const frame = await queue.next();
+      if (!frame || !this.processor) return;
+      try {
+        const result = await this.processor.process(frame);
+        this.framesProcessed++;
+        this.processedMeter.tick(this.ports.now());
+        this.latest = { frame, tracks: result.tracks };
+        this.ports.publish({
+          type: 'tracks',
+          cameraId: this.camera.id,
+          frameIndex: frame.index,
+          timeMs: frame.timeMs,
+          width: frame.width,
+          height: frame.height,
+          tracks: result.tracks.map((t) => ({ id: t.id, label: t.label, score: t.score, boxXyxy: t.boxXyxy })),
+        });
+        await this.apply(result.changes, frame);
+      } catch (err) {
+        log.error({ err: errorMessage(err), frame: frame.index }, 'frame processing failed');
+      }
+    }
+  }
+
+  /** Stores event changes, writing a snapshot of `frame` where a change asks for one. */
+  private async apply(changes: readonly EventChange[], frame: Frame | null): Promise<void> {
+    for (const change of changes) {
+      let event: SightEvent = change.event;
+      try {
+        if (change.snapshot && frame) {
+          const jpeg = await renderJpeg(frame, [{ boxXyxy: event.bestBoxXyxy, caption: `${event.label} ${event.bestScore.toFixed(2)}`, highlight: true }]);
+          const path = await this.ports.media.writeSnapshot({ cameraId: event.cameraId, eventId: event.id, timeMs: event.startMs, jpeg });
+          event = this.processor?.lifecycle.setSnapshot(event.id, path) ?? { ...event, snapshotPath: path };
+        }
+        await this.ports.events.upsert(event);
+        this.ports.publish({ type: 'event', kind: change.kind, event });
+        if (change.kind !== 'update') this.ports.log.info({ event: event.id, kind: change.kind, label: event.label, zone: event.zoneId, track: event.trackId }, 'event');
+      } catch (err) {
+        this.ports.log.error({ err: errorMessage(err), event: event.id }, 'storing event failed');
+      }
+    }
+  }
+}

@@ -1,0 +1,342 @@
+/**
+ * ByteTrack (Zhang et al., ECCV 2022) as a pure `Tracker`: a port of `BYTETracker.update()` from the reference
+ * implementation, with three deliberate differences:
+ * 1. detections and tracks are associated only within the same `classId`, so an id never moves across classes;
+ * 2. public ids come from a counter starting at 1 and are handed out only when a track is confirmed, so tentative
+ *    tracks that die consume no id and ids have no gaps;
+ * 3. no area / aspect filter on the output (that belongs to a MOT-evaluation profile).
+ * Time is counted in updates (frames), as in ByteTrack; `frameTimeMs` does not affect the motion model.
+ */
+
+import { AppError } from '../core/errors.ts';
+import { iou } from '../core/geometry.ts';
+import type { BoxXyxy, Detection, Track } from '../core/types.ts';
+import { initiate, predict, update as kalmanUpdate, xyahToXyxy, xyxyToXyah } from './kalman-filter.ts';
+import type { KalmanState } from './kalman-filter.ts';
+import { buildCostMatrix, linearAssignment } from './linear-assignment.ts';
+import type { AssignmentResult } from './linear-assignment.ts';
+import type { Tracker } from './tracker.ts';
+
+/** Options of `ByteTracker`; scores are detection confidences in 0..1, match thresholds are cost limits on 1 - IoU. */
+export interface ByteTrackerOptions {
+  /** Detections scoring above this take part in the first association (ByteTrack `track_thresh`). */
+  readonly highScoreThresh: number;
+  /** Detections scoring above this and at most `highScoreThresh` take part only in the second association. */
+  readonly lowScoreThresh: number;
+  /** An unmatched high-score detection starts a track only when its score is at least this (ByteTrack `det_thresh`). */
+  readonly newTrackThresh: number;
+  /** Cost limit (1 - IoU, or 1 - IoU * score with `fuseScore`) of the first association (ByteTrack `match_thresh`). */
+  readonly matchIouThresh: number;
+  /** Cost limit (1 - IoU) of the second association, low-score detections with still-tracked tracks. */
+  readonly secondMatchIouThresh: number;
+  /** Cost limit of the association of unconfirmed tracks with the high-score detections left over. */
+  readonly unconfirmedMatchThresh: number;
+  /** A lost track is removed once unmatched for more than max(this, 1) updates (ByteTrack `track_buffer`). */
+  readonly lostTrackBufferFrames: number;
+  /** Multiply IoU by the detection score in the first and the unconfirmed association (ByteTrack `fuse_score`). */
+  readonly fuseScore: boolean;
+  /** Matched updates (including the first) a track needs to be confirmed; tracks born in the first update skip this. */
+  readonly minHitsToConfirm: number;
+}
+
+/** ByteTrack's defaults for 30 fps video. */
+export const BYTE_TRACKER_DEFAULTS: ByteTrackerOptions = Object.freeze({
+  highScoreThresh: 0.5,
+  lowScoreThresh: 0.1,
+  newTrackThresh: 0.6,
+  matchIouThresh: 0.8,
+  secondMatchIouThresh: 0.5,
+  unconfirmedMatchThresh: 0.7,
+  lostTrackBufferFrames: 30,
+  fuseScore: true,
+  minHitsToConfirm: 2,
+});
+
+/** IoU above which a tracked and a lost track of the same class are considered duplicates (ByteTrack: 1 - 0.15). */
+const DUPLICATE_IOU = 0.85;
+
+type PoolState = 'tracked' | 'lost' | 'removed';
+
+/** ByteTrack's `STrack`, mutable and private to the tracker. */
+interface TrackRecord {
+  kalman: KalmanState;
+  readonly classId: number;
+  readonly label: string;
+  score: number;
+  /** Public id; 0 while the track is not confirmed (ByteTrack `is_activated` is `id > 0`). */
+  id: number;
+  state: PoolState;
+  /** Update number in which the track was born. */
+  readonly startFrame: number;
+  /** Update number of the last matched detection (ByteTrack `frame_id` / `end_frame`). */
+  lastFrame: number;
+  hits: number;
+}
+
+/** ByteTrack multi-object tracker: two-stage association of high- then low-score detections with predicted tracks. */
+export class ByteTracker implements Tracker {
+  /** The validated, frozen options in use. */
+  readonly options: ByteTrackerOptions;
+  private tracked: TrackRecord[] = [];
+  private lost: TrackRecord[] = [];
+  private frameId = 0;
+  private nextId = 1;
+
+  /** Creates a tracker; omitted options take `BYTE_TRACKER_DEFAULTS`, invalid ones throw `CONFIG_INVALID`. */
+  constructor(options: Partial<ByteTrackerOptions> = {}) {
+    this.options = validateOptions({ ...BYTE_TRACKER_DEFAULTS, ...options });
+  }
+
+  /** Runs one ByteTrack step on a frame's detections; returns confirmed tracks matched in this frame, by id. */
+  update(detections: readonly Detection[], _frameTimeMs: number): Track[] {
+    const o = this.options;
+    const frameId = ++this.frameId;
+
+    const high: Detection[] = [];
+    const low: Detection[] = [];
+    for (const d of detections) {
+      if (!isUsable(d)) continue;
+      // ByteTrack drops a score exactly equal to track_thresh from both stages; here it goes to the second stage.
+      if (d.score > o.highScoreThresh) high.push(d);
+      else if (d.score > o.lowScoreThresh) low.push(d);
+    }
+
+    const activated: TrackRecord[] = [];
+    const refound: TrackRecord[] = [];
+    const newlyLost: TrackRecord[] = [];
+
+    const unconfirmed: TrackRecord[] = [];
+    const confirmedTracked: TrackRecord[] = [];
+    for (const t of this.tracked) (t.id > 0 ? confirmedTracked : unconfirmed).push(t);
+
+    // Step 2: first association, high-score detections with tracked and lost tracks, all predicted jointly.
+    const pool = joinTracks(confirmedTracked, this.lost);
+    for (const t of pool) t.kalman = predictTrack(t);
+    const first = associate(pool, high, o.matchIouThresh, o.fuseScore);
+    for (const [ti, di] of first.matches) {
+      const t = pool[ti]!;
+      const d = high[di]!;
+      if (t.state === 'tracked') {
+        this.applyDetection(t, d, frameId);
+        activated.push(t);
+      } else {
+        this.applyDetection(t, d, frameId);
+        refound.push(t);
+      }
+    }
+
+    // Step 3: second association, low-score detections with the tracks still tracked (not the lost ones).
+    const remainingTracked = first.unmatchedRows.map((i) => pool[i]!).filter((t) => t.state === 'tracked');
+    const second = associate(remainingTracked, low, o.secondMatchIouThresh, false);
+    for (const [ti, di] of second.matches) {
+      const t = remainingTracked[ti]!;
+      this.applyDetection(t, low[di]!, frameId);
+      activated.push(t);
+    }
+    for (const ti of second.unmatchedRows) {
+      const t = remainingTracked[ti]!;
+      if (t.state !== 'lost') {
+        t.state = 'lost';
+        newlyLost.push(t);
+      }
+    }
+
+    // Unconfirmed tracks (usually seen in one frame so far) against the high-score detections left over.
+    // As in ByteTrack they are not predicted first.
+    const leftHigh = first.unmatchedCols.map((i) => high[i]!);
+    const third = associate(unconfirmed, leftHigh, o.unconfirmedMatchThresh, o.fuseScore);
+    for (const [ti, di] of third.matches) {
+      const t = unconfirmed[ti]!;
+      this.applyDetection(t, leftHigh[di]!, frameId);
+      activated.push(t);
+    }
+    for (const ti of third.unmatchedRows) unconfirmed[ti]!.state = 'removed';
+
+    // Step 4: new tracks from confident detections nobody claimed.
+    for (const di of third.unmatchedCols) {
+      const d = leftHigh[di]!;
+      if (d.score < o.newTrackThresh) continue;
+      const t: TrackRecord = {
+        kalman: initiate(xyxyToXyah(d.boxXyxy)),
+        classId: d.classId,
+        label: d.label,
+        score: d.score,
+        id: 0,
+        state: 'tracked',
+        startFrame: frameId,
+        lastFrame: frameId,
+        hits: 1,
+      };
+      if (frameId === 1 || o.minHitsToConfirm <= 1) t.id = this.nextId++;
+      activated.push(t);
+    }
+
+    // Step 5: drop tracks lost for longer than the buffer, then rebuild the pools as ByteTrack does.
+    for (const t of this.lost) {
+      if (t.state === 'lost' && frameId - t.lastFrame > o.lostTrackBufferFrames) t.state = 'removed';
+    }
+    let tracked = joinTracks(
+      joinTracks(
+        this.tracked.filter((t) => t.state === 'tracked'),
+        activated,
+      ),
+      refound,
+    );
+    const trackedSet = new Set(tracked);
+    let lost = this.lost.filter((t) => !trackedSet.has(t));
+    lost.push(...newlyLost);
+    lost = lost.filter((t) => t.state !== 'removed');
+    [tracked, lost] = removeDuplicateTracks(tracked, lost);
+    this.tracked = tracked;
+    this.lost = lost;
+
+    const out: Track[] = [];
+    for (const t of tracked) {
+      if (t.id > 0 && t.lastFrame === frameId) out.push(toTrack(t, frameId));
+    }
+    out.sort((a, b) => a.id - b.id);
+    return out;
+  }
+
+  /** Forgets all tracks and restarts the update count (the next update counts as the first); ids keep counting up. */
+  reset(): void {
+    this.tracked = [];
+    this.lost = [];
+    this.frameId = 0;
+  }
+
+  /** ByteTrack's `STrack.update` / `re_activate`: Kalman correction, state tracked, confirmation after enough hits. */
+  private applyDetection(t: TrackRecord, d: Detection, frameId: number): void {
+    t.kalman = kalmanUpdate(t.kalman, xyxyToXyah(d.boxXyxy));
+    t.state = 'tracked';
+    t.lastFrame = frameId;
+    t.score = d.score;
+    t.hits += 1;
+    if (t.id === 0 && t.hits >= this.options.minHitsToConfirm) t.id = this.nextId++;
+  }
+}
+
+function validateOptions(o: ByteTrackerOptions): ByteTrackerOptions {
+  const unit = [
+    'highScoreThresh',
+    'lowScoreThresh',
+    'newTrackThresh',
+    'matchIouThresh',
+    'secondMatchIouThresh',
+    'unconfirmedMatchThresh',
+  ] as const;
+  for (const key of unit) {
+    const v = o[key];
+    if (typeof v !== 'number' || !(v >= 0 && v <= 1)) {
+      throw new AppError('CONFIG_INVALID', `tracker.${key} must be a number between 0 and 1, got ${String(v)}`);
+    }
+  }
+  if (o.lowScoreThresh > o.highScoreThresh) {
+    throw new AppError(
+      'CONFIG_INVALID',
+      `tracker.lowScoreThresh (${o.lowScoreThresh}) must not exceed tracker.highScoreThresh (${o.highScoreThresh}); ` +
+        'lower lowScoreThresh or raise highScoreThresh',
+    );
+  }
+  if (!Number.isInteger(o.lostTrackBufferFrames) || o.lostTrackBufferFrames < 0) {
+    throw new AppError(
+      'CONFIG_INVALID',
+      `tracker.lostTrackBufferFrames must be an integer >= 0, got ${String(o.lostTrackBufferFrames)}`,
+    );
+  }
+  if (!Number.isInteger(o.minHitsToConfirm) || o.minHitsToConfirm < 1) {
+    throw new AppError(
+      'CONFIG_INVALID',
+      `tracker.minHitsToConfirm must be an integer >= 1, got ${String(o.minHitsToConfirm)}`,
+    );
+  }
+  if (typeof o.fuseScore !== 'boolean') {
+    throw new AppError('CONFIG_INVALID', `tracker.fuseScore must be a boolean, got ${String(o.fuseScore)}`);
+  }
+  return Object.freeze({ ...o });
+}
+
+/** A detection the filter can use: finite score and a box with positive, finite width and height. */
+function isUsable(d: Detection): boolean {
+  const [x1, y1, x2, y2] = d.boxXyxy;
+  return Number.isFinite(d.score) && Number.isFinite(x1) && Number.isFinite(y1) && x2 - x1 > 0 && y2 - y1 > 0 &&
+    Number.isFinite(x2) && Number.isFinite(y2);
+}
+
+/** ByteTrack's `multi_predict`: a track that is not currently tracked has its height velocity zeroed first. */
+function predictTrack(t: TrackRecord): KalmanState {
+  if (t.state === 'tracked') return predict(t.kalman);
+  const mean = Float64Array.from(t.kalman.mean);
+  mean[7] = 0;
+  return predict({ mean, covariance: t.kalman.covariance });
+}
+
+function trackBox(t: TrackRecord): BoxXyxy {
+  return xyahToXyxy(t.kalman.mean);
+}
+
+/** Assignment on 1 - IoU (optionally 1 - IoU * score), with pairs of different classes forbidden. */
+function associate(
+  tracks: readonly TrackRecord[],
+  dets: readonly Detection[],
+  costLimit: number,
+  fuseScore: boolean,
+): AssignmentResult {
+  const boxes = tracks.map(trackBox);
+  const cost = buildCostMatrix(tracks.length, dets.length, (r, c) => {
+    const d = dets[c]!;
+    if (tracks[r]!.classId !== d.classId) return Infinity;
+    const sim = iou(boxes[r]!, d.boxXyxy);
+    return 1 - (fuseScore ? sim * d.score : sim);
+  });
+  return linearAssignment(cost, costLimit);
+}
+
+/** ByteTrack's `joint_stracks`: `a` followed by the tracks of `b` not already in `a`. */
+function joinTracks(a: readonly TrackRecord[], b: readonly TrackRecord[]): TrackRecord[] {
+  const seen = new Set(a);
+  const out = [...a];
+  for (const t of b) {
+    if (!seen.has(t)) {
+      seen.add(t);
+      out.push(t);
+    }
+  }
+  return out;
+}
+
+/** ByteTrack's `remove_duplicate_stracks`: of a tracked and a lost track overlapping by IoU > 0.85, keep the older. */
+function removeDuplicateTracks(
+  tracked: readonly TrackRecord[],
+  lost: readonly TrackRecord[],
+): [TrackRecord[], TrackRecord[]] {
+  const dropTracked = new Set<TrackRecord>();
+  const dropLost = new Set<TrackRecord>();
+  const lostBoxes = lost.map(trackBox);
+  for (const p of tracked) {
+    const boxP = trackBox(p);
+    for (let q = 0; q < lost.length; q++) {
+      const l = lost[q]!;
+      if (l.classId !== p.classId || !(iou(boxP, lostBoxes[q]!) > DUPLICATE_IOU)) continue;
+      const timeP = p.lastFrame - p.startFrame;
+      const timeQ = l.lastFrame - l.startFrame;
+      if (timeP > timeQ) dropLost.add(l);
+      else dropTracked.add(p);
+    }
+  }
+  return [tracked.filter((t) => !dropTracked.has(t)), lost.filter((t) => !dropLost.has(t))];
+}
+
+function toTrack(t: TrackRecord, frameId: number): Track {
+  return {
+    id: t.id,
+    boxXyxy: trackBox(t),
+    score: t.score,
+    classId: t.classId,
+    label: t.label,
+    state: 'confirmed',
+    ageFrames: frameId - t.startFrame,
+    hits: t.hits,
+    matched: true,
+  };
+}
