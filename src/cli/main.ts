@@ -1,1 +1,42 @@
-console.log("cli ok", process.argv.slice(2));
+import { AppError, errorMessage } from '../core/errors.ts';
+import { ANALYZE_USAGE, analyzeCommand } from './analyze-command.ts';
+import { configCommand } from './config-command.ts';
+
+const USAGE = `usage: sightline <command> [options]
+commands:
+  serve [--config FILE]          run the server (default config: a demo camera on the sample clip)
+  analyze VIDEO [options]        analyse a video offline (see: sightline analyze --help)
+  config check FILE              validate a configuration file
+`;
+
+/** Dispatches `sightline` subcommands; every failure becomes one clear line and a non-zero exit code. */
+async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  switch (cmd) {
+    case 'serve': {
+      const { runServer } = await import('../main.ts');
+      return runServer(rest);
+    }
+    case 'analyze':
+      return analyzeCommand(rest);
+    case 'config':
+      return configCommand(rest);
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      console.log(`${USAGE}\n${ANALYZE_USAGE}`);
+      return cmd === undefined ? 2 : 0;
+    default:
+      console.error(`sightline: unknown command "${cmd}"\n${USAGE}`);
+      return 2;
+  }
+}
+
+try {
+  process.exitCode = await main(process.argv.slice(2));
+} catch (err) {
+  const code = err instanceof AppError ? ` [${err.code}]` : '';
+  console.error(`sightline: ${errorMessage(err)}${code}`);
+  process.exitCode = 1;
+}

@@ -17,6 +17,9 @@ export interface FrameDecoder {
   readonly exited: Promise<DecodeExit>;
   /** Stops ffmpeg: SIGTERM, then SIGKILL after `graceMs`. Resolves when the process is gone. */
   stop(graceMs?: number): Promise<void>;
+  /** Stops reading ffmpeg's output (it blocks when the pipe fills): backpressure for offline runs. */
+  pause(): void;
+  resume(): void;
   readonly pid: number | undefined;
 }
 
@@ -45,6 +48,8 @@ export function startFrameDecoder(spec: DecodeSpec, onFrame: (rgb: Uint8Array) =
   return {
     exited,
     pid: child.pid,
+    pause: () => child.stdout!.pause(),
+    resume: () => child.stdout!.resume(),
     async stop(graceMs = 2000) {
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGTERM');
