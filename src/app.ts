@@ -64,7 +64,9 @@ export async function startApp(config: Config, log: Logger): Promise<RunningApp>
   );
   const app = await buildServer({ cameras: () => pipelines, events, media, log }, hub);
   await app.listen({ host: config.server.host, port: config.server.port });
-  const url = `http://${config.server.host}:${config.server.port}`;
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.server.port;
+  const url = `http://${config.server.host}:${port}`;
   log.info({ url }, 'server listening');
 
   const detectors = new Map<string, Promise<ObjectDetector>>();

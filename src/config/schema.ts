@@ -109,7 +109,7 @@ export const ConfigSchema = z
     server: z
       .object({
         host: z.string().default('127.0.0.1').describe('Address the HTTP server listens on.'),
-        port: between(1, 65_535, { int: true }).default(8080).describe('TCP port of the HTTP server.'),
+        port: between(0, 65_535, { int: true }).default(8080).describe('TCP port of the HTTP server; 0 = any free port.'),
       })
       .strict()
       .default({ host: '127.0.0.1', port: 8080 }),

@@ -41,8 +41,8 @@ export function letterboxGeometry(
   const resizedHeight = Math.min(dstHeight, Math.round(srcHeight * scale));
   if (align === 'top-left') return { scale, padX: 0, padY: 0, resizedWidth, resizedHeight };
   // Ultralytics rounds the half padding with -0.1/+0.1 so odd padding puts the extra pixel bottom/right.
-  const padX = Math.round((dstWidth - resizedWidth) / 2 - 0.1);
-  const padY = Math.round((dstHeight - resizedHeight) / 2 - 0.1);
+  const padX = Math.max(0, Math.round((dstWidth - resizedWidth) / 2 - 0.1));
+  const padY = Math.max(0, Math.round((dstHeight - resizedHeight) / 2 - 0.1));
   return { scale, padX, padY, resizedWidth, resizedHeight };
 }
 

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# The README's second command: set everything up (ffmpeg, PostgreSQL, npm packages), then type-check and run
+# every test against PGlite and a private PostgreSQL on loopback. Ends with "N passed, N failed".
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh postgresql
+if [ -z "${SIGHTLINE_ASSETS:-}" ] && [ -d ../shared/assets ]; then export SIGHTLINE_ASSETS="$PWD/../shared/assets"; fi
+
+echo "== type-check"
+npx tsc --noEmit -p .
+
+echo "== PostgreSQL on 127.0.0.1:${SIGHTLINE_TEST_PG_PORT:=54329}"
+pg_dir=$(mktemp -d /tmp/sightline-pg.XXXXXX)
+cleanup() { bash scripts/pg-test-server.sh stop "$pg_dir" "$SIGHTLINE_TEST_PG_PORT" >/dev/null 2>&1 || true; rm -rf "$pg_dir"; }
+trap cleanup EXIT
+export SIGHTLINE_TEST_PG_URL
+SIGHTLINE_TEST_PG_URL=$(bash scripts/pg-test-server.sh start "$pg_dir" "$SIGHTLINE_TEST_PG_PORT" | tail -n 1)
+
+echo "== tests"
+mapfile -t files < <(find src test -name '*.test.ts' -not -path '*/node_modules/*' | sort)
+node --import tsx --test --test-concurrency=1 \
+  --test-reporter=spec --test-reporter-destination=stdout \
+  --test-reporter=./test/support/summary-reporter.mjs --test-reporter-destination=stdout \
+  "${files[@]}"

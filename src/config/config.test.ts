@@ -1,0 +1,58 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { renderConfigDocs } from './docs.ts';
+import { applyEnvOverrides, parseYaml, validateConfig } from './load.ts';
+
+const problems = (raw: unknown) => {
+  const r = validateConfig(raw);
+  return r.ok ? [] : r.problems.map((p) => `${p.path}: ${p.message}`);
+};
+const cam = (extra: Record<string, unknown> = {}) => ({ id: 'gate', source: { url: 'rtsp://cam/1' }, ...extra });
+
+test('an empty config is valid and fills the defaults', () => {
+  const r = validateConfig({});
+  assert.ok(r.ok);
+  assert.equal(r.config.server.port, 8080);
+  assert.equal(r.config.models.default, 'yolox-nano');
+  assert.ok(Object.isFrozen(r.config.server), 'config is frozen');
+});
+
+test('config problems name the path, what was expected and what arrived', async (t) => {
+  const cases = [
+    { name: 'fps out of range', raw: { cameras: [cam(), cam({ id: 'b', detect: { fps: 0 } })] }, want: 'cameras[1].detect.fps: expected a number between 1 and 30, got 0' },
+    { name: 'unknown key', raw: { cameras: [cam({ colour: 'red' })] }, want: 'cameras[0].colour: unknown key "colour"; check the spelling against docs/config.md' },
+    { name: 'wrong type', raw: { server: { port: 'x' } }, want: 'server.port: expected a whole number between 0 and 65535, got "x"' },
+    { name: 'bad enum', raw: { log: { level: 'loud' } }, want: 'log.level: expected one of "trace", "debug", "info", "warn", "error", "fatal", "silent", got "loud"' },
+    { name: 'zone label not tracked', raw: { cameras: [cam({ zones: [{ id: 'yard', polygon: [[0, 0], [1, 0], [1, 1]], objects: ['dog'] }] })] }, want: 'cameras[0].zones[0].objects[0]: zone "yard" tracks "dog", which is not in objects.track (person); add it there' },
+    { name: 'duplicate camera id', raw: { cameras: [cam(), cam()] }, want: 'cameras[1].id: camera id "gate" is used twice; give each camera its own id' },
+    { name: 'polygon point outside 0..1', raw: { cameras: [cam({ zones: [{ id: 'z', polygon: [[0, 0], [2, 0], [1, 1]] }] })] }, want: 'cameras[0].zones[0].polygon[1][0]: expected a number between 0 and 1, got 2' },
+  ];
+  for (const c of cases) await t.test(c.name, () => assert.ok(problems(c.raw).includes(c.want), `${problems(c.raw).join('\n')}`));
+});
+
+test('every problem is reported, not just the first', () => {
+  assert.equal(problems({ server: { port: -1 }, cameras: [cam({ detect: { fps: 99 } })], extra: 1 }).length, 3);
+});
+
+test('SIGHTLINE_* environment overrides nest by __ and parse JSON values', () => {
+  const raw = applyEnvOverrides({ server: { host: '0.0.0.0' } }, {
+    SIGHTLINE_SERVER__PORT: '9090', SIGHTLINE_DATA_DIR: '/var/sightline', SIGHTLINE_ASSETS: '/a', SIGHTLINE_CONFIG: 'ignored.yml', OTHER: 'x',
+  });
+  assert.deepEqual(raw, { server: { host: '0.0.0.0', port: 9090 }, dataDir: '/var/sightline', assets: '/a' });
+  const r = validateConfig(applyEnvOverrides({ cameras: [cam()] }, { SIGHTLINE_CAMERAS__0__DETECT__FPS: '0' }));
+  assert.ok(!r.ok && r.problems[0]!.path === 'cameras[0].detect.fps');
+});
+
+test('YAML syntax errors give the file and line', () => {
+  const r = parseYaml('server:\n  port: [1\n', 'bad.yml');
+  assert.ok(!r.ok);
+  assert.match(r.problems[0]!.path, /^bad\.yml:\d+$/);
+  const list = parseYaml('- a\n- b\n', 'list.yml');
+  assert.ok(!list.ok && /expected a mapping/.test(list.problems[0]!.message));
+});
+
+test('docs/config.md is generated from the schema and up to date (run `npm run docs:config`)', () => {
+  const onDisk = readFileSync(new URL('../../docs/config.md', import.meta.url), 'utf8');
+  assert.equal(onDisk, renderConfigDocs());
+});

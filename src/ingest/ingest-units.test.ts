@@ -1,0 +1,66 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { backoffDelayMs } from './backoff.ts';
+import { ffmpegDecodeArgs, scaledHeight } from './ffmpeg-args.ts';
+import { FrameAssembler } from './frame-assembler.ts';
+import { LatestQueue } from './latest-queue.ts';
+import { RateMeter } from './rate-meter.ts';
+import { redactUrl } from './redact.ts';
+
+test('FrameAssembler cuts a stream into whole frames across chunk borders', () => {
+  const fa = new FrameAssembler(4);
+  assert.equal(fa.push(new Uint8Array([1, 2, 3])).length, 0);
+  const frames = fa.push(new Uint8Array([4, 5, 6, 7, 8, 9]));
+  assert.deepEqual(frames.map((f) => [...f]), [[1, 2, 3, 4], [5, 6, 7, 8]]);
+  assert.equal(fa.pendingBytes, 1);
+  assert.notEqual(frames[0]!.buffer, frames[1]!.buffer, 'each frame owns its buffer');
+});
+
+test('LatestQueue keeps the newest item, counts drops and never grows', async () => {
+  const q = new LatestQueue<number>();
+  for (let i = 0; i < 1000; i++) q.push(i);
+  assert.equal(await q.next(), 999);
+  assert.equal(q.dropped, 999);
+  const waiting = q.next();
+  q.push(7);
+  assert.equal(await waiting, 7);
+  q.close();
+  assert.equal(await q.next(), undefined);
+});
+
+test('backoffDelayMs doubles, caps and jitters within 20 %', () => {
+  const opts = { baseMs: 1000, capMs: 30_000 };
+  assert.deepEqual([0, 1, 2, 3].map((a) => backoffDelayMs(a, opts, 0.5)), [1000, 2000, 4000, 8000]);
+  assert.equal(backoffDelayMs(20, opts, 0.5), 30_000);
+  assert.equal(backoffDelayMs(0, opts, 0), 800);
+  assert.equal(backoffDelayMs(20, opts, 0.999), 30_000, 'jitter never exceeds the cap');
+});
+
+test('RateMeter measures events per second over its window', () => {
+  const m = new RateMeter(5000);
+  for (let t = 0; t <= 10_000; t += 200) m.tick(t);
+  assert.equal(m.rate(10_000), 5);
+  assert.equal(m.rate(30_000), 0);
+});
+
+test('redactUrl hides passwords', async (t) => {
+  const cases = [
+    ['rtsp://admin:secret@10.0.0.2:554/stream1', 'rtsp://admin:***@10.0.0.2:554/stream1'],
+    ['http://u:p@host/x', 'http://u:***@host/x'],
+    ['rtsp://host/stream', 'rtsp://host/stream'],
+    ['/videos/a.mp4', '/videos/a.mp4'],
+  ] as const;
+  for (const [input, want] of cases) await t.test(input, () => assert.equal(redactUrl(input), want));
+});
+
+test('ffmpegDecodeArgs: RTSP over TCP with a socket timeout; files loop and pace', () => {
+  const base = { width: 640, height: 360, fps: 5, realtime: true, loop: true, rtspTransport: 'tcp', timeoutMs: 5000 } as const;
+  const rtsp = ffmpegDecodeArgs({ ...base, url: 'rtsp://cam/1' }).join(' ');
+  assert.match(rtsp, /-rtsp_transport tcp -timeout 5000000 -i rtsp:\/\/cam\/1/);
+  assert.doesNotMatch(rtsp, /-stream_loop|-re /);
+  const file = ffmpegDecodeArgs({ ...base, url: 'a.mp4' }).join(' ');
+  assert.match(file, /-re -stream_loop -1 -i a\.mp4/);
+  assert.match(file, /-vf fps=5,scale=640:360:flags=fast_bilinear -pix_fmt rgb24 -f rawvideo pipe:1/);
+  assert.equal(scaledHeight(1920, 1080, 640), 360);
+  assert.equal(scaledHeight(768, 576, 640), 480);
+});
