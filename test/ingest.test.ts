@@ -1,0 +1,95 @@
+// ffmpeg ingest on the real clips: frame size and rate, supervision states, bad sources, no leftover processes.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { test } from 'node:test';
+import pino from 'pino';
+import type { Frame } from '../src/core/types.ts';
+import { CameraSource } from '../src/ingest/camera-source.ts';
+import { probeVideo } from '../src/ingest/ffprobe.ts';
+import { LatestQueue } from '../src/ingest/latest-queue.ts';
+import { isAppError } from '../src/core/errors.ts';
+import { asset } from './support/assets.ts';
+
+const deps = { log: pino({ level: 'silent' }), now: () => performance.now(), random: () => 0.5 };
+const opts = { loop: false, rtspTransport: 'tcp' as const, timeoutMs: 2000, stallTimeoutMs: 5000, fps: 10, width: 320, backoffBaseMs: 200, backoffCapMs: 400 };
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const ffmpegChildren = () => {
+  try {
+    return execFileSync('pgrep', ['-P', String(process.pid), 'ffmpeg'], { encoding: 'utf8' }).trim();
+  } catch {
+    return '';
+  }
+};
+
+async function waitFor<T>(what: string, fn: () => T | undefined | false, timeoutMs = 15_000): Promise<T> {
+  const end = performance.now() + timeoutMs;
+  for (;;) {
+    const v = fn();
+    if (v) return v;
+    if (performance.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
+test('probeVideo reads size, rate and frame count of the real clips', async () => {
+  const v = await probeVideo(asset('videos/vtest.avi'));
+  assert.deepEqual([v.width, v.height, v.fps, v.codec], [768, 576, 10, 'msmpeg4v3']);
+  const cars = await probeVideo(asset('videos/cars-street-720p.mp4'));
+  assert.deepEqual([cars.width, cars.height, cars.frameCount], [1280, 720, 268]);
+});
+
+test('a file source plays once at the configured size and rate, then ends', async () => {
+  const q = new LatestQueue<Frame>();
+  const src = new CameraSource({ ...opts, url: asset('videos/pose_1.mp4') }, q, deps);
+  const frames: Frame[] = [];
+  src.start();
+  const consumer = (async () => {
+    for (let f = await q.next(); f; f = await q.next()) frames.push(f);
+  })();
+  await waitFor('the end of the clip', () => src.status().state === 'ended', 20_000);
+  const s = src.status();
+  await src.stop();
+  await consumer;
+  // pose_1.mp4 is 4 s at 30 fps, 576x576: at 10 fps and width 320 that is about 40 frames of 320x320.
+  assert.ok(s.framesDecoded >= 38 && s.framesDecoded <= 42, `frames decoded ${s.framesDecoded}`);
+  assert.ok(frames.length > 0);
+  assert.deepEqual([frames[0]!.width, frames[0]!.height, frames[0]!.rgb.length], [320, 320, 320 * 320 * 3]);
+  assert.ok(s.fpsMeasured > 5 && s.fpsMeasured < 15, `measured ${s.fpsMeasured} fps (realtime pacing)`);
+  assert.equal(ffmpegChildren(), '', 'no ffmpeg left');
+});
+
+test('a slow consumer never makes memory grow: frames are dropped and counted', async () => {
+  const q = new LatestQueue<Frame>();
+  const src = new CameraSource({ ...opts, url: asset('videos/pose_1.mp4'), fps: 30 }, q, deps);
+  src.start();
+  await waitFor('some frames', () => src.status().framesDecoded >= 30);
+  const s = src.status();
+  await src.stop();
+  assert.ok(s.framesDropped >= s.framesDecoded - 2, `dropped ${s.framesDropped} of ${s.framesDecoded}`);
+});
+
+test('a missing file goes to backoff with a clear error and is retried, without crashing', async () => {
+  const q = new LatestQueue<Frame>();
+  const src = new CameraSource({ ...opts, url: '/nonexistent/clip.mp4' }, q, deps);
+  src.start();
+  const s = await waitFor('a retry', () => (src.status().restarts >= 2 ? src.status() : undefined));
+  assert.equal(s.state, 'backoff');
+  assert.match(s.lastError ?? '', /video file \/nonexistent\/clip\.mp4 does not exist/);
+  await src.stop();
+  assert.equal(src.status().state, 'stopped');
+});
+
+test('an RTSP URL that does not answer fails within the timeout, with the password redacted', async () => {
+  const q = new LatestQueue<Frame>();
+  const src = new CameraSource({ ...opts, url: 'rtsp://admin:hunter2@127.0.0.1:1/stream' }, q, deps);
+  src.start();
+  const s = await waitFor('an error', () => (src.status().lastError ? src.status() : undefined), 10_000);
+  assert.match(s.lastError!, /cannot open rtsp:\/\/admin:\*\*\*@127\.0\.0\.1:1\/stream/);
+  assert.doesNotMatch(s.lastError!, /hunter2/);
+  await src.stop();
+  assert.equal(ffmpegChildren(), '');
+});
+
+test('probing a file that is not a video is SOURCE_UNAVAILABLE', async () => {
+  await assert.rejects(probeVideo(asset('MANIFEST.md')), (err) => isAppError(err, 'SOURCE_UNAVAILABLE'));
+});

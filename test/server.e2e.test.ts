@@ -1,0 +1,143 @@
+// The whole server on a real clip: events with snapshots, camera status, latest frame, WebSocket, error bodies,
+// a broken camera beside a working one, and events surviving a restart. Runs on PGlite and on PostgreSQL.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import pino from 'pino';
+import WebSocket from 'ws';
+import { startApp, type RunningApp } from '../src/app.ts';
+import { validateConfig } from '../src/config/load.ts';
+import { ASSETS } from './support/assets.ts';
+import { postgresUrlForTests } from './support/postgres.ts';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const json = async (url: string) => {
+  const res = await fetch(url);
+  return { status: res.status, body: (await res.json()) as any };
+};
+
+function configFor(dataDir: string, databaseUrl?: string) {
+  const r = validateConfig({
+    server: { port: 0 },
+    dataDir,
+    assets: ASSETS,
+    database: databaseUrl ? { url: databaseUrl } : {},
+    log: { level: 'silent' },
+    models: { download: false },
+    cameras: [
+      { id: 'demo', source: { url: 'sample:vtest' }, detect: { fps: 5 } },
+      { id: 'broken', source: { url: 'sample:vtest' }, detect: { model: join(ASSETS, 'models/osnet_x0_25_msmt17.onnx') } },
+    ],
+  });
+  assert.ok(r.ok, r.ok ? '' : JSON.stringify(r.problems));
+  return r.config;
+}
+
+async function waitForEvents(base: string, timeoutMs: number): Promise<any[]> {
+  const end = performance.now() + timeoutMs;
+  for (;;) {
+    const { body } = await json(`${base}/api/events?camera=demo`);
+    const withSnapshots = body.events.filter((e: any) => e.snapshotUrl);
+    if (withSnapshots.length >= 2) return withSnapshots;
+    if (performance.now() > end) throw new Error(`no events with snapshots after ${timeoutMs} ms: ${JSON.stringify(body)}`);
+    await sleep(500);
+  }
+}
+
+for (const db of ['pglite', 'postgres'] as const) {
+  test(`server end to end on ${db}`, async (t) => {
+    const pgUrl = db === 'postgres' ? await postgresUrlForTests(t) : undefined;
+    if (db === 'postgres' && !pgUrl) return;
+    const dataDir = mkdtempSync(join(tmpdir(), `sightline-e2e-${db}-`));
+    const log = pino({ level: 'silent' });
+    let app: RunningApp | null = await startApp(configFor(dataDir, pgUrl), log);
+    const ws = new WebSocket(`${app.url.replace('http', 'ws')}/api/ws`);
+    const messages: any[] = [];
+    ws.on('message', (m) => messages.push(JSON.parse(String(m))));
+    try {
+      const base = app.url;
+      const events = await waitForEvents(base, 60_000);
+
+      await t.test('person events with a JPEG snapshot', async () => {
+        const e = events[0];
+        assert.equal(e.label, 'person');
+        assert.equal(e.cameraId, 'demo');
+        assert.equal(e.zoneId, 'all');
+        const res = await fetch(`${base}${e.snapshotUrl}`);
+        assert.equal(res.status, 200);
+        assert.equal(res.headers.get('content-type'), 'image/jpeg');
+        const bytes = new Uint8Array(await res.arrayBuffer());
+        assert.deepEqual([...bytes.subarray(0, 3)], [0xff, 0xd8, 0xff]);
+        assert.ok(bytes.length > 10_000);
+        const one = await json(`${base}/api/events/${e.id}`);
+        assert.equal(one.body.id, e.id);
+      });
+
+      await t.test('cameras show state and measured fps; the broken one says why', async () => {
+        const { body } = await json(`${base}/api/cameras`);
+        const demo = body.cameras.find((c: any) => c.id === 'demo');
+        assert.equal(demo.state, 'online');
+        assert.ok(demo.fpsMeasured > 2 && demo.fpsMeasured < 8, `fps ${demo.fpsMeasured}`);
+        assert.equal(demo.model, 'yolox-nano');
+        const broken = body.cameras.find((c: any) => c.id === 'broken');
+        assert.equal(broken.state, 'offline');
+        assert.match(broken.lastError, /saw input \[batch,3,256,128\]/);
+      });
+
+      await t.test('latest.jpg is the newest frame', async () => {
+        const res = await fetch(`${base}/api/cameras/demo/latest.jpg`);
+        assert.equal(res.status, 200);
+        assert.equal(res.headers.get('content-type'), 'image/jpeg');
+      });
+
+      await t.test('the WebSocket pushes tracks and events', async () => {
+        const end = performance.now() + 15_000;
+        while (!(messages.some((m) => m.type === 'tracks' && m.tracks.length > 0) && messages.some((m) => m.type === 'event')) && performance.now() < end) await sleep(200);
+        assert.equal(messages[0].type, 'hello');
+        const tracks = messages.find((m) => m.type === 'tracks' && m.tracks.length > 0);
+        assert.ok(tracks, 'a tracks message with tracks');
+        assert.equal(tracks.cameraId, 'demo');
+        assert.ok(tracks.tracks[0].id > 0 && tracks.tracks[0].boxXyxy.length === 4);
+        assert.ok(messages.some((m) => m.type === 'event' && m.event.label === 'person'));
+      });
+
+      await t.test('the page is served', async () => {
+        const res = await fetch(`${base}/`);
+        assert.equal(res.status, 200);
+        assert.match(await res.text(), /<title>Sightline<\/title>/);
+      });
+
+      await t.test('errors have stable codes and clear messages', async () => {
+        assert.deepEqual(await json(`${base}/api/events/00000000-0000-4000-8000-000000000000`), {
+          status: 404, body: { error: { code: 'EVENT_NOT_FOUND', message: 'no event with id "00000000-0000-4000-8000-000000000000"' } },
+        });
+        assert.deepEqual(await json(`${base}/api/cameras/nope`), {
+          status: 404, body: { error: { code: 'CAMERA_NOT_FOUND', message: 'no camera with id "nope"; GET /api/cameras lists them' } },
+        });
+        assert.deepEqual(await json(`${base}/api/events?limit=abc`), {
+          status: 400, body: { error: { code: 'BAD_REQUEST', message: 'limit: expected a whole number between 1 and 500, got "abc"' } },
+        });
+        assert.equal((await json(`${base}/api/nothing`)).body.error.code, 'ROUTE_NOT_FOUND');
+      });
+
+      await t.test('events survive a restart', async () => {
+        const before = (await json(`${base}/api/events?limit=500`)).body.total;
+        ws.close();
+        await app!.stop();
+        app = null;
+        app = await startApp(configFor(dataDir, pgUrl), log);
+        const after = (await json(`${app.url}/api/events?limit=500`)).body;
+        assert.ok(after.total >= before, `${after.total} >= ${before}`);
+        assert.ok(after.events.every((e: any) => e.endMs !== null || e.startMs > 0));
+        const ended = after.events.filter((e: any) => e.endMs !== null);
+        assert.ok(ended.length > 0, 'events open at the stop were ended');
+      });
+    } finally {
+      ws.close();
+      await app?.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+}
