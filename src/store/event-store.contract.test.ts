@@ -1,0 +1,456 @@
+/**
+ * Contract suite: the same cases run against every database behind `SqlDatabase` and `SqlEventStore`:
+ * PGlite in memory, and the PostgreSQL server at SIGHTLINE_TEST_PG_URL (each run in its own fresh database).
+ * Without SIGHTLINE_TEST_PG_URL the PostgreSQL run is skipped, or fails when CI=true.
+ */
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, beforeEach, describe, it, test } from 'node:test';
+import type { SightEvent } from '../core/types.ts';
+import { isAppError } from '../core/errors.ts';
+import { SqlEventStore } from './event-repository.ts';
+import { MIGRATIONS, runMigrations } from './migrations.ts';
+import { openDatabase } from './open-database.ts';
+import { openPgliteDatabase } from './pglite-database.ts';
+import { openPostgresDatabase } from './postgres-database.ts';
+import type { SqlDatabase, SqlDatabaseKind } from './sql-database.ts';
+
+/** A fresh, empty database of one kind; `dispose` deletes it after the connection is closed. */
+interface EmptyDatabase {
+  readonly db: SqlDatabase;
+  dispose(): Promise<void>;
+}
+
+interface Backend {
+  readonly kind: SqlDatabaseKind;
+  createEmpty(): Promise<EmptyDatabase>;
+}
+
+/** An event with awkward values: doubles without a short decimal form, epoch milliseconds above 2^31. */
+function makeEvent(overrides: Partial<SightEvent> = {}): SightEvent {
+  return {
+    id: randomUUID(),
+    cameraId: 'gate',
+    zoneId: 'driveway',
+    trackId: 7,
+    label: 'person',
+    startMs: 1_732_170_000_123,
+    endMs: null,
+    bestScore: 0.1 + 0.2,
+    bestBoxXyxy: [1 / 3, 40.25, 310.125 + 1e-9, 719.9999999999],
+    bestTimeMs: 1_732_170_001_456,
+    snapshotPath: null,
+    ...overrides,
+  };
+}
+
+const MIGRATION_IDS = MIGRATIONS.map((m) => m.id);
+
+function defineContract(backend: Backend): void {
+  describe(`store contract: ${backend.kind}`, () => {
+    let empty: EmptyDatabase;
+    let db: SqlDatabase;
+    let store: SqlEventStore;
+    let firstRun: string[];
+
+    before(async () => {
+      empty = await backend.createEmpty();
+      db = empty.db;
+      firstRun = await runMigrations(db);
+      store = new SqlEventStore(db);
+    });
+
+    after(async () => {
+      await db?.close();
+      await empty?.dispose();
+    });
+
+    beforeEach(async () => {
+      await db.exec('DELETE FROM events');
+    });
+
+    it('reports its kind', () => {
+      assert.equal(db.kind, backend.kind);
+    });
+
+    it('migrations are idempotent: a second run applies nothing and records each migration once', async () => {
+      assert.deepEqual(firstRun, MIGRATION_IDS);
+      assert.deepEqual(await runMigrations(db), []);
+      const rows = await db.query<{ id: string }>('SELECT id FROM schema_migrations ORDER BY id');
+      assert.deepEqual(
+        rows.map((r) => r.id),
+        MIGRATION_IDS,
+      );
+    });
+
+    it('a failing migration rolls back and names itself; earlier ones stay applied', async () => {
+      const migrations = [
+        { id: '9001_contract_ok', sql: 'CREATE TABLE contract_ok (x integer)' },
+        { id: '9002_contract_bad', sql: 'CREATE TABLE contract_bad (x integer); SELECT 1 / 0' },
+      ];
+      await assert.rejects(runMigrations(db, migrations), (err: unknown) => {
+        assert.ok(isAppError(err, 'DATABASE_FAILED'));
+        assert.match(err.message, /9002_contract_bad/);
+        return true;
+      });
+      const recorded = await db.query<{ id: string }>("SELECT id FROM schema_migrations WHERE id LIKE '900%' ORDER BY id");
+      assert.deepEqual(
+        recorded.map((r) => r.id),
+        ['9001_contract_ok'],
+      );
+      const tables = await db.query<{ name: string }>(
+        "SELECT table_name AS name FROM information_schema.tables WHERE table_name LIKE 'contract_%' ORDER BY 1",
+      );
+      assert.deepEqual(
+        tables.map((t) => t.name),
+        ['contract_ok'],
+      );
+    });
+
+    it('returns bigint, count and double columns as JS numbers', async () => {
+      const [row] = await db.query<{ big: unknown; n: unknown; d: unknown }>(
+        'SELECT 1732170000123::bigint AS big, count(*) AS n, 0.30000000000000004::double precision AS d FROM events',
+      );
+      assert.deepEqual(row, { big: 1_732_170_000_123, n: 0, d: 0.1 + 0.2 });
+    });
+
+    it('upsert then get round-trips every field exactly', async () => {
+      const open = makeEvent();
+      const closed = makeEvent({
+        cameraId: 'yard-2',
+        zoneId: 'z_1',
+        trackId: 2_000_000_000,
+        label: 'car',
+        startMs: 0,
+        endMs: 8_640_000_000_000,
+        bestScore: 1,
+        bestBoxXyxy: [0, 0, 1920, 1080],
+        bestTimeMs: 5,
+        snapshotPath: 'snapshots/yard-2/1970-01-01/x.jpg',
+      });
+      await store.upsert(open);
+      await store.upsert(closed);
+      assert.deepEqual(await store.get(open.id), open);
+      assert.deepEqual(await store.get(closed.id), closed);
+    });
+
+    it('upsert of an existing id updates it (end_ms, snapshot, best observation) and keeps one row', async () => {
+      const started = makeEvent();
+      await store.upsert(started);
+      const ended = {
+        ...started,
+        endMs: started.startMs + 12_345,
+        bestScore: 0.97,
+        bestBoxXyxy: [5, 6, 7, 8] as const,
+        bestTimeMs: started.startMs + 10_000,
+        snapshotPath: `snapshots/gate/2024-11-21/${started.id}.jpg`,
+      };
+      await store.upsert(ended);
+      assert.deepEqual(await store.get(started.id), ended);
+      assert.equal(await store.count(), 1);
+      const [stamps] = await db.query<{ created_at: Date; updated_at: Date }>(
+        'SELECT created_at, updated_at FROM events WHERE id = $1',
+        [started.id],
+      );
+      assert.ok(stamps !== undefined && stamps.created_at instanceof Date && stamps.updated_at instanceof Date);
+      assert.ok(stamps.updated_at.getTime() >= stamps.created_at.getTime());
+    });
+
+    it('stores times as whole milliseconds', async () => {
+      const event = makeEvent({ startMs: 1000.4, endMs: 2000.6, bestTimeMs: 1500.5 });
+      await store.upsert(event);
+      const stored = await store.get(event.id);
+      assert.deepEqual([stored?.startMs, stored?.endMs, stored?.bestTimeMs], [1000, 2001, 1501]);
+    });
+
+    it('rejects an event with a non-finite number or a malformed id, storing nothing', async () => {
+      const cases: Array<[string, SightEvent, RegExp]> = [
+        ['NaN score', makeEvent({ bestScore: Number.NaN }), /bestScore must be a finite number/],
+        ['infinite box', makeEvent({ bestBoxXyxy: [0, 0, Infinity, 1] }), /bestBoxXyxy\[2\]/],
+        ['fractional track id', makeEvent({ trackId: 1.5 }), /trackId must be an integer/],
+        ['id not a UUID', makeEvent({ id: 'evt-1' }), /id must be a UUID/],
+      ];
+      for (const [name, event, message] of cases) {
+        await assert.rejects(
+          store.upsert(event),
+          (err: unknown) => isAppError(err, 'DATABASE_FAILED') && message.test(err.message),
+          name,
+        );
+      }
+      assert.equal(await store.count(), 0);
+    });
+
+    it('get of an unknown or malformed id is null', async () => {
+      await store.upsert(makeEvent());
+      assert.equal(await store.get(randomUUID()), null);
+      assert.equal(await store.get('not-a-uuid'), null);
+      assert.equal(await store.get(''), null);
+    });
+
+    it('list orders newest first and filters by camera, label and beforeStartMs; count agrees', async () => {
+      const rows = [
+        makeEvent({ cameraId: 'gate', label: 'person', startMs: 1_000 }),
+        makeEvent({ cameraId: 'gate', label: 'car', startMs: 4_000 }),
+        makeEvent({ cameraId: 'yard', label: 'person', startMs: 3_000 }),
+        makeEvent({ cameraId: 'gate', label: 'person', startMs: 2_000 }),
+        makeEvent({ cameraId: 'yard', label: 'car', startMs: 5_000 }),
+      ];
+      for (const row of rows) await store.upsert(row);
+      const starts = (events: SightEvent[]): number[] => events.map((e) => e.startMs);
+
+      const table: Array<{ name: string; filter: Parameters<SqlEventStore['list']>[0]; expected: number[] }> = [
+        { name: 'all', filter: {}, expected: [5_000, 4_000, 3_000, 2_000, 1_000] },
+        { name: 'camera', filter: { cameraId: 'gate' }, expected: [4_000, 2_000, 1_000] },
+        { name: 'label', filter: { label: 'person' }, expected: [3_000, 2_000, 1_000] },
+        { name: 'camera and label', filter: { cameraId: 'gate', label: 'person' }, expected: [2_000, 1_000] },
+        { name: 'before', filter: { beforeStartMs: 3_000 }, expected: [2_000, 1_000] },
+        { name: 'fractional before', filter: { beforeStartMs: 3_000.5 }, expected: [3_000, 2_000, 1_000] },
+        { name: 'no match', filter: { cameraId: 'nowhere' }, expected: [] },
+      ];
+      for (const { name, filter, expected } of table) {
+        assert.deepEqual(starts(await store.list(filter)), expected, name);
+        assert.equal(await store.count(filter), expected.length, `count: ${name}`);
+      }
+      assert.deepEqual(await store.list({ cameraId: 'yard', label: 'car' }), [rows[4]]);
+    });
+
+    it('list breaks start-time ties by id, so pages are stable', async () => {
+      const ids = [randomUUID(), randomUUID(), randomUUID()];
+      for (const id of ids) await store.upsert(makeEvent({ id, startMs: 7_000 }));
+      const listed = await store.list();
+      assert.deepEqual(
+        listed.map((e) => e.id),
+        [...ids].sort().reverse(),
+      );
+    });
+
+    it('list honours limit: given, default 50, at most 500, at least 1', async () => {
+      await db.exec(`
+        INSERT INTO events (id, camera_id, zone_id, track_id, label, start_ms, best_score,
+          best_box_x1, best_box_y1, best_box_x2, best_box_y2, best_time_ms)
+        SELECT gen_random_uuid(), 'bulk', 'z', g, 'person', g, 0.5, 0, 0, 1, 1, g FROM generate_series(1, 510) AS g`);
+      const table: Array<[string, number | undefined, number]> = [
+        ['given', 3, 3],
+        ['default', undefined, 50],
+        ['above max', 10_000, 500],
+        ['zero', 0, 1],
+        ['negative', -5, 1],
+        ['fraction', 2.9, 2],
+        ['NaN', Number.NaN, 50],
+      ];
+      for (const [name, limit, expected] of table) {
+        assert.equal((await store.list({ limit })).length, expected, name);
+      }
+      const newest = await store.list({ limit: 3 });
+      assert.deepEqual(
+        newest.map((e) => e.startMs),
+        [510, 509, 508],
+      );
+      assert.equal(await store.count({ cameraId: 'bulk' }), 510);
+    });
+
+    it('transaction commits when fn resolves and rolls back when it throws', async () => {
+      const kept = makeEvent();
+      const dropped = makeEvent();
+      const result = await db.transaction(async (tx) => {
+        await new SqlEventStore(asDatabase(tx, db)).upsert(kept);
+        return 42;
+      });
+      assert.equal(result, 42);
+      const boom = new Error('boom');
+      await assert.rejects(
+        db.transaction(async (tx) => {
+          await new SqlEventStore(asDatabase(tx, db)).upsert(dropped);
+          throw boom;
+        }),
+        (err: unknown) => err === boom,
+      );
+      assert.notEqual(await store.get(kept.id), null);
+      assert.equal(await store.get(dropped.id), null);
+    });
+
+    it('a statement sent outside an open transaction is not part of it', async () => {
+      const inside = makeEvent();
+      const outside = makeEvent();
+      let release!: () => void;
+      const gate = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      const transaction = db.transaction(async (tx) => {
+        await new SqlEventStore(asDatabase(tx, db)).upsert(inside);
+        await gate;
+        throw new Error('roll back');
+      });
+      // On PGlite this waits for the transaction; on PostgreSQL it runs on another connection.
+      const outsideWrite = store.upsert(outside);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      release();
+      await assert.rejects(transaction, /roll back/);
+      await outsideWrite;
+      assert.equal(await store.get(inside.id), null);
+      assert.deepEqual(await store.get(outside.id), outside);
+    });
+
+    it('a transaction whose failed statement was swallowed does not report success', async () => {
+      const event = makeEvent();
+      await assert.rejects(
+        db.transaction(async (tx) => {
+          await tx.query('SELECT 1 / 0').catch(() => undefined);
+          await tx.exec('SELECT 1').catch(() => undefined);
+          return 'done';
+        }),
+        (err: unknown) => isAppError(err, 'DATABASE_FAILED'),
+      );
+      await store.upsert(event);
+      assert.deepEqual(await store.get(event.id), event);
+    });
+
+    it('a failing statement gives DATABASE_FAILED with the SQL, and the database stays usable', async () => {
+      await assert.rejects(db.query('SELECT * FROM no_such_table'), (err: unknown) => {
+        assert.ok(isAppError(err, 'DATABASE_FAILED'));
+        assert.match(err.message, /no_such_table/);
+        return true;
+      });
+      assert.deepEqual(await db.query('SELECT 1 AS one'), [{ one: 1 }]);
+    });
+
+    it('close is idempotent', async () => {
+      const extra = await backend.createEmpty();
+      await extra.db.close();
+      await extra.db.close();
+      await extra.dispose();
+    });
+  });
+}
+
+/** Lets a repository run inside a transaction: a `SqlDatabase` whose statements go to `tx`. */
+function asDatabase(tx: Pick<SqlDatabase, 'query' | 'exec'>, db: SqlDatabase): SqlDatabase {
+  return {
+    kind: db.kind,
+    query: (sql, params) => tx.query(sql, params),
+    exec: (sql) => tx.exec(sql),
+    transaction: () => Promise.reject(new Error('nested transactions are not supported')),
+    close: () => Promise.resolve(),
+  };
+}
+
+// ---- PGlite -------------------------------------------------------------------------------------------------------
+
+defineContract({
+  kind: 'pglite',
+  async createEmpty() {
+    return { db: await openPgliteDatabase(undefined), dispose: async () => undefined };
+  },
+});
+
+describe('store contract: pglite only', () => {
+  it('a file-backed database keeps its data after close and reopen', async () => {
+    const root = await mkdtemp(path.join(tmpdir(), 'sightline-pglite-'));
+    try {
+      // A nested folder that does not exist yet: openDatabase creates it.
+      const dataDir = path.join(root, 'data', 'db');
+      const event = makeEvent({ endMs: 1_732_170_009_000, snapshotPath: 'snapshots/gate/2024-11-21/a.jpg' });
+      const first = await openDatabase({ dataDir });
+      try {
+        await new SqlEventStore(first).upsert(event);
+      } finally {
+        await first.close();
+      }
+      const second = await openDatabase({ dataDir });
+      try {
+        assert.deepEqual(await runMigrations(second), []);
+        assert.deepEqual(await new SqlEventStore(second).get(event.id), event);
+      } finally {
+        await second.close();
+      }
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+});
+
+// ---- PostgreSQL ---------------------------------------------------------------------------------------------------
+
+const PG_URL = process.env['SIGHTLINE_TEST_PG_URL'];
+const START_HINT =
+  'start one with `bash scripts/pg-test-server.sh start /tmp/sl-pg 54329` and set ' +
+  'SIGHTLINE_TEST_PG_URL=postgres://postgres@127.0.0.1:54329/postgres';
+
+if (PG_URL === undefined || PG_URL === '') {
+  if (process.env['CI'] === 'true') {
+    test('store contract: postgres', () => {
+      assert.fail(`SIGHTLINE_TEST_PG_URL is not set but CI=true: CI must test the real database; ${START_HINT}`);
+    });
+  } else {
+    test('store contract: postgres', { skip: `SIGHTLINE_TEST_PG_URL is not set; ${START_HINT}` }, () => undefined);
+  }
+} else {
+  const adminUrl = PG_URL;
+
+  /** Creates a database with a random name through the URL's (maintenance) database; returns its URL and a dropper. */
+  const createScratchDatabase = async (): Promise<{ url: string; drop(): Promise<void> }> => {
+    const name = `sightline_test_${randomUUID().replaceAll('-', '')}`;
+    const admin = await openPostgresDatabase(adminUrl, { maxConnections: 1 });
+    try {
+      await admin.exec(`CREATE DATABASE ${name}`);
+    } finally {
+      await admin.close();
+    }
+    const url = new URL(adminUrl);
+    url.pathname = `/${name}`;
+    return {
+      url: url.toString(),
+      async drop() {
+        const dropper = await openPostgresDatabase(adminUrl, { maxConnections: 1 });
+        try {
+          await dropper.exec(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+        } finally {
+          await dropper.close();
+        }
+      },
+    };
+  };
+
+  defineContract({
+    kind: 'postgres',
+    async createEmpty() {
+      const scratch = await createScratchDatabase();
+      try {
+        return { db: await openPostgresDatabase(scratch.url), dispose: () => scratch.drop() };
+      } catch (err) {
+        await scratch.drop();
+        throw err;
+      }
+    },
+  });
+
+  describe('store contract: postgres only', () => {
+    it('several processes migrating one database at once all succeed, and each migration runs once', async () => {
+      const scratch = await createScratchDatabase();
+      try {
+        const opened = await Promise.allSettled(Array.from({ length: 4 }, () => openDatabase({ url: scratch.url })));
+        const databases = opened.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+        try {
+          assert.deepEqual(
+            opened.filter((r) => r.status === 'rejected'),
+            [],
+          );
+          const [db] = databases;
+          assert.ok(db !== undefined);
+          const rows = await db.query<{ id: string }>('SELECT id FROM schema_migrations ORDER BY id');
+          assert.deepEqual(
+            rows.map((r) => r.id),
+            MIGRATION_IDS,
+          );
+        } finally {
+          await Promise.all(databases.map((d) => d.close()));
+        }
+      } finally {
+        await scratch.drop();
+      }
+    });
+  });
+}
