@@ -1,4 +1,5 @@
 import type { CameraConfig } from '../config/schema.ts';
+import { clampBox } from '../core/geometry.ts';
 import type { Detection, Frame, Track } from '../core/types.ts';
 import { EventLifecycle, type EventChange } from '../events/event-lifecycle.ts';
 import { wholeFrameZone, zoneHits, type Zone } from '../rules/zones.ts';
@@ -44,7 +45,8 @@ export class CameraProcessor {
       { labels: this.camera.objects.track, scoreThreshold: TRACKER_LOW_SCORE, tiling: this.camera.detect.tiling },
       this.timings,
     );
-    const tracks = this.tracker.update(detections, frame.timeMs);
+    // Kalman boxes can run past the frame edge; everything downstream works in frame pixels.
+    const tracks = this.tracker.update(detections, frame.timeMs).map((t) => ({ ...t, boxXyxy: clampBox(t.boxXyxy, frame.width, frame.height) }));
     const changes = this.lifecycle.update(zoneHits(tracks, this.zones, frame.width, frame.height), frame.timeMs);
     return { frame, detections, tracks, changes };
   }
