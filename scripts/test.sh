@@ -9,7 +9,13 @@ if [ -z "${SIGHTLINE_ASSETS:-}" ] && [ -d ../shared/assets ]; then export SIGHTL
 echo "== type-check"
 npx tsc --noEmit -p .
 
-echo "== PostgreSQL on 127.0.0.1:${SIGHTLINE_TEST_PG_PORT:=54329}"
+# First free port from 54329 up (another PostgreSQL may already hold one).
+port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+if [ -z "${SIGHTLINE_TEST_PG_PORT:-}" ]; then
+  SIGHTLINE_TEST_PG_PORT=54329
+  while ! port_free "$SIGHTLINE_TEST_PG_PORT"; do SIGHTLINE_TEST_PG_PORT=$((SIGHTLINE_TEST_PG_PORT + 1)); done
+fi
+echo "== PostgreSQL on 127.0.0.1:$SIGHTLINE_TEST_PG_PORT"
 pg_dir=$(mktemp -d /tmp/sightline-pg.XXXXXX)
 cleanup() { bash scripts/pg-test-server.sh stop "$pg_dir" "$SIGHTLINE_TEST_PG_PORT" >/dev/null 2>&1 || true; rm -rf "$pg_dir"; }
 trap cleanup EXIT
