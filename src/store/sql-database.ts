@@ -30,7 +30,7 @@ export interface SqlDatabase extends SqlExecutor {
   close(): Promise<void>;
 }
 
-/** Shortens SQL for an error message: first line-collapsed 120 characters. */
+/** SQL shortened for an error message: whitespace collapsed, at most 120 characters. */
 export function sqlForMessage(sql: string): string {
   const oneLine = sql.replace(/\s+/g, ' ').trim();
   return oneLine.length > 120 ? `${oneLine.slice(0, 117)}...` : oneLine;
