@@ -11,16 +11,16 @@ npx tsc --noEmit -p .
 
 # First free port from 54329 up (another PostgreSQL may already hold one).
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-if [ -z "${SIGHTLINE_TEST_PG_PORT:-}" ]; then
-  SIGHTLINE_TEST_PG_PORT=54329
-  while ! port_free "$SIGHTLINE_TEST_PG_PORT"; do SIGHTLINE_TEST_PG_PORT=$((SIGHTLINE_TEST_PG_PORT + 1)); done
+if [ -z "${PG_TEST_PORT:-}" ]; then
+  PG_TEST_PORT=54329
+  while ! port_free "$PG_TEST_PORT"; do PG_TEST_PORT=$((PG_TEST_PORT + 1)); done
 fi
-echo "== PostgreSQL on 127.0.0.1:$SIGHTLINE_TEST_PG_PORT"
+echo "== PostgreSQL on 127.0.0.1:$PG_TEST_PORT"
 pg_dir=$(mktemp -d /tmp/sightline-pg.XXXXXX)
-cleanup() { bash scripts/pg-test-server.sh stop "$pg_dir" "$SIGHTLINE_TEST_PG_PORT" >/dev/null 2>&1 || true; rm -rf "$pg_dir"; }
+cleanup() { bash scripts/pg-test-server.sh stop "$pg_dir" "$PG_TEST_PORT" >/dev/null 2>&1 || true; rm -rf "$pg_dir"; }
 trap cleanup EXIT
-export SIGHTLINE_TEST_PG_URL
-SIGHTLINE_TEST_PG_URL=$(bash scripts/pg-test-server.sh start "$pg_dir" "$SIGHTLINE_TEST_PG_PORT" | tail -n 1)
+export PG_TEST_URL
+PG_TEST_URL=$(bash scripts/pg-test-server.sh start "$pg_dir" "$PG_TEST_PORT" | tail -n 1)
 
 echo "== tests"
 mapfile -t files < <(find src test -name '*.test.ts' -not -path '*/node_modules/*' | sort)

@@ -1,7 +1,7 @@
 /**
  * Contract suite: the same cases run against every database behind `SqlDatabase` and `SqlEventStore`:
- * PGlite in memory, and the PostgreSQL server at SIGHTLINE_TEST_PG_URL (each run in its own fresh database).
- * Without SIGHTLINE_TEST_PG_URL the PostgreSQL run is skipped, or fails when CI=true.
+ * PGlite in memory, and the PostgreSQL server at PG_TEST_URL (each run in its own fresh database).
+ * Without PG_TEST_URL the PostgreSQL run is skipped, or fails when CI=true.
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -374,18 +374,18 @@ describe('store contract: pglite only', () => {
 
 // ---- PostgreSQL ---------------------------------------------------------------------------------------------------
 
-const PG_URL = process.env['SIGHTLINE_TEST_PG_URL'];
+const PG_URL = process.env['PG_TEST_URL'];
 const START_HINT =
   'start one with `bash scripts/pg-test-server.sh start /tmp/sl-pg 54329` and set ' +
-  'SIGHTLINE_TEST_PG_URL=postgres://postgres@127.0.0.1:54329/postgres';
+  'PG_TEST_URL=postgres://postgres@127.0.0.1:54329/postgres';
 
 if (PG_URL === undefined || PG_URL === '') {
   if (process.env['CI'] === 'true') {
     test('store contract: postgres', () => {
-      assert.fail(`SIGHTLINE_TEST_PG_URL is not set but CI=true: CI must test the real database; ${START_HINT}`);
+      assert.fail(`PG_TEST_URL is not set but CI=true: CI must test the real database; ${START_HINT}`);
     });
   } else {
-    test('store contract: postgres', { skip: `SIGHTLINE_TEST_PG_URL is not set; ${START_HINT}` }, () => undefined);
+    test('store contract: postgres', { skip: `PG_TEST_URL is not set; ${START_HINT}` }, () => undefined);
   }
 } else {
   const adminUrl = PG_URL;

@@ -1,6 +1,6 @@
 /**
  * PostgreSQL adapter specifics: URL redaction and the connection-failure message. Needs no server, except the
- * missing-database case, which runs when SIGHTLINE_TEST_PG_URL is set.
+ * missing-database case, which runs when PG_TEST_URL is set.
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -50,10 +50,10 @@ describe('openPostgresDatabase', () => {
     });
   });
 
-  const pgUrl = process.env['SIGHTLINE_TEST_PG_URL'];
+  const pgUrl = process.env['PG_TEST_URL'];
   it(
     'a missing database gives DATABASE_FAILED saying to create it',
-    { skip: pgUrl ? false : 'SIGHTLINE_TEST_PG_URL is not set (see event-store.contract.test.ts)' },
+    { skip: pgUrl ? false : 'PG_TEST_URL is not set (see event-store.contract.test.ts)' },
     async () => {
       const url = new URL(pgUrl ?? '');
       url.pathname = `/missing_${randomUUID().replaceAll('-', '')}`;
