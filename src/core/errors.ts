@@ -14,6 +14,7 @@ export const ERROR_CODES = {
   SOURCE_UNAVAILABLE: { httpStatus: 503, meaning: 'A video source cannot be opened (missing file, unreachable stream, no video track).' },
   FFMPEG_MISSING: { httpStatus: 500, meaning: 'ffmpeg or ffprobe is not installed or not on PATH.' },
   DATABASE_FAILED: { httpStatus: 500, meaning: 'The database could not be opened, migrated or queried.' },
+  MOT_FILE_INVALID: { httpStatus: 400, meaning: 'A MOTChallenge file (gt, detections, results, seqinfo.ini) is malformed or missing.' },
   ROUTE_NOT_FOUND: { httpStatus: 404, meaning: 'No route matches this method and path.' },
   INTERNAL: { httpStatus: 500, meaning: 'An unexpected error; the log has the details.' },
 } as const;

@@ -16,6 +16,7 @@ import type { KalmanState } from './kalman-filter.ts';
 import { buildCostMatrix, linearAssignment } from './linear-assignment.ts';
 import type { AssignmentResult } from './linear-assignment.ts';
 import type { Tracker } from './tracker.ts';
+import { isUsableDetection, joinTracks, removeDuplicateTracks } from './track-pool.ts';
 
 /** Options of `ByteTracker`; scores are detection confidences in 0..1, match thresholds are cost limits on 1 - IoU. */
 export interface ByteTrackerOptions {
@@ -51,9 +52,6 @@ export const BYTE_TRACKER_DEFAULTS: ByteTrackerOptions = Object.freeze({
   fuseScore: true,
   minHitsToConfirm: 2,
 });
-
-/** IoU above which a tracked and a lost track of the same class are considered duplicates (ByteTrack: 1 - 0.15). */
-const DUPLICATE_IOU = 0.85;
 
 type PoolState = 'tracked' | 'lost' | 'removed';
 
@@ -95,7 +93,7 @@ export class ByteTracker implements Tracker {
     const high: Detection[] = [];
     const low: Detection[] = [];
     for (const d of detections) {
-      if (!isUsable(d)) continue;
+      if (!isUsableDetection(d)) continue;
       // ByteTrack drops a score exactly equal to track_thresh from both stages; here it goes to the second stage.
       if (d.score > o.highScoreThresh) high.push(d);
       else if (d.score > o.lowScoreThresh) low.push(d);
@@ -186,7 +184,7 @@ export class ByteTracker implements Tracker {
     let lost = this.lost.filter((t) => !trackedSet.has(t));
     lost.push(...newlyLost);
     lost = lost.filter((t) => t.state !== 'removed');
-    [tracked, lost] = removeDuplicateTracks(tracked, lost);
+    [tracked, lost] = removeDuplicateTracks(tracked, lost, trackBox);
     this.tracked = tracked;
     this.lost = lost;
 
@@ -256,13 +254,6 @@ function validateOptions(o: ByteTrackerOptions): ByteTrackerOptions {
   return Object.freeze({ ...o });
 }
 
-/** A detection the filter can use: finite score and a box with positive, finite width and height. */
-function isUsable(d: Detection): boolean {
-  const [x1, y1, x2, y2] = d.boxXyxy;
-  return Number.isFinite(d.score) && Number.isFinite(x1) && Number.isFinite(y1) && x2 - x1 > 0 && y2 - y1 > 0 &&
-    Number.isFinite(x2) && Number.isFinite(y2);
-}
-
 /** ByteTrack's `multi_predict`: a track that is not currently tracked has its height velocity zeroed first. */
 function predictTrack(t: TrackRecord): KalmanState {
   if (t.state === 'tracked') return predict(t.kalman);
@@ -290,41 +281,6 @@ function associate(
     return 1 - (fuseScore ? sim * d.score : sim);
   });
   return linearAssignment(cost, costLimit);
-}
-
-/** ByteTrack's `joint_stracks`: `a` followed by the tracks of `b` not already in `a`. */
-function joinTracks(a: readonly TrackRecord[], b: readonly TrackRecord[]): TrackRecord[] {
-  const seen = new Set(a);
-  const out = [...a];
-  for (const t of b) {
-    if (!seen.has(t)) {
-      seen.add(t);
-      out.push(t);
-    }
-  }
-  return out;
-}
-
-/** ByteTrack's `remove_duplicate_stracks`: of a tracked and a lost track overlapping by IoU > 0.85, keep the older. */
-function removeDuplicateTracks(
-  tracked: readonly TrackRecord[],
-  lost: readonly TrackRecord[],
-): [TrackRecord[], TrackRecord[]] {
-  const dropTracked = new Set<TrackRecord>();
-  const dropLost = new Set<TrackRecord>();
-  const lostBoxes = lost.map(trackBox);
-  for (const p of tracked) {
-    const boxP = trackBox(p);
-    for (let q = 0; q < lost.length; q++) {
-      const l = lost[q]!;
-      if (l.classId !== p.classId || !(iou(boxP, lostBoxes[q]!) > DUPLICATE_IOU)) continue;
-      const timeP = p.lastFrame - p.startFrame;
-      const timeQ = l.lastFrame - l.startFrame;
-      if (timeP > timeQ) dropLost.add(l);
-      else dropTracked.add(p);
-    }
-  }
-  return [tracked.filter((t) => !dropTracked.has(t)), lost.filter((t) => !dropLost.has(t))];
 }
 
 function toTrack(t: TrackRecord, frameId: number): Track {

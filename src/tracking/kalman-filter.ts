@@ -106,11 +106,15 @@ export function predict(state: KalmanState): KalmanState {
   return { mean, covariance };
 }
 
-/** Maps a state to measurement space: `H x` and `H P Hᵀ + R`, with R scaled by the height. */
-export function project(state: KalmanState): ProjectedState {
+/**
+ * Maps a state to measurement space: `H x` and `H P Hᵀ + R`, with R scaled by the height. `noiseScale` multiplies
+ * R (a variance); below 1 the measurement is trusted more (used for confident detections).
+ */
+export function project(state: KalmanState, noiseScale = 1): ProjectedState {
   const { mean: x, covariance: p } = state;
   const h = x[3]!;
-  const r = [STD_WEIGHT_POSITION * h, STD_WEIGHT_POSITION * h, 1e-1, STD_WEIGHT_POSITION * h];
+  const k = Math.sqrt(noiseScale);
+  const r = [k * STD_WEIGHT_POSITION * h, k * STD_WEIGHT_POSITION * h, k * 1e-1, k * STD_WEIGHT_POSITION * h];
   const mean = new Float64Array(M);
   const covariance = new Float64Array(M * M);
   for (let i = 0; i < M; i++) {
@@ -121,10 +125,13 @@ export function project(state: KalmanState): ProjectedState {
   return { mean, covariance };
 }
 
-/** Corrects a state with a measurement: Kalman gain from a Cholesky solve of the projected covariance. */
-export function update(state: KalmanState, measurement: MeasurementXyah): KalmanState {
+/**
+ * Corrects a state with a measurement: Kalman gain from a Cholesky solve of the projected covariance. `noiseScale`
+ * multiplies the measurement noise variance (1 = ByteTrack).
+ */
+export function update(state: KalmanState, measurement: MeasurementXyah, noiseScale = 1): KalmanState {
   const { mean: x, covariance: p } = state;
-  const { mean: z, covariance: s } = project(state);
+  const { mean: z, covariance: s } = project(state, noiseScale);
   const l = cholesky4(s);
 
   // K = P Hᵀ S⁻¹, i.e. S Kᵀ = (P Hᵀ)ᵀ = H P (S and P symmetric); P Hᵀ is the first 4 columns of P.

@@ -1,0 +1,322 @@
+/**
+ * Sightline's default tracker: the ByteTrack port's two-stage association, plus what is known to reduce id switches
+ * and false tracks on real footage:
+ * - observation-centric re-update (OC-SORT): when a track is found again after a gap, its Kalman filter is re-run along
+ *   a straight path from its last observation to the new one, so the velocity it drifted to while unobserved is undone;
+ * - observation-centric recovery (OC-SORT): tracks still unmatched are tried against the leftover detections by their
+ *   last observed box rather than the prediction;
+ * - confidence-scaled measurement noise: confident detections pull the filter harder than doubtful ones;
+ * - the lost-track buffer is in seconds, not frames, so a 7 fps and a 30 fps camera keep a person equally long;
+ * - association only within one class; ids are handed out on confirmation, never shared across classes;
+ * - no exception for the first update: a detection seen once never becomes a track, even at start-up.
+ * Pure and deterministic; time is counted in updates (frames), `frameTimeMs` is not used by the motion model.
+ */
+
+import { AppError } from '../core/errors.ts';
+import { iou } from '../core/geometry.ts';
+import type { BoxXyxy, Detection, Track } from '../core/types.ts';
+import { initiate, predict, update as kalmanUpdate, xyahToXyxy, xyxyToXyah } from './kalman-filter.ts';
+import type { KalmanState } from './kalman-filter.ts';
+import { buildCostMatrix, linearAssignment } from './linear-assignment.ts';
+import type { AssignmentResult } from './linear-assignment.ts';
+import type { Tracker } from './tracker.ts';
+import { isUsableDetection, joinTracks, removeDuplicateTracks } from './track-pool.ts';
+
+/** Options of `SightlineTracker`. Scores are detection confidences in 0..1; match thresholds are limits on 1 - IoU. */
+export interface SightlineTrackerOptions {
+  /** Frames per second of the source; converts `lostTrackSeconds` to updates. */
+  readonly frameRate: number;
+  /** Detections above this take part in the first association. */
+  readonly highScoreThresh: number;
+  /** Detections above this (and not high) only keep tracked tracks alive (second association). */
+  readonly lowScoreThresh: number;
+  /** An unclaimed high detection starts a track only at or above this score. */
+  readonly newTrackThresh: number;
+  /** Cost limit of the first association (1 - IoU * score). */
+  readonly matchIouThresh: number;
+  /** Cost limit of the second association (1 - IoU). */
+  readonly secondMatchIouThresh: number;
+  /** Cost limit of unconfirmed tracks against leftover high detections (1 - IoU * score). */
+  readonly unconfirmedMatchThresh: number;
+  /** Cost limit (1 - IoU) of recovery by the last observed box; 0 turns recovery off. */
+  readonly recoveryIouThresh: number;
+  /** How long a lost track can still be found again, in seconds. */
+  readonly lostTrackSeconds: number;
+  /** Matched updates a track needs to be confirmed, also in the first update (unlike ByteTrack, which confirms every track born in frame 1). */
+  readonly minHitsToConfirm: number;
+  /** Re-run the filter along a straight path when a track is found after a gap (OC-SORT's ORU). */
+  readonly observationReupdate: boolean;
+  /** Scale the measurement noise by (1 - score) ** 2 (clamped), so confident detections count more. */
+  readonly confidenceNoise: boolean;
+}
+
+/** The defaults: one set for every camera and dataset. */
+export const SIGHTLINE_TRACKER_DEFAULTS: Omit<SightlineTrackerOptions, 'frameRate'> = Object.freeze({
+  highScoreThresh: 0.6,
+  lowScoreThresh: 0.1,
+  newTrackThresh: 0.7,
+  matchIouThresh: 0.9,
+  secondMatchIouThresh: 0.5,
+  unconfirmedMatchThresh: 0.7,
+  recoveryIouThresh: 0.5,
+  lostTrackSeconds: 1,
+  minHitsToConfirm: 2,
+  observationReupdate: true,
+  confidenceNoise: true,
+});
+
+type PoolState = 'tracked' | 'lost' | 'removed';
+
+interface TrackRecord {
+  kalman: KalmanState;
+  /** The filter state right after the last matched observation (for the re-update after a gap). */
+  kalmanAtObs: KalmanState;
+  lastObs: BoxXyxy;
+  readonly classId: number;
+  readonly label: string;
+  score: number;
+  /** Public id; 0 while unconfirmed. */
+  id: number;
+  state: PoolState;
+  readonly startFrame: number;
+  lastFrame: number;
+  hits: number;
+}
+
+/** Sightline's default multi-object tracker (see the file comment). */
+export class SightlineTracker implements Tracker {
+  readonly options: SightlineTrackerOptions;
+  private readonly lostBufferFrames: number;
+  private tracked: TrackRecord[] = [];
+  private lost: TrackRecord[] = [];
+  private frameId = 0;
+  private nextId = 1;
+
+  /** Omitted options take `SIGHTLINE_TRACKER_DEFAULTS` (frame rate 30); invalid ones throw `CONFIG_INVALID`. */
+  constructor(options: Partial<SightlineTrackerOptions> = {}) {
+    this.options = validateOptions({ ...SIGHTLINE_TRACKER_DEFAULTS, frameRate: 30, ...options });
+    this.lostBufferFrames = Math.max(1, Math.round(this.options.lostTrackSeconds * this.options.frameRate));
+  }
+
+  update(detections: readonly Detection[], _frameTimeMs: number): Track[] {
+    const o = this.options;
+    const frameId = ++this.frameId;
+    const high: Detection[] = [];
+    const low: Detection[] = [];
+    for (const d of detections) {
+      if (!isUsableDetection(d)) continue;
+      if (d.score > o.highScoreThresh) high.push(d);
+      else if (d.score > o.lowScoreThresh) low.push(d);
+    }
+
+    const activated: TrackRecord[] = [];
+    const refound: TrackRecord[] = [];
+    const newlyLost: TrackRecord[] = [];
+    const unconfirmed: TrackRecord[] = [];
+    const confirmedTracked: TrackRecord[] = [];
+    for (const t of this.tracked) (t.id > 0 ? confirmedTracked : unconfirmed).push(t);
+
+    // First association: high detections with tracked and lost tracks.
+    const pool = joinTracks(confirmedTracked, this.lost);
+    for (const t of pool) t.kalman = predictTrack(t);
+    const first = associate(pool, pool.map(trackBox), high, o.matchIouThresh, true);
+    for (const [ti, di] of first.matches) {
+      const t = pool[ti]!;
+      (t.state === 'tracked' ? activated : refound).push(t);
+      this.applyDetection(t, high[di]!, frameId);
+    }
+
+    // Second association: low detections with tracks still tracked.
+    const remaining = first.unmatchedRows.map((i) => pool[i]!);
+    const remainingTracked = remaining.filter((t) => t.state === 'tracked');
+    const second = associate(remainingTracked, remainingTracked.map(trackBox), low, o.secondMatchIouThresh, false);
+    for (const [ti, di] of second.matches) {
+      const t = remainingTracked[ti]!;
+      this.applyDetection(t, low[di]!, frameId);
+      activated.push(t);
+    }
+
+    // Recovery: tracks still unmatched, by their last observed box, against the high detections left over.
+    let leftHigh = first.unmatchedCols.map((i) => high[i]!);
+    const stillUnmatched = [
+      ...second.unmatchedRows.map((i) => remainingTracked[i]!),
+      ...remaining.filter((t) => t.state !== 'tracked'),
+    ];
+    if (o.recoveryIouThresh > 0 && stillUnmatched.length > 0 && leftHigh.length > 0) {
+      const rec = associate(stillUnmatched, stillUnmatched.map((t) => t.lastObs), leftHigh, o.recoveryIouThresh, false);
+      const used = new Set<number>();
+      for (const [ti, di] of rec.matches) {
+        const t = stillUnmatched[ti]!;
+        (t.state === 'tracked' ? activated : refound).push(t);
+        this.applyDetection(t, leftHigh[di]!, frameId);
+        used.add(di);
+      }
+      leftHigh = leftHigh.filter((_, i) => !used.has(i));
+    }
+    for (const t of stillUnmatched) {
+      if (t.lastFrame !== frameId && t.state === 'tracked') {
+        t.state = 'lost';
+        newlyLost.push(t);
+      }
+    }
+
+    // Unconfirmed tracks against the high detections left over.
+    const third = associate(unconfirmed, unconfirmed.map(trackBox), leftHigh, o.unconfirmedMatchThresh, true);
+    for (const [ti, di] of third.matches) {
+      const t = unconfirmed[ti]!;
+      this.applyDetection(t, leftHigh[di]!, frameId);
+      activated.push(t);
+    }
+    for (const ti of third.unmatchedRows) unconfirmed[ti]!.state = 'removed';
+
+    // New tracks.
+    for (const di of third.unmatchedCols) {
+      const d = leftHigh[di]!;
+      if (d.score < o.newTrackThresh) continue;
+      const kalman = initiate(xyxyToXyah(d.boxXyxy));
+      const t: TrackRecord = {
+        kalman,
+        kalmanAtObs: kalman,
+        lastObs: d.boxXyxy,
+        classId: d.classId,
+        label: d.label,
+        score: d.score,
+        id: 0,
+        state: 'tracked',
+        startFrame: frameId,
+        lastFrame: frameId,
+        hits: 1,
+      };
+      if (o.minHitsToConfirm <= 1) t.id = this.nextId++;
+      activated.push(t);
+    }
+
+    for (const t of this.lost) {
+      if (t.state === 'lost' && frameId - t.lastFrame > this.lostBufferFrames) t.state = 'removed';
+    }
+    let tracked = joinTracks(joinTracks(this.tracked.filter((t) => t.state === 'tracked'), activated), refound);
+    const trackedSet = new Set(tracked);
+    let lost = this.lost.filter((t) => !trackedSet.has(t));
+    lost.push(...newlyLost);
+    lost = lost.filter((t) => t.state !== 'removed');
+    [tracked, lost] = removeDuplicateTracks(tracked, lost, trackBox);
+    this.tracked = tracked;
+    this.lost = lost;
+
+    const out: Track[] = [];
+    for (const t of tracked) {
+      if (t.id > 0 && t.lastFrame === frameId) out.push(toTrack(t, frameId));
+    }
+    out.sort((a, b) => a.id - b.id);
+    return out;
+  }
+
+  reset(): void {
+    this.tracked = [];
+    this.lost = [];
+    this.frameId = 0;
+  }
+
+  private applyDetection(t: TrackRecord, d: Detection, frameId: number): void {
+    const o = this.options;
+    const gap = frameId - t.lastFrame - 1;
+    const noise = o.confidenceNoise ? Math.max(0.05, (1 - d.score) ** 2) : 1;
+    if (o.observationReupdate && gap > 0) {
+      // Re-run the filter from the last observation along a straight path of virtual observations.
+      let k = t.kalmanAtObs;
+      const a = t.lastObs;
+      const b = d.boxXyxy;
+      for (let i = 1; i <= gap; i++) {
+        const f = i / (gap + 1);
+        const virt: BoxXyxy = [a[0] + (b[0] - a[0]) * f, a[1] + (b[1] - a[1]) * f, a[2] + (b[2] - a[2]) * f, a[3] + (b[3] - a[3]) * f];
+        k = kalmanUpdate(predict(k), xyxyToXyah(virt));
+      }
+      t.kalman = predict(k);
+    }
+    t.kalman = kalmanUpdate(t.kalman, xyxyToXyah(d.boxXyxy), noise);
+    t.kalmanAtObs = t.kalman;
+    t.lastObs = d.boxXyxy;
+    t.state = 'tracked';
+    t.lastFrame = frameId;
+    t.score = d.score;
+    t.hits += 1;
+    if (t.id === 0 && t.hits >= o.minHitsToConfirm) t.id = this.nextId++;
+  }
+}
+
+function validateOptions(o: SightlineTrackerOptions): SightlineTrackerOptions {
+  const unit = [
+    'highScoreThresh',
+    'lowScoreThresh',
+    'newTrackThresh',
+    'matchIouThresh',
+    'secondMatchIouThresh',
+    'unconfirmedMatchThresh',
+    'recoveryIouThresh',
+  ] as const;
+  for (const key of unit) {
+    const v = o[key];
+    if (typeof v !== 'number' || !(v >= 0 && v <= 1)) {
+      throw new AppError('CONFIG_INVALID', `tracker.${key} must be a number between 0 and 1, got ${String(v)}`);
+    }
+  }
+  if (o.lowScoreThresh > o.highScoreThresh) {
+    throw new AppError(
+      'CONFIG_INVALID',
+      `tracker.lowScoreThresh (${o.lowScoreThresh}) must not exceed tracker.highScoreThresh (${o.highScoreThresh})`,
+    );
+  }
+  if (!(o.frameRate > 0 && Number.isFinite(o.frameRate))) {
+    throw new AppError('CONFIG_INVALID', `tracker.frameRate must be a positive number, got ${String(o.frameRate)}`);
+  }
+  if (!(o.lostTrackSeconds >= 0 && Number.isFinite(o.lostTrackSeconds))) {
+    throw new AppError('CONFIG_INVALID', `tracker.lostTrackSeconds must be a number >= 0, got ${String(o.lostTrackSeconds)}`);
+  }
+  if (!Number.isInteger(o.minHitsToConfirm) || o.minHitsToConfirm < 1) {
+    throw new AppError('CONFIG_INVALID', `tracker.minHitsToConfirm must be an integer >= 1, got ${String(o.minHitsToConfirm)}`);
+  }
+  return Object.freeze({ ...o });
+}
+
+/** ByteTrack's `multi_predict`: a track that is not currently tracked has its height velocity zeroed first. */
+function predictTrack(t: TrackRecord): KalmanState {
+  if (t.state === 'tracked') return predict(t.kalman);
+  const mean = Float64Array.from(t.kalman.mean);
+  mean[7] = 0;
+  return predict({ mean, covariance: t.kalman.covariance });
+}
+
+function trackBox(t: TrackRecord): BoxXyxy {
+  return xyahToXyxy(t.kalman.mean);
+}
+
+/** Assignment on 1 - IoU (optionally 1 - IoU * score) between the given track boxes and detections of one class. */
+function associate(
+  tracks: readonly TrackRecord[],
+  boxes: readonly BoxXyxy[],
+  dets: readonly Detection[],
+  costLimit: number,
+  fuseScore: boolean,
+): AssignmentResult {
+  const cost = buildCostMatrix(tracks.length, dets.length, (r, c) => {
+    const d = dets[c]!;
+    if (tracks[r]!.classId !== d.classId) return Infinity;
+    const sim = iou(boxes[r]!, d.boxXyxy);
+    return 1 - (fuseScore ? sim * d.score : sim);
+  });
+  return linearAssignment(cost, costLimit);
+}
+
+function toTrack(t: TrackRecord, frameId: number): Track {
+  return {
+    id: t.id,
+    boxXyxy: trackBox(t),
+    score: t.score,
+    classId: t.classId,
+    label: t.label,
+    state: 'confirmed',
+    ageFrames: frameId - t.startFrame,
+    hits: t.hits,
+    matched: true,
+  };
+}
