@@ -71,38 +71,36 @@ export function initiate(measurement: MeasurementXyah): KalmanState {
 export function predict(state: KalmanState): KalmanState {
   const { mean: x, covariance: p } = state;
   const h = x[3]!;
-  const q = diagonalOfSquares([
-    STD_WEIGHT_POSITION * h,
-    STD_WEIGHT_POSITION * h,
-    1e-2,
-    STD_WEIGHT_POSITION * h,
-    STD_WEIGHT_VELOCITY * h,
-    STD_WEIGHT_VELOCITY * h,
-    1e-5,
-    STD_WEIGHT_VELOCITY * h,
-  ]);
-
-  // F = [[I, I], [0, I]] (dt = 1 frame), so F x and F P Fᵀ are sums of blocks; no general 8x8 product needed.
+  const sp = STD_WEIGHT_POSITION * h;
+  const sv = STD_WEIGHT_VELOCITY * h;
   const mean = new Float64Array(N);
   for (let i = 0; i < M; i++) {
     mean[i] = x[i]! + x[i + M]!;
     mean[i + M] = x[i + M]!;
   }
-  // A = F P: row i (< 4) is row i + row i+4 of P; rows >= 4 are unchanged.
-  const a = new Float64Array(N * N);
-  for (let i = 0; i < N; i++) {
-    for (let j = 0; j < N; j++) {
-      a[i * N + j] = i < M ? p[i * N + j]! + p[(i + M) * N + j]! : p[i * N + j]!;
-    }
-  }
-  // P' = A Fᵀ + Q: column j (< 4) is column j + column j+4 of A; columns >= 4 are unchanged.
+  // F = [[I, I], [0, I]] (dt = 1 frame): with P = [[A, B], [Bᵀ, D]], F P Fᵀ = [[A + B + Bᵀ + D, B + D], [Bᵀ + D, D]].
   const covariance = new Float64Array(N * N);
-  for (let i = 0; i < N; i++) {
-    for (let j = 0; j < N; j++) {
-      const v = j < M ? a[i * N + j]! + a[i * N + j + M]! : a[i * N + j]!;
-      covariance[i * N + j] = v + q[i * N + j]!;
+  for (let i = 0; i < M; i++) {
+    for (let j = 0; j < M; j++) {
+      const a = p[i * N + j]!;
+      const b = p[i * N + j + M]!;
+      const bt = p[(i + M) * N + j]!;
+      const d = p[(i + M) * N + j + M]!;
+      covariance[i * N + j] = a + b + bt + d;
+      covariance[i * N + j + M] = b + d;
+      covariance[(i + M) * N + j] = bt + d;
+      covariance[(i + M) * N + j + M] = d;
     }
   }
+  // Q is diagonal: position noise for cx, cy, h; a tiny constant for the aspect ratio.
+  covariance[0] = covariance[0]! + sp * sp;
+  covariance[1 * N + 1] = covariance[1 * N + 1]! + sp * sp;
+  covariance[2 * N + 2] = covariance[2 * N + 2]! + 1e-4;
+  covariance[3 * N + 3] = covariance[3 * N + 3]! + sp * sp;
+  covariance[4 * N + 4] = covariance[4 * N + 4]! + sv * sv;
+  covariance[5 * N + 5] = covariance[5 * N + 5]! + sv * sv;
+  covariance[6 * N + 6] = covariance[6 * N + 6]! + 1e-10;
+  covariance[7 * N + 7] = covariance[7 * N + 7]! + sv * sv;
   return { mean, covariance };
 }
 
@@ -131,40 +129,47 @@ export function project(state: KalmanState, noiseScale = 1): ProjectedState {
  */
 export function update(state: KalmanState, measurement: MeasurementXyah, noiseScale = 1): KalmanState {
   const { mean: x, covariance: p } = state;
-  const { mean: z, covariance: s } = project(state, noiseScale);
+  // S = H P Hᵀ + R: the top-left 4x4 block of P plus the height-scaled measurement noise.
+  const h = x[3]!;
+  const rp = noiseScale * (STD_WEIGHT_POSITION * h) ** 2;
+  const s = scratchS;
+  for (let i = 0; i < M; i++) for (let j = 0; j < M; j++) s[i * M + j] = p[i * N + j]!;
+  s[0] = s[0]! + rp;
+  s[5] = s[5]! + rp;
+  s[10] = s[10]! + noiseScale * 1e-2;
+  s[15] = s[15]! + rp;
   const l = cholesky4(s);
 
   // K = P Hᵀ S⁻¹, i.e. S Kᵀ = (P Hᵀ)ᵀ = H P (S and P symmetric); P Hᵀ is the first 4 columns of P.
-  const gain = new Float64Array(N * M);
-  const rhs = new Float64Array(M);
-  for (let i = 0; i < N; i++) {
-    for (let j = 0; j < M; j++) rhs[j] = p[i * N + j]!;
-    const sol = choleskySolve4(l, rhs);
-    for (let j = 0; j < M; j++) gain[i * M + j] = sol[j]!;
-  }
-
-  const innovation = new Float64Array(M);
-  for (let j = 0; j < M; j++) innovation[j] = measurement[j]! - z[j]!;
+  const gain = scratchGain;
+  for (let i = 0; i < N; i++) choleskySolve4(l, p, i * N, gain, i * M);
 
   const mean = new Float64Array(N);
   for (let i = 0; i < N; i++) {
     let acc = x[i]!;
-    for (let j = 0; j < M; j++) acc += gain[i * M + j]! * innovation[j]!;
+    for (let j = 0; j < M; j++) acc += gain[i * M + j]! * (measurement[j]! - x[j]!);
     mean[i] = acc;
   }
 
-  // P' = P - K S Kᵀ.
-  const ks = matMul(gain, s, N, M, M);
+  // P' = P - K S Kᵀ = P - K (H P), and H P is the first 4 rows of P.
   const covariance = new Float64Array(N * N);
   for (let i = 0; i < N; i++) {
+    const g0 = gain[i * M]!;
+    const g1 = gain[i * M + 1]!;
+    const g2 = gain[i * M + 2]!;
+    const g3 = gain[i * M + 3]!;
     for (let j = 0; j < N; j++) {
-      let acc = 0;
-      for (let k = 0; k < M; k++) acc += ks[i * M + k]! * gain[j * M + k]!;
-      covariance[i * N + j] = p[i * N + j]! - acc;
+      covariance[i * N + j] = p[i * N + j]! - (g0 * p[j]! + g1 * p[N + j]! + g2 * p[2 * N + j]! + g3 * p[3 * N + j]!);
     }
   }
   return { mean, covariance };
 }
+
+// Scratch space for `update` (single-threaded; never escapes a call).
+const scratchS = new Float64Array(M * M);
+const scratchL = new Float64Array(M * M);
+const scratchY = new Float64Array(M);
+const scratchGain = new Float64Array(N * M);
 
 function diagonalOfSquares(std: readonly number[]): Float64Array {
   const n = std.length;
@@ -173,22 +178,10 @@ function diagonalOfSquares(std: readonly number[]): Float64Array {
   return out;
 }
 
-/** Row-major product of an `n x k` and a `k x m` matrix. */
-function matMul(a: Float64Array, b: Float64Array, n: number, k: number, m: number): Float64Array {
-  const out = new Float64Array(n * m);
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < m; j++) {
-      let acc = 0;
-      for (let t = 0; t < k; t++) acc += a[i * k + t]! * b[t * m + j]!;
-      out[i * m + j] = acc;
-    }
-  }
-  return out;
-}
-
-/** Lower Cholesky factor of a symmetric positive-definite 4x4 matrix. */
+/** Lower Cholesky factor of a symmetric positive-definite 4x4 matrix (written to scratch space). */
 function cholesky4(s: Float64Array): Float64Array {
-  const l = new Float64Array(M * M);
+  const l = scratchL;
+  l.fill(0);
   for (let i = 0; i < M; i++) {
     for (let j = 0; j <= i; j++) {
       let acc = s[i * M + j]!;
@@ -204,19 +197,17 @@ function cholesky4(s: Float64Array): Float64Array {
   return l;
 }
 
-/** Solves `L Lᵀ x = b` for a 4x4 lower Cholesky factor `L`. */
-function choleskySolve4(l: Float64Array, b: Float64Array): Float64Array {
-  const y = new Float64Array(M);
+/** Solves `L Lᵀ x = b` for a 4x4 lower Cholesky factor `L`; `b` is read at `b[bAt..bAt+3]`, `x` written at `out[outAt..]`. */
+function choleskySolve4(l: Float64Array, b: Float64Array, bAt: number, out: Float64Array, outAt: number): void {
+  const y = scratchY;
   for (let i = 0; i < M; i++) {
-    let acc = b[i]!;
+    let acc = b[bAt + i]!;
     for (let k = 0; k < i; k++) acc -= l[i * M + k]! * y[k]!;
     y[i] = acc / l[i * M + i]!;
   }
-  const x = new Float64Array(M);
   for (let i = M - 1; i >= 0; i--) {
     let acc = y[i]!;
-    for (let k = i + 1; k < M; k++) acc -= l[k * M + i]! * x[k]!;
-    x[i] = acc / l[i * M + i]!;
+    for (let k = i + 1; k < M; k++) acc -= l[k * M + i]! * out[outAt + k]!;
+    out[outAt + i] = acc / l[i * M + i]!;
   }
-  return x;
 }

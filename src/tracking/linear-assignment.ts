@@ -103,6 +103,11 @@ export function linearAssignment(cost: CostMatrix, costLimit: number): Assignmen
     const nr = comp.rows.length;
     const nc = comp.cols.length;
     if (nr === 0 || nc === 0) continue;
+    if (nr === 1 && nc === 1) {
+      // One row and one column joined by an allowed pair: matching (cost <= limit) never costs more than leaving both.
+      colOfRow[comp.rows[0]!] = comp.cols[0]!;
+      continue;
+    }
     // lapjv's extension: real x real = cost, real x dummy = limit / 2, dummy x dummy = 0.
     const n = nr + nc;
     const a = new Float64Array(n * n);
