@@ -7,15 +7,19 @@ import { loadDetector } from '../assets/load-detector.ts';
 import { loadConfig } from '../config/load.ts';
 import { analyzeVideo } from '../pipeline/analyze.ts';
 import { loadOnnxModel } from '../vision/adapters/onnx-runtime.ts';
+import { formatResults } from '../mot/track/result-file.ts';
+import { interpolateGaps, OFFLINE_DEFAULTS } from '../tracking/offline.ts';
 import { ProgressBar } from './progress.ts';
 
 /** Usage of `sightline analyze`. */
 export const ANALYZE_USAGE = `usage: sightline analyze VIDEO [--model ID|PATH] [--json OUT] [--mot OUT]
-                         [--labels person,car] [--fps N] [--score 0..1] [--tiling off|auto] [--config FILE]
+                         [--labels person,car] [--fps N] [--online] [--score 0..1] [--tiling off|auto] [--config FILE]
 Runs detection, tracking and the event rules over a video file as fast as possible.
   --model    catalog id or .onnx path (default: models.default of the config, yolox-nano)
   --json     write {video, model, framesAnalyzed, fps, events: [...]} to OUT
-  --mot      write confirmed tracks as MOTChallenge rows frame,id,x,y,w,h,conf,-1,-1,-1 (1-based frames)
+  --mot      write confirmed tracks as MOTChallenge rows frame,id,x,y,w,h,conf,-1,-1,-1 (1-based frames);
+             gaps of up to ${OFFLINE_DEFAULTS.maxGapFrames} frames in a track are filled by interpolation
+  --online   write the tracks exactly as the live tracker reported them (no gap filling)
   --labels   labels to track (default person)
   --fps      analyse this many frames per second (default: every frame)`;
 
@@ -26,7 +30,7 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
     allowPositionals: true,
     options: {
       model: { type: 'string' }, json: { type: 'string' }, mot: { type: 'string' }, labels: { type: 'string' },
-      fps: { type: 'string' }, score: { type: 'string' }, tiling: { type: 'string' }, config: { type: 'string' }, help: { type: 'boolean' },
+      fps: { type: 'string' }, score: { type: 'string' }, tiling: { type: 'string' }, config: { type: 'string' }, online: { type: 'boolean' }, help: { type: 'boolean' },
     },
   });
   if (values.help || positionals.length !== 1) {
@@ -90,8 +94,11 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
       console.error(`wrote ${result.events.length} events to ${values.json}`);
     }
     if (values.mot) {
-      await writeFile(values.mot, result.motLines.length ? `${result.motLines.join('\n')}\n` : '');
-      console.error(`wrote ${result.motLines.length} track rows to ${values.mot}`);
+      // Offline mode: the whole video is known, so short gaps in each track are filled by interpolation.
+      const rows = values.online ? result.trackRows : interpolateGaps(result.trackRows);
+      await writeFile(values.mot, formatResults(rows));
+      const filled = rows.length - result.trackRows.length;
+      console.error(`wrote ${rows.length} track rows to ${values.mot}${values.online ? ' (online)' : ` (${filled} interpolated)`}`);
     }
     return 0;
   } finally {

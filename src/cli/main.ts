@@ -1,12 +1,14 @@
 import { AppError, errorMessage } from '../core/errors.ts';
 import { ANALYZE_USAGE, analyzeCommand } from './analyze-command.ts';
 import { configCommand } from './config-command.ts';
+import { motCommand } from './mot-command.ts';
 
 const USAGE = `usage: sightline <command> [options]
 commands:
   serve [--config FILE]          run the server (default config: a demo camera on the sample clip)
   analyze VIDEO [options]        analyse a video offline (see: sightline analyze --help)
   config check FILE              validate a configuration file
+  mot eval|track [options]       MOTChallenge evaluation and tracking (see: sightline mot --help)
 `;
 
 /** Dispatches `sightline` subcommands; every failure becomes one clear line and a non-zero exit code. */
@@ -21,6 +23,8 @@ async function main(argv: string[]): Promise<number> {
       return analyzeCommand(rest);
     case 'config':
       return configCommand(rest);
+    case 'mot':
+      return motCommand(rest);
     case undefined:
     case 'help':
     case '--help':

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { AppError } from '../core/errors.ts';
-import { OFFLINE_DEFAULTS } from '../mot/track/offline.ts';
+import { OFFLINE_DEFAULTS } from '../tracking/offline.ts';
 import { trackDataset } from '../mot/track/run-dataset.ts';
 import { DEFAULT_MOT_TRACKER, MOT_TRACKERS, trackerFactory } from '../mot/track/trackers.ts';
 

@@ -15,6 +15,19 @@ export function iou(a: BoxXyxy, b: BoxXyxy): number {
   return union > 0 ? inter / union : 0;
 }
 
+/**
+ * IoU with the inclusive-pixel convention of `cython_bbox.bbox_overlaps` (widths and heights counted as x2 - x1 + 1),
+ * which ByteTrack and SORT-family reference code use; only for reproducing them.
+ */
+export function iouPixelInclusive(a: BoxXyxy, b: BoxXyxy): number {
+  const w = Math.min(a[2], b[2]) - Math.max(a[0], b[0]) + 1;
+  if (!(w > 0)) return 0;
+  const h = Math.min(a[3], b[3]) - Math.max(a[1], b[1]) + 1;
+  if (!(h > 0)) return 0;
+  const inter = w * h;
+  return inter / ((a[2] - a[0] + 1) * (a[3] - a[1] + 1) + (b[2] - b[0] + 1) * (b[3] - b[1] + 1) - inter);
+}
+
 /** Bottom-centre of a box (where a standing object touches the ground), in the box's units. */
 export function bottomCenter(b: BoxXyxy): Point {
   return [(b[0] + b[2]) / 2, b[3]];

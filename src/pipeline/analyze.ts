@@ -5,6 +5,7 @@ import { probeVideo, type VideoInfo } from '../ingest/ffprobe.ts';
 import type { DetectTimings, ObjectDetector } from '../vision/detector.ts';
 import type { TilingMode } from '../vision/tiles.ts';
 import { CameraProcessor } from './camera-processor.ts';
+import type { TrackRow } from '../tracking/offline.ts';
 import { trackerForCamera } from './tracker-options.ts';
 
 /** Settings of an offline analysis. */
@@ -24,8 +25,8 @@ export interface AnalyzeResult {
   readonly framesAnalyzed: number;
   readonly elapsedMs: number;
   readonly events: SightEvent[];
-  /** Confirmed tracks per frame in MOTChallenge format (`frame,id,x,y,w,h,conf,-1,-1,-1`, 1-based frames). */
-  readonly motLines: string[];
+  /** Confirmed tracks per frame (1-based frames), as the online tracker reported them. */
+  readonly trackRows: TrackRow[];
   readonly trackIds: number;
   readonly timings: DetectTimings;
 }
@@ -49,7 +50,7 @@ export async function analyzeVideo(path: string, detector: ObjectDetector, newId
   const processor = new CameraProcessor(camera, detector, trackerForCamera(camera, detector.manifest.defaultScoreThreshold, fps), newId);
   const total = video.frameCount !== null && video.fps ? Math.round((video.frameCount * fps) / video.fps) : video.durationMs ? Math.round((video.durationMs / 1000) * fps) : null;
   const events = new Map<string, SightEvent>();
-  const motLines: string[] = [];
+  const trackRows: TrackRow[] = [];
   const ids = new Set<number>();
   const pending: Uint8Array[] = [];
   let wake: (() => void) | null = null;
@@ -86,7 +87,7 @@ export async function analyzeVideo(path: string, detector: ObjectDetector, newId
       for (const t of result.tracks) {
         const [x1, y1, x2, y2] = t.boxXyxy;
         ids.add(t.id);
-        motLines.push(`${index + 1},${t.id},${x1.toFixed(2)},${y1.toFixed(2)},${(x2 - x1).toFixed(2)},${(y2 - y1).toFixed(2)},${t.score.toFixed(4)},-1,-1,-1`);
+        trackRows.push({ frame: index + 1, id: t.id, x: x1, y: y1, w: x2 - x1, h: y2 - y1, score: t.score });
       }
       for (const c of result.changes) events.set(c.event.id, c.event);
       index++;
@@ -105,7 +106,7 @@ export async function analyzeVideo(path: string, detector: ObjectDetector, newId
     framesAnalyzed: index,
     elapsedMs: performance.now() - started,
     events: [...events.values()].sort((a, b) => a.startMs - b.startMs),
-    motLines,
+    trackRows,
     trackIds: ids.size,
     timings: processor.timings,
   };

@@ -9,7 +9,7 @@
  */
 
 import { AppError } from '../core/errors.ts';
-import { iou } from '../core/geometry.ts';
+import { iou, iouPixelInclusive } from '../core/geometry.ts';
 import type { BoxXyxy, Detection, Track } from '../core/types.ts';
 import { initiate, predict, update as kalmanUpdate, xyahToXyxy, xyxyToXyah } from './kalman-filter.ts';
 import type { KalmanState } from './kalman-filter.ts';
@@ -38,6 +38,8 @@ export interface ByteTrackerOptions {
   readonly fuseScore: boolean;
   /** Matched updates (including the first) a track needs to be confirmed; tracks born in the first update skip this. */
   readonly minHitsToConfirm: number;
+  /** Count box sides as x2 - x1 + 1 in IoU, as ByteTrack's `cython_bbox` does (only to reproduce its results). */
+  readonly pixelInclusiveIou: boolean;
 }
 
 /** ByteTrack's defaults for 30 fps video. */
@@ -51,6 +53,7 @@ export const BYTE_TRACKER_DEFAULTS: ByteTrackerOptions = Object.freeze({
   lostTrackBufferFrames: 30,
   fuseScore: true,
   minHitsToConfirm: 2,
+  pixelInclusiveIou: false,
 });
 
 type PoolState = 'tracked' | 'lost' | 'removed';
@@ -79,10 +82,12 @@ export class ByteTracker implements Tracker {
   private lost: TrackRecord[] = [];
   private frameId = 0;
   private nextId = 1;
+  private readonly overlap: (a: BoxXyxy, b: BoxXyxy) => number;
 
   /** Creates a tracker; omitted options take `BYTE_TRACKER_DEFAULTS`, invalid ones throw `CONFIG_INVALID`. */
   constructor(options: Partial<ByteTrackerOptions> = {}) {
     this.options = validateOptions({ ...BYTE_TRACKER_DEFAULTS, ...options });
+    this.overlap = this.options.pixelInclusiveIou ? iouPixelInclusive : iou;
   }
 
   /** Runs one ByteTrack step on a frame's detections; returns confirmed tracks matched in this frame, by id. */
@@ -110,7 +115,7 @@ export class ByteTracker implements Tracker {
     // Step 2: first association, high-score detections with tracked and lost tracks, all predicted jointly.
     const pool = joinTracks(confirmedTracked, this.lost);
     for (const t of pool) t.kalman = predictTrack(t);
-    const first = associate(pool, high, o.matchIouThresh, o.fuseScore);
+    const first = associate(pool, high, o.matchIouThresh, o.fuseScore, this.overlap);
     for (const [ti, di] of first.matches) {
       const t = pool[ti]!;
       const d = high[di]!;
@@ -125,7 +130,7 @@ export class ByteTracker implements Tracker {
 
     // Step 3: second association, low-score detections with the tracks still tracked (not the lost ones).
     const remainingTracked = first.unmatchedRows.map((i) => pool[i]!).filter((t) => t.state === 'tracked');
-    const second = associate(remainingTracked, low, o.secondMatchIouThresh, false);
+    const second = associate(remainingTracked, low, o.secondMatchIouThresh, false, this.overlap);
     for (const [ti, di] of second.matches) {
       const t = remainingTracked[ti]!;
       this.applyDetection(t, low[di]!, frameId);
@@ -142,7 +147,7 @@ export class ByteTracker implements Tracker {
     // Unconfirmed tracks (usually seen in one frame so far) against the high-score detections left over.
     // As in ByteTrack they are not predicted first.
     const leftHigh = first.unmatchedCols.map((i) => high[i]!);
-    const third = associate(unconfirmed, leftHigh, o.unconfirmedMatchThresh, o.fuseScore);
+    const third = associate(unconfirmed, leftHigh, o.unconfirmedMatchThresh, o.fuseScore, this.overlap);
     for (const [ti, di] of third.matches) {
       const t = unconfirmed[ti]!;
       this.applyDetection(t, leftHigh[di]!, frameId);
@@ -184,7 +189,7 @@ export class ByteTracker implements Tracker {
     let lost = this.lost.filter((t) => !trackedSet.has(t));
     lost.push(...newlyLost);
     lost = lost.filter((t) => t.state !== 'removed');
-    [tracked, lost] = removeDuplicateTracks(tracked, lost, trackBox);
+    [tracked, lost] = removeDuplicateTracks(tracked, lost, trackBox, this.overlap);
     this.tracked = tracked;
     this.lost = lost;
 
@@ -272,12 +277,13 @@ function associate(
   dets: readonly Detection[],
   costLimit: number,
   fuseScore: boolean,
+  overlap: (a: BoxXyxy, b: BoxXyxy) => number,
 ): AssignmentResult {
   const boxes = tracks.map(trackBox);
   const cost = buildCostMatrix(tracks.length, dets.length, (r, c) => {
     const d = dets[c]!;
     if (tracks[r]!.classId !== d.classId) return Infinity;
-    const sim = iou(boxes[r]!, d.boxXyxy);
+    const sim = overlap(boxes[r]!, d.boxXyxy);
     return 1 - (fuseScore ? sim * d.score : sim);
   });
   return linearAssignment(cost, costLimit);

@@ -2,23 +2,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildCostMatrix, linearAssignment } from './linear-assignment.ts';
 import type { AssignmentResult, CostMatrix } from './linear-assignment.ts';
+import { mulberry32 } from './test-scenarios.ts';
 
 const INF = Infinity;
 
 function matrix(rows: readonly (readonly number[])[], cols = rows[0]?.length ?? 0): CostMatrix {
   return buildCostMatrix(rows.length, cols, (r, c) => rows[r]![c]!);
-}
-
-/** Mulberry32: a small seeded PRNG so the random cases are the same on every run. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** The objective lapjv(extend_cost=True, cost_limit) minimises: matched costs plus limit / 2 per unmatched end. */

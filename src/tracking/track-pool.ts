@@ -38,6 +38,7 @@ export function removeDuplicateTracks<T extends PooledTrack>(
   tracked: readonly T[],
   lost: readonly T[],
   boxOf: (t: T) => BoxXyxy,
+  overlap: (a: BoxXyxy, b: BoxXyxy) => number = iou,
 ): [T[], T[]] {
   const dropTracked = new Set<T>();
   const dropLost = new Set<T>();
@@ -46,7 +47,7 @@ export function removeDuplicateTracks<T extends PooledTrack>(
     const boxP = boxOf(p);
     for (let q = 0; q < lost.length; q++) {
       const l = lost[q]!;
-      if (l.classId !== p.classId || !(iou(boxP, lostBoxes[q]!) > DUPLICATE_IOU)) continue;
+      if (l.classId !== p.classId || !(overlap(boxP, lostBoxes[q]!) > DUPLICATE_IOU)) continue;
       const timeP = p.lastFrame - p.startFrame;
       const timeQ = l.lastFrame - l.startFrame;
       if (timeP > timeQ) dropLost.add(l);

@@ -4,16 +4,10 @@
  * only for MOTChallenge evaluation; the server never applies it (cars, animals and people lying down are wide).
  */
 
+import type { TrackRow } from '../../tracking/offline.ts';
+
 /** A result row: one track's box in one frame (1-based frame, top-left + size in pixels). */
-export interface ResultRow {
-  readonly frame: number;
-  readonly id: number;
-  readonly x: number;
-  readonly y: number;
-  readonly w: number;
-  readonly h: number;
-  readonly score: number;
-}
+export type ResultRow = TrackRow;
 
 /** Largest width / height ratio the profile keeps (ByteTrack: `tlwh[2] / tlwh[3] > 1.6` is dropped). */
 export const MOT_MAX_ASPECT = 1.6;
@@ -23,14 +17,4 @@ export const MOT_MIN_AREA = 100;
 /** True when the profile keeps this row. */
 export function keepForMot(row: ResultRow): boolean {
   return row.w * row.h > MOT_MIN_AREA && !(row.w / row.h > MOT_MAX_ASPECT);
-}
-
-/** Formats rows as MOTChallenge result lines `frame,id,x,y,w,h,conf,-1,-1,-1`, sorted by frame then id. */
-export function formatResults(rows: readonly ResultRow[]): string {
-  const sorted = [...rows].sort((a, b) => a.frame - b.frame || a.id - b.id);
-  let out = '';
-  for (const r of sorted) {
-    out += `${r.frame},${r.id},${r.x.toFixed(2)},${r.y.toFixed(2)},${r.w.toFixed(2)},${r.h.toFixed(2)},${r.score.toFixed(3)},-1,-1,-1\n`;
-  }
-  return out;
 }

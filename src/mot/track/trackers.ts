@@ -12,7 +12,7 @@ import type { Tracker } from '../../tracking/tracker.ts';
 export type TrackerFactory = (frameRate: number) => Tracker;
 
 /** ByteTrack's MOT17 evaluation arguments: track_thresh 0.6, match_thresh 0.9, track_buffer 30 at 30 fps. */
-export function byteTrackMot17(frameRate: number): Tracker {
+export function byteTrackMot17(_frameRate: number): Tracker {
   return new ByteTracker({
     highScoreThresh: 0.6,
     lowScoreThresh: 0.1,
@@ -22,8 +22,11 @@ export function byteTrackMot17(frameRate: number): Tracker {
     unconfirmedMatchThresh: 0.7,
     fuseScore: true,
     minHitsToConfirm: 2,
-    // BYTETracker: buffer_size = int(frame_rate / 30 * track_buffer).
-    lostTrackBufferFrames: Math.trunc((frameRate / 30) * 30),
+    pixelInclusiveIou: true,
+    // BYTETracker: buffer_size = int(frame_rate / 30 * track_buffer), and its evaluation scripts construct it with the
+    // default frame_rate = 30 whatever the sequence's rate, so the buffer is 30 updates everywhere (this reproduces the
+    // reference numbers; passing the real rate gives HOTA 0.05 higher on MOT17, 0.24 higher on MOT15).
+    lostTrackBufferFrames: 30,
   });
 }
 

@@ -3,7 +3,16 @@
  * not matched, up to `maxGapFrames`) are filled by linear interpolation between the boxes on either side. Pure.
  */
 
-import type { ResultRow } from './mot-profile.ts';
+/** One track's box in one frame: 1-based frame, top-left + size in pixels (a MOTChallenge result row). */
+export interface TrackRow {
+  readonly frame: number;
+  readonly id: number;
+  readonly x: number;
+  readonly y: number;
+  readonly w: number;
+  readonly h: number;
+  readonly score: number;
+}
 
 /** Options of `interpolateGaps`. */
 export interface OfflineOptions {
@@ -15,14 +24,14 @@ export interface OfflineOptions {
 export const OFFLINE_DEFAULTS: OfflineOptions = Object.freeze({ maxGapFrames: 20 });
 
 /** Returns `rows` plus interpolated rows for every gap of 1..maxGapFrames missing frames within one id. */
-export function interpolateGaps(rows: readonly ResultRow[], options: OfflineOptions = OFFLINE_DEFAULTS): ResultRow[] {
-  const byId = new Map<number, ResultRow[]>();
+export function interpolateGaps(rows: readonly TrackRow[], options: OfflineOptions = OFFLINE_DEFAULTS): TrackRow[] {
+  const byId = new Map<number, TrackRow[]>();
   for (const r of rows) {
     let list = byId.get(r.id);
     if (list === undefined) byId.set(r.id, (list = []));
     list.push(r);
   }
-  const out: ResultRow[] = [...rows];
+  const out: TrackRow[] = [...rows];
   for (const list of byId.values()) {
     list.sort((a, b) => a.frame - b.frame);
     for (let i = 1; i < list.length; i++) {

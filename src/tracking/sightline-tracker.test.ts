@@ -1,0 +1,189 @@
+/**
+ * SightlineTracker's own behaviour: option validation, the lost-track buffer in seconds, the observation-centric
+ * re-update, and no first-update exception. What every tracker must do is in tracker-contract.test.ts.
+ */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { isAppError } from '../core/errors.ts';
+import type { Detection, Track } from '../core/types.ts';
+import { SIGHTLINE_TRACKER_DEFAULTS, SightlineTracker } from './sightline-tracker.ts';
+import type { SightlineTrackerOptions } from './sightline-tracker.ts';
+import { FRAME_MS, allIds, det, feed, frames } from './test-scenarios.ts';
+
+describe('invalid options are rejected with CONFIG_INVALID naming the option', () => {
+  const notBoolean = 'SightlineTracker does not validate its boolean options (ByteTracker checks fuseScore)';
+  type Row = { name: string; options: Partial<SightlineTrackerOptions>; message: string; todo?: string };
+  const rows: readonly Row[] = [
+    { name: 'frame rate 0', options: { frameRate: 0 }, message: 'tracker.frameRate must be a positive number, got 0' },
+    { name: 'negative frame rate', options: { frameRate: -30 }, message: 'tracker.frameRate must be a positive number, got -30' },
+    { name: 'NaN frame rate', options: { frameRate: NaN }, message: 'tracker.frameRate must be a positive number, got NaN' },
+    {
+      name: 'infinite frame rate',
+      options: { frameRate: Infinity },
+      message: 'tracker.frameRate must be a positive number, got Infinity',
+    },
+    {
+      name: 'negative lost time',
+      options: { lostTrackSeconds: -0.5 },
+      message: 'tracker.lostTrackSeconds must be a number >= 0, got -0.5',
+    },
+    { name: 'NaN lost time', options: { lostTrackSeconds: NaN }, message: 'tracker.lostTrackSeconds must be a number >= 0, got NaN' },
+    {
+      name: 'infinite lost time',
+      options: { lostTrackSeconds: Infinity },
+      message: 'tracker.lostTrackSeconds must be a number >= 0, got Infinity',
+    },
+    { name: 'zero min hits', options: { minHitsToConfirm: 0 }, message: 'tracker.minHitsToConfirm must be an integer >= 1, got 0' },
+    {
+      name: 'fractional min hits',
+      options: { minHitsToConfirm: 1.5 },
+      message: 'tracker.minHitsToConfirm must be an integer >= 1, got 1.5',
+    },
+    ...(
+      [
+        ['highScoreThresh', 1.5],
+        ['lowScoreThresh', -0.1],
+        ['newTrackThresh', NaN],
+        ['matchIouThresh', 2],
+        ['secondMatchIouThresh', -1],
+        ['unconfirmedMatchThresh', NaN],
+        ['recoveryIouThresh', 1.1],
+      ] as const
+    ).map(([key, value]) => ({
+      name: `${key} ${value}`,
+      options: { [key]: value },
+      message: `tracker.${key} must be a number between 0 and 1, got ${value}`,
+    })),
+    {
+      name: 'low threshold above high',
+      options: { lowScoreThresh: 0.7, highScoreThresh: 0.6 },
+      message: 'tracker.lowScoreThresh (0.7) must not exceed tracker.highScoreThresh (0.6)',
+    },
+    {
+      name: 'observationReupdate not a boolean',
+      options: { observationReupdate: 'no' as unknown as boolean },
+      message: 'tracker.observationReupdate must be a boolean, got no',
+      todo: notBoolean,
+    },
+    {
+      name: 'confidenceNoise not a boolean',
+      options: { confidenceNoise: 1 as unknown as boolean },
+      message: 'tracker.confidenceNoise must be a boolean, got 1',
+      todo: notBoolean,
+    },
+  ];
+  for (const r of rows) {
+    it(r.name, r.todo === undefined ? {} : { todo: r.todo }, () => {
+      assert.throws(
+        () => new SightlineTracker(r.options),
+        (err: unknown) => isAppError(err, 'CONFIG_INVALID') && err.message === r.message,
+      );
+    });
+  }
+  it('the defaults are valid and frozen', () => {
+    const tracker = new SightlineTracker();
+    assert.deepEqual(tracker.options, { ...SIGHTLINE_TRACKER_DEFAULTS, frameRate: 30 });
+    assert.ok(Object.isFrozen(SIGHTLINE_TRACKER_DEFAULTS));
+    assert.ok(Object.isFrozen(tracker.options));
+  });
+});
+
+describe('a detection seen once never becomes a track, even in the first update', () => {
+  const rows = [
+    { name: 'seen only in the first update', input: [[det(100, 100)], [], []], outputIds: [[], [], []] },
+    {
+      name: 'seen in the first two updates: confirmed on the second',
+      input: [[det(100, 100)], [det(100, 100)]],
+      outputIds: [[], [1]],
+    },
+    {
+      name: 'several objects in the first update only',
+      input: [[det(100, 100), det(300, 100), det(500, 100)], []],
+      outputIds: [[], []],
+    },
+  ];
+  for (const r of rows) {
+    it(r.name, () => {
+      const out = feed(new SightlineTracker({ frameRate: 30 }), r.input);
+      assert.deepEqual(out.map((o) => o.map((t) => t.id)), r.outputIds);
+    });
+  }
+  it('also in the first update after reset()', () => {
+    const tracker = new SightlineTracker({ frameRate: 30 });
+    feed(tracker, frames(5, () => [det(100, 100)]));
+    tracker.reset();
+    assert.deepEqual(tracker.update([det(100, 100)], 0), []);
+  });
+});
+
+describe('the lost-track buffer is in seconds', () => {
+  // A person standing still, gone for 0.8 s; `lostTrackSeconds` is left at its default (1 s) where not given.
+  type Row = { name: string; options: Partial<SightlineTrackerOptions> & { frameRate: number }; sameId: boolean };
+  const rows: readonly Row[] = [
+    { name: '10 fps, default 1 s, gone 0.8 s (8 frames): same id', options: { frameRate: 10 }, sameId: true },
+    { name: '10 fps, 0.5 s, gone 0.8 s (8 frames): new id', options: { frameRate: 10, lostTrackSeconds: 0.5 }, sameId: false },
+    { name: '30 fps, default 1 s, gone 0.8 s (24 frames): same id', options: { frameRate: 30 }, sameId: true },
+    { name: '30 fps, 0.5 s, gone 0.8 s (24 frames): new id', options: { frameRate: 30, lostTrackSeconds: 0.5 }, sameId: false },
+  ];
+  for (const r of rows) {
+    it(r.name, () => {
+      const { options } = r;
+      const goneFrames = Math.round(0.8 * options.frameRate);
+      const leaveFrame = 10;
+      const backFrame = leaveFrame + goneFrames;
+      const out = feed(
+        new SightlineTracker(options),
+        frames(backFrame + 5, (f) => (f >= leaveFrame && f < backFrame ? [] : [det(200, 200)])),
+        0,
+        1000 / options.frameRate,
+      );
+      const before = allIds(out.slice(0, leaveFrame));
+      const after = allIds(out.slice(backFrame));
+      assert.equal(before.length, 1, `one id before, got ${before.join(',')}`);
+      assert.equal(after.length, 1, `one id after, got ${after.join(',')}`);
+      assert.equal(after[0] === before[0], r.sameId, `ids ${before[0]} then ${after[0]}`);
+    });
+  }
+});
+
+describe('observation-centric re-update: a track found after an 8-frame gap continues at the true velocity', () => {
+  // An object walking 5 px/frame, seen for `seenFrames` frames, hidden for 8 and seen again in frame `back`.
+  const speedPxPerFrame = 5;
+  const gapFrames = 8;
+  const x = (f: number): number => 100 + speedPxPerFrame * f;
+  const trueDetection = (f: number): Detection => det(x(f), 200, { score: 1 });
+  const input = (seenFrames: number): Detection[][] => {
+    const back = seenFrames + gapFrames;
+    return frames(back + 1, (f) => (f < seenFrames || f === back ? [trueDetection(f)] : []));
+  };
+
+  // In frame `back + 1` a low-score probe goes only to the second association, which compares it with the track's
+  // prediction: with a cost limit 1 - IoU <= 0.05 it is matched only when the prediction is within about 1 px of it.
+  function probeOneFrameLater(seenFrames: number, probeOffsetPx: number): Track[] {
+    const tracker = new SightlineTracker({ frameRate: 30, secondMatchIouThresh: 0.05 });
+    const out = feed(tracker, input(seenFrames));
+    assert.deepEqual(out.at(-1)!.map((t) => t.id), [1], 'found again with its id');
+    const f = seenFrames + gapFrames + 1;
+    return tracker.update([det(x(f) + probeOffsetPx, 200, { score: 0.5 })], f * FRAME_MS);
+  }
+  for (const seenFrames of [20, 3]) {
+    it(`seen ${seenFrames} frames before the gap: one frame later the prediction is within about 1 px`, () => {
+      assert.deepEqual(probeOneFrameLater(seenFrames, 0).map((t) => t.id), [1]);
+      // The probe is selective: 3 px off the truth it is not matched.
+      assert.deepEqual(probeOneFrameLater(seenFrames, 3), []);
+      assert.deepEqual(probeOneFrameLater(seenFrames, -3), []);
+    });
+  }
+
+  it('hidden again for 4 frames, it is found on the coasted prediction within about 1 px', () => {
+    // A position error right after `back` can hide a velocity error one frame later; five frames of coasting cannot.
+    // With the first association limited to 1 - IoU <= 0.05 (scores of 1), the track is found at `back + 5` only when
+    // its prediction there is within about 1 px, i.e. when its velocity is within about 0.2 px/frame of the truth.
+    const seenFrames = 20;
+    const back = seenFrames + gapFrames;
+    const tracker = new SightlineTracker({ frameRate: 30, matchIouThresh: 0.05 });
+    const out = feed(tracker, [...input(seenFrames), [], [], [], [], [trueDetection(back + 5)]]);
+    assert.deepEqual(out[back]!.map((t) => t.id), [1], 'found again after the gap with its id');
+    assert.deepEqual(out[back + 5]!.map((t) => t.id), [1], 'found again after coasting 5 frames');
+  });
+});
