@@ -18,7 +18,7 @@ Runs detection, tracking and the event rules over a video file as fast as possib
   --model    catalog id or .onnx path (default: models.default of the config, yolox-nano)
   --json     write {video, model, framesAnalyzed, fps, events: [...]} to OUT
   --mot      write confirmed tracks as MOTChallenge rows frame,id,x,y,w,h,conf,-1,-1,-1 (1-based frames);
-             gaps of up to ${OFFLINE_DEFAULTS.maxGapFrames} frames in a track are filled by interpolation
+             gaps of up to ${OFFLINE_DEFAULTS.maxGapSeconds} s in a track are filled by interpolation
   --online   write the tracks exactly as the live tracker reported them (no gap filling)
   --labels   labels to track (default person)
   --fps      analyse this many frames per second (default: every frame)`;
@@ -95,7 +95,7 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
     }
     if (values.mot) {
       // Offline mode: the whole video is known, so short gaps in each track are filled by interpolation.
-      const rows = values.online ? result.trackRows : interpolateGaps(result.trackRows);
+      const rows = values.online ? result.trackRows : interpolateGaps(result.trackRows, fps ?? result.video.fps ?? 25);
       await writeFile(values.mot, formatResults(rows));
       const filled = rows.length - result.trackRows.length;
       console.error(`wrote ${rows.length} track rows to ${values.mot}${values.online ? ' (online)' : ` (${filled} interpolated)`}`);

@@ -10,7 +10,7 @@ export const MOT_TRACK_USAGE = `usage: sightline mot track --data DIR --out DIR 
 Runs a tracker over every sequence folder of DIR that has det/<det> and writes <out>/<seq>.txt (MOTChallenge rows).
   --tracker         ${[...MOT_TRACKERS.keys()].join(' | ')} (default ${DEFAULT_MOT_TRACKER})
   --det             detection file name under <seq>/det/ (default det.txt)
-  --offline         batch mode: fill gaps of up to ${OFFLINE_DEFAULTS.maxGapFrames} frames in each track by interpolation
+  --offline         batch mode: fill gaps of up to ${OFFLINE_DEFAULTS.maxGapSeconds} s in each track by interpolation
   --no-mot-profile  keep every box; by default the MOT pedestrian profile drops boxes <= 100 px² or wider than 1.6 x height`;
 
 /** `sightline mot track`; returns the exit code. */

@@ -1,22 +1,25 @@
 import type { CameraConfig } from '../config/schema.ts';
-import { BYTE_TRACKER_DEFAULTS, ByteTracker } from '../tracking/byte-tracker.ts';
+import { SIGHTLINE_TRACKER_DEFAULTS, SightlineTracker } from '../tracking/sightline-tracker.ts';
 import type { Tracker } from '../tracking/tracker.ts';
 
-/** Lowest detection score passed to the tracker (ByteTrack's low-score association uses these). */
+/** Lowest detection score passed to the tracker (the low-score association uses these). */
 export const TRACKER_LOW_SCORE = 0.1;
 
+/** How far above the "high" threshold a detection must score to start a track (from the tuned defaults). */
+const NEW_TRACK_MARGIN = SIGHTLINE_TRACKER_DEFAULTS.newTrackThresh - SIGHTLINE_TRACKER_DEFAULTS.highScoreThresh;
+
 /**
- * Builds a camera's tracker: detections above the camera's score threshold are "high" (they can start tracks,
- * with a 0.1 margin), lower ones down to 0.1 only keep existing tracks alive; lost tracks are kept for 2 s.
+ * Builds a camera's tracker, Sightline's default tracker: detections above the camera's score threshold are "high"
+ * (they start tracks with the default margin), lower ones down to 0.1 only keep existing tracks alive; the lost-track
+ * buffer is the default, in seconds, converted with the camera's detect fps.
  */
 export function trackerForCamera(camera: CameraConfig, modelThreshold: number, fps = camera.detect.fps): Tracker {
   // The low-score band needs high > low; a threshold at or below 0.1 still leaves a thin band.
   const high = Math.max(TRACKER_LOW_SCORE + 0.01, camera.detect.scoreThreshold ?? modelThreshold);
-  return new ByteTracker({
-    ...BYTE_TRACKER_DEFAULTS,
+  return new SightlineTracker({
+    frameRate: fps,
     highScoreThresh: high,
     lowScoreThresh: TRACKER_LOW_SCORE,
-    newTrackThresh: Math.min(0.95, high + 0.1),
-    lostTrackBufferFrames: Math.max(5, Math.round(fps * 2)),
+    newTrackThresh: Math.min(0.95, high + NEW_TRACK_MARGIN),
   });
 }

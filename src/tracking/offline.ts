@@ -1,6 +1,6 @@
 /**
  * Offline post-processing for batch analysis, when the whole video is known: gaps in a track (frames in which it was
- * not matched, up to `maxGapFrames`) are filled by linear interpolation between the boxes on either side. Pure.
+ * not matched, up to `maxGapSeconds`) are filled by linear interpolation between the boxes on either side. Pure.
  */
 
 /** One track's box in one frame: 1-based frame, top-left + size in pixels (a MOTChallenge result row). */
@@ -16,15 +16,19 @@ export interface TrackRow {
 
 /** Options of `interpolateGaps`. */
 export interface OfflineOptions {
-  /** Longest gap (missing frames) that is filled; longer gaps stay open (the person probably left or was hidden). */
-  readonly maxGapFrames: number;
+  /** Longest gap that is filled, in seconds; longer gaps stay open (the person probably left or stayed hidden). */
+  readonly maxGapSeconds: number;
 }
 
-/** Defaults: gaps of up to 20 frames are filled (as ByteTrack's and OC-SORT's offline interpolation). */
-export const OFFLINE_DEFAULTS: OfflineOptions = Object.freeze({ maxGapFrames: 20 });
+/** Defaults: gaps of up to 1.5 s are filled (most gaps the online tracker bridges). */
+export const OFFLINE_DEFAULTS: OfflineOptions = Object.freeze({ maxGapSeconds: 1.5 });
 
-/** Returns `rows` plus interpolated rows for every gap of 1..maxGapFrames missing frames within one id. */
-export function interpolateGaps(rows: readonly TrackRow[], options: OfflineOptions = OFFLINE_DEFAULTS): TrackRow[] {
+/**
+ * Returns `rows` plus interpolated rows for every gap within one id of at most `maxGapSeconds` (converted with
+ * `frameRate`, at least one frame).
+ */
+export function interpolateGaps(rows: readonly TrackRow[], frameRate: number, options: OfflineOptions = OFFLINE_DEFAULTS): TrackRow[] {
+  const maxGapFrames = Math.max(1, Math.round(options.maxGapSeconds * frameRate));
   const byId = new Map<number, TrackRow[]>();
   for (const r of rows) {
     let list = byId.get(r.id);
@@ -38,7 +42,7 @@ export function interpolateGaps(rows: readonly TrackRow[], options: OfflineOptio
       const a = list[i - 1]!;
       const b = list[i]!;
       const gap = b.frame - a.frame - 1;
-      if (gap < 1 || gap > options.maxGapFrames) continue;
+      if (gap < 1 || gap > maxGapFrames) continue;
       for (let f = a.frame + 1; f < b.frame; f++) {
         const t = (f - a.frame) / (b.frame - a.frame);
         out.push({

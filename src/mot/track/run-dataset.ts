@@ -81,7 +81,7 @@ export async function trackDataset(
     const started = performance.now();
     let rows: ResultRow[] = trackSequence(dets, o.tracker(info.frameRate), info.frameRate);
     const trackMs = performance.now() - started;
-    if (o.offline) rows = interpolateGaps(rows, o.offline);
+    if (o.offline) rows = interpolateGaps(rows, info.frameRate, o.offline);
     if (o.motProfile) rows = rows.filter(keepForMot);
     await writeFile(join(o.outDir, `${seq}.txt`), formatResults(rows));
     const r = { seq, frames: info.seqLength, detections: dets.count, rows: rows.length, trackMs };
