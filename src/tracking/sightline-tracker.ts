@@ -13,11 +13,10 @@
  */
 
 import { AppError } from '../core/errors.ts';
-import { iou } from '../core/geometry.ts';
 import type { BoxXyxy, Detection, Track } from '../core/types.ts';
 import { initiate, predict, update as kalmanUpdate, xyahToXyxy, xyxyToXyah } from './kalman-filter.ts';
 import type { KalmanState } from './kalman-filter.ts';
-import { buildCostMatrix, linearAssignment } from './linear-assignment.ts';
+import { linearAssignment } from './linear-assignment.ts';
 import type { AssignmentResult } from './linear-assignment.ts';
 import type { Tracker } from './tracker.ts';
 import { isUsableDetection, joinTracks, removeDuplicateTracks } from './track-pool.ts';
@@ -331,13 +330,33 @@ function associate(
   costLimit: number,
   fuseScore: boolean,
 ): AssignmentResult {
-  const cost = buildCostMatrix(tracks.length, dets.length, (r, c) => {
-    const d = dets[c]!;
-    if (tracks[r]!.classId !== d.classId) return Infinity;
-    const sim = iou(boxes[r]!, d.boxXyxy);
-    return 1 - (fuseScore ? sim * d.score : sim);
-  });
-  return linearAssignment(cost, costLimit);
+  const rows = tracks.length;
+  const cols = dets.length;
+  const values = new Float64Array(rows * cols);
+  for (let r = 0; r < rows; r++) {
+    const a = boxes[r]!;
+    const ax1 = a[0], ay1 = a[1], ax2 = a[2], ay2 = a[3];
+    const areaA = (ax2 - ax1) * (ay2 - ay1);
+    const classId = tracks[r]!.classId;
+    for (let c = 0; c < cols; c++) {
+      const d = dets[c]!;
+      if (d.classId !== classId) {
+        values[r * cols + c] = Infinity;
+        continue;
+      }
+      const b = d.boxXyxy;
+      const w = Math.min(ax2, b[2]) - Math.max(ax1, b[0]);
+      const h = Math.min(ay2, b[3]) - Math.max(ay1, b[1]);
+      let sim = 0;
+      if (w > 0 && h > 0) {
+        const inter = w * h;
+        const union = areaA + (b[2] - b[0]) * (b[3] - b[1]) - inter;
+        sim = union > 0 ? inter / union : 0;
+      }
+      values[r * cols + c] = 1 - (fuseScore ? sim * d.score : sim);
+    }
+  }
+  return linearAssignment({ rows, cols, values }, costLimit);
 }
 
 function toTrack(t: TrackRecord, frameId: number): Track {
