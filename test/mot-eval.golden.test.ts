@@ -157,7 +157,7 @@ test('sightline mot eval on MOT17 prints the table and writes JSON with TrackEva
   assert.match(lines[0]!, /^sequence +HOTA +DetA +AssA +LocA +MOTA +MOTP +IDF1 +IDP +IDR +IDSW +FP +FN +Frag +MT +PT +ML +IDs +GT_IDs$/);
   assert.match(lines[1]!, /^MOT17-02-FRCNN +52\.538 +70\.161 +39\.743 +87\.596 +81\.072 +86\.074 +55\.124 +58\.268 +52\.301 +168 +723 +2626 +156 +42 +14 +6 +149 +62$/);
   assert.match(lines[5]!, /^COMBINED +\d+\.\d{3} /);
-  assert.match(err, /evaluated 4 sequences \(trackeval\)/);
+  assert.match(err, /evaluated 4 sequences \(TrackEval MOT17 rules: 4 sequences\)/);
 
   const doc = JSON.parse(readFileSync(json, 'utf8'));
   assert.equal(doc.mode, 'trackeval');
