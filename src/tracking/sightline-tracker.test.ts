@@ -114,12 +114,12 @@ describe('a detection seen once never becomes a track, even in the first update'
 });
 
 describe('the lost-track buffer is in seconds', () => {
-  // A person standing still, gone for 0.8 s; `lostTrackSeconds` is left at its default (1 s) where not given.
+  // A person standing still, gone for 0.8 s; `lostTrackSeconds` is left at its default (2.5 s) where not given.
   type Row = { name: string; options: Partial<SightlineTrackerOptions> & { frameRate: number }; sameId: boolean };
   const rows: readonly Row[] = [
-    { name: '10 fps, default 1 s, gone 0.8 s (8 frames): same id', options: { frameRate: 10 }, sameId: true },
+    { name: '10 fps, default 2.5 s, gone 0.8 s (8 frames): same id', options: { frameRate: 10 }, sameId: true },
     { name: '10 fps, 0.5 s, gone 0.8 s (8 frames): new id', options: { frameRate: 10, lostTrackSeconds: 0.5 }, sameId: false },
-    { name: '30 fps, default 1 s, gone 0.8 s (24 frames): same id', options: { frameRate: 30 }, sameId: true },
+    { name: '30 fps, default 2.5 s, gone 0.8 s (24 frames): same id', options: { frameRate: 30 }, sameId: true },
     { name: '30 fps, 0.5 s, gone 0.8 s (24 frames): new id', options: { frameRate: 30, lostTrackSeconds: 0.5 }, sameId: false },
   ];
   for (const r of rows) {
