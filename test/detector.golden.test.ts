@@ -2,14 +2,13 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
-import sharp from 'sharp';
 import { loadDetector } from '../src/assets/load-detector.ts';
 import { clampBox, iou } from '../src/core/geometry.ts';
 import type { Frame } from '../src/core/types.ts';
 import { loadOnnxModel } from '../src/vision/adapters/onnx-runtime.ts';
 import type { ObjectDetector } from '../src/vision/detector.ts';
 import { asset, ASSETS } from './support/assets.ts';
-import { decodeFrames } from './support/frames.ts';
+import { decodeFrames, jpegFrame } from './support/frames.ts';
 
 const location = { modelDir: '/nonexistent', searchDirs: [`${ASSETS}/models`], download: false };
 const detectors = new Map<string, ObjectDetector>();
@@ -20,11 +19,6 @@ const detector = async (id: string) => {
 after(async () => {
   for (const d of detectors.values()) await d.close();
 });
-
-async function jpegFrame(path: string): Promise<Frame> {
-  const { data, info } = await sharp(path).removeAlpha().raw().toBuffer({ resolveWithObject: true });
-  return { index: 0, timeMs: 0, width: info.width, height: info.height, rgb: new Uint8Array(data.buffer, data.byteOffset, data.length) };
-}
 
 /** MOT17-09 frame 1: gt pedestrians (consider = 1, class 1), boxes clipped to the frame, with their visibility. */
 function gtFrame1(width: number, height: number) {

@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import sharp from 'sharp';
 import type { Frame } from '../../src/core/types.ts';
 import { probeVideo } from '../../src/ingest/ffprobe.ts';
 
@@ -19,4 +20,10 @@ export async function decodeFrames(path: string, opts: { count: number; everySec
     frames.push({ index: i, timeMs: i * opts.everySeconds * 1000, width: info.width, height: info.height, rgb: new Uint8Array(stdout.subarray(i * size, (i + 1) * size)) });
   }
   return frames;
+}
+
+/** Decodes a still image (JPEG, PNG) to a packed RGB24 frame. */
+export async function jpegFrame(path: string): Promise<Frame> {
+  const { data, info } = await sharp(path).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  return { index: 0, timeMs: 0, width: info.width, height: info.height, rgb: new Uint8Array(data.buffer, data.byteOffset, data.length) };
 }

@@ -1,0 +1,86 @@
+/**
+ * Appearance embeddings for re-identification: every box of a frame is cropped, resized to the model's input and
+ * normalised, all crops go through the model in one batched call (or one by one when the model's batch is fixed at 1),
+ * and each output row is L2-normalised, so the cosine similarity of two embeddings is their dot product.
+ */
+
+import type { BoxXyxy, Frame } from '../core/types.ts';
+import { cropResizeInto } from './crop-resize.ts';
+import type { CropNormalisation } from './crop-resize.ts';
+import type { ModelRunner } from './model-runner.ts';
+
+/** How crops are fed to an embedding model. */
+export interface EmbedderSpec extends CropNormalisation {
+  readonly inputWidth: number;
+  readonly inputHeight: number;
+}
+
+/** OSNet / torchreid person re-id: 128 x 256 RGB crops, ImageNet mean and std. */
+export const REID_SPEC: EmbedderSpec = Object.freeze({
+  inputWidth: 128,
+  inputHeight: 256,
+  colorOrder: 'rgb' as const,
+  pixelScale: 1 / 255,
+  mean: [0.485, 0.456, 0.406] as const,
+  std: [0.229, 0.224, 0.225] as const,
+});
+
+/** Most crops sent to the model in one call; larger sets are split into several calls. */
+const MAX_BATCH = 32;
+
+/** Batched, L2-normalised appearance embeddings of boxes in a frame. */
+export class Embedder {
+  private readonly batchDynamic: boolean;
+
+  constructor(
+    private readonly runner: ModelRunner,
+    readonly spec: EmbedderSpec,
+  ) {
+    const b = runner.inputDims[0];
+    this.batchDynamic = typeof b !== 'number' || b < 1;
+  }
+
+  /** One unit-length vector per box, in the order of `boxes`; no boxes means no model call. */
+  async embed(frame: Frame, boxes: readonly BoxXyxy[]): Promise<Float32Array[]> {
+    const { inputWidth: w, inputHeight: h } = this.spec;
+    const size = 3 * w * h;
+    const perCall = this.batchDynamic ? MAX_BATCH : 1;
+    const result: Float32Array[] = [];
+    for (let start = 0; start < boxes.length; start += perCall) {
+      const chunk = boxes.slice(start, start + perCall);
+      const input = new Float32Array(chunk.length * size);
+      chunk.forEach((box, i) => cropResizeInto(frame.rgb, frame.width, frame.height, box, w, h, this.spec, input, i * size));
+      const out = await this.runner.run(input, [chunk.length, 3, h, w]);
+      const dim = out.data.length / chunk.length;
+      if (!Number.isInteger(dim) || dim < 1) {
+        throw new RangeError(`embedder output: expected ${chunk.length} rows, got ${out.data.length} values (dims ${out.dims.join('x')})`);
+      }
+      for (let i = 0; i < chunk.length; i++) result.push(l2Normalise(out.data.subarray(i * dim, (i + 1) * dim)));
+    }
+    return result;
+  }
+
+  close(): Promise<void> {
+    return this.runner.close();
+  }
+}
+
+/** A copy of `v` scaled to unit length (a zero vector stays zero). */
+export function l2Normalise(v: Float32Array): Float32Array {
+  let sum = 0;
+  for (let i = 0; i < v.length; i++) sum += v[i]! * v[i]!;
+  const out = new Float32Array(v);
+  if (sum > 0) {
+    const k = 1 / Math.sqrt(sum);
+    for (let i = 0; i < out.length; i++) out[i] = out[i]! * k;
+  }
+  return out;
+}
+
+/** Cosine similarity of two unit-length embeddings. */
+export function cosineSimilarity(a: Float32Array, b: Float32Array): number {
+  if (a.length !== b.length) throw new RangeError(`embeddings of different length: ${a.length} and ${b.length}`);
+  let dot = 0;
+  for (let i = 0; i < a.length; i++) dot += a[i]! * b[i]!;
+  return dot;
+}
