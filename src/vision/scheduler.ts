@@ -1,0 +1,140 @@
+/**
+ * The inference scheduler: cameras submit frames, one model runs them. Each camera has at most one waiting job; a newer
+ * submission replaces it (the replaced job resolves as dropped and is counted), so a slow model never builds a backlog
+ * and memory stays flat. Cameras are served round-robin, so a busy camera cannot starve a quiet one. When the model
+ * takes a batch (`runBatch`), up to `maxBatch` cameras' jobs go in one call. No I/O, no clock.
+ */
+
+/** What `submit` resolves to: the result, or the note that a newer frame of the same camera replaced this one. */
+export type JobOutcome<R> = { readonly dropped: false; readonly result: R } | { readonly dropped: true };
+
+/** Counters of one camera. */
+export interface CameraJobStats {
+  submitted: number;
+  completed: number;
+  dropped: number;
+  failed: number;
+}
+
+/** How the scheduler runs jobs: one at a time (`run`) or in batches (`runBatch`, results in input order). */
+export type SchedulerRunner<T, R> =
+  | { readonly run: (payload: T) => Promise<R> }
+  | { readonly runBatch: (payloads: readonly T[]) => Promise<readonly R[]>; readonly maxBatch: number };
+
+interface Pending<T, R> {
+  readonly payload: T;
+  readonly resolve: (o: JobOutcome<R>) => void;
+  readonly reject: (e: unknown) => void;
+}
+
+/** Newest-frame-wins, round-robin scheduler in front of one model. */
+export class InferenceScheduler<T, R> {
+  private readonly waiting = new Map<string, Pending<T, R>>();
+  /** Round-robin order of cameras that have been seen; the next turn starts after `lastServed`. */
+  private readonly order: string[] = [];
+  private lastServed = -1;
+  private readonly counters = new Map<string, CameraJobStats>();
+  private busy = false;
+  private closed = false;
+
+  constructor(private readonly runner: SchedulerRunner<T, R>) {
+    if ('runBatch' in runner && !(Number.isInteger(runner.maxBatch) && runner.maxBatch >= 1)) {
+      throw new RangeError(`maxBatch must be an integer >= 1, got ${runner.maxBatch}`);
+    }
+  }
+
+  /** Queues `payload` for `cameraId`, replacing (dropping) a job of that camera still waiting. */
+  submit(cameraId: string, payload: T): Promise<JobOutcome<R>> {
+    if (this.closed) return Promise.reject(new Error('the inference scheduler is closed'));
+    const stats = this.statsOf(cameraId);
+    stats.submitted++;
+    const previous = this.waiting.get(cameraId);
+    if (previous) {
+      stats.dropped++;
+      previous.resolve({ dropped: true });
+    }
+    const job = new Promise<JobOutcome<R>>((resolve, reject) => this.waiting.set(cameraId, { payload, resolve, reject }));
+    this.pump();
+    return job;
+  }
+
+  /** Per-camera counters (a snapshot). */
+  stats(): Map<string, CameraJobStats> {
+    return new Map([...this.counters].map(([id, s]) => [id, { ...s }]));
+  }
+
+  /** Jobs waiting now (at most one per camera). */
+  get waitingCount(): number {
+    return this.waiting.size;
+  }
+
+  /** Rejects waiting jobs and refuses new ones; a running job finishes. */
+  close(): void {
+    this.closed = true;
+    for (const p of this.waiting.values()) p.reject(new Error('the inference scheduler is closed'));
+    this.waiting.clear();
+  }
+
+  private statsOf(cameraId: string): CameraJobStats {
+    let s = this.counters.get(cameraId);
+    if (!s) {
+      s = { submitted: 0, completed: 0, dropped: 0, failed: 0 };
+      this.counters.set(cameraId, s);
+      this.order.push(cameraId);
+    }
+    return s;
+  }
+
+  /** Takes up to `n` waiting jobs, one per camera, in round-robin order after the last camera served. */
+  private take(n: number): [string, Pending<T, R>][] {
+    const picked: [string, Pending<T, R>][] = [];
+    const start = this.lastServed;
+    for (let k = 1; k <= this.order.length && picked.length < n; k++) {
+      const i = (start + k) % this.order.length;
+      const id = this.order[i]!;
+      const p = this.waiting.get(id);
+      if (!p) continue;
+      this.waiting.delete(id);
+      picked.push([id, p]);
+      this.lastServed = i;
+    }
+    return picked;
+  }
+
+  private pump(): void {
+    if (this.busy || this.waiting.size === 0) return;
+    this.busy = true;
+    // Start on a later microtask so that submissions made in the same tick can join one batch.
+    queueMicrotask(() => void this.loop());
+  }
+
+  private async loop(): Promise<void> {
+    try {
+      while (this.waiting.size > 0) {
+        const batch = this.take('runBatch' in this.runner ? this.runner.maxBatch : 1);
+        let results: readonly R[] | null = null;
+        let error: unknown = null;
+        try {
+          results = 'runBatch' in this.runner
+            ? await this.runner.runBatch(batch.map(([, p]) => p.payload))
+            : [await this.runner.run(batch[0]![1].payload)];
+          if (results.length !== batch.length) throw new Error(`runBatch returned ${results.length} results for ${batch.length} jobs`);
+        } catch (err) {
+          error = err;
+        }
+        batch.forEach(([id, p], i) => {
+          const stats = this.statsOf(id);
+          if (error !== null) {
+            stats.failed++;
+            p.reject(error);
+          } else {
+            stats.completed++;
+            p.resolve({ dropped: false, result: results![i]! });
+          }
+        });
+      }
+    } finally {
+      this.busy = false;
+    }
+  }
+}
