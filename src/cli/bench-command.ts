@@ -1,0 +1,115 @@
+import { execFile } from 'node:child_process';
+import { cpus, platform, release, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs, promisify } from 'node:util';
+import { loadCatalog } from '../assets/catalog.ts';
+import { loadDetector } from '../assets/load-detector.ts';
+import { resolveSampleUrl } from '../assets/resolve-sample.ts';
+import { benchDetector } from '../bench/detect-bench.ts';
+import type { DetectBenchResult } from '../bench/detect-bench.ts';
+import { loadConfig } from '../config/load.ts';
+import { AppError } from '../core/errors.ts';
+import type { Frame } from '../core/types.ts';
+import { probeVideo } from '../ingest/ffprobe.ts';
+import { loadOnnxModel } from '../vision/adapters/onnx-runtime.ts';
+
+/** Usage of `sightline bench`. */
+export const BENCH_USAGE = `usage: sightline bench detect [--model ID|PATH] [--cameras N] [--iterations N] [--json] [--config FILE]
+Measures detection on this machine, on real frames of the demo clip: the bare model call (p50, p95), the full detect
+call with pre- and post-processing (p50, p95), their ratio, and frames/s when N cameras share the model.
+  --model       catalog id or .onnx path (default: every catalog model that is present locally)
+  --cameras     cameras sharing the model in the throughput run (default 4)
+  --iterations  timed calls per measurement (default 50)
+  --json        print {"models": [...], "machine": {...}} instead of the table`;
+
+/** `sightline bench detect`; returns the exit code. */
+export async function benchCommand(argv: string[]): Promise<number> {
+  const [sub, ...rest] = argv;
+  if (sub !== 'detect') {
+    (sub === undefined || sub === '--help' ? console.log : console.error)(BENCH_USAGE);
+    return sub === '--help' ? 0 : 2;
+  }
+  const { values } = parseArgs({
+    args: rest,
+    options: {
+      model: { type: 'string' }, cameras: { type: 'string' }, iterations: { type: 'string' }, json: { type: 'boolean' },
+      config: { type: 'string' }, help: { type: 'boolean' },
+    },
+  });
+  if (values.help) {
+    console.log(BENCH_USAGE);
+    return 0;
+  }
+  const cameras = Number(values.cameras ?? 4);
+  if (!(Number.isInteger(cameras) && cameras >= 1 && cameras <= 64)) throw new AppError('CONFIG_INVALID', `--cameras: expected an integer 1..64, got ${values.cameras}`);
+  const iterations = Number(values.iterations ?? 50);
+  if (!(Number.isInteger(iterations) && iterations >= 5)) throw new AppError('CONFIG_INVALID', `--iterations: expected an integer >= 5, got ${values.iterations}`);
+  const cfg = await loadConfig(values.config ?? process.env['SIGHTLINE_CONFIG'], process.env);
+  if (!cfg.ok) throw new AppError('CONFIG_INVALID', cfg.problems.map((p) => `${p.path}: ${p.message}`).join('; '));
+  const config = cfg.config;
+  const threads = config.models.threads || cpus().length;
+  const loc = {
+    modelDir: join(config.dataDir, 'models'),
+    searchDirs: config.assets ? [join(config.assets, 'models')] : [],
+    download: Boolean(values.model) && config.models.download,
+  };
+  const log = (s: string) => (values.json ? console.error(s) : console.log(s));
+
+  const frames = await sampleFrames(config.assets ?? undefined, join(config.dataDir, 'samples'), config.models.download, 12);
+  log(`frames: ${frames.length} of the demo clip (${frames[0]!.width}x${frames[0]!.height}); threads ${threads}; ${cameras} cameras`);
+  const specs = values.model ? [values.model] : loadCatalog().models.map((m) => m.id);
+  const results: DetectBenchResult[] = [];
+  for (const spec of specs) {
+    let detector;
+    try {
+      detector = await loadDetector(spec, loc, loadOnnxModel, { threads });
+    } catch (err) {
+      if (values.model) throw err;
+      log(`${spec}: skipped (${err instanceof Error ? err.message : String(err)})`);
+      continue;
+    }
+    try {
+      const r = await benchDetector(detector, frames, { iterations, warmup: 5, cameras, onPhase: (p) => log(`${spec}: ${p}...`) });
+      results.push(r);
+      log(formatRow(r));
+    } finally {
+      await detector.close();
+    }
+  }
+  const machine = {
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cores: cpus().length,
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    os: `${platform()} ${release()}`,
+    node: process.version,
+    executionProvider: 'cpu',
+    threads,
+  };
+  if (values.json) console.log(JSON.stringify({ models: results, machine }, null, 2));
+  else log(`machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.os}, Node ${machine.node}, provider cpu`);
+  return results.length > 0 ? 0 : 1;
+}
+
+function formatRow(r: DetectBenchResult): string {
+  const f = (x: number) => x.toFixed(1);
+  return (
+    `${r.model}: bare run p50 ${f(r.bareRunP50Ms)} ms, p95 ${f(r.bareRunP95Ms)} ms; detect p50 ${f(r.detectP50Ms)} ms, ` +
+    `p95 ${f(r.detectP95Ms)} ms; ratio ${r.ratio.toFixed(2)}; ${r.cameras} cameras ${f(r.camerasThroughputFps)} frames/s ` +
+    `(${(r.camerasThroughputFps / (1000 / r.bareRunP50Ms)).toFixed(2)} x the bare single-camera rate)`
+  );
+}
+
+/** `count` frames spread over the demo clip, decoded with ffmpeg at the clip's size. */
+async function sampleFrames(assetsDir: string | undefined, samplesDir: string, download: boolean, count: number): Promise<Frame[]> {
+  const path = await resolveSampleUrl('sample:vtest', { assetsDir, samplesDir, download });
+  const info = await probeVideo(path);
+  const { stdout } = await promisify(execFile)(
+    'ffmpeg',
+    ['-v', 'error', '-i', path, '-vf', 'fps=1', '-frames:v', String(count), '-pix_fmt', 'rgb24', '-f', 'rawvideo', 'pipe:1'],
+    { encoding: 'buffer', maxBuffer: 1 << 28 },
+  );
+  const size = info.width * info.height * 3;
+  return Array.from({ length: Math.floor(stdout.length / size) }, (_, i) => ({
+    index: i, timeMs: i * 1000, width: info.width, height: info.height, rgb: new Uint8Array(stdout.subarray(i * size, (i + 1) * size)),
+  }));
+}
