@@ -83,8 +83,12 @@ export async function startApp(config: Config, log: Logger): Promise<RunningApp>
           onProgress: progressLogger(log, `model ${spec}`),
         },
         loadOnnxModel,
-        { threads },
-      );
+        { threads, provider: config.models.provider },
+      ).then((detector) => {
+        if (detector.providerFallback) log.warn({ model: spec }, `model ${spec}: ${detector.providerFallback}`);
+        else log.info({ model: spec, provider: detector.provider }, `model ${spec} runs on ${detector.provider}`);
+        return detector;
+      });
       detectors.set(spec, d);
     }
     return d;

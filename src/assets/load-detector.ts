@@ -1,7 +1,7 @@
 import { basename } from 'node:path';
 import { AppError } from '../core/errors.ts';
 import { ObjectDetector } from '../vision/detector.ts';
-import type { ModelLoader } from '../vision/model-runner.ts';
+import type { ModelLoader, RunnerOptions } from '../vision/model-runner.ts';
 import { loadCatalog } from './catalog.ts';
 import { isModelPath, manifestFromShapes, resolveCatalogModel, type ModelLocation } from './resolve-model.ts';
 
@@ -10,7 +10,7 @@ export async function loadDetector(
   spec: string,
   loc: ModelLocation,
   load: ModelLoader,
-  opts: { threads: number },
+  opts: RunnerOptions,
 ): Promise<ObjectDetector> {
   const catalog = loadCatalog();
   if (isModelPath(spec)) {

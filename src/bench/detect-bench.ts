@@ -11,6 +11,8 @@ import { InferenceScheduler } from '../vision/scheduler.ts';
 /** The figures of one model, in the shape `bench detect --json` prints. */
 export interface DetectBenchResult {
   readonly model: string;
+  /** Execution provider the model ran on. */
+  readonly provider: string;
   readonly bareRunP50Ms: number;
   readonly bareRunP95Ms: number;
   readonly detectP50Ms: number;
@@ -87,6 +89,7 @@ export async function benchDetector(detector: ObjectDetector, frames: readonly F
   const detectP50Ms = percentile(full, 0.5);
   return {
     model: detector.manifest.id,
+    provider: detector.provider,
     bareRunP50Ms,
     bareRunP95Ms: percentile(bare, 0.95),
     detectP50Ms,

@@ -59,7 +59,7 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
       onProgress: (r, t) => download.update(r, t),
     },
     loadOnnxModel,
-    { threads: config.models.threads || cpus().length },
+    { threads: config.models.threads || cpus().length, provider: config.models.provider },
   );
   try {
     const bar = new ProgressBar(`analyzing ${video}`);

@@ -62,7 +62,8 @@ export async function benchCommand(argv: string[]): Promise<number> {
   for (const spec of specs) {
     let detector;
     try {
-      detector = await loadDetector(spec, loc, loadOnnxModel, { threads });
+      detector = await loadDetector(spec, loc, loadOnnxModel, { threads, provider: config.models.provider });
+      if (detector.providerFallback) log(`${spec}: ${detector.providerFallback}`);
     } catch (err) {
       if (values.model) throw err;
       log(`${spec}: skipped (${err instanceof Error ? err.message : String(err)})`);
@@ -82,11 +83,11 @@ export async function benchCommand(argv: string[]): Promise<number> {
     memoryGiB: Math.round(totalmem() / 2 ** 30),
     os: `${platform()} ${release()}`,
     node: process.version,
-    executionProvider: 'cpu',
+    executionProvider: config.models.provider,
     threads,
   };
   if (values.json) console.log(JSON.stringify({ models: results, machine }, null, 2));
-  else log(`machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.os}, Node ${machine.node}, provider cpu`);
+  else log(`machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.os}, Node ${machine.node}, requested provider ${machine.executionProvider}`);
   return results.length > 0 ? 0 : 1;
 }
 

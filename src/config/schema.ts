@@ -128,9 +128,13 @@ export const ConfigSchema = z
         default: z.string().min(1).default('yolox-nano').describe('Model used by cameras that name none: a catalog id or an .onnx path.'),
         download: z.boolean().default(true).describe('Download catalog models that are missing (with sha256 check).'),
         threads: between(0, 256, { int: true }).default(0).describe('Threads per inference; 0 = one per CPU core.'),
+        provider: z
+          .enum(['cpu', 'cuda', 'tensorrt'])
+          .default('cpu')
+          .describe('Execution provider to try first; when the runtime cannot use it, models run on the CPU with one warning.'),
       })
       .strict()
-      .default({ default: 'yolox-nano', download: true, threads: 0 }),
+      .default({ default: 'yolox-nano', download: true, threads: 0, provider: 'cpu' }),
     log: z
       .object({
         level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info').describe('Log level.'),

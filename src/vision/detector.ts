@@ -116,6 +116,16 @@ export class ObjectDetector {
     }
   }
 
+  /** The execution provider the model runs on. */
+  get provider(): string {
+    return this.runner.provider ?? 'cpu';
+  }
+
+  /** Why the configured provider is not used (the model fell back to the CPU), if it is not. */
+  get providerFallback(): string | undefined {
+    return this.runner.providerFallback;
+  }
+
   /** Runs the bare model on an already prepared input tensor (for benchmarks). */
   runRaw(tensor: Float32Array): Promise<RawOutput> {
     return this.runner.run(tensor, this.inputDims);

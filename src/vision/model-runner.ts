@@ -10,12 +10,21 @@ export interface ModelRunner {
   run(input: Float32Array, dims: readonly number[]): Promise<RawOutput>;
   /** Releases the session. */
   close(): Promise<void>;
+  /** The execution provider the model runs on (`cpu`, `cuda`, `tensorrt`). */
+  readonly provider?: ExecutionProvider;
+  /** Why the requested provider was not used, when the runner fell back to the CPU. */
+  readonly providerFallback?: string;
 }
+
+/** Execution providers a model can ask for; `cpu` exists everywhere. */
+export type ExecutionProvider = 'cpu' | 'cuda' | 'tensorrt';
 
 /** Options for loading a model into a runtime. */
 export interface RunnerOptions {
   /** Threads for one inference (onnxruntime intraOpNumThreads); 0 = runtime default. */
   readonly threads: number;
+  /** Provider to try first; when the runtime cannot use it, the model runs on the CPU and says why. Default cpu. */
+  readonly provider?: ExecutionProvider;
 }
 
 /** Loads a model file into a runner; implemented by an adapter. */
