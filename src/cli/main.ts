@@ -1,6 +1,8 @@
 import { AppError, errorMessage } from '../core/errors.ts';
 import { ANALYZE_USAGE, analyzeCommand } from './analyze-command.ts';
+import { benchCommand } from './bench-command.ts';
 import { configCommand } from './config-command.ts';
+import { modelsCommand } from './models-command.ts';
 import { motCommand } from './mot-command.ts';
 
 const USAGE = `usage: sightline <command> [options]
@@ -9,6 +11,8 @@ commands:
   analyze VIDEO [options]        analyse a video offline (see: sightline analyze --help)
   config check FILE              validate a configuration file
   mot eval|track [options]       MOTChallenge evaluation and tracking (see: sightline mot --help)
+  bench detect [options]         measure detection speed on this machine (see: sightline bench --help)
+  models inspect FILE.onnx       read an ONNX file and propose a model manifest (see: sightline models --help)
 `;
 
 /** Dispatches `sightline` subcommands; every failure becomes one clear line and a non-zero exit code. */
@@ -25,6 +29,10 @@ async function main(argv: string[]): Promise<number> {
       return configCommand(rest);
     case 'mot':
       return motCommand(rest);
+    case 'bench':
+      return benchCommand(rest);
+    case 'models':
+      return modelsCommand(rest);
     case undefined:
     case 'help':
     case '--help':
