@@ -2,8 +2,6 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -12,15 +10,16 @@ import { downloadFile } from '../src/assets/download.ts';
 import { resolveCatalogModel } from '../src/assets/resolve-model.ts';
 import { isAppError } from '../src/core/errors.ts';
 import { asset } from './support/assets.ts';
+import { startLocalServer, type LocalServer } from './support/http-server.ts';
 
 const model = readFileSync(asset('models/yolox_nano.onnx'));
 const sha = createHash('sha256').update(model).digest('hex');
-let server: Server;
+let server: LocalServer;
 let base: string;
 const dir = mkdtempSync(join(tmpdir(), 'sightline-dl-'));
 
 before(async () => {
-  server = createServer((req, res) => {
+  server = await startLocalServer((req, res) => {
     if (req.url === '/model.onnx') {
       res.writeHead(200, { 'content-length': model.length });
       // Send in chunks so progress is reported more than once.
@@ -33,8 +32,7 @@ before(async () => {
       res.writeHead(404).end('not here');
     }
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  base = server.base;
 });
 after(() => {
   server.close();

@@ -13,6 +13,7 @@ commands:
   mot eval|track [options]       MOTChallenge evaluation and tracking (see: sightline mot --help)
   bench detect [options]         measure detection speed on this machine (see: sightline bench --help)
   models inspect FILE.onnx       read an ONNX file and propose a model manifest (see: sightline models --help)
+  models list|add|remove         list, add or remove models in the data folder (see: sightline models --help)
 `;
 
 /** Dispatches `sightline` subcommands; every failure becomes one clear line and a non-zero exit code. */

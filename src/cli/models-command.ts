@@ -1,15 +1,28 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { addModelFile, addModelUrl, listModels, removeModel, type ModelListing, type ModelStoreDirs, type UserModel } from '../assets/model-store.ts';
+import { loadConfig } from '../config/load.ts';
 import { AppError, errorMessage, isAppError } from '../core/errors.ts';
 import { proposeManifest, type Proposal } from '../vision/inspect.ts';
+import { ProgressBar } from './progress.ts';
 import { readOnnxInfo, type OnnxInfo, type OnnxTensorInfo } from '../vision/onnx/onnx-model.ts';
 
 /** Usage of `sightline models`. */
 export const MODELS_USAGE = `usage: sightline models inspect FILE.onnx [--json]
-Reads an ONNX file's inputs, outputs, opsets, producer and metadata (without loading the model) and proposes a
-model manifest for it, with notes on what was inferred and what is a guess.
-  --json   print {file, info, proposal: {manifest, notes}} as JSON (proposal is null when no layout fits)`;
+       sightline models list [--json] [--config FILE]
+       sightline models add FILE.onnx|URL [--sha256 HEX] [--id ID] [--config FILE]
+       sightline models remove ID [--config FILE]
+inspect  reads an ONNX file's inputs, outputs, opsets, producer and metadata (without loading the model) and
+         proposes a model manifest for it, with notes on what was inferred and what is a guess;
+         --json prints {file, info, proposal: {manifest, notes}} (proposal is null when no layout fits)
+list     every catalog model and every added model: task, input size, licence, whether its file is present
+         (in <dataDir>/models or the assets folder's models/), its size and whether its sha256 matches
+add      copies (or downloads, --sha256 required) an .onnx file into <dataDir>/models and records its proposed
+         manifest in user-models.json; refuses a taken id, a file that is not ONNX, an unsupported layout
+remove   deletes an added model (file and entry) or a downloaded catalog model's file from <dataDir>/models;
+         files in the assets folder are never removed`;
 
 const dims = (t: OnnxTensorInfo) => `[${t.dims.join(',')}]`;
 
@@ -73,10 +86,79 @@ async function inspectCommand(argv: string[]): Promise<number> {
   return 0;
 }
 
-/** `sightline models inspect`; returns the exit code. */
+/** The model folders of the configuration named by --config / SIGHTLINE_CONFIG (plus env overrides). */
+async function storeDirs(configFile: string | undefined): Promise<ModelStoreDirs> {
+  const cfg = await loadConfig(configFile ?? process.env['SIGHTLINE_CONFIG'], process.env);
+  if (!cfg.ok) throw new AppError('CONFIG_INVALID', `invalid configuration:\n${cfg.problems.map((p) => `  ${p.path}: ${p.message}`).join('\n')}`);
+  const { dataDir, assets } = cfg.config;
+  return { modelDir: join(dataDir, 'models'), assetsModelDir: assets ? join(assets, 'models') : null };
+}
+
+const STORE_OPTIONS = {
+  json: { type: 'boolean' },
+  config: { type: 'string' },
+  id: { type: 'string' },
+  sha256: { type: 'string' },
+  help: { type: 'boolean' },
+} as const;
+
+function listingTable(rows: readonly ModelListing[]): string {
+  const cells = rows.map((r) => [
+    r.id,
+    r.origin,
+    r.task,
+    `${r.inputWidth}x${r.inputHeight}`,
+    r.licence,
+    r.location ?? 'missing',
+    r.sizeBytes === null ? '-' : `${(r.sizeBytes / 1e6).toFixed(1)} MB`,
+    r.checksum === null ? '-' : `sha256 ${r.checksum}`,
+  ]);
+  const head = ['id', 'origin', 'task', 'input', 'licence', 'present', 'size', 'checksum'];
+  const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
+  return [head, ...cells].map((c) => c.map((v, i) => v.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
+}
+
+const describeAdded = (m: UserModel, path: string): string =>
+  `added ${m.id}: ${m.task} (${m.family}), input ${m.inputWidth}x${m.inputHeight}, licence ${m.licence}, ` +
+  `${m.sizeBytes} bytes, sha256 ${m.sha256}\n  file ${path}\n  from ${m.source}`;
+
+async function storeCommand(sub: 'list' | 'add' | 'remove', argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: STORE_OPTIONS });
+  const wanted = sub === 'list' ? 0 : 1;
+  if (values.help || positionals.length !== wanted) {
+    (values.help ? console.log : console.error)(MODELS_USAGE);
+    return values.help ? 0 : 2;
+  }
+  const dirs = await storeDirs(values.config);
+  if (sub === 'list') {
+    const rows = await listModels(dirs);
+    console.log(values.json ? JSON.stringify({ models: rows }, null, 2) : listingTable(rows));
+    return 0;
+  }
+  const target = positionals[0]!;
+  if (sub === 'remove') {
+    const removed = await removeModel(target, dirs);
+    console.log(`removed ${removed.origin === 'user' ? 'added model' : 'downloaded catalog model'} ${removed.id}: deleted ${removed.path}`);
+    return 0;
+  }
+  let added: UserModel;
+  if (/^https?:\/\//.test(target)) {
+    if (!values.sha256) throw new AppError('BAD_REQUEST', `--sha256: expected the sha256 of ${target}, got none; a download is kept only when it matches`);
+    const bar = new ProgressBar(`downloading ${target}`, 'bytes');
+    added = await addModelUrl(target, values.sha256, dirs, { id: values.id, onProgress: (r, t) => bar.update(r, t) });
+    bar.done();
+  } else {
+    added = await addModelFile(target, dirs, { id: values.id });
+  }
+  console.log(values.json ? JSON.stringify(added, null, 2) : describeAdded(added, join(dirs.modelDir, added.file)));
+  return 0;
+}
+
+/** `sightline models inspect|list|add|remove`; returns the exit code. */
 export async function modelsCommand(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
   if (sub === 'inspect') return inspectCommand(rest);
+  if (sub === 'list' || sub === 'add' || sub === 'remove') return storeCommand(sub, rest);
   const help = sub === undefined || sub === 'help' || sub === '--help' || sub === '-h';
   (help ? console.log : console.error)(`${help ? '' : `sightline models: unknown subcommand "${sub}"\n`}${MODELS_USAGE}`);
   return help && sub !== undefined ? 0 : 2;
