@@ -68,7 +68,8 @@ export async function benchDetector(detector: ObjectDetector, frames: readonly F
   }
 
   o.onPhase?.(`${o.cameras} cameras through the scheduler`);
-  const scheduler = new InferenceScheduler<Frame, unknown>({ run: (frame) => detector.detect(frame) });
+  // Two jobs in flight: the detector prepares one frame while the model runs the other.
+  const scheduler = new InferenceScheduler<Frame, unknown>({ run: (frame) => detector.detect(frame), concurrency: 2 });
   // Each camera submits its next frame as soon as its previous one is answered (a camera faster than the model);
   // together they complete `iterations` frames.
   let completed = 0;

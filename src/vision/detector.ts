@@ -6,6 +6,7 @@ import { matchDetectorLayout } from './decoders/layout.ts';
 import { decodeUltralytics } from './decoders/ultralytics.ts';
 import { decodeYolox } from './decoders/yolox.ts';
 import { Letterboxer, unletterboxBox } from './letterbox.ts';
+import type { PixelNormalisation } from './letterbox.ts';
 import type { ModelManifest } from './model-manifest.ts';
 import type { ModelRunner } from './model-runner.ts';
 import { nonMaxSuppression, type Candidate } from './nms.ts';
@@ -30,26 +31,35 @@ export interface DetectTimings {
   postMs: number;
 }
 
-/** An object detector: letterbox -> model -> decode -> NMS -> frame pixels. Calls are queued, so cameras can share one. */
+/**
+ * An object detector: letterbox -> model -> decode -> NMS -> frame pixels. Cameras can share one: model calls run one
+ * at a time, and with two input buffers the next frame is prepared while the model works on the current one.
+ */
 export class ObjectDetector {
   readonly manifest: ModelManifest;
   private readonly runner: ModelRunner;
-  private readonly letterboxer: Letterboxer;
+  /** Input buffers: a call holds one from letterbox until its model run ends. */
+  private readonly freeLetterboxers: Letterboxer[];
+  private readonly waitingForBuffer: ((lb: Letterboxer) => void)[] = [];
   private readonly inputDims: readonly number[];
-  private queue: Promise<unknown> = Promise.resolve();
+  private readonly norm: PixelNormalisation;
+  /** Model runs are chained: one at a time. */
+  private runChain: Promise<unknown> = Promise.resolve();
 
   private constructor(manifest: ModelManifest, runner: ModelRunner) {
     this.manifest = manifest;
     this.runner = runner;
     this.inputDims = [1, 3, manifest.inputHeight, manifest.inputWidth];
-    this.letterboxer = new Letterboxer(manifest.inputWidth, manifest.inputHeight, {
+    const norm: PixelNormalisation = {
       colorOrder: manifest.colorOrder,
       pixelScale: manifest.pixelScale,
       mean: manifest.mean,
       std: manifest.std,
       padValue: manifest.padValue,
       align: manifest.letterbox,
-    });
+    };
+    this.norm = norm;
+    this.freeLetterboxers = [0, 1].map(() => new Letterboxer(manifest.inputWidth, manifest.inputHeight, norm));
   }
 
   /** Checks that the loaded model fits its manifest and wraps it; throws MODEL_LAYOUT_UNSUPPORTED otherwise. */
@@ -72,23 +82,43 @@ export class ObjectDetector {
   }
 
   /** Runs detection on one frame; boxes come back in frame pixels, sorted by score. */
-  detect(frame: Frame, opts: DetectOptions = {}, timings?: DetectTimings): Promise<Detection[]> {
-    // One call at a time: the letterbox buffer is reused between calls.
-    const run = this.queue.then(() => this.detectNow(frame, opts, timings));
-    this.queue = run.catch(() => undefined);
+  async detect(frame: Frame, opts: DetectOptions = {}, timings?: DetectTimings): Promise<Detection[]> {
+    const lb = await this.acquireBuffer();
+    try {
+      return await this.detectWith(lb, frame, opts, timings);
+    } finally {
+      this.releaseBuffer(lb);
+    }
+  }
+
+  private acquireBuffer(): Promise<Letterboxer> {
+    const lb = this.freeLetterboxers.pop();
+    return lb ? Promise.resolve(lb) : new Promise((resolve) => this.waitingForBuffer.push(resolve));
+  }
+
+  private releaseBuffer(lb: Letterboxer): void {
+    const next = this.waitingForBuffer.shift();
+    if (next) next(lb);
+    else this.freeLetterboxers.push(lb);
+  }
+
+  /** Runs the model after the runs queued before it; the input buffer must stay untouched until this resolves. */
+  private runExclusive(tensor: Float32Array): Promise<RawOutput> {
+    const run = this.runChain.then(() => this.runner.run(tensor, this.inputDims));
+    this.runChain = run.catch(() => undefined);
     return run;
   }
 
-  private async detectNow(frame: Frame, opts: DetectOptions, timings?: DetectTimings): Promise<Detection[]> {
+  private async detectWith(letterboxer: Letterboxer, frame: Frame, opts: DetectOptions, timings?: DetectTimings): Promise<Detection[]> {
     {
       const regions = planTiles(frame.width, frame.height, this.manifest.inputWidth, this.manifest.inputHeight, opts.tiling ?? 'off');
       const candidates: Candidate[] = [];
       let pre = 0, run = 0, post = 0;
       for (const region of regions) {
         const t0 = performance.now();
-        const { tensor, geometry } = this.letterboxer.apply(frame.rgb, frame.width, frame.height, region);
+        const { tensor, geometry } = letterboxer.apply(frame.rgb, frame.width, frame.height, region);
         const t1 = performance.now();
-        const raw = await this.runner.run(tensor, this.inputDims);
+        const raw = await this.runExclusive(tensor);
         const t2 = performance.now();
         for (const c of this.decode(raw, opts)) {
           const b = unletterboxBox(c.boxXyxy, geometry);
@@ -133,7 +163,8 @@ export class ObjectDetector {
 
   /** Prepares the input tensor of one frame without running the model (for benchmarks). */
   prepare(frame: Frame): Float32Array {
-    return this.letterboxer.apply(frame.rgb, frame.width, frame.height).tensor;
+    // A fresh buffer: the caller may keep it (benchmarks prepare many inputs up front).
+    return new Letterboxer(this.manifest.inputWidth, this.manifest.inputHeight, this.norm).apply(frame.rgb, frame.width, frame.height).tensor;
   }
 
   /** Releases the model. */

@@ -79,3 +79,32 @@ test('a failing call rejects only its own jobs; the scheduler keeps serving; clo
   await assert.rejects(s.submit('a', 'a2'), /closed/);
   assert.throws(() => new InferenceScheduler({ runBatch: async () => [], maxBatch: 0 }), /maxBatch must be an integer >= 1, got 0/);
 });
+
+test('concurrency 2: two cameras\' jobs are in flight together, never more', async () => {
+  const m = gatedModel();
+  let inFlight = 0;
+  let most = 0;
+  const s = new InferenceScheduler<string, string>({
+    run: async (p) => {
+      inFlight++;
+      most = Math.max(most, inFlight);
+      try {
+        return await m.run(p);
+      } finally {
+        inFlight--;
+      }
+    },
+    concurrency: 2,
+  });
+  const jobs = ['a', 'b', 'c'].map((id) => s.submit(id, `${id}1`));
+  await tick();
+  assert.deepEqual(m.calls.map((c) => c.payloads), [['a1'], ['b1']]);
+  m.calls[0]!.finish();
+  await tick();
+  assert.deepEqual(m.calls[2]!.payloads, ['c1']);
+  m.calls[1]!.finish();
+  m.calls[2]!.finish();
+  await Promise.all(jobs);
+  assert.equal(most, 2);
+  assert.throws(() => new InferenceScheduler({ run: async () => 1, concurrency: 0 }), /concurrency must be an integer >= 1, got 0/);
+});

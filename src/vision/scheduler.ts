@@ -18,7 +18,7 @@ export interface CameraJobStats {
 
 /** How the scheduler runs jobs: one at a time (`run`) or in batches (`runBatch`, results in input order). */
 export type SchedulerRunner<T, R> =
-  | { readonly run: (payload: T) => Promise<R> }
+  | { readonly run: (payload: T) => Promise<R>; readonly concurrency?: number }
   | { readonly runBatch: (payloads: readonly T[]) => Promise<readonly R[]>; readonly maxBatch: number };
 
 interface Pending<T, R> {
@@ -34,12 +34,18 @@ export class InferenceScheduler<T, R> {
   private readonly order: string[] = [];
   private lastServed = -1;
   private readonly counters = new Map<string, CameraJobStats>();
-  private busy = false;
+  /** Loops taking jobs; more than one lets a runner overlap the preparation of one job with the run of another. */
+  private active = 0;
+  private readonly concurrency: number;
   private closed = false;
 
   constructor(private readonly runner: SchedulerRunner<T, R>) {
     if ('runBatch' in runner && !(Number.isInteger(runner.maxBatch) && runner.maxBatch >= 1)) {
       throw new RangeError(`maxBatch must be an integer >= 1, got ${runner.maxBatch}`);
+    }
+    this.concurrency = 'run' in runner ? (runner.concurrency ?? 1) : 1;
+    if (!(Number.isInteger(this.concurrency) && this.concurrency >= 1)) {
+      throw new RangeError(`concurrency must be an integer >= 1, got ${this.concurrency}`);
     }
   }
 
@@ -102,8 +108,8 @@ export class InferenceScheduler<T, R> {
   }
 
   private pump(): void {
-    if (this.busy || this.waiting.size === 0) return;
-    this.busy = true;
+    if (this.active >= this.concurrency || this.waiting.size === 0) return;
+    this.active++;
     // Start on a later microtask so that submissions made in the same tick can join one batch.
     queueMicrotask(() => void this.loop());
   }
@@ -134,7 +140,7 @@ export class InferenceScheduler<T, R> {
         });
       }
     } finally {
-      this.busy = false;
+      this.active--;
     }
   }
 }
