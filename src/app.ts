@@ -13,7 +13,7 @@ import { SqlEventStore } from './store/event-repository.ts';
 import { FileMediaStore } from './store/media-store.ts';
 import { openDatabase } from './store/open-database.ts';
 import { loadOnnxModel } from './vision/adapters/onnx-runtime.ts';
-import type { ObjectDetector } from './vision/detector.ts';
+import { SharedDetector } from './pipeline/shared-detector.ts';
 
 /** A running server: its address and how to stop everything it started. */
 export interface RunningApp {
@@ -69,7 +69,7 @@ export async function startApp(config: Config, log: Logger): Promise<RunningApp>
   const url = `http://${config.server.host}:${port}`;
   log.info({ url }, 'server listening');
 
-  const detectors = new Map<string, Promise<ObjectDetector>>();
+  const detectors = new Map<string, Promise<SharedDetector>>();
   const threads = config.models.threads || cpus().length;
   const detectorFor = (spec: string) => {
     let d = detectors.get(spec);
@@ -87,7 +87,7 @@ export async function startApp(config: Config, log: Logger): Promise<RunningApp>
       ).then((detector) => {
         if (detector.providerFallback) log.warn({ model: spec }, `model ${spec}: ${detector.providerFallback}`);
         else log.info({ model: spec, provider: detector.provider }, `model ${spec} runs on ${detector.provider}`);
-        return detector;
+        return new SharedDetector(detector);
       });
       detectors.set(spec, d);
     }
@@ -105,7 +105,8 @@ export async function startApp(config: Config, log: Logger): Promise<RunningApp>
         download: config.models.download,
         onProgress: progressLogger(log, cam.source.url),
       });
-      const detector = await detectorFor(cam.detect.model ?? config.models.default);
+      const shared = await detectorFor(cam.detect.model ?? config.models.default);
+      const detector = shared.forCamera(cam.id);
       pipeline.start(url, detector);
       camLog.info({ url: redactUrl(url), model: detector.manifest.id, fps: cam.detect.fps }, 'camera started');
     } catch (err) {

@@ -84,6 +84,7 @@ export async function analyzeVideo(path: string, detector: ObjectDetector, newId
       if (pending.length < HIGH_WATER / 2) decoder.resume();
       lastTimeMs = (index * 1000) / fps;
       const result = await processor.process({ index, timeMs: lastTimeMs, width: video.width, height: video.height, rgb });
+      if (result === null) throw new Error('the detector skipped a frame of the only video being analysed');
       for (const t of result.tracks) {
         const [x1, y1, x2, y2] = t.boxXyxy;
         ids.add(t.id);

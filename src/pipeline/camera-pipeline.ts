@@ -10,7 +10,7 @@ import { redactUrl } from '../ingest/redact.ts';
 import { renderJpeg } from '../media/render.ts';
 import type { EventStore } from '../store/event-repository.ts';
 import type { MediaStore } from '../store/media-store.ts';
-import type { ObjectDetector } from '../vision/detector.ts';
+import type { FrameDetector } from './shared-detector.ts';
 import { CameraProcessor } from './camera-processor.ts';
 import type { LivePublisher } from './live-messages.ts';
 import { trackerForCamera } from './tracker-options.ts';
@@ -61,7 +61,7 @@ export class CameraPipeline {
   }
 
   /** Starts the camera with its (already resolved) source URL and detector. */
-  start(url: string, detector: ObjectDetector): void {
+  start(url: string, detector: FrameDetector): void {
     const queue = new LatestQueue<Frame>();
     this.modelId = detector.manifest.id;
     this.processor = new CameraProcessor(this.camera, detector, trackerForCamera(this.camera, detector.manifest.defaultScoreThreshold), this.ports.newId);
@@ -129,6 +129,7 @@ export class CameraPipeline {
       if (!frame || !this.processor) return;
       try {
         const result = await this.processor.process(frame);
+        if (result === null) continue; // a newer frame of this camera replaced it at the detector
         this.framesProcessed++;
         this.processedMeter.tick(this.ports.now());
         this.latest = { frame, tracks: result.tracks };

@@ -4,7 +4,8 @@ import type { Detection, Frame, Track } from '../core/types.ts';
 import { EventLifecycle, type EventChange } from '../events/event-lifecycle.ts';
 import { wholeFrameZone, zoneHits, type Zone } from '../rules/zones.ts';
 import type { Tracker } from '../tracking/tracker.ts';
-import type { DetectTimings, ObjectDetector } from '../vision/detector.ts';
+import type { DetectTimings } from '../vision/detector.ts';
+import type { FrameDetector } from './shared-detector.ts';
 import { TRACKER_LOW_SCORE } from './tracker-options.ts';
 
 /** What one frame produced. */
@@ -30,7 +31,7 @@ export class CameraProcessor {
 
   constructor(
     private readonly camera: CameraConfig,
-    private readonly detector: ObjectDetector,
+    private readonly detector: FrameDetector,
     private readonly tracker: Tracker,
     newId: () => string,
   ) {
@@ -38,13 +39,14 @@ export class CameraProcessor {
     this.lifecycle = new EventLifecycle(camera.id, camera.events, newId);
   }
 
-  /** Runs the chain on one frame. */
-  async process(frame: Frame): Promise<FrameResult> {
+  /** Runs the chain on one frame; null when the detector skipped it for a newer frame of this camera. */
+  async process(frame: Frame): Promise<FrameResult | null> {
     const detections = await this.detector.detect(
       frame,
       { labels: this.camera.objects.track, scoreThreshold: TRACKER_LOW_SCORE, tiling: this.camera.detect.tiling },
       this.timings,
     );
+    if (detections === null) return null;
     // Kalman boxes can run past the frame edge; everything downstream works in frame pixels.
     const tracks = this.tracker.update(detections, frame.timeMs).map((t) => ({ ...t, boxXyxy: clampBox(t.boxXyxy, frame.width, frame.height) }));
     const changes = this.lifecycle.update(zoneHits(tracks, this.zones, frame.width, frame.height), frame.timeMs);
