@@ -14,7 +14,7 @@ import { ALPHAS } from '../src/mot/eval/hota.ts';
 import { parseMotFile } from '../src/mot/eval/parse.ts';
 import type { SequenceInput } from '../src/mot/eval/preprocess.ts';
 import { detailedRecord, SUMMARY_FIELDS, summaryRecord } from '../src/mot/eval/report.ts';
-import { parseSeqInfo } from '../src/mot/track/seqinfo.ts';
+import { parseSeqInfo } from '../src/mot/seqinfo.ts';
 import { asset } from './support/assets.ts';
 
 const MOT17_SEQS = ['MOT17-02-FRCNN', 'MOT17-04-FRCNN', 'MOT17-05-FRCNN', 'MOT17-09-FRCNN'];

@@ -45,27 +45,26 @@ export function percentile(samples: readonly number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
 }
 
+/** Milliseconds of each of `o.iterations` calls of `call`, after `o.warmup` untimed ones. */
+async function timeCalls(o: DetectBenchOptions, call: (i: number) => Promise<unknown>): Promise<number[]> {
+  for (let i = 0; i < o.warmup; i++) await call(i);
+  const times: number[] = [];
+  for (let i = 0; i < o.iterations; i++) {
+    const t0 = performance.now();
+    await call(i);
+    times.push(performance.now() - t0);
+  }
+  return times;
+}
+
 /** Runs the three measurements on `frames` (used round-robin) and returns the figures. */
 export async function benchDetector(detector: ObjectDetector, frames: readonly Frame[], o: DetectBenchOptions): Promise<DetectBenchResult> {
   if (frames.length === 0) throw new RangeError('benchDetector needs at least one frame');
-  const inputs = frames.map((f) => Float32Array.from(detector.prepare(f)));
+  const inputs = frames.map((f) => detector.prepare(f));
   o.onPhase?.('bare model calls');
-  for (let i = 0; i < o.warmup; i++) await detector.runRaw(inputs[i % inputs.length]!);
-  const bare: number[] = [];
-  for (let i = 0; i < o.iterations; i++) {
-    const t0 = performance.now();
-    await detector.runRaw(inputs[i % inputs.length]!);
-    bare.push(performance.now() - t0);
-  }
-
+  const bare = await timeCalls(o, (i) => detector.runRaw(inputs[i % inputs.length]!));
   o.onPhase?.('full detect calls');
-  for (let i = 0; i < o.warmup; i++) await detector.detect(frames[i % frames.length]!);
-  const full: number[] = [];
-  for (let i = 0; i < o.iterations; i++) {
-    const t0 = performance.now();
-    await detector.detect(frames[i % frames.length]!);
-    full.push(performance.now() - t0);
-  }
+  const full = await timeCalls(o, (i) => detector.detect(frames[i % frames.length]!));
 
   o.onPhase?.(`${o.cameras} cameras through the scheduler`);
   // Two jobs in flight: the detector prepares one frame while the model runs the other.

@@ -6,19 +6,18 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Tracker } from '../tracking/tracker.ts';
-import { interpolateGaps } from '../tracking/offline.ts';
-import type { OfflineOptions } from '../tracking/offline.ts';
 import { evaluateSequences } from './eval/evaluate.ts';
 import type { EvaluationResult } from './eval/evaluate.ts';
 import { parseMotFile } from './eval/parse.ts';
 import type { MotFile } from './eval/parse.ts';
 import { parseDetections } from './track/det-file.ts';
 import type { SequenceDetections } from './track/det-file.ts';
-import { keepForMot } from './track/mot-profile.ts';
+import { toResultRows } from './track/mot-profile.ts';
+import type { ResultOptions } from './track/mot-profile.ts';
 import { formatResults } from './track/result-file.ts';
 import { trackSequence } from './track/run-sequence.ts';
-import { parseSeqInfo } from './track/seqinfo.ts';
-import type { SeqInfo } from './track/seqinfo.ts';
+import { parseSeqInfo } from './seqinfo.ts';
+import type { SeqInfo } from './seqinfo.ts';
 
 /** One sequence of a dev set. */
 export interface DevSequence {
@@ -43,12 +42,8 @@ export async function loadDevSet(dataDir: string, seqs: readonly string[], detFi
   );
 }
 
-/** How a run over a dev set is post-processed before scoring. */
-export interface DevRunOptions {
-  readonly offline: OfflineOptions | null;
-  /** The MOT pedestrian output filter (on for MOTChallenge scoring). */
-  readonly motProfile: boolean;
-}
+/** How a run over a dev set is post-processed before scoring (offline interpolation, MOT profile). */
+export type DevRunOptions = ResultOptions;
 
 /** Runs a fresh tracker per sequence, writes results as the CLI would (text round trip), and scores them. */
 export function runDevSet(
@@ -57,9 +52,7 @@ export function runDevSet(
   options: DevRunOptions,
 ): EvaluationResult {
   const inputs = set.map((s) => {
-    let rows = trackSequence(s.dets, makeTracker(s.info.frameRate), s.info.frameRate);
-    if (options.offline) rows = interpolateGaps(rows, s.info.frameRate, options.offline);
-    if (options.motProfile) rows = rows.filter(keepForMot);
+    const rows = toResultRows(trackSequence(s.dets, makeTracker(s.info.frameRate), s.info.frameRate), s.info.frameRate, options);
     const tracker = parseMotFile(formatResults(rows), `${s.name}.txt`, 6);
     return { name: s.name, gt: s.gt, tracker, seqLength: s.info.seqLength };
   });

@@ -11,12 +11,19 @@
 import { AppError } from '../core/errors.ts';
 import { iou, iouPixelInclusive } from '../core/geometry.ts';
 import type { BoxXyxy, Detection, Track } from '../core/types.ts';
-import { initiate, predict, update as kalmanUpdate, xyahToXyxy, xyxyToXyah } from './kalman-filter.ts';
-import type { KalmanState } from './kalman-filter.ts';
-import { buildCostMatrix, linearAssignment } from './linear-assignment.ts';
-import type { AssignmentResult } from './linear-assignment.ts';
+import { initiate, update as kalmanUpdate, xyxyToXyah } from './kalman-filter.ts';
 import type { Tracker } from './tracker.ts';
-import { isUsableDetection, joinTracks, removeDuplicateTracks } from './track-pool.ts';
+import {
+  associateByIou,
+  checkUnitOptions,
+  confirmedMatched,
+  joinTracks,
+  kalmanBox,
+  predictPooled,
+  rebuildPools,
+  splitByScore,
+} from './track-pool.ts';
+import type { PooledTrack } from './track-pool.ts';
 
 /** Options of `ByteTracker`; scores are detection confidences in 0..1, match thresholds are cost limits on 1 - IoU. */
 export interface ByteTrackerOptions {
@@ -56,23 +63,8 @@ export const BYTE_TRACKER_DEFAULTS: ByteTrackerOptions = Object.freeze({
   pixelInclusiveIou: false,
 });
 
-type PoolState = 'tracked' | 'lost' | 'removed';
-
-/** ByteTrack's `STrack`, mutable and private to the tracker. */
-interface TrackRecord {
-  kalman: KalmanState;
-  readonly classId: number;
-  readonly label: string;
-  score: number;
-  /** Public id; 0 while the track is not confirmed (ByteTrack `is_activated` is `id > 0`). */
-  id: number;
-  state: PoolState;
-  /** Update number in which the track was born. */
-  readonly startFrame: number;
-  /** Update number of the last matched detection (ByteTrack `frame_id` / `end_frame`). */
-  lastFrame: number;
-  hits: number;
-}
+/** ByteTrack's `STrack`. */
+type TrackRecord = PooledTrack;
 
 /** ByteTrack multi-object tracker: two-stage association of high- then low-score detections with predicted tracks. */
 export class ByteTracker implements Tracker {
@@ -95,14 +87,7 @@ export class ByteTracker implements Tracker {
     const o = this.options;
     const frameId = ++this.frameId;
 
-    const high: Detection[] = [];
-    const low: Detection[] = [];
-    for (const d of detections) {
-      if (!isUsableDetection(d)) continue;
-      // ByteTrack drops a score exactly equal to track_thresh from both stages; here it goes to the second stage.
-      if (d.score > o.highScoreThresh) high.push(d);
-      else if (d.score > o.lowScoreThresh) low.push(d);
-    }
+    const { high, low } = splitByScore(detections, o.highScoreThresh, o.lowScoreThresh);
 
     const activated: TrackRecord[] = [];
     const refound: TrackRecord[] = [];
@@ -114,23 +99,17 @@ export class ByteTracker implements Tracker {
 
     // Step 2: first association, high-score detections with tracked and lost tracks, all predicted jointly.
     const pool = joinTracks(confirmedTracked, this.lost);
-    for (const t of pool) t.kalman = predictTrack(t);
-    const first = associate(pool, high, o.matchIouThresh, o.fuseScore, this.overlap);
+    for (const t of pool) t.kalman = predictPooled(t);
+    const first = this.associate(pool, high, o.matchIouThresh, o.fuseScore);
     for (const [ti, di] of first.matches) {
       const t = pool[ti]!;
-      const d = high[di]!;
-      if (t.state === 'tracked') {
-        this.applyDetection(t, d, frameId);
-        activated.push(t);
-      } else {
-        this.applyDetection(t, d, frameId);
-        refound.push(t);
-      }
+      (t.state === 'tracked' ? activated : refound).push(t);
+      this.applyDetection(t, high[di]!, frameId);
     }
 
     // Step 3: second association, low-score detections with the tracks still tracked (not the lost ones).
     const remainingTracked = first.unmatchedRows.map((i) => pool[i]!).filter((t) => t.state === 'tracked');
-    const second = associate(remainingTracked, low, o.secondMatchIouThresh, false, this.overlap);
+    const second = this.associate(remainingTracked, low, o.secondMatchIouThresh, false);
     for (const [ti, di] of second.matches) {
       const t = remainingTracked[ti]!;
       this.applyDetection(t, low[di]!, frameId);
@@ -147,7 +126,7 @@ export class ByteTracker implements Tracker {
     // Unconfirmed tracks (usually seen in one frame so far) against the high-score detections left over.
     // As in ByteTrack they are not predicted first.
     const leftHigh = first.unmatchedCols.map((i) => high[i]!);
-    const third = associate(unconfirmed, leftHigh, o.unconfirmedMatchThresh, o.fuseScore, this.overlap);
+    const third = this.associate(unconfirmed, leftHigh, o.unconfirmedMatchThresh, o.fuseScore);
     for (const [ti, di] of third.matches) {
       const t = unconfirmed[ti]!;
       this.applyDetection(t, leftHigh[di]!, frameId);
@@ -175,30 +154,10 @@ export class ByteTracker implements Tracker {
     }
 
     // Step 5: drop tracks lost for longer than the buffer, then rebuild the pools as ByteTrack does.
-    for (const t of this.lost) {
-      if (t.state === 'lost' && frameId - t.lastFrame > o.lostTrackBufferFrames) t.state = 'removed';
-    }
-    let tracked = joinTracks(
-      joinTracks(
-        this.tracked.filter((t) => t.state === 'tracked'),
-        activated,
-      ),
-      refound,
-    );
-    const trackedSet = new Set(tracked);
-    let lost = this.lost.filter((t) => !trackedSet.has(t));
-    lost.push(...newlyLost);
-    lost = lost.filter((t) => t.state !== 'removed');
-    [tracked, lost] = removeDuplicateTracks(tracked, lost, trackBox, this.overlap);
-    this.tracked = tracked;
-    this.lost = lost;
-
-    const out: Track[] = [];
-    for (const t of tracked) {
-      if (t.id > 0 && t.lastFrame === frameId) out.push(toTrack(t, frameId));
-    }
-    out.sort((a, b) => a.id - b.id);
-    return out;
+    const pools = rebuildPools({ tracked: this.tracked, lost: this.lost }, { activated, refound, newlyLost }, frameId, o.lostTrackBufferFrames, this.overlap);
+    this.tracked = pools.tracked;
+    this.lost = pools.lost;
+    return confirmedMatched(this.tracked, frameId);
   }
 
   /** Forgets all tracks and restarts the update count (the next update counts as the first); ids keep counting up. */
@@ -206,6 +165,10 @@ export class ByteTracker implements Tracker {
     this.tracked = [];
     this.lost = [];
     this.frameId = 0;
+  }
+
+  private associate(tracks: readonly TrackRecord[], dets: readonly Detection[], costLimit: number, fuseScore: boolean) {
+    return associateByIou(tracks, tracks.map(kalmanBox), dets, costLimit, fuseScore, this.options.pixelInclusiveIou);
   }
 
   /** ByteTrack's `STrack.update` / `re_activate`: Kalman correction, state tracked, confirmation after enough hits. */
@@ -220,20 +183,7 @@ export class ByteTracker implements Tracker {
 }
 
 function validateOptions(o: ByteTrackerOptions): ByteTrackerOptions {
-  const unit = [
-    'highScoreThresh',
-    'lowScoreThresh',
-    'newTrackThresh',
-    'matchIouThresh',
-    'secondMatchIouThresh',
-    'unconfirmedMatchThresh',
-  ] as const;
-  for (const key of unit) {
-    const v = o[key];
-    if (typeof v !== 'number' || !(v >= 0 && v <= 1)) {
-      throw new AppError('CONFIG_INVALID', `tracker.${key} must be a number between 0 and 1, got ${String(v)}`);
-    }
-  }
+  checkUnitOptions(o, ['highScoreThresh', 'lowScoreThresh', 'newTrackThresh', 'matchIouThresh', 'secondMatchIouThresh', 'unconfirmedMatchThresh']);
   if (o.lowScoreThresh > o.highScoreThresh) {
     throw new AppError(
       'CONFIG_INVALID',
@@ -257,48 +207,4 @@ function validateOptions(o: ByteTrackerOptions): ByteTrackerOptions {
     throw new AppError('CONFIG_INVALID', `tracker.fuseScore must be a boolean, got ${String(o.fuseScore)}`);
   }
   return Object.freeze({ ...o });
-}
-
-/** ByteTrack's `multi_predict`: a track that is not currently tracked has its height velocity zeroed first. */
-function predictTrack(t: TrackRecord): KalmanState {
-  if (t.state === 'tracked') return predict(t.kalman);
-  const mean = Float64Array.from(t.kalman.mean);
-  mean[7] = 0;
-  return predict({ mean, covariance: t.kalman.covariance });
-}
-
-function trackBox(t: TrackRecord): BoxXyxy {
-  return xyahToXyxy(t.kalman.mean);
-}
-
-/** Assignment on 1 - IoU (optionally 1 - IoU * score), with pairs of different classes forbidden. */
-function associate(
-  tracks: readonly TrackRecord[],
-  dets: readonly Detection[],
-  costLimit: number,
-  fuseScore: boolean,
-  overlap: (a: BoxXyxy, b: BoxXyxy) => number,
-): AssignmentResult {
-  const boxes = tracks.map(trackBox);
-  const cost = buildCostMatrix(tracks.length, dets.length, (r, c) => {
-    const d = dets[c]!;
-    if (tracks[r]!.classId !== d.classId) return Infinity;
-    const sim = overlap(boxes[r]!, d.boxXyxy);
-    return 1 - (fuseScore ? sim * d.score : sim);
-  });
-  return linearAssignment(cost, costLimit);
-}
-
-function toTrack(t: TrackRecord, frameId: number): Track {
-  return {
-    id: t.id,
-    boxXyxy: trackBox(t),
-    score: t.score,
-    classId: t.classId,
-    label: t.label,
-    state: 'confirmed',
-    ageFrames: frameId - t.startFrame,
-    hits: t.hits,
-    matched: true,
-  };
 }

@@ -14,12 +14,20 @@
 
 import { AppError } from '../core/errors.ts';
 import type { BoxXyxy, Detection, Track } from '../core/types.ts';
-import { initiate, predict, update as kalmanUpdate, xyahToXyxy, xyxyToXyah } from './kalman-filter.ts';
+import { initiate, predict, update as kalmanUpdate, xyxyToXyah } from './kalman-filter.ts';
 import type { KalmanState } from './kalman-filter.ts';
-import { linearAssignment } from './linear-assignment.ts';
-import type { AssignmentResult } from './linear-assignment.ts';
 import type { Tracker } from './tracker.ts';
-import { isUsableDetection, joinTracks, removeDuplicateTracks } from './track-pool.ts';
+import {
+  associateByIou as associate,
+  checkUnitOptions,
+  confirmedMatched,
+  joinTracks,
+  kalmanBox as trackBox,
+  predictPooled,
+  rebuildPools,
+  splitByScore,
+} from './track-pool.ts';
+import type { PooledTrack } from './track-pool.ts';
 
 /** Options of `SightlineTracker`. Scores are detection confidences in 0..1; match thresholds are limits on 1 - IoU. */
 export interface SightlineTrackerOptions {
@@ -76,22 +84,11 @@ export const SIGHTLINE_TRACKER_DEFAULTS: Omit<SightlineTrackerOptions, 'frameRat
   tentativeMaxMisses: 1,
 });
 
-type PoolState = 'tracked' | 'lost' | 'removed';
-
-interface TrackRecord {
-  kalman: KalmanState;
+interface TrackRecord extends PooledTrack {
   /** The filter state right after the last matched observation (for the re-update after a gap). */
   kalmanAtObs: KalmanState;
   lastObs: BoxXyxy;
-  readonly classId: number;
-  readonly label: string;
-  score: number;
-  /** Public id; 0 while unconfirmed. */
-  id: number;
-  state: PoolState;
-  readonly startFrame: number;
-  lastFrame: number;
-  hits: number;
+  /** Sum of the matched detections' scores (the evidence for confirmation). */
   scoreSum: number;
 }
 
@@ -113,13 +110,7 @@ export class SightlineTracker implements Tracker {
   update(detections: readonly Detection[], _frameTimeMs: number): Track[] {
     const o = this.options;
     const frameId = ++this.frameId;
-    const high: Detection[] = [];
-    const low: Detection[] = [];
-    for (const d of detections) {
-      if (!isUsableDetection(d)) continue;
-      if (d.score > o.highScoreThresh) high.push(d);
-      else if (d.score > o.lowScoreThresh) low.push(d);
-    }
+    const { high, low } = splitByScore(detections, o.highScoreThresh, o.lowScoreThresh);
 
     const activated: TrackRecord[] = [];
     const refound: TrackRecord[] = [];
@@ -130,7 +121,7 @@ export class SightlineTracker implements Tracker {
 
     // First association: high detections with tracked and lost tracks.
     const pool = joinTracks(confirmedTracked, this.lost);
-    for (const t of pool) t.kalman = predictTrack(t);
+    for (const t of pool) t.kalman = predictPooled(t);
     const first = associate(pool, pool.map(trackBox), high, o.matchIouThresh, true);
     for (const [ti, di] of first.matches) {
       const t = pool[ti]!;
@@ -209,24 +200,10 @@ export class SightlineTracker implements Tracker {
       activated.push(t);
     }
 
-    for (const t of this.lost) {
-      if (t.state === 'lost' && frameId - t.lastFrame > this.lostBufferFrames) t.state = 'removed';
-    }
-    let tracked = joinTracks(joinTracks(this.tracked.filter((t) => t.state === 'tracked'), activated), refound);
-    const trackedSet = new Set(tracked);
-    let lost = this.lost.filter((t) => !trackedSet.has(t));
-    lost.push(...newlyLost);
-    lost = lost.filter((t) => t.state !== 'removed');
-    [tracked, lost] = removeDuplicateTracks(tracked, lost, trackBox);
-    this.tracked = tracked;
-    this.lost = lost;
-
-    const out: Track[] = [];
-    for (const t of tracked) {
-      if (t.id > 0 && t.lastFrame === frameId) out.push(toTrack(t, frameId));
-    }
-    out.sort((a, b) => a.id - b.id);
-    return out;
+    const pools = rebuildPools({ tracked: this.tracked, lost: this.lost }, { activated, refound, newlyLost }, frameId, this.lostBufferFrames);
+    this.tracked = pools.tracked;
+    this.lost = pools.lost;
+    return confirmedMatched(this.tracked, frameId);
   }
 
   reset(): void {
@@ -267,7 +244,7 @@ export class SightlineTracker implements Tracker {
 }
 
 function validateOptions(o: SightlineTrackerOptions): SightlineTrackerOptions {
-  const unit = [
+  checkUnitOptions(o, [
     'highScoreThresh',
     'lowScoreThresh',
     'newTrackThresh',
@@ -276,13 +253,7 @@ function validateOptions(o: SightlineTrackerOptions): SightlineTrackerOptions {
     'unconfirmedMatchThresh',
     'recoveryIouThresh',
     'confidenceNoiseFloor',
-  ] as const;
-  for (const key of unit) {
-    const v = o[key];
-    if (typeof v !== 'number' || !(v >= 0 && v <= 1)) {
-      throw new AppError('CONFIG_INVALID', `tracker.${key} must be a number between 0 and 1, got ${String(v)}`);
-    }
-  }
+  ]);
   if (o.lowScoreThresh > o.highScoreThresh) {
     throw new AppError(
       'CONFIG_INVALID',
@@ -308,67 +279,4 @@ function validateOptions(o: SightlineTrackerOptions): SightlineTrackerOptions {
     throw new AppError('CONFIG_INVALID', `tracker.minHitsToConfirm must be an integer >= 1, got ${String(o.minHitsToConfirm)}`);
   }
   return Object.freeze({ ...o });
-}
-
-/** ByteTrack's `multi_predict`: a track that is not currently tracked has its height velocity zeroed first. */
-function predictTrack(t: TrackRecord): KalmanState {
-  if (t.state === 'tracked') return predict(t.kalman);
-  const mean = Float64Array.from(t.kalman.mean);
-  mean[7] = 0;
-  return predict({ mean, covariance: t.kalman.covariance });
-}
-
-function trackBox(t: TrackRecord): BoxXyxy {
-  return xyahToXyxy(t.kalman.mean);
-}
-
-/** Assignment on 1 - IoU (optionally 1 - IoU * score) between the given track boxes and detections of one class. */
-function associate(
-  tracks: readonly TrackRecord[],
-  boxes: readonly BoxXyxy[],
-  dets: readonly Detection[],
-  costLimit: number,
-  fuseScore: boolean,
-): AssignmentResult {
-  const rows = tracks.length;
-  const cols = dets.length;
-  const values = new Float64Array(rows * cols);
-  for (let r = 0; r < rows; r++) {
-    const a = boxes[r]!;
-    const ax1 = a[0], ay1 = a[1], ax2 = a[2], ay2 = a[3];
-    const areaA = (ax2 - ax1) * (ay2 - ay1);
-    const classId = tracks[r]!.classId;
-    for (let c = 0; c < cols; c++) {
-      const d = dets[c]!;
-      if (d.classId !== classId) {
-        values[r * cols + c] = Infinity;
-        continue;
-      }
-      const b = d.boxXyxy;
-      const w = Math.min(ax2, b[2]) - Math.max(ax1, b[0]);
-      const h = Math.min(ay2, b[3]) - Math.max(ay1, b[1]);
-      let sim = 0;
-      if (w > 0 && h > 0) {
-        const inter = w * h;
-        const union = areaA + (b[2] - b[0]) * (b[3] - b[1]) - inter;
-        sim = union > 0 ? inter / union : 0;
-      }
-      values[r * cols + c] = 1 - (fuseScore ? sim * d.score : sim);
-    }
-  }
-  return linearAssignment({ rows, cols, values }, costLimit);
-}
-
-function toTrack(t: TrackRecord, frameId: number): Track {
-  return {
-    id: t.id,
-    boxXyxy: trackBox(t),
-    score: t.score,
-    classId: t.classId,
-    label: t.label,
-    state: 'confirmed',
-    ageFrames: frameId - t.startFrame,
-    hits: t.hits,
-    matched: true,
-  };
 }

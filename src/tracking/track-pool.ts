@@ -1,16 +1,37 @@
-/** Pool bookkeeping shared by the ByteTrack-style trackers: joining and de-duplicating track lists. Pure. */
+/**
+ * What the ByteTrack-style trackers (the ByteTrack port and Sightline's tracker) share: the track record, splitting
+ * detections by score, Kalman prediction of the pool, IoU cost association, rebuilding the tracked/lost pools and the
+ * public output. Pure.
+ */
 
+import { AppError } from '../core/errors.ts';
 import { iou } from '../core/geometry.ts';
-import type { BoxXyxy, Detection } from '../core/types.ts';
+import type { BoxXyxy, Detection, Track } from '../core/types.ts';
+import { predict, xyahToXyxy } from './kalman-filter.ts';
+import type { KalmanState } from './kalman-filter.ts';
+import { linearAssignment } from './linear-assignment.ts';
+import type { AssignmentResult } from './linear-assignment.ts';
 
 /** IoU above which a tracked and a lost track of the same class are considered duplicates (ByteTrack: 1 - 0.15). */
 const DUPLICATE_IOU = 0.85;
 
-/** What de-duplication needs to know of a track. */
+/** Where a track is: tracked (matched recently), lost (kept to be found again) or removed. */
+export type PoolState = 'tracked' | 'lost' | 'removed';
+
+/** ByteTrack's `STrack`: mutable and private to a tracker. */
 export interface PooledTrack {
+  kalman: KalmanState;
   readonly classId: number;
+  readonly label: string;
+  score: number;
+  /** Public id; 0 while the track is not confirmed (ByteTrack `is_activated` is `id > 0`). */
+  id: number;
+  state: PoolState;
+  /** Update number in which the track was born. */
   readonly startFrame: number;
+  /** Update number of the last matched detection (ByteTrack `frame_id` / `end_frame`). */
   lastFrame: number;
+  hits: number;
 }
 
 /** A detection a filter can use: finite score and a box with positive, finite width and height. */
@@ -18,6 +39,83 @@ export function isUsableDetection(d: Detection): boolean {
   const [x1, y1, x2, y2] = d.boxXyxy;
   return Number.isFinite(d.score) && Number.isFinite(x1) && Number.isFinite(y1) && x2 - x1 > 0 && y2 - y1 > 0 &&
     Number.isFinite(x2) && Number.isFinite(y2);
+}
+
+/** Usable detections scoring above `high`, and those above `low` but not above `high`. */
+export function splitByScore(detections: readonly Detection[], high: number, low: number): { high: Detection[]; low: Detection[] } {
+  const out = { high: [] as Detection[], low: [] as Detection[] };
+  for (const d of detections) {
+    if (!isUsableDetection(d)) continue;
+    // ByteTrack drops a score exactly equal to track_thresh from both stages; here it goes to the second stage.
+    if (d.score > high) out.high.push(d);
+    else if (d.score > low) out.low.push(d);
+  }
+  return out;
+}
+
+/** Throws `CONFIG_INVALID` for each named option that is not a number in 0..1. */
+export function checkUnitOptions<O extends object>(o: O, keys: readonly (keyof O & string)[]): void {
+  for (const key of keys) {
+    const v = o[key];
+    if (typeof v !== 'number' || !(v >= 0 && v <= 1)) {
+      throw new AppError('CONFIG_INVALID', `tracker.${key} must be a number between 0 and 1, got ${String(v)}`);
+    }
+  }
+}
+
+/** ByteTrack's `multi_predict`: a track that is not currently tracked has its height velocity zeroed first. */
+export function predictPooled(t: PooledTrack): KalmanState {
+  if (t.state === 'tracked') return predict(t.kalman);
+  const mean = Float64Array.from(t.kalman.mean);
+  mean[7] = 0;
+  return predict({ mean, covariance: t.kalman.covariance });
+}
+
+/** The track's filtered box. */
+export function kalmanBox(t: PooledTrack): BoxXyxy {
+  return xyahToXyxy(t.kalman.mean);
+}
+
+/**
+ * Optimal assignment on 1 - IoU (1 - IoU * score with `fuseScore`) between boxes of the given tracks and detections
+ * of the same class. `pixelInclusive` counts box sides as x2 - x1 + 1, as ByteTrack's `cython_bbox` does.
+ */
+export function associateByIou(
+  tracks: readonly PooledTrack[],
+  boxes: readonly BoxXyxy[],
+  dets: readonly Detection[],
+  costLimit: number,
+  fuseScore: boolean,
+  pixelInclusive = false,
+): AssignmentResult {
+  const e = pixelInclusive ? 1 : 0;
+  const rows = tracks.length;
+  const cols = dets.length;
+  const values = new Float64Array(rows * cols);
+  for (let r = 0; r < rows; r++) {
+    const a = boxes[r]!;
+    const ax1 = a[0], ay1 = a[1], ax2 = a[2], ay2 = a[3];
+    const areaA = (ax2 - ax1 + e) * (ay2 - ay1 + e);
+    const classId = tracks[r]!.classId;
+    for (let c = 0; c < cols; c++) {
+      const d = dets[c]!;
+      if (d.classId !== classId) {
+        values[r * cols + c] = Infinity;
+        continue;
+      }
+      const b = d.boxXyxy;
+      const w = Math.min(ax2, b[2]) - Math.max(ax1, b[0]) + e;
+      const h = Math.min(ay2, b[3]) - Math.max(ay1, b[1]) + e;
+      let sim = 0;
+      if (w > 0 && h > 0) {
+        const inter = w * h;
+        const union = areaA + (b[2] - b[0] + e) * (b[3] - b[1] + e) - inter;
+        sim = union > 0 ? inter / union : 0;
+      }
+      values[r * cols + c] = 1 - (fuseScore ? sim * d.score : sim);
+    }
+  }
+  return linearAssignment({ rows, cols, values }, costLimit);
 }
 
 /** ByteTrack's `joint_stracks`: `a` followed by the tracks of `b` not already in `a`. */
@@ -37,22 +135,61 @@ export function joinTracks<T>(a: readonly T[], b: readonly T[]): T[] {
 export function removeDuplicateTracks<T extends PooledTrack>(
   tracked: readonly T[],
   lost: readonly T[],
-  boxOf: (t: T) => BoxXyxy,
   overlap: (a: BoxXyxy, b: BoxXyxy) => number = iou,
 ): [T[], T[]] {
   const dropTracked = new Set<T>();
   const dropLost = new Set<T>();
-  const lostBoxes = lost.map(boxOf);
+  const lostBoxes = lost.map(kalmanBox);
   for (const p of tracked) {
-    const boxP = boxOf(p);
+    const boxP = kalmanBox(p);
     for (let q = 0; q < lost.length; q++) {
       const l = lost[q]!;
       if (l.classId !== p.classId || !(overlap(boxP, lostBoxes[q]!) > DUPLICATE_IOU)) continue;
-      const timeP = p.lastFrame - p.startFrame;
-      const timeQ = l.lastFrame - l.startFrame;
-      if (timeP > timeQ) dropLost.add(l);
+      if (p.lastFrame - p.startFrame > l.lastFrame - l.startFrame) dropLost.add(l);
       else dropTracked.add(p);
     }
   }
   return [tracked.filter((t) => !dropTracked.has(t)), lost.filter((t) => !dropLost.has(t))];
+}
+
+/**
+ * ByteTrack's pool rebuild at the end of an update: lost tracks past `lostBufferFrames` are removed; the tracked pool
+ * is the still-tracked tracks plus those activated and refound in this update; the lost pool takes the newly lost;
+ * duplicates between the two are resolved.
+ */
+export function rebuildPools<T extends PooledTrack>(
+  previous: { readonly tracked: readonly T[]; readonly lost: readonly T[] },
+  update: { readonly activated: readonly T[]; readonly refound: readonly T[]; readonly newlyLost: readonly T[] },
+  frameId: number,
+  lostBufferFrames: number,
+  overlap: (a: BoxXyxy, b: BoxXyxy) => number = iou,
+): { tracked: T[]; lost: T[] } {
+  for (const t of previous.lost) {
+    if (t.state === 'lost' && frameId - t.lastFrame > lostBufferFrames) t.state = 'removed';
+  }
+  const tracked = joinTracks(joinTracks(previous.tracked.filter((t) => t.state === 'tracked'), update.activated), update.refound);
+  const trackedSet = new Set(tracked);
+  const lost = [...previous.lost.filter((t) => !trackedSet.has(t)), ...update.newlyLost].filter((t) => t.state !== 'removed');
+  const [dedupTracked, dedupLost] = removeDuplicateTracks(tracked, lost, overlap);
+  return { tracked: dedupTracked, lost: dedupLost };
+}
+
+/** The public output: confirmed tracks matched in this update, with their filtered boxes, by id. */
+export function confirmedMatched(tracked: readonly PooledTrack[], frameId: number): Track[] {
+  const out: Track[] = [];
+  for (const t of tracked) {
+    if (t.id === 0 || t.lastFrame !== frameId) continue;
+    out.push({
+      id: t.id,
+      boxXyxy: kalmanBox(t),
+      score: t.score,
+      classId: t.classId,
+      label: t.label,
+      state: 'confirmed',
+      ageFrames: frameId - t.startFrame,
+      hits: t.hits,
+      matched: true,
+    });
+  }
+  return out.sort((a, b) => a.id - b.id);
 }

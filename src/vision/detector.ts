@@ -110,40 +110,38 @@ export class ObjectDetector {
   }
 
   private async detectWith(letterboxer: Letterboxer, frame: Frame, opts: DetectOptions, timings?: DetectTimings): Promise<Detection[]> {
-    {
-      const regions = planTiles(frame.width, frame.height, this.manifest.inputWidth, this.manifest.inputHeight, opts.tiling ?? 'off');
-      const candidates: Candidate[] = [];
-      let pre = 0, run = 0, post = 0;
-      for (const region of regions) {
-        const t0 = performance.now();
-        const { tensor, geometry } = letterboxer.apply(frame.rgb, frame.width, frame.height, region);
-        const t1 = performance.now();
-        const raw = await this.runExclusive(tensor);
-        const t2 = performance.now();
-        for (const c of this.decode(raw, opts)) {
-          const b = unletterboxBox(c.boxXyxy, geometry);
-          candidates.push({ ...c, boxXyxy: [b[0] + region.x, b[1] + region.y, b[2] + region.x, b[3] + region.y] });
-        }
-        pre += t1 - t0;
-        run += t2 - t1;
-        post += performance.now() - t2;
+    const regions = planTiles(frame.width, frame.height, this.manifest.inputWidth, this.manifest.inputHeight, opts.tiling ?? 'off');
+    const candidates: Candidate[] = [];
+    let pre = 0, run = 0, post = 0;
+    for (const region of regions) {
+      const t0 = performance.now();
+      const { tensor, geometry } = letterboxer.apply(frame.rgb, frame.width, frame.height, region);
+      const t1 = performance.now();
+      const raw = await this.runExclusive(tensor);
+      const t2 = performance.now();
+      for (const c of this.decode(raw, opts)) {
+        const b = unletterboxBox(c.boxXyxy, geometry);
+        candidates.push({ ...c, boxXyxy: [b[0] + region.x, b[1] + region.y, b[2] + region.x, b[3] + region.y] });
       }
-      const t3 = performance.now();
-      const merged = regions.length > 1 ? nonMaxSuppression(candidates, opts.nmsIouThreshold ?? 0.45) : candidates;
-      const dets = merged.map((c) => ({
-        boxXyxy: clampBox(c.boxXyxy, frame.width, frame.height),
-        score: c.score,
-        classId: c.classId,
-        label: this.manifest.labels[c.classId] ?? `class${c.classId}`,
-      }));
-      post += performance.now() - t3;
-      if (timings) {
-        timings.preMs += pre;
-        timings.runMs += run;
-        timings.postMs += post;
-      }
-      return dets;
+      pre += t1 - t0;
+      run += t2 - t1;
+      post += performance.now() - t2;
     }
+    const t3 = performance.now();
+    const merged = regions.length > 1 ? nonMaxSuppression(candidates, opts.nmsIouThreshold ?? 0.45) : candidates;
+    const dets = merged.map((c) => ({
+      boxXyxy: clampBox(c.boxXyxy, frame.width, frame.height),
+      score: c.score,
+      classId: c.classId,
+      label: this.manifest.labels[c.classId] ?? `class${c.classId}`,
+    }));
+    post += performance.now() - t3;
+    if (timings) {
+      timings.preMs += pre;
+      timings.runMs += run;
+      timings.postMs += post;
+    }
+    return dets;
   }
 
   /** The execution provider the model runs on. */

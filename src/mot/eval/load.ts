@@ -6,7 +6,7 @@
 import { access, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AppError, errorMessage } from '../../core/errors.ts';
-import { parseSeqInfo } from '../track/seqinfo.ts';
+import { parseSeqInfo } from '../seqinfo.ts';
 import type { EvalMode } from './evaluate.ts';
 import { parseMotFile } from './parse.ts';
 import type { SequenceInput } from './preprocess.ts';

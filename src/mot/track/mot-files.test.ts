@@ -4,7 +4,7 @@ import { isAppError } from '../../core/errors.ts';
 import { parseDetections } from './det-file.ts';
 import { keepForMot } from './mot-profile.ts';
 import { formatResults } from './result-file.ts';
-import { parseSeqInfo } from './seqinfo.ts';
+import { parseSeqInfo } from '../seqinfo.ts';
 
 test('det files: 7 (MOT17) and 10 (MOT15) columns, unsorted frames, boxes as xyxy; empty boxes skipped', () => {
   const text = '2,-1,10,20,30,40,0.9\n1,-1,1,2,3,4,0.5,-1,-1,-1\n\n1,-1,5,5,0,10,0.7\n';

@@ -7,26 +7,20 @@ import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AppError } from '../../core/errors.ts';
 import { parseDetections } from './det-file.ts';
-import { keepForMot } from './mot-profile.ts';
+import { toResultRows } from './mot-profile.ts';
+import type { ResultOptions } from './mot-profile.ts';
 import { formatResults } from './result-file.ts';
-import type { ResultRow } from './mot-profile.ts';
-import { interpolateGaps } from '../../tracking/offline.ts';
-import type { OfflineOptions } from '../../tracking/offline.ts';
 import { trackSequence } from './run-sequence.ts';
-import { parseSeqInfo } from './seqinfo.ts';
+import { parseSeqInfo } from '../seqinfo.ts';
 import type { TrackerFactory } from './trackers.ts';
 
 /** What `trackDataset` does. */
-export interface TrackDatasetOptions {
+export interface TrackDatasetOptions extends ResultOptions {
   readonly dataDir: string;
   /** File name under `<seq>/det/` (det.txt or det_sort.txt). */
   readonly detFile: string;
   readonly outDir: string;
   readonly tracker: TrackerFactory;
-  /** Apply the MOT pedestrian output filter (area > 100 px², w/h <= 1.6). */
-  readonly motProfile: boolean;
-  /** Offline gap interpolation, or null for online output. */
-  readonly offline: OfflineOptions | null;
   /** Only these sequences (folder names), or all. */
   readonly seqs?: readonly string[];
 }
@@ -79,10 +73,9 @@ export async function trackDataset(
     const info = parseSeqInfo(infoText, infoPath);
     const dets = parseDetections(detText, info.seqLength, detPath);
     const started = performance.now();
-    let rows: ResultRow[] = trackSequence(dets, o.tracker(info.frameRate), info.frameRate);
+    const tracked = trackSequence(dets, o.tracker(info.frameRate), info.frameRate);
     const trackMs = performance.now() - started;
-    if (o.offline) rows = interpolateGaps(rows, info.frameRate, o.offline);
-    if (o.motProfile) rows = rows.filter(keepForMot);
+    const rows = toResultRows(tracked, info.frameRate, o);
     await writeFile(join(o.outDir, `${seq}.txt`), formatResults(rows));
     const r = { seq, frames: info.seqLength, detections: dets.count, rows: rows.length, trackMs };
     report.sequences.push(r);

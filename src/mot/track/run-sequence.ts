@@ -2,14 +2,14 @@
 
 import type { Tracker } from '../../tracking/tracker.ts';
 import type { SequenceDetections } from './det-file.ts';
-import type { ResultRow } from './mot-profile.ts';
+import type { TrackRow } from '../../tracking/offline.ts';
 
 /**
  * Feeds every frame (also those without detections) to `tracker` in order, with `frameTimeMs` from `frameRate`,
  * and returns one row per reported track and frame.
  */
-export function trackSequence(dets: SequenceDetections, tracker: Tracker, frameRate: number): ResultRow[] {
-  const rows: ResultRow[] = [];
+export function trackSequence(dets: SequenceDetections, tracker: Tracker, frameRate: number): TrackRow[] {
+  const rows: TrackRow[] = [];
   const msPerFrame = 1000 / frameRate;
   for (let i = 0; i < dets.frames.length; i++) {
     const frame = i + 1;

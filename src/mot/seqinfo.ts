@@ -1,6 +1,6 @@
 /** MOTChallenge `seqinfo.ini`: the few fields a tracker needs. Pure: text in. */
 
-import { AppError } from '../../core/errors.ts';
+import { AppError } from '../core/errors.ts';
 
 /** The `[Sequence]` fields used here. */
 export interface SeqInfo {
