@@ -15,24 +15,27 @@ const dataDir = mkdtempSync(join(tmpdir(), 'sightline-bench-'));
 test('bench detect --json reports bare and full latency, their ratio, camera throughput and the machine', async () => {
   const { stdout, stderr } = await run(
     'node',
-    ['bin/sightline.mjs', 'bench', 'detect', '--model', 'yolo11n-int8-320', '--cameras', '2', '--iterations', '6', '--json'],
+    ['bin/sightline.mjs', 'bench', 'detect', '--model', 'yolo11n-int8-320', '--cameras', '2', '--iterations', '6', '--rounds', '2', '--json'],
     { env: { ...process.env, SIGHTLINE_ASSETS: ASSETS, SIGHTLINE_DATA_DIR: dataDir, SIGHTLINE_MODELS__DOWNLOAD: 'false' }, maxBuffer: 1 << 24 },
   );
   const out = JSON.parse(stdout) as { models: Record<string, unknown>[]; machine: Record<string, unknown> };
   assert.equal(out.models.length, 1);
   const m = out.models[0]!;
   assert.equal(m['model'], 'yolo11n-int8-320');
-  for (const k of ['bareRunP50Ms', 'bareRunP95Ms', 'detectP50Ms', 'detectP95Ms', 'ratio', 'camerasThroughputFps']) {
+  for (const k of ['bareRunP50Ms', 'bareRunP95Ms', 'bareRunFps', 'detectP50Ms', 'detectP95Ms', 'ratio', 'detectFullFrameP50Ms', 'fullFrameRatio', 'camerasThroughputFps', 'camerasVsBare']) {
     assert.ok(typeof m[k] === 'number' && (m[k] as number) > 0, `${k}: ${String(m[k])}`);
   }
   assert.ok((m['bareRunP95Ms'] as number) >= (m['bareRunP50Ms'] as number));
   assert.ok(Math.abs((m['ratio'] as number) - (m['detectP50Ms'] as number) / (m['bareRunP50Ms'] as number)) < 1e-9);
+  assert.ok(Math.abs((m['fullFrameRatio'] as number) - (m['detectFullFrameP50Ms'] as number) / (m['bareRunP50Ms'] as number)) < 1e-9);
+  assert.equal(m['rounds'], 2);
   assert.equal(m['provider'], 'cpu');
   assert.equal(out.machine['cores'], (await import('node:os')).cpus().length);
-  assert.match(stderr, /2 cameras through the scheduler/);
+  assert.match(stderr, /2 cameras through the scheduler \(round 2 of 2\)/);
 });
 
 test('bench with a wrong subcommand or count is refused with the usage or a clear message', async () => {
   await assert.rejects(run('node', ['bin/sightline.mjs', 'bench', 'cameras']), (e: { code: number; stderr: string }) => e.code === 2 && /usage: sightline bench detect/.test(e.stderr));
   await assert.rejects(run('node', ['bin/sightline.mjs', 'bench', 'detect', '--cameras', '0']), (e: { stderr: string }) => /--cameras: expected an integer 1..64, got 0/.test(e.stderr));
+  await assert.rejects(run('node', ['bin/sightline.mjs', 'bench', 'detect', '--rounds', 'x']), (e: { stderr: string }) => /--rounds: expected an integer 1..20, got x/.test(e.stderr));
 });

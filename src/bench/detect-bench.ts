@@ -15,23 +15,34 @@ export interface DetectBenchResult {
   readonly provider: string;
   readonly bareRunP50Ms: number;
   readonly bareRunP95Ms: number;
+  /** Bare model calls per second, back to back (calls / their total time): the single-camera baseline. */
+  readonly bareRunFps: number;
+  /** Full detect calls on frames as a camera delivers them (with the detector-size image ffmpeg scaled). */
   readonly detectP50Ms: number;
   readonly detectP95Ms: number;
   /** detectP50Ms / bareRunP50Ms: the cost of pre- and post-processing on top of the model. */
   readonly ratio: number;
+  /** Full detect calls that letterbox the whole frame themselves (tiles, or a source without the small image). */
+  readonly detectFullFrameP50Ms: number;
+  readonly fullFrameRatio: number;
   /** Detections (frames) per second completed by `cameras` cameras sharing the model through the scheduler. */
   readonly camerasThroughputFps: number;
+  /** camerasThroughputFps / bareRunFps, the median over rounds. */
+  readonly camerasVsBare: number;
   readonly cameras: number;
   /** Frames submitted by the cameras that a newer frame replaced before the model took them. */
   readonly camerasDroppedFrames: number;
   readonly iterations: number;
+  readonly rounds: number;
 }
 
 /** How long to measure. */
 export interface DetectBenchOptions {
-  /** Timed calls of each kind (after `warmup` untimed ones). */
+  /** Timed calls of each kind per round (after `warmup` untimed ones). */
   readonly iterations: number;
   readonly warmup: number;
+  /** Rounds of all measurements, interleaved so that a slow spell of the machine hits them alike. */
+  readonly rounds: number;
   /** Cameras sharing the model in the throughput run. */
   readonly cameras: number;
   /** Called between phases, for progress. */
@@ -57,17 +68,9 @@ async function timeCalls(o: DetectBenchOptions, call: (i: number) => Promise<unk
   return times;
 }
 
-/** Runs the three measurements on `frames` (used round-robin) and returns the figures. */
-export async function benchDetector(detector: ObjectDetector, frames: readonly Frame[], o: DetectBenchOptions): Promise<DetectBenchResult> {
-  if (frames.length === 0) throw new RangeError('benchDetector needs at least one frame');
-  const inputs = frames.map((f) => detector.prepare(f));
-  o.onPhase?.('bare model calls');
-  const bare = await timeCalls(o, (i) => detector.runRaw(inputs[i % inputs.length]!));
-  o.onPhase?.('full detect calls');
-  const full = await timeCalls(o, (i) => detector.detect(frames[i % frames.length]!));
-
-  o.onPhase?.(`${o.cameras} cameras through the scheduler`);
-  // Two jobs in flight: the detector prepares one frame while the model runs the other.
+/** Frames per second of `o.cameras` cameras sharing the detector through the scheduler, and the frames dropped. */
+async function camerasThroughput(detector: ObjectDetector, frames: readonly Frame[], o: DetectBenchOptions): Promise<{ fps: number; dropped: number }> {
+  // Two jobs in flight, as in the server: the detector prepares one frame while the model runs the other.
   const scheduler = new InferenceScheduler<Frame, unknown>({ run: (frame) => detector.detect(frame), concurrency: 2 });
   // Each camera submits its next frame as soon as its previous one is answered (a camera faster than the model);
   // together they complete `iterations` frames.
@@ -84,20 +87,56 @@ export async function benchDetector(detector: ObjectDetector, frames: readonly F
   const seconds = (performance.now() - t0) / 1000;
   const dropped = [...scheduler.stats().values()].reduce((n, s) => n + s.dropped, 0);
   scheduler.close();
+  return { fps: completed / seconds, dropped };
+}
 
-  const bareRunP50Ms = percentile(bare, 0.5);
-  const detectP50Ms = percentile(full, 0.5);
+const median = (xs: readonly number[]) => percentile(xs, 0.5);
+const sum = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0);
+
+/**
+ * Runs the measurements on `frames` (used round-robin; each should carry its `detectorImage`, as a camera delivers
+ * them) and returns the figures.
+ */
+export async function benchDetector(detector: ObjectDetector, frames: readonly Frame[], o: DetectBenchOptions): Promise<DetectBenchResult> {
+  if (frames.length === 0) throw new RangeError('benchDetector needs at least one frame');
+  const inputs = frames.map((f) => detector.prepare(f));
+  const fullFrames = frames.map(({ detectorImage: _, ...f }) => f);
+  const bare: number[] = [], full: number[] = [], fullFrame: number[] = [], bareFps: number[] = [], camFps: number[] = [], vsBare: number[] = [];
+  let dropped = 0;
+  for (let round = 1; round <= o.rounds; round++) {
+    const of = o.rounds > 1 ? ` (round ${round} of ${o.rounds})` : '';
+    o.onPhase?.(`bare model calls${of}`);
+    const b = await timeCalls(o, (i) => detector.runRaw(inputs[i % inputs.length]!));
+    o.onPhase?.(`full detect calls${of}`);
+    full.push(...(await timeCalls(o, (i) => detector.detect(frames[i % frames.length]!))));
+    fullFrame.push(...(await timeCalls(o, (i) => detector.detect(fullFrames[i % fullFrames.length]!))));
+    o.onPhase?.(`${o.cameras} cameras through the scheduler${of}`);
+    const cams = await camerasThroughput(detector, frames, o);
+    bare.push(...b);
+    bareFps.push((1000 * b.length) / sum(b));
+    camFps.push(cams.fps);
+    vsBare.push(cams.fps / bareFps.at(-1)!);
+    dropped += cams.dropped;
+  }
+  const bareRunP50Ms = median(bare);
+  const detectP50Ms = median(full);
+  const detectFullFrameP50Ms = median(fullFrame);
   return {
     model: detector.manifest.id,
     provider: detector.provider,
     bareRunP50Ms,
     bareRunP95Ms: percentile(bare, 0.95),
+    bareRunFps: median(bareFps),
     detectP50Ms,
     detectP95Ms: percentile(full, 0.95),
     ratio: detectP50Ms / bareRunP50Ms,
-    camerasThroughputFps: completed / seconds,
+    detectFullFrameP50Ms,
+    fullFrameRatio: detectFullFrameP50Ms / bareRunP50Ms,
+    camerasThroughputFps: median(camFps),
+    camerasVsBare: median(vsBare),
     cameras: o.cameras,
     camerasDroppedFrames: dropped,
     iterations: o.iterations,
+    rounds: o.rounds,
   };
 }

@@ -1,7 +1,6 @@
-import { execFile } from 'node:child_process';
 import { cpus, platform, release, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs, promisify } from 'node:util';
+import { parseArgs } from 'node:util';
 import { loadCatalog } from '../assets/catalog.ts';
 import { loadDetector } from '../assets/load-detector.ts';
 import { resolveSampleUrl } from '../assets/resolve-sample.ts';
@@ -10,17 +9,24 @@ import type { DetectBenchResult } from '../bench/detect-bench.ts';
 import { loadConfig } from '../config/load.ts';
 import { AppError } from '../core/errors.ts';
 import type { Frame } from '../core/types.ts';
+import { collectFrames } from '../ingest/ffmpeg-frames.ts';
 import { probeVideo } from '../ingest/ffprobe.ts';
+import type { ObjectDetector } from '../vision/detector.ts';
 import { loadOnnxModel } from '../vision/adapters/onnx-runtime.ts';
 
 /** Usage of `sightline bench`. */
-export const BENCH_USAGE = `usage: sightline bench detect [--model ID|PATH] [--cameras N] [--iterations N] [--json] [--config FILE]
-Measures detection on this machine, on real frames of the demo clip: the bare model call (p50, p95), the full detect
-call with pre- and post-processing (p50, p95), their ratio, and frames/s when N cameras share the model.
+export const BENCH_USAGE = `usage: sightline bench detect [--model ID|PATH] [--cameras N] [--iterations N] [--rounds N] [--json] [--config FILE]
+Measures detection on this machine, on real frames of the demo clip decoded as a camera delivers them: the bare model
+call (p50, p95), the full detect call with pre- and post-processing (p50, p95), their ratio, the full detect call when
+it letterboxes the whole frame itself, and frames/s when N cameras share the model (against bare calls back to back).
   --model       catalog id or .onnx path (default: every catalog model that is present locally)
   --cameras     cameras sharing the model in the throughput run (default 4)
-  --iterations  timed calls per measurement (default 50)
+  --iterations  timed calls per measurement and round (default 50)
+  --rounds      rounds of all measurements, interleaved; medians are reported (default 3)
   --json        print {"models": [...], "machine": {...}} instead of the table`;
+
+/** Frames sampled from the demo clip for each model. */
+const FRAME_COUNT = 12;
 
 /** `sightline bench detect`; returns the exit code. */
 export async function benchCommand(argv: string[]): Promise<number> {
@@ -32,7 +38,7 @@ export async function benchCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: rest,
     options: {
-      model: { type: 'string' }, cameras: { type: 'string' }, iterations: { type: 'string' }, json: { type: 'boolean' },
+      model: { type: 'string' }, cameras: { type: 'string' }, iterations: { type: 'string' }, rounds: { type: 'string' }, json: { type: 'boolean' },
       config: { type: 'string' }, help: { type: 'boolean' },
     },
   });
@@ -42,6 +48,8 @@ export async function benchCommand(argv: string[]): Promise<number> {
   }
   const cameras = Number(values.cameras ?? 4);
   if (!(Number.isInteger(cameras) && cameras >= 1 && cameras <= 64)) throw new AppError('CONFIG_INVALID', `--cameras: expected an integer 1..64, got ${values.cameras}`);
+  const rounds = Number(values.rounds ?? 3);
+  if (!(Number.isInteger(rounds) && rounds >= 1 && rounds <= 20)) throw new AppError('CONFIG_INVALID', `--rounds: expected an integer 1..20, got ${values.rounds}`);
   const iterations = Number(values.iterations ?? 50);
   if (!(Number.isInteger(iterations) && iterations >= 5)) throw new AppError('CONFIG_INVALID', `--iterations: expected an integer >= 5, got ${values.iterations}`);
   const cfg = await loadConfig(values.config ?? process.env['SIGHTLINE_CONFIG'], process.env);
@@ -55,8 +63,9 @@ export async function benchCommand(argv: string[]): Promise<number> {
   };
   const log = (s: string) => (values.json ? console.error(s) : console.log(s));
 
-  const frames = await sampleFrames(config.assets ?? undefined, join(config.dataDir, 'samples'), config.models.download, 12);
-  log(`frames: ${frames.length} of the demo clip (${frames[0]!.width}x${frames[0]!.height}); threads ${threads}; ${cameras} cameras`);
+  const clip = await resolveSampleUrl('sample:vtest', { assetsDir: config.assets ?? undefined, samplesDir: join(config.dataDir, 'samples'), download: config.models.download });
+  const info = await probeVideo(clip);
+  log(`frames: ${FRAME_COUNT} of the demo clip (${info.width}x${info.height}); threads ${threads}; ${cameras} cameras; ${rounds} rounds`);
   const specs = values.model ? [values.model] : loadCatalog().models.map((m) => m.id);
   const results: DetectBenchResult[] = [];
   for (const spec of specs) {
@@ -70,7 +79,8 @@ export async function benchCommand(argv: string[]): Promise<number> {
       continue;
     }
     try {
-      const r = await benchDetector(detector, frames, { iterations, warmup: 5, cameras, onPhase: (p) => log(`${spec}: ${p}...`) });
+      const frames = await sampleFrames(clip, detector, FRAME_COUNT);
+      const r = await benchDetector(detector, frames, { iterations, warmup: 5, rounds, cameras, onPhase: (p) => log(`${spec}: ${p}...`) });
       results.push(r);
       log(formatRow(r));
     } finally {
@@ -95,22 +105,18 @@ function formatRow(r: DetectBenchResult): string {
   const f = (x: number) => x.toFixed(1);
   return (
     `${r.model}: bare run p50 ${f(r.bareRunP50Ms)} ms, p95 ${f(r.bareRunP95Ms)} ms; detect p50 ${f(r.detectP50Ms)} ms, ` +
-    `p95 ${f(r.detectP95Ms)} ms; ratio ${r.ratio.toFixed(2)}; ${r.cameras} cameras ${f(r.camerasThroughputFps)} frames/s ` +
-    `(${(r.camerasThroughputFps / (1000 / r.bareRunP50Ms)).toFixed(2)} x the bare single-camera rate)`
+    `p95 ${f(r.detectP95Ms)} ms; ratio ${r.ratio.toFixed(2)} (letterboxing the whole frame: ${f(r.detectFullFrameP50Ms)} ms, ` +
+    `${r.fullFrameRatio.toFixed(2)}); ${r.cameras} cameras ${f(r.camerasThroughputFps)} frames/s ` +
+    `(${r.camerasVsBare.toFixed(2)} x the bare single-camera rate of ${f(r.bareRunFps)})`
   );
 }
 
-/** `count` frames spread over the demo clip, decoded with ffmpeg at the clip's size. */
-async function sampleFrames(assetsDir: string | undefined, samplesDir: string, download: boolean, count: number): Promise<Frame[]> {
-  const path = await resolveSampleUrl('sample:vtest', { assetsDir, samplesDir, download });
-  const info = await probeVideo(path);
-  const { stdout } = await promisify(execFile)(
-    'ffmpeg',
-    ['-v', 'error', '-i', path, '-vf', 'fps=1', '-frames:v', String(count), '-pix_fmt', 'rgb24', '-f', 'rawvideo', 'pipe:1'],
-    { encoding: 'buffer', maxBuffer: 1 << 28 },
-  );
-  const size = info.width * info.height * 3;
-  return Array.from({ length: Math.floor(stdout.length / size) }, (_, i) => ({
-    index: i, timeMs: i * 1000, width: info.width, height: info.height, rgb: new Uint8Array(stdout.subarray(i * size, (i + 1) * size)),
-  }));
+/**
+ * `count` frames spread over the demo clip (one a second), decoded by ffmpeg at the clip's size as a camera delivers
+ * them: each with the detector-size planar image of `detector` scaled in the same pass.
+ */
+async function sampleFrames(path: string, detector: ObjectDetector, count: number): Promise<Frame[]> {
+  const { width, height } = await probeVideo(path);
+  const detectorSize = detector.detectorImageSize(width, height);
+  return collectFrames({ url: path, width, height, fps: 1, realtime: false, loop: false, rtspTransport: 'tcp', timeoutMs: 10_000, detectorSize }, count);
 }

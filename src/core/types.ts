@@ -18,6 +18,18 @@ export interface Frame {
   readonly width: number;
   readonly height: number;
   readonly rgb: Uint8Array;
+  /**
+   * The same picture already scaled by the source (ffmpeg) to the size it takes inside a detector's input, so the
+   * detector only copies planes instead of resampling. Absent when the source was not asked for it.
+   */
+  readonly detectorImage?: PlanarImage;
+}
+
+/** An 8-bit planar image with the planes in ffmpeg `gbrp` order: green, blue, red, each `width * height` bytes. */
+export interface PlanarImage {
+  readonly width: number;
+  readonly height: number;
+  readonly gbr: Uint8Array;
 }
 
 /** One object found by a detector in one frame. */

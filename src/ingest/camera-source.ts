@@ -36,6 +36,11 @@ export interface LiveSourceOptions {
   readonly width: number;
   readonly backoffBaseMs?: number;
   readonly backoffCapMs?: number;
+  /**
+   * Given the decoded frame size, the size of the detector-size planar image to deliver with each frame (ffmpeg scales
+   * it in the same pass); absent: frames only.
+   */
+  readonly detectorImageSize?: (frameWidth: number, frameHeight: number) => { width: number; height: number };
 }
 
 /** Clock and randomness come in from outside so the source can be tested. */
@@ -134,9 +139,13 @@ export class CameraSource {
         this.width = width;
         this.height = height;
         let lastFrameAt = this.deps.now();
+        const detectorSize = this.opts.detectorImageSize?.(width, height) ?? null;
         this.decoder = startFrameDecoder(
-          { url: this.opts.url, width, height, fps: this.opts.fps, realtime: true, loop: file && this.opts.loop, rtspTransport: this.opts.rtspTransport, timeoutMs: this.opts.timeoutMs },
-          (rgb) => {
+          {
+            url: this.opts.url, width, height, fps: this.opts.fps, realtime: true, loop: file && this.opts.loop,
+            rtspTransport: this.opts.rtspTransport, timeoutMs: this.opts.timeoutMs, detectorSize,
+          },
+          (rgb, detectorImage) => {
             const now = this.deps.now();
             lastFrameAt = now;
             if (!gotFrame) {
@@ -146,7 +155,7 @@ export class CameraSource {
             }
             this.framesDecoded++;
             this.meter.tick(now);
-            this.queue.push({ index: index++, timeMs: now, width, height, rgb });
+            this.queue.push({ index: index++, timeMs: now, width, height, rgb, ...(detectorImage ? { detectorImage } : {}) });
           },
         );
         const watchdog = setInterval(() => {

@@ -13,7 +13,15 @@ export interface DecodeSpec {
   readonly rtspTransport: 'tcp' | 'udp';
   /** Socket timeout for network sources, in milliseconds. */
   readonly timeoutMs: number;
+  /**
+   * When set, a second output on file descriptor 3: the same frames scaled to this size as planar `gbrp` (the
+   * detector's input size, so it copies planes instead of resampling).
+   */
+  readonly detectorSize?: { readonly width: number; readonly height: number } | null;
 }
+
+/** File descriptor of the detector-size output. */
+export const DETECTOR_OUTPUT_FD = 3;
 
 /** True when the URL is a network stream rather than a local file. */
 export function isNetworkUrl(url: string): boolean {
@@ -31,6 +39,15 @@ export function inputArgs(url: string, rtspTransport: 'tcp' | 'udp', timeoutMs: 
 export function ffmpegDecodeArgs(spec: DecodeSpec): string[] {
   const file = !isNetworkUrl(spec.url);
   const filters = [spec.fps !== null ? `fps=${spec.fps}` : null, `scale=${spec.width}:${spec.height}:flags=fast_bilinear`].filter(Boolean);
+  const d = spec.detectorSize;
+  const outputs = d
+    ? [
+        '-filter_complex',
+        `[0:v]${filters.join(',')},format=rgb24,split=2[full][small];[small]scale=${d.width}:${d.height}:flags=bilinear,format=gbrp[det]`,
+        '-map', '[full]', '-pix_fmt', 'rgb24', '-f', 'rawvideo', 'pipe:1',
+        '-map', '[det]', '-pix_fmt', 'gbrp', '-f', 'rawvideo', `pipe:${DETECTOR_OUTPUT_FD}`,
+      ]
+    : ['-vf', filters.join(','), '-pix_fmt', 'rgb24', '-f', 'rawvideo', 'pipe:1'];
   return [
     '-hide_banner', '-nostdin', '-loglevel', 'error',
     ...(file && spec.realtime ? ['-re'] : []),
@@ -38,8 +55,7 @@ export function ffmpegDecodeArgs(spec: DecodeSpec): string[] {
     ...inputArgs(spec.url, spec.rtspTransport, spec.timeoutMs),
     '-i', spec.url,
     '-an', '-sn', '-dn',
-    '-vf', filters.join(','),
-    '-pix_fmt', 'rgb24', '-f', 'rawvideo', 'pipe:1',
+    ...outputs,
   ];
 }
 

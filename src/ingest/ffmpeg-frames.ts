@@ -1,6 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import type { Readable } from 'node:stream';
 import { AppError } from '../core/errors.ts';
-import { ffmpegDecodeArgs, type DecodeSpec } from './ffmpeg-args.ts';
+import type { Frame, PlanarImage } from '../core/types.ts';
+import { DETECTOR_OUTPUT_FD, ffmpegDecodeArgs, type DecodeSpec } from './ffmpeg-args.ts';
 import { FrameAssembler } from './frame-assembler.ts';
 import { redactUrl } from './redact.ts';
 
@@ -23,14 +25,40 @@ export interface FrameDecoder {
   readonly pid: number | undefined;
 }
 
-/** Spawns ffmpeg decoding `spec` to RGB24 frames; the only place that starts ffmpeg for decoding. */
-export function startFrameDecoder(spec: DecodeSpec, onFrame: (rgb: Uint8Array) => void): FrameDecoder {
-  const child: ChildProcess = spawn('ffmpeg', ffmpegDecodeArgs(spec), { stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * Spawns ffmpeg decoding `spec` to RGB24 frames; the only place that starts ffmpeg for decoding. With
+ * `spec.detectorSize`, each frame comes with its detector-size planar image (the two outputs are paired in order).
+ */
+export function startFrameDecoder(spec: DecodeSpec, onFrame: (rgb: Uint8Array, detectorImage?: PlanarImage) => void): FrameDecoder {
+  const d = spec.detectorSize ?? null;
+  const stdio: ('ignore' | 'pipe')[] = d ? ['ignore', 'pipe', 'pipe', 'pipe'] : ['ignore', 'pipe', 'pipe'];
+  const child: ChildProcess = spawn('ffmpeg', ffmpegDecodeArgs(spec), { stdio });
   const assembler = new FrameAssembler(spec.width * spec.height * 3);
+  const readables: Readable[] = [child.stdout!];
   let stderr = '';
-  child.stdout!.on('data', (chunk: Buffer) => {
-    for (const f of assembler.push(chunk)) onFrame(f);
-  });
+  if (d === null) {
+    child.stdout!.on('data', (chunk: Buffer) => {
+      for (const f of assembler.push(chunk)) onFrame(f);
+    });
+  } else {
+    // ffmpeg writes frame N to both outputs before frame N + 1: pairing in arrival order is pairing by frame.
+    const small = child.stdio[DETECTOR_OUTPUT_FD] as Readable;
+    readables.push(small);
+    const smallAssembler = new FrameAssembler(d.width * d.height * 3);
+    const fulls: Uint8Array[] = [];
+    const smalls: Uint8Array[] = [];
+    const emit = () => {
+      while (fulls.length > 0 && smalls.length > 0) onFrame(fulls.shift()!, { width: d.width, height: d.height, gbr: smalls.shift()! });
+    };
+    child.stdout!.on('data', (chunk: Buffer) => {
+      fulls.push(...assembler.push(chunk));
+      emit();
+    });
+    small.on('data', (chunk: Buffer) => {
+      smalls.push(...smallAssembler.push(chunk));
+      emit();
+    });
+  }
   child.stderr!.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString('utf8')).slice(-4000);
   });
@@ -48,8 +76,8 @@ export function startFrameDecoder(spec: DecodeSpec, onFrame: (rgb: Uint8Array) =
   return {
     exited,
     pid: child.pid,
-    pause: () => child.stdout!.pause(),
-    resume: () => child.stdout!.resume(),
+    pause: () => readables.forEach((r) => r.pause()),
+    resume: () => readables.forEach((r) => r.resume()),
     async stop(graceMs = 2000) {
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGTERM');
@@ -58,4 +86,25 @@ export function startFrameDecoder(spec: DecodeSpec, onFrame: (rgb: Uint8Array) =
       clearTimeout(timer);
     },
   };
+}
+
+/**
+ * Decodes the first `count` frames of `spec` (each with its detector image when `spec.detectorSize` is set), then
+ * stops ffmpeg. Frame times are `index * 1000 / fps`. Throws SOURCE_UNAVAILABLE when nothing could be decoded.
+ */
+export async function collectFrames(spec: DecodeSpec, count: number): Promise<Frame[]> {
+  const frames: Frame[] = [];
+  const { width, height } = spec;
+  const decoder = startFrameDecoder(spec, (rgb, detectorImage) => {
+    if (frames.length < count) {
+      const index = frames.length;
+      frames.push({ index, timeMs: (index * 1000) / (spec.fps ?? 1), width, height, rgb, ...(detectorImage ? { detectorImage } : {}) });
+    }
+    if (frames.length === count) void decoder.stop();
+  });
+  const exit = await decoder.exited;
+  if (frames.length === 0) {
+    throw new AppError('SOURCE_UNAVAILABLE', `no frames decoded from ${redactUrl(spec.url)}: ${exit.stderrTail || `ffmpeg exited with code ${exit.code}`}`);
+  }
+  return frames;
 }

@@ -1,5 +1,5 @@
 import { CameraSchema } from '../config/schema.ts';
-import type { SightEvent } from '../core/types.ts';
+import type { PlanarImage, SightEvent } from '../core/types.ts';
 import { startFrameDecoder } from '../ingest/ffmpeg-frames.ts';
 import { probeVideo, type VideoInfo } from '../ingest/ffprobe.ts';
 import type { DetectTimings, ObjectDetector } from '../vision/detector.ts';
@@ -52,14 +52,17 @@ export async function analyzeVideo(path: string, detector: ObjectDetector, newId
   const events = new Map<string, SightEvent>();
   const trackRows: TrackRow[] = [];
   const ids = new Set<number>();
-  const pending: Uint8Array[] = [];
+  const pending: { rgb: Uint8Array; detectorImage?: PlanarImage }[] = [];
   let wake: (() => void) | null = null;
   const started = performance.now();
 
   const decoder = startFrameDecoder(
-    { url: path, width: video.width, height: video.height, fps: opts.fps, realtime: false, loop: false, rtspTransport: 'tcp', timeoutMs: 10_000 },
-    (rgb) => {
-      pending.push(rgb);
+    {
+      url: path, width: video.width, height: video.height, fps: opts.fps, realtime: false, loop: false, rtspTransport: 'tcp', timeoutMs: 10_000,
+      detectorSize: detector.detectorImageSize(video.width, video.height),
+    },
+    (rgb, detectorImage) => {
+      pending.push(detectorImage ? { rgb, detectorImage } : { rgb });
       if (pending.length >= HIGH_WATER) decoder.pause();
       wake?.();
     },
@@ -80,10 +83,10 @@ export async function analyzeVideo(path: string, detector: ObjectDetector, newId
         wake = null;
         continue;
       }
-      const rgb = pending.shift()!;
+      const next = pending.shift()!;
       if (pending.length < HIGH_WATER / 2) decoder.resume();
       lastTimeMs = (index * 1000) / fps;
-      const result = await processor.process({ index, timeMs: lastTimeMs, width: video.width, height: video.height, rgb });
+      const result = await processor.process({ index, timeMs: lastTimeMs, width: video.width, height: video.height, ...next });
       if (result === null) throw new Error('the detector skipped a frame of the only video being analysed');
       for (const t of result.tracks) {
         const [x1, y1, x2, y2] = t.boxXyxy;

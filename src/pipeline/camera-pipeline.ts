@@ -66,7 +66,10 @@ export class CameraPipeline {
     this.modelId = detector.manifest.id;
     this.processor = new CameraProcessor(this.camera, detector, trackerForCamera(this.camera, detector.manifest.defaultScoreThreshold), this.ports.newId);
     this.source = new CameraSource(
-      { ...this.camera.source, url, fps: this.camera.detect.fps, width: this.camera.detect.width },
+      {
+        ...this.camera.source, url, fps: this.camera.detect.fps, width: this.camera.detect.width,
+        ...(detector.detectorImageSize ? { detectorImageSize: detector.detectorImageSize } : {}),
+      },
       queue,
       { log: this.ports.log, now: this.ports.now, random: this.ports.random },
     );

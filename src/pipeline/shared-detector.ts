@@ -14,6 +14,8 @@ import type { CameraJobStats } from '../vision/scheduler.ts';
 export interface FrameDetector {
   readonly manifest: ModelManifest;
   detect(frame: Frame, opts?: DetectOptions, timings?: DetectTimings): Promise<Detection[] | null>;
+  /** The size the source should scale each frame's `detectorImage` to; absent: the detector resamples frames itself. */
+  detectorImageSize?(frameWidth: number, frameHeight: number): { width: number; height: number };
 }
 
 interface Job {
@@ -37,6 +39,7 @@ export class SharedDetector {
   forCamera(cameraId: string): FrameDetector {
     return {
       manifest: this.detector.manifest,
+      detectorImageSize: (w, h) => this.detector.detectorImageSize(w, h),
       detect: async (frame, opts = {}, timings) => {
         const outcome = await this.scheduler.submit(cameraId, { frame, opts, timings });
         return outcome.dropped ? null : outcome.result;

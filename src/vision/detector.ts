@@ -5,7 +5,7 @@ import type { DecodeOptions, RawOutput } from './decoders/decoder.ts';
 import { matchDetectorLayout } from './decoders/layout.ts';
 import { decodeUltralytics } from './decoders/ultralytics.ts';
 import { decodeYolox } from './decoders/yolox.ts';
-import { Letterboxer, unletterboxBox } from './letterbox.ts';
+import { Letterboxer, letterboxGeometry, unletterboxBox } from './letterbox.ts';
 import type { PixelNormalisation } from './letterbox.ts';
 import type { ModelManifest } from './model-manifest.ts';
 import type { ModelRunner } from './model-runner.ts';
@@ -115,7 +115,9 @@ export class ObjectDetector {
     let pre = 0, run = 0, post = 0;
     for (const region of regions) {
       const t0 = performance.now();
-      const { tensor, geometry } = letterboxer.apply(frame.rgb, frame.width, frame.height, region);
+      const whole = region.width === frame.width && region.height === frame.height;
+      const scaled = whole && frame.detectorImage ? letterboxer.applyPlanar(frame.detectorImage, frame.width, frame.height) : null;
+      const { tensor, geometry } = scaled ?? letterboxer.apply(frame.rgb, frame.width, frame.height, region);
       const t1 = performance.now();
       const raw = await this.runExclusive(tensor);
       const t2 = performance.now();
@@ -162,7 +164,18 @@ export class ObjectDetector {
   /** Prepares the input tensor of one frame without running the model (for benchmarks). */
   prepare(frame: Frame): Float32Array {
     // A fresh buffer: the caller may keep it (benchmarks prepare many inputs up front).
-    return new Letterboxer(this.manifest.inputWidth, this.manifest.inputHeight, this.norm).apply(frame.rgb, frame.width, frame.height).tensor;
+    const lb = new Letterboxer(this.manifest.inputWidth, this.manifest.inputHeight, this.norm);
+    const scaled = frame.detectorImage ? lb.applyPlanar(frame.detectorImage, frame.width, frame.height) : null;
+    return (scaled ?? lb.apply(frame.rgb, frame.width, frame.height)).tensor;
+  }
+
+  /**
+   * The size a `frameWidth` x `frameHeight` frame takes inside this model's input: what a source should scale its
+   * `detectorImage` to so that the detector only copies planes.
+   */
+  detectorImageSize(frameWidth: number, frameHeight: number): { width: number; height: number } {
+    const g = letterboxGeometry(frameWidth, frameHeight, this.manifest.inputWidth, this.manifest.inputHeight, this.manifest.letterbox);
+    return { width: g.resizedWidth, height: g.resizedHeight };
   }
 
   /** Releases the model. */

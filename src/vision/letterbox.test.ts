@@ -50,3 +50,38 @@ test('Letterboxer reads a region in place and rejects a wrong buffer size', () =
   assert.deepEqual([...tensor.subarray(0, 4)], [20, 30, 60, 70]);
   assert.throws(() => lb.apply(new Uint8Array(5), w, h), /expected 24 RGB bytes for 4x2, got 5/);
 });
+
+/** Packed RGB to ffmpeg's planar gbrp order. */
+function toGbrp(rgb: Uint8Array, w: number, h: number): Uint8Array {
+  const n = w * h;
+  const out = new Uint8Array(3 * n);
+  for (let i = 0; i < n; i++) {
+    out[i] = rgb[i * 3 + 1]!;
+    out[n + i] = rgb[i * 3 + 2]!;
+    out[2 * n + i] = rgb[i * 3]!;
+  }
+  return out;
+}
+
+test('applyPlanar fills the same tensor as apply from a frame already at the model scale', () => {
+  const cases = [
+    { w: 8, h: 4, norm: { ...identity, colorOrder: 'bgr', align: 'top-left' } },
+    { w: 4, h: 8, norm: { colorOrder: 'rgb', pixelScale: 1 / 255, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225], padValue: 114, align: 'center' } },
+    { w: 8, h: 8, norm: { ...identity, colorOrder: 'rgb', align: 'center' } },
+  ] as const;
+  for (const c of cases) {
+    const rgb = Uint8Array.from({ length: c.w * c.h * 3 }, (_, i) => (i * 37 + 11) % 256);
+    const packed = [...new Letterboxer(8, 8, c.norm).apply(rgb, c.w, c.h).tensor];
+    const planar = new Letterboxer(8, 8, c.norm).applyPlanar({ width: c.w, height: c.h, gbr: toGbrp(rgb, c.w, c.h) }, c.w, c.h);
+    assert.ok(planar, `${c.w}x${c.h}`);
+    [...planar.tensor].forEach((v, i) => assert.ok(Math.abs(v - packed[i]!) < 1e-5, `${c.w}x${c.h} element ${i}: ${v} vs ${packed[i]}`));
+  }
+});
+
+test('applyPlanar maps boxes with the full frame geometry and refuses an image of another size', () => {
+  const lb = new Letterboxer(416, 416, { ...identity, align: 'top-left' });
+  const ok = lb.applyPlanar({ width: 416, height: 312, gbr: new Uint8Array(416 * 312 * 3) }, 768, 576);
+  assert.equal(ok?.geometry.scale, 416 / 768);
+  assert.equal(lb.applyPlanar({ width: 416, height: 310, gbr: new Uint8Array(416 * 310 * 3) }, 768, 576), null);
+  assert.equal(lb.applyPlanar({ width: 416, height: 312, gbr: new Uint8Array(10) }, 768, 576), null);
+});

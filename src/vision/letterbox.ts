@@ -1,4 +1,4 @@
-import type { BoxXyxy } from '../core/types.ts';
+import type { BoxXyxy, PlanarImage } from '../core/types.ts';
 
 /** How a frame was placed into a model input: `inputPx = framePx * scale + pad`. */
 export interface LetterboxGeometry {
@@ -144,6 +144,40 @@ export class Letterboxer {
         out[o] = v0 * m0 + a0;
         out[o + plane] = v1 * m1 + a1;
         out[o + 2 * plane] = v2 * m2 + a2;
+      }
+    }
+    return { tensor: out, geometry: g };
+  }
+
+  /**
+   * Fills the input tensor from the frame's detector-size planar image (already scaled by the source): the planes are
+   * copied into place and normalised, no resampling. Returns null when the image does not have the size this model
+   * gives the frame inside its input; the caller then letterboxes the full frame.
+   */
+  applyPlanar(image: PlanarImage, frameWidth: number, frameHeight: number): { tensor: Float32Array; geometry: LetterboxGeometry } | null {
+    const key = `${frameWidth}x${frameHeight}`;
+    if (key !== this.cacheKey) this.prepare(frameWidth, frameHeight, key);
+    const g = this.geometry!;
+    const { width: w, height: h, gbr } = image;
+    if (w !== g.resizedWidth || h !== g.resizedHeight || gbr.length !== 3 * w * h) return null;
+    const { width: W, height: H, out, norm } = this;
+    const plane = W * H;
+    const size = w * h;
+    // gbrp plane of each RGB channel: R is the third plane, G the first, B the second.
+    const planeOfRgb = [2, 0, 1];
+    for (let c = 0; c < 3; c++) {
+      const rgbChannel = norm.colorOrder === 'rgb' ? c : 2 - c;
+      const src = gbr.subarray(planeOfRgb[rgbChannel]! * size, (planeOfRgb[rgbChannel]! + 1) * size);
+      const mul = norm.pixelScale / norm.std[c]!;
+      const add = -norm.mean[c]! / norm.std[c]!;
+      const base = c * plane;
+      const first = base + g.padY * W + g.padX;
+      if (w !== W || h !== H) out.fill(norm.padValue * mul + add, base, base + plane);
+      if (w === W) out.set(src, first);
+      else for (let y = 0; y < h; y++) out.set(src.subarray(y * w, (y + 1) * w), first + y * W);
+      if (mul === 1 && add === 0) continue;
+      for (let y = 0; y < h; y++) {
+        for (let o = first + y * W, end = o + w; o < end; o++) out[o] = out[o]! * mul + add;
       }
     }
     return { tensor: out, geometry: g };

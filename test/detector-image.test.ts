@@ -1,0 +1,99 @@
+// The detector-size image: real ffmpeg writes each frame twice (full RGB on stdout, the model-size planar gbrp image
+// on fd 3), the decoder pairs them, and the detector copies the planes instead of resampling. Checked on real clips
+// with the real models: the pairs match picture for picture, and detections agree with the full-frame letterbox path.
+import assert from 'node:assert/strict';
+import { after, test } from 'node:test';
+import { loadDetector } from '../src/assets/load-detector.ts';
+import { iou } from '../src/core/geometry.ts';
+import type { Detection, Frame } from '../src/core/types.ts';
+import { collectFrames } from '../src/ingest/ffmpeg-frames.ts';
+import { probeVideo } from '../src/ingest/ffprobe.ts';
+import { loadOnnxModel } from '../src/vision/adapters/onnx-runtime.ts';
+import type { ObjectDetector } from '../src/vision/detector.ts';
+import { asset, ASSETS } from './support/assets.ts';
+
+const location = { modelDir: '/nonexistent', searchDirs: [`${ASSETS}/models`], download: false };
+const detectors: ObjectDetector[] = [];
+after(async () => {
+  for (const d of detectors) await d.close();
+});
+
+async function load(id: string): Promise<ObjectDetector> {
+  const d = await loadDetector(id, location, loadOnnxModel, { threads: 2 });
+  detectors.push(d);
+  return d;
+}
+
+/** `count` frames, one a second, at `width` wide, each with the detector image for `detector`. */
+async function decode(path: string, detector: ObjectDetector, width: number, count: number): Promise<Frame[]> {
+  const info = await probeVideo(path);
+  const height = Math.round((width * info.height) / info.width / 2) * 2;
+  const detectorSize = detector.detectorImageSize(width, height);
+  return collectFrames({ url: path, width, height, fps: 1, realtime: false, loop: false, rtspTransport: 'tcp', timeoutMs: 10_000, detectorSize }, count);
+}
+
+/** Mean of each RGB channel over a cell grid, from the packed frame and from the planar image. */
+function cellMeans(frame: Frame, cells: number): { full: number[]; small: number[] } {
+  const img = frame.detectorImage!;
+  const full: number[] = [], small: number[] = [];
+  const plane = img.width * img.height;
+  const planeOfRgb = [2, 0, 1];
+  for (let cy = 0; cy < cells; cy++) {
+    for (let cx = 0; cx < cells; cx++) {
+      for (let c = 0; c < 3; c++) {
+        let a = 0, na = 0, b = 0, nb = 0;
+        for (let y = Math.floor((cy * frame.height) / cells); y < Math.floor(((cy + 1) * frame.height) / cells); y++) {
+          for (let x = Math.floor((cx * frame.width) / cells); x < Math.floor(((cx + 1) * frame.width) / cells); x++, na++) a += frame.rgb[(y * frame.width + x) * 3 + c]!;
+        }
+        for (let y = Math.floor((cy * img.height) / cells); y < Math.floor(((cy + 1) * img.height) / cells); y++) {
+          for (let x = Math.floor((cx * img.width) / cells); x < Math.floor(((cx + 1) * img.width) / cells); x++, nb++) b += img.gbr[planeOfRgb[c]! * plane + y * img.width + x]!;
+        }
+        full.push(a / na);
+        small.push(b / nb);
+      }
+    }
+  }
+  return { full, small };
+}
+
+test('each decoded frame carries its own picture scaled to the model input, in gbrp plane order', async () => {
+  const d = await load('yolox-nano');
+  const frames = await decode(asset('videos/cars-street-720p.mp4'), d, 640, 6);
+  assert.equal(frames.length, 6);
+  for (const f of frames) {
+    assert.deepEqual([f.detectorImage?.width, f.detectorImage?.height], [416, 234]);
+    const { full, small } = cellMeans(f, 6);
+    const meanAbs = full.reduce((s, v, i) => s + Math.abs(v - small[i]!), 0) / full.length;
+    assert.ok(meanAbs < 1, `frame ${f.index}: mean cell difference ${meanAbs.toFixed(2)} levels`);
+    // The neighbouring frame's picture is measurably further away: the pairing is frame for frame.
+    const other = frames[(f.index + 1) % frames.length]!;
+    const cross = cellMeans({ ...f, detectorImage: other.detectorImage! }, 6);
+    const crossAbs = cross.full.reduce((s, v, i) => s + Math.abs(v - cross.small[i]!), 0) / full.length;
+    assert.ok(crossAbs > 2 * meanAbs, `frame ${f.index}: own ${meanAbs.toFixed(2)} vs next ${crossAbs.toFixed(2)}`);
+  }
+});
+
+/** Fraction of `a`'s boxes with a same-label box in `b` at IoU >= 0.6. */
+function matched(a: readonly Detection[], b: readonly Detection[]): number {
+  if (a.length === 0) return 1;
+  return a.filter((x) => b.some((y) => y.label === x.label && iou(x.boxXyxy, y.boxXyxy) >= 0.6)).length / a.length;
+}
+
+for (const id of ['yolox-nano', 'yolo11n-int8-320']) {
+  test(`${id}: detections from the detector image agree with letterboxing the whole frame (vtest)`, async () => {
+    const d = await load(id);
+    const frames = await decode(asset('videos/vtest.avi'), d, 768, 8);
+    let fromImage = 0, fromFrame = 0, agreeA = 0, agreeB = 0;
+    for (const f of frames) {
+      const { detectorImage: _, ...plain } = f;
+      const a = await d.detect(f, { labels: ['person'], scoreThreshold: 0.5 });
+      const b = await d.detect(plain, { labels: ['person'], scoreThreshold: 0.5 });
+      fromImage += a.length;
+      fromFrame += b.length;
+      agreeA += matched(a, b) * a.length;
+      agreeB += matched(b, a) * b.length;
+    }
+    assert.ok(fromFrame >= 8, `only ${fromFrame} people found in 8 frames`);
+    assert.ok(agreeA / fromImage >= 0.85 && agreeB / fromFrame >= 0.85, `${id}: ${agreeA}/${fromImage} and ${agreeB}/${fromFrame} matched`);
+  });
+}
