@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import { loadDetector } from '../src/assets/load-detector.ts';
 import { isAppError } from '../src/core/errors.ts';
 import { loadOnnxModel } from '../src/vision/adapters/onnx-runtime.ts';
+import { buildOnnxModel } from '../src/vision/onnx/onnx-writer.ts';
 import { asset } from './support/assets.ts';
 
 const loc = { modelDir: '/nonexistent', searchDirs: [], download: false };
@@ -25,10 +26,13 @@ test('a missing model file gives MODEL_LOAD_FAILED', async () => {
   await assert.rejects(loadDetector('/nonexistent/x.onnx', loc, loadOnnxModel, { threads: 1 }), (err) => isAppError(err, 'MODEL_LOAD_FAILED'));
 });
 
-test('an embedder (OSNet) used as a detector names the shapes it saw and the supported layouts', async () => {
-  await assert.rejects(loadDetector(asset('models/osnet_x0_25_msmt17.onnx'), loc, loadOnnxModel, { threads: 1 }), (err) => {
-    assert.ok(isAppError(err, 'MODEL_LAYOUT_UNSUPPORTED'));
-    assert.match(err.message, /saw input \[batch,3,256,128\] and output \[batch,512\]/);
+test('a model of a layout no decoder knows (an image-to-image graph) names the shapes it saw and the supported layouts', async () => {
+  // No such real model is here: a one-node graph (Identity) with an image in and an image out.
+  const p = join(mkdtempSync(join(tmpdir(), 'sightline-model-')), 'image-to-image.onnx');
+  writeFileSync(p, buildOnnxModel({ inputs: [{ name: 'images', dims: [1, 3, 64, 64] }], outputs: [{ name: 'mask', dims: [1, 3, 64, 64] }], nodes: [{ opType: 'Identity', inputs: ['images'], outputs: ['mask'] }] }));
+  await assert.rejects(loadDetector(p, loc, loadOnnxModel, { threads: 1 }), (err) => {
+    assert.ok(isAppError(err, 'MODEL_LAYOUT_UNSUPPORTED'), String(err));
+    assert.match(err.message, /saw input \[1,3,64,64\] and output \[1,3,64,64\]/);
     assert.match(err.message, /supported layouts/);
     return true;
   });

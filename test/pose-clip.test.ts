@@ -18,6 +18,7 @@ import type { ModelRunner } from '../src/vision/model-runner.ts';
 import { readOnnxInfo } from '../src/vision/onnx/onnx-model.ts';
 import { buildOnnxModel } from '../src/vision/onnx/onnx-writer.ts';
 import type { OnnxModelSpec } from '../src/vision/onnx/onnx-writer.ts';
+import { CLIP_FRAMES as T, CLIP_SIDE as SIDE, clipModel } from './support/tiny-models.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'sightline-pose-clip-'));
 
@@ -92,10 +93,9 @@ test('pose: a constant [1,56,4] model through onnxruntime, the decoder, NMS and 
   });
 });
 
-// A clip classifier over T = 4 frames of 8x8: logits = mean(red channel) * 3 for 'bright', 1.5 for 'dark'. Only the red
-// channel counts, so a layout that mixed channels up would show; a white clip gives P(bright) = sigmoid(1.5).
-const T = 4;
-const SIDE = 8;
+// The clip classifier of tiny-models.ts: T = 4 frames of 8x8, logits = mean(red channel) * 3 for 'bright', 1.5 for
+// 'dark'. Only the red channel counts, so a layout that mixed channels up would show; a white clip gives
+// P(bright) = sigmoid(1.5).
 const clipSpec = (layout: 'ncthw' | 'ntchw'): ClipClassifierSpec => ({
   inputWidth: SIDE,
   inputHeight: SIDE,
@@ -107,21 +107,6 @@ const clipSpec = (layout: 'ncthw' | 'ntchw'): ClipClassifierSpec => ({
   mean: [0, 0, 0],
   std: [1, 1, 1],
 });
-function clipModel(layout: 'ncthw' | 'ntchw'): OnnxModelSpec {
-  return {
-    inputs: [{ name: 'clip', dims: layout === 'ncthw' ? [1, 3, T, SIDE, SIDE] : [1, T, 3, SIDE, SIDE] }],
-    outputs: [{ name: 'logits', dims: [1, 2] }],
-    initializers: [
-      { name: 'w', dims: [3, 2], data: [0, 3, 0, 0, 0, 0] },
-      { name: 'bias', dims: [2], data: [1.5, 0] },
-    ],
-    nodes: [
-      { opType: 'ReduceMean', inputs: ['clip'], outputs: ['mean'], attributes: { axes: { ints: layout === 'ncthw' ? [2, 3, 4] : [1, 3, 4] }, keepdims: { int: 0 } } },
-      { opType: 'Gemm', inputs: ['mean', 'w', 'bias'], outputs: ['logits'] },
-    ],
-  };
-}
-
 /** A frame of one colour, or two colours split at the middle column. */
 function frame(left: readonly number[], right: readonly number[] = left, width = 16, height = 8): Frame {
   const rgb = new Uint8Array(width * height * 3);

@@ -40,13 +40,16 @@ export const CATALOG_PATH = fileURLToPath(new URL('../../models/catalog.json', i
 /** Validates catalog JSON and resolves label-set names (pure). */
 export function parseCatalog(json: unknown): Catalog {
   const raw = CatalogSchema.parse(json);
-  const models = raw.models.map((m): ModelManifest => {
-    if (Array.isArray(m.labels)) return { ...m, labels: m.labels };
-    const set = raw.labelSets[m.labels];
-    if (!set) throw new Error(`model ${m.id}: label set "${m.labels}" is not in labelSets`);
-    return { ...m, labels: set };
-  });
+  const models = raw.models.map((m) => resolveLabels(m, raw.labelSets));
   return { labelSets: raw.labelSets, models, samples: raw.samples };
+}
+
+/** A manifest with its label-set name (if it has labels) replaced by the set's list (pure). */
+export function resolveLabels(m: z.infer<typeof ModelManifestSchema>, labelSets: Readonly<Record<string, readonly string[]>>): ModelManifest {
+  if (!('labels' in m) || Array.isArray(m.labels)) return m as ModelManifest;
+  const set = labelSets[m.labels];
+  if (!set) throw new Error(`model ${m.id}: label set "${m.labels}" is not in labelSets`);
+  return { ...m, labels: set } as ModelManifest;
 }
 
 let cached: Catalog | undefined;

@@ -5,7 +5,8 @@ import { z } from 'zod';
 import { AppError, errorMessage } from '../core/errors.ts';
 import { proposeManifest, type ProposedManifest } from '../vision/inspect.ts';
 import { readOnnxInfo } from '../vision/onnx/onnx-model.ts';
-import { loadCatalog, type Catalog } from './catalog.ts';
+import { ModelManifestSchema, type ModelManifest } from '../vision/model-manifest.ts';
+import { loadCatalog, resolveLabels, type Catalog } from './catalog.ts';
 import { downloadFile, type DownloadProgress } from './download.ts';
 
 /** Where model files live: the writable data folder, and the read-only assets folder's `models/` (if any). */
@@ -57,6 +58,32 @@ const UserModelsSchema = z.object({
       .passthrough(),
   ),
 });
+
+/**
+ * The manifest Sightline runs an added model with (pure), or why it cannot run it: proposals for layouts that have no
+ * runtime decoder yet (end-to-end, DETR-style) are recorded but not loadable.
+ */
+export function userModelManifest(u: UserModel): { manifest: ModelManifest } | { unsupported: string } {
+  const common = {
+    id: u.id, file: u.file, inputWidth: u.inputWidth, inputHeight: u.inputHeight, colorOrder: u.colorOrder, pixelScale: u.pixelScale,
+    mean: u.mean, std: u.std, licence: u.licence, url: null, sha256: u.sha256, sizeBytes: u.sizeBytes,
+  };
+  const placed = { letterbox: u.letterbox === 'none' ? 'center' : u.letterbox, padValue: u.padValue, labels: u.labels, defaultScoreThreshold: u.defaultScoreThreshold };
+  const candidate =
+    u.task === 'detect' ? { ...common, ...placed, task: u.task, family: u.family }
+    : u.task === 'pose' ? { ...common, ...placed, task: u.task, family: u.family, keypoints: u.keypoints }
+    : u.task === 'embed' ? { ...common, task: u.task, family: u.family, embeddingDim: u.embeddingDim }
+    : { ...common, task: u.task, family: u.family, inputLayout: u.inputLayout, clipFrames: u.clipFrames, labels: u.labels };
+  const parsed = ModelManifestSchema.safeParse(candidate);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const what = u.task === 'detect' && (u.family === 'end2end' || u.family === 'detr')
+      ? `its ${u.family} layout is recognised, but the detector decodes YOLOX and Ultralytics outputs only`
+      : `${issue?.path.join('.')}: ${issue?.message}`;
+    return { unsupported: `added model ${u.id} (${u.file}) cannot be run: ${what}` };
+  }
+  return { manifest: resolveLabels(parsed.data, loadCatalog().labelSets) };
+}
 
 const sha256Hex = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 const isMissing = (err: unknown): boolean => (err as NodeJS.ErrnoException)?.code === 'ENOENT';

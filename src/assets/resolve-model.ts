@@ -1,11 +1,14 @@
-import { access } from 'node:fs/promises';
+import { access, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { AppError } from '../core/errors.ts';
 import { matchDetectorLayout } from '../vision/decoders/layout.ts';
-import type { ModelManifest } from '../vision/model-manifest.ts';
+import { proposeManifest } from '../vision/inspect.ts';
+import { TASK_WORDS, type DetectorManifest, type ModelManifest, type ModelTask } from '../vision/model-manifest.ts';
+import { readOnnxInfo } from '../vision/onnx/onnx-model.ts';
 import type { ModelRunner } from '../vision/model-runner.ts';
 import { loadCatalog, type Catalog } from './catalog.ts';
 import { downloadFile, type DownloadProgress } from './download.ts';
+import { readUserModels, userModelManifest, type UserModel } from './model-store.ts';
 
 /** Where to look for model files and what to do when one is missing. */
 export interface ModelLocation {
@@ -54,7 +57,7 @@ export async function resolveCatalogModel(
 }
 
 /** Builds a manifest for a model file that is not in the catalog, from its tensor shapes (pure). */
-export function manifestFromShapes(path: string, runner: Pick<ModelRunner, 'inputDims' | 'outputDims'>, catalog: Catalog): ModelManifest {
+export function manifestFromShapes(path: string, runner: Pick<ModelRunner, 'inputDims' | 'outputDims'>, catalog: Catalog): DetectorManifest {
   const match = matchDetectorLayout({ input: runner.inputDims, output: runner.outputDims });
   if (!match.ok) throw new AppError('MODEL_LAYOUT_UNSUPPORTED', `model ${path}: ${match.reason}`);
   const coco = catalog.labelSets['coco80']!;
@@ -79,4 +82,71 @@ export function manifestFromShapes(path: string, runner: Pick<ModelRunner, 'inpu
     url: null,
     sha256: null,
   };
+}
+
+/** A model found for a spec: its manifest (null for a file no catalog or added model names) and its file. */
+export interface ResolvedModel {
+  readonly manifest: ModelManifest | null;
+  readonly path: string;
+  /** How to name the model in messages: `id (path)` or the path. */
+  readonly source: string;
+}
+
+/** Throws MODEL_TASK_MISMATCH when a model meant for one task is configured for another. */
+export function checkTask(task: ModelTask, actual: ModelTask, source: string, hint = ''): void {
+  if (actual === task) return;
+  throw new AppError('MODEL_TASK_MISMATCH', `model ${source} is ${TASK_WORDS[actual]}${hint}; expected ${TASK_WORDS[task]} here`);
+}
+
+/**
+ * Finds the model a config or command names: a catalog id, an added model's id (`models add`), or a path to an .onnx
+ * file (its manifest comes from the catalog or added model with that file name, if any). A model known to be for
+ * another task is refused with MODEL_TASK_MISMATCH before anything is loaded.
+ */
+export async function resolveModel(spec: string, task: ModelTask, loc: ModelLocation, catalog: Catalog = loadCatalog()): Promise<ResolvedModel> {
+  const users = await readUserModels(loc.modelDir);
+  const runnable = (u: UserModel): ModelManifest => {
+    const m = userModelManifest(u);
+    if ('unsupported' in m) throw new AppError('MODEL_LAYOUT_UNSUPPORTED', m.unsupported);
+    return m.manifest;
+  };
+  if (isModelPath(spec)) {
+    const name = basename(spec);
+    const user = users.find((u) => u.file === name);
+    const manifest = catalog.models.find((m) => m.file === name) ?? (user ? runnable(user) : null);
+    if (manifest) checkTask(task, manifest.task, spec);
+    return { manifest, path: spec, source: spec };
+  }
+  const user = users.find((u) => u.id === spec);
+  if (user) {
+    const manifest = runnable(user);
+    const path = join(loc.modelDir, user.file);
+    checkTask(task, manifest.task, `${spec} (${path})`);
+    return { manifest, path, source: `${spec} (${path})` };
+  }
+  const known = catalog.models.find((m) => m.id === spec);
+  if (!known) {
+    const ids = [...catalog.models.filter((m) => m.task === task), ...users.filter((u) => u.task === task)].map((m) => m.id).join(', ');
+    throw new AppError('MODEL_NOT_FOUND', `expected a model id (${TASK_WORDS[task]}: ${ids || 'none known'}) or a path to an .onnx file, got "${spec}"`);
+  }
+  checkTask(task, known.task, `${spec} (${known.file})`);
+  const { manifest, path } = await resolveCatalogModel(spec, loc, catalog);
+  return { manifest, path, source: `${spec} (${path})` };
+}
+
+/**
+ * For a file no manifest names whose outputs do not fit `task`: throws MODEL_TASK_MISMATCH when the file is
+ * recognisably a model for another task (its proposal says so); returns otherwise.
+ */
+export async function refuseOtherTask(path: string, task: ModelTask): Promise<void> {
+  let info, proposal;
+  try {
+    info = readOnnxInfo(await readFile(path), path);
+    proposal = proposeManifest(info, path);
+  } catch {
+    return; // not recognisable at all: the caller's own layout error says more
+  }
+  const dims = (t: { dims: readonly (number | string)[] }) => `[${t.dims.join(',')}]`;
+  const shapes = ` (input ${info.inputs.map(dims).join(', ')}, output ${info.outputs.map(dims).join(', ')})`;
+  checkTask(task, proposal.manifest.task, path, shapes);
 }

@@ -19,7 +19,7 @@ export const BENCH_USAGE = `usage: sightline bench detect [--model ID|PATH] [--c
 Measures detection on this machine, on real frames of the demo clip decoded as a camera delivers them: the bare model
 call (p50, p95), the full detect call with pre- and post-processing (p50, p95), their ratio, the full detect call when
 it letterboxes the whole frame itself, and frames/s when N cameras share the model (against bare calls back to back).
-  --model       catalog id or .onnx path (default: every catalog model that is present locally)
+  --model       detector id (catalog or added) or .onnx path (default: every catalog detector present locally)
   --cameras     cameras sharing the model in the throughput run (default 4)
   --iterations  timed calls per measurement and round (default 50)
   --rounds      rounds of all measurements, interleaved; medians are reported (default 3)
@@ -66,7 +66,7 @@ export async function benchCommand(argv: string[]): Promise<number> {
   const clip = await resolveSampleUrl('sample:vtest', { assetsDir: config.assets ?? undefined, samplesDir: join(config.dataDir, 'samples'), download: config.models.download });
   const info = await probeVideo(clip);
   log(`frames: ${FRAME_COUNT} of the demo clip (${info.width}x${info.height}); threads ${threads}; ${cameras} cameras; ${rounds} rounds`);
-  const specs = values.model ? [values.model] : loadCatalog().models.map((m) => m.id);
+  const specs = values.model ? [values.model] : loadCatalog().models.filter((m) => m.task === 'detect').map((m) => m.id);
   const results: DetectBenchResult[] = [];
   for (const spec of specs) {
     let detector;

@@ -46,7 +46,7 @@ export const DetectSchema = z
     fps: between(1, 30).default(5).describe('Frames per second decoded and sent to the detector.'),
     width: between(64, 3840, { int: true }).default(640)
       .describe('Frames are scaled to this width in pixels before detection (height keeps the aspect ratio).'),
-    model: z.string().min(1).optional().describe('Model id from the catalog, or a path to an .onnx file; default: models.default.'),
+    model: z.string().min(1).optional().describe('Detector: a catalog or added model id (`sightline models list`), or a path to an .onnx file; default: models.default.'),
     scoreThreshold: between(0, 1).optional().describe("Minimum detection score 0..1; default: the model's own threshold."),
     tiling: z.enum(['off', 'auto']).default('off')
       .describe('`auto` adds overlapping tiled passes when the frame is over 2.5x the model input (finds small objects, costs more).'),
@@ -125,7 +125,7 @@ export const ConfigSchema = z
       .default({}),
     models: z
       .object({
-        default: z.string().min(1).default('yolox-nano').describe('Model used by cameras that name none: a catalog id or an .onnx path.'),
+        default: z.string().min(1).default('yolox-nano').describe('Detector used by cameras that name none: a catalog or added model id, or an .onnx path.'),
         download: z.boolean().default(true).describe('Download catalog models that are missing (with sha256 check).'),
         threads: between(0, 256, { int: true }).default(0).describe('Threads per inference; 0 = one per CPU core.'),
         provider: z

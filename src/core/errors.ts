@@ -9,6 +9,7 @@ export const ERROR_CODES = {
   MODEL_NOT_FOUND: { httpStatus: 500, meaning: 'The model id is not in the catalog and is not a path to a file.' },
   MODEL_LOAD_FAILED: { httpStatus: 500, meaning: 'The model file could not be loaded by the ONNX runtime (not ONNX, or corrupt).' },
   MODEL_LAYOUT_UNSUPPORTED: { httpStatus: 500, meaning: 'The model loaded, but its inputs or outputs have a layout no decoder supports.' },
+  MODEL_TASK_MISMATCH: { httpStatus: 500, meaning: 'The model is for another task than the one it was configured for (e.g. an embedder given as a detector).' },
   MODEL_ID_TAKEN: { httpStatus: 409, meaning: 'A model cannot be added under an id the catalog or an added model already uses.' },
   DOWNLOAD_FAILED: { httpStatus: 500, meaning: 'A model or sample download failed or was interrupted.' },
   CHECKSUM_MISMATCH: { httpStatus: 500, meaning: 'A downloaded file does not have the sha256 the catalog lists.' },

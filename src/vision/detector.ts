@@ -7,7 +7,7 @@ import { decodeUltralytics } from './decoders/ultralytics.ts';
 import { decodeYolox } from './decoders/yolox.ts';
 import { Letterboxer, letterboxGeometry, unletterboxBox } from './letterbox.ts';
 import type { PixelNormalisation } from './letterbox.ts';
-import type { ModelManifest } from './model-manifest.ts';
+import type { DetectorManifest } from './model-manifest.ts';
 import type { ModelRunner } from './model-runner.ts';
 import { nonMaxSuppression, type Candidate } from './nms.ts';
 import { planTiles, type TilingMode } from './tiles.ts';
@@ -36,7 +36,7 @@ export interface DetectTimings {
  * at a time, and with two input buffers the next frame is prepared while the model works on the current one.
  */
 export class ObjectDetector {
-  readonly manifest: ModelManifest;
+  readonly manifest: DetectorManifest;
   private readonly runner: ModelRunner;
   /** Input buffers: a call holds one from letterbox until its model run ends. */
   private readonly freeLetterboxers: Letterboxer[];
@@ -46,7 +46,7 @@ export class ObjectDetector {
   /** Model runs are chained: one at a time. */
   private runChain: Promise<unknown> = Promise.resolve();
 
-  private constructor(manifest: ModelManifest, runner: ModelRunner) {
+  private constructor(manifest: DetectorManifest, runner: ModelRunner) {
     this.manifest = manifest;
     this.runner = runner;
     this.inputDims = [1, 3, manifest.inputHeight, manifest.inputWidth];
@@ -63,7 +63,7 @@ export class ObjectDetector {
   }
 
   /** Checks that the loaded model fits its manifest and wraps it; throws MODEL_LAYOUT_UNSUPPORTED otherwise. */
-  static create(manifest: ModelManifest, runner: ModelRunner, source: string): ObjectDetector {
+  static create(manifest: DetectorManifest, runner: ModelRunner, source: string): ObjectDetector {
     const match = matchDetectorLayout({ input: runner.inputDims, output: runner.outputDims }, manifest.family);
     if (!match.ok) throw new AppError('MODEL_LAYOUT_UNSUPPORTED', `model ${source}: ${match.reason}`);
     if (match.inputWidth !== manifest.inputWidth || match.inputHeight !== manifest.inputHeight) {

@@ -4,6 +4,7 @@
  * and each output row is L2-normalised, so the cosine similarity of two embeddings is their dot product.
  */
 
+import { AppError } from '../core/errors.ts';
 import type { BoxXyxy, Frame } from '../core/types.ts';
 import { cropResizeInto } from './crop-resize.ts';
 import type { CropNormalisation } from './crop-resize.ts';
@@ -38,6 +39,24 @@ export class Embedder {
   ) {
     const b = runner.inputDims[0];
     this.batchDynamic = typeof b !== 'number' || b < 1;
+  }
+
+  /**
+   * Checks that a loaded model is an embedder of `spec`'s input size (input [B,3,H,W], output [B,D]) and wraps it;
+   * throws MODEL_LAYOUT_UNSUPPORTED naming the shapes otherwise.
+   */
+  static create(runner: ModelRunner, spec: EmbedderSpec, source: string): Embedder {
+    const [, c, h, w] = runner.inputDims;
+    const fits = (d: number | string | undefined, want: number) => typeof d !== 'number' || d < 1 || d === want;
+    const inputOk = runner.inputDims.length === 4 && c === 3 && fits(h, spec.inputHeight) && fits(w, spec.inputWidth);
+    if (!inputOk || runner.outputDims.length !== 2) {
+      throw new AppError(
+        'MODEL_LAYOUT_UNSUPPORTED',
+        `model ${source}: expected an embedder with input [B,3,${spec.inputHeight},${spec.inputWidth}] and output [B,D], ` +
+          `the file has input [${runner.inputDims.join(',')}] and output [${runner.outputDims.join(',')}]`,
+      );
+    }
+    return new Embedder(runner, spec);
   }
 
   /** One unit-length vector per box, in the order of `boxes`; no boxes means no model call. */

@@ -1,33 +1,104 @@
 import { z } from 'zod';
 
-/** How the raw output of a detection model is laid out and decoded. */
+/** Decoder families the object detector runs. */
 export const DetectorFamilySchema = z.enum(['yolox', 'ultralytics']);
-/** Decoder family of a detection model. */
+/** Decoder family of a detection model the detector runs. */
 export type DetectorFamily = z.infer<typeof DetectorFamilySchema>;
 
-/** Everything needed to feed a detection model and read its output. */
-export const ModelManifestSchema = z
+/** What a model is for. */
+export const ModelTaskSchema = z.enum(['detect', 'pose', 'embed', 'classify-clip']);
+/** What a model is for. */
+export type ModelTask = z.infer<typeof ModelTaskSchema>;
+
+const triple = z.tuple([z.number(), z.number(), z.number()]);
+
+/** Fields every manifest has: identity, origin, input size and pixel normalisation. */
+const common = {
+  id: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'lower-case letters, digits, ".", "_" or "-"'),
+  file: z.string().min(1).describe('File name inside the model folder.'),
+  inputWidth: z.number().int().positive(),
+  inputHeight: z.number().int().positive(),
+  colorOrder: z.enum(['rgb', 'bgr']),
+  pixelScale: z.number().positive().describe('Multiplier applied to 0-255 pixel values before mean/std.'),
+  mean: triple,
+  std: z.tuple([z.number().positive(), z.number().positive(), z.number().positive()]),
+  licence: z.string(),
+  url: z.string().url().nullable(),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/).nullable(),
+  sizeBytes: z.number().int().positive().nullable().optional(),
+};
+
+const labels = z.union([z.string(), z.array(z.string()).min(1)]).describe('Label list, or the name of a label set.');
+const placement = {
+  letterbox: z.enum(['top-left', 'center']).describe('Where the resized image sits in the padded input.'),
+  padValue: z.number().min(0).max(255),
+};
+
+/** A detection model: image in, boxes with class scores out. */
+export const DetectManifestSchema = z
   .object({
-    id: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'lower-case letters, digits, ".", "_" or "-"'),
-    file: z.string().min(1).describe('File name inside the model folder.'),
+    ...common,
+    ...placement,
     task: z.literal('detect'),
     family: DetectorFamilySchema,
-    inputWidth: z.number().int().positive(),
-    inputHeight: z.number().int().positive(),
-    colorOrder: z.enum(['rgb', 'bgr']),
-    pixelScale: z.number().positive().describe('Multiplier applied to 0-255 pixel values before mean/std.'),
-    mean: z.tuple([z.number(), z.number(), z.number()]),
-    std: z.tuple([z.number().positive(), z.number().positive(), z.number().positive()]),
-    letterbox: z.enum(['top-left', 'center']).describe('Where the resized image sits in the padded input.'),
-    padValue: z.number().min(0).max(255),
-    labels: z.union([z.string(), z.array(z.string()).min(1)]).describe('Label list, or the name of a label set.'),
+    labels,
     defaultScoreThreshold: z.number().min(0).max(1),
-    licence: z.string(),
-    url: z.string().url().nullable(),
-    sha256: z.string().regex(/^[0-9a-f]{64}$/).nullable(),
-    sizeBytes: z.number().int().positive().nullable().optional(),
   })
   .strict();
 
-/** A model manifest with its label set resolved to a list. */
-export type ModelManifest = Omit<z.infer<typeof ModelManifestSchema>, 'labels'> & { labels: readonly string[] };
+/** A pose model: boxes plus keypoints per object (Ultralytics pose layout). */
+export const PoseManifestSchema = z
+  .object({
+    ...common,
+    ...placement,
+    task: z.literal('pose'),
+    family: z.literal('ultralytics-pose'),
+    labels,
+    defaultScoreThreshold: z.number().min(0).max(1),
+    keypoints: z.object({ count: z.number().int().positive(), dims: z.union([z.literal(2), z.literal(3)]) }).strict(),
+  })
+  .strict();
+
+/** A re-identification embedder: crops stretched to the input, one vector per crop. */
+export const EmbedManifestSchema = z
+  .object({
+    ...common,
+    task: z.literal('embed'),
+    family: z.literal('embedder'),
+    embeddingDim: z.number().int().positive(),
+  })
+  .strict();
+
+/** A clip classifier: T frames (or crops) in, one score per class out. */
+export const ClipManifestSchema = z
+  .object({
+    ...common,
+    task: z.literal('classify-clip'),
+    family: z.literal('clip-classifier'),
+    inputLayout: z.enum(['ncthw', 'ntchw']).describe('Axis order of the clip input (T = frames).'),
+    clipFrames: z.number().int().positive(),
+    labels,
+  })
+  .strict();
+
+/** Everything needed to feed a model and read its output, by task. */
+export const ModelManifestSchema = z.discriminatedUnion('task', [DetectManifestSchema, PoseManifestSchema, EmbedManifestSchema, ClipManifestSchema]);
+
+type WithLabels<T> = T extends { labels: unknown } ? Omit<T, 'labels'> & { labels: readonly string[] } : T;
+
+/** A model manifest of any task, its label set resolved to a list. */
+export type ModelManifest = WithLabels<z.infer<typeof ModelManifestSchema>>;
+
+/** A detection model's manifest, its label set resolved to a list. */
+export type DetectorManifest = Extract<ModelManifest, { task: 'detect' }>;
+
+/** An embedder's manifest. */
+export type EmbedManifest = Extract<ModelManifest, { task: 'embed' }>;
+
+/** What a task's models are for, in words (for messages). */
+export const TASK_WORDS: Readonly<Record<ModelTask, string>> = {
+  detect: 'an object detector',
+  pose: 'a pose model',
+  embed: 'a re-identification embedder',
+  'classify-clip': 'a clip classifier',
+};
