@@ -1,10 +1,12 @@
-// Bad model files give one clear error each: not ONNX, or an ONNX model with a layout no decoder supports.
+// Bad model files give one clear error each: not ONNX, truncated, a layout no decoder supports, or a file that no longer
+// fits its recorded manifest.
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { loadDetector } from '../src/assets/load-detector.ts';
+import { addModelFile } from '../src/assets/model-store.ts';
 import { isAppError } from '../src/core/errors.ts';
 import { loadOnnxModel } from '../src/vision/adapters/onnx-runtime.ts';
 import { buildOnnxModel } from '../src/vision/onnx/onnx-writer.ts';
@@ -18,6 +20,28 @@ test('a file that is not ONNX gives MODEL_LOAD_FAILED naming the file', async ()
   await assert.rejects(loadDetector(p, loc, loadOnnxModel, { threads: 1 }), (err) => {
     assert.ok(isAppError(err, 'MODEL_LOAD_FAILED'));
     assert.match(err.message, /expected an ONNX model in .*fake\.onnx/);
+    return true;
+  });
+});
+
+test('a truncated ONNX file (half of YOLOX-nano) gives MODEL_LOAD_FAILED naming the file', async () => {
+  const p = join(mkdtempSync(join(tmpdir(), 'sightline-model-')), 'half.onnx');
+  const bytes = readFileSync(asset('models/yolox_nano.onnx'));
+  writeFileSync(p, bytes.subarray(0, bytes.length >> 1));
+  await assert.rejects(loadDetector(p, loc, loadOnnxModel, { threads: 1 }), (err) => {
+    assert.ok(isAppError(err, 'MODEL_LOAD_FAILED'), String(err));
+    assert.match(err.message, /half\.onnx/);
+    return true;
+  });
+});
+
+test('an added model whose file was replaced by one of another input size is refused, naming both sizes', async () => {
+  const modelDir = join(mkdtempSync(join(tmpdir(), 'sightline-model-')), 'models');
+  await addModelFile(asset('models/yolo11n_int8_320.onnx'), { modelDir, assetsModelDir: null }, { id: 'small' });
+  copyFileSync(asset('models/yolov8n_int8_dynamic.onnx'), join(modelDir, 'small.onnx'));
+  await assert.rejects(loadDetector('small', { modelDir, searchDirs: [], download: false }, loadOnnxModel, { threads: 1 }), (err) => {
+    assert.ok(isAppError(err, 'MODEL_LAYOUT_UNSUPPORTED'), String(err));
+    assert.match(err.message, /model small \(.*small\.onnx\): manifest says input 320x320, the file has 640x640/);
     return true;
   });
 });
