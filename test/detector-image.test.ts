@@ -28,8 +28,8 @@ async function load(id: string): Promise<ObjectDetector> {
 async function decode(path: string, detector: ObjectDetector, width: number, count: number): Promise<Frame[]> {
   const info = await probeVideo(path);
   const height = Math.round((width * info.height) / info.width / 2) * 2;
-  const detectorSize = detector.detectorImageSize(width, height);
-  return collectFrames({ url: path, width, height, fps: 1, realtime: false, loop: false, rtspTransport: 'tcp', timeoutMs: 10_000, detectorSize }, count);
+  const detectorImage = detector.detectorImageSpec(width, height);
+  return collectFrames({ url: path, width, height, fps: 1, realtime: false, loop: false, rtspTransport: 'tcp', timeoutMs: 10_000, detectorImage }, count);
 }
 
 /** Mean of each RGB channel over a cell grid, from the packed frame and from the planar image. */
@@ -38,6 +38,7 @@ function cellMeans(frame: Frame, cells: number): { full: number[]; small: number
   const full: number[] = [], small: number[] = [];
   const plane = img.width * img.height;
   const planeOfRgb = [2, 0, 1];
+  const unit = img.gbr instanceof Float32Array ? 255 : 1;
   for (let cy = 0; cy < cells; cy++) {
     for (let cx = 0; cx < cells; cx++) {
       for (let c = 0; c < 3; c++) {
@@ -46,7 +47,7 @@ function cellMeans(frame: Frame, cells: number): { full: number[]; small: number
           for (let x = Math.floor((cx * frame.width) / cells); x < Math.floor(((cx + 1) * frame.width) / cells); x++, na++) a += frame.rgb[(y * frame.width + x) * 3 + c]!;
         }
         for (let y = Math.floor((cy * img.height) / cells); y < Math.floor(((cy + 1) * img.height) / cells); y++) {
-          for (let x = Math.floor((cx * img.width) / cells); x < Math.floor(((cx + 1) * img.width) / cells); x++, nb++) b += img.gbr[planeOfRgb[c]! * plane + y * img.width + x]!;
+          for (let x = Math.floor((cx * img.width) / cells); x < Math.floor(((cx + 1) * img.width) / cells); x++, nb++) b += img.gbr[planeOfRgb[c]! * plane + y * img.width + x]! * unit;
         }
         full.push(a / na);
         small.push(b / nb);
@@ -56,22 +57,25 @@ function cellMeans(frame: Frame, cells: number): { full: number[]; small: number
   return { full, small };
 }
 
-test('each decoded frame carries its own picture scaled to the model input, in gbrp plane order', async () => {
-  const d = await load('yolox-nano');
-  const frames = await decode(asset('videos/cars-street-720p.mp4'), d, 640, 6);
-  assert.equal(frames.length, 6);
-  for (const f of frames) {
-    assert.deepEqual([f.detectorImage?.width, f.detectorImage?.height], [416, 234]);
-    const { full, small } = cellMeans(f, 6);
-    const meanAbs = full.reduce((s, v, i) => s + Math.abs(v - small[i]!), 0) / full.length;
-    assert.ok(meanAbs < 1, `frame ${f.index}: mean cell difference ${meanAbs.toFixed(2)} levels`);
-    // The neighbouring frame's picture is measurably further away: the pairing is frame for frame.
-    const other = frames[(f.index + 1) % frames.length]!;
-    const cross = cellMeans({ ...f, detectorImage: other.detectorImage! }, 6);
-    const crossAbs = cross.full.reduce((s, v, i) => s + Math.abs(v - cross.small[i]!), 0) / full.length;
-    assert.ok(crossAbs > 2 * meanAbs, `frame ${f.index}: own ${meanAbs.toFixed(2)} vs next ${crossAbs.toFixed(2)}`);
-  }
-});
+for (const [id, size, kind] of [['yolox-nano', [416, 234], Uint8Array], ['yolo11n-int8-320', [320, 180], Float32Array]] as const) {
+  test(`${id}: each decoded frame carries its own picture scaled to the model input, in gbrp plane order (${kind.name})`, async () => {
+    const d = await load(id);
+    const frames = await decode(asset('videos/cars-street-720p.mp4'), d, 640, 6);
+    assert.equal(frames.length, 6);
+    for (const f of frames) {
+      assert.deepEqual([f.detectorImage?.width, f.detectorImage?.height], size);
+      assert.ok(f.detectorImage!.gbr instanceof kind);
+      const { full, small } = cellMeans(f, 6);
+      const meanAbs = full.reduce((s, v, i) => s + Math.abs(v - small[i]!), 0) / full.length;
+      assert.ok(meanAbs < 1, `frame ${f.index}: mean cell difference ${meanAbs.toFixed(2)} levels`);
+      // The neighbouring frame's picture is measurably further away: the pairing is frame for frame.
+      const other = frames[(f.index + 1) % frames.length]!;
+      const cross = cellMeans({ ...f, detectorImage: other.detectorImage! }, 6);
+      const crossAbs = cross.full.reduce((s, v, i) => s + Math.abs(v - cross.small[i]!), 0) / full.length;
+      assert.ok(crossAbs > 2 * meanAbs, `frame ${f.index}: own ${meanAbs.toFixed(2)} vs next ${crossAbs.toFixed(2)}`);
+    }
+  });
+}
 
 /** Fraction of `a`'s boxes with a same-label box in `b` at IoU >= 0.6. */
 function matched(a: readonly Detection[], b: readonly Detection[]): number {

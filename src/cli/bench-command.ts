@@ -117,6 +117,6 @@ function formatRow(r: DetectBenchResult): string {
  */
 async function sampleFrames(path: string, detector: ObjectDetector, count: number): Promise<Frame[]> {
   const { width, height } = await probeVideo(path);
-  const detectorSize = detector.detectorImageSize(width, height);
-  return collectFrames({ url: path, width, height, fps: 1, realtime: false, loop: false, rtspTransport: 'tcp', timeoutMs: 10_000, detectorSize }, count);
+  const detectorImage = detector.detectorImageSpec(width, height);
+  return collectFrames({ url: path, width, height, fps: 1, realtime: false, loop: false, rtspTransport: 'tcp', timeoutMs: 10_000, detectorImage }, count);
 }

@@ -25,11 +25,21 @@ export interface Frame {
   readonly detectorImage?: PlanarImage;
 }
 
-/** An 8-bit planar image with the planes in ffmpeg `gbrp` order: green, blue, red, each `width * height` bytes. */
+/**
+ * A planar image with the planes in ffmpeg's `gbrp` order: green, blue, red, each `width * height` values; bytes 0-255
+ * (`gbrp`) or floats 0-1 (`gbrpf32le`, for models that take 0-1 input: then the detector only copies memory).
+ */
 export interface PlanarImage {
   readonly width: number;
   readonly height: number;
-  readonly gbr: Uint8Array;
+  readonly gbr: Uint8Array | Float32Array;
+}
+
+/** What a detector wants its `detectorImage` to be: its size, and floats 0-1 rather than bytes. */
+export interface DetectorImageSpec {
+  readonly width: number;
+  readonly height: number;
+  readonly float: boolean;
 }
 
 /** One object found by a detector in one frame. */

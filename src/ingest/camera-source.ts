@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { errorMessage, isAppError } from '../core/errors.ts';
-import type { Frame } from '../core/types.ts';
+import type { DetectorImageSpec, Frame } from '../core/types.ts';
 import { backoffDelayMs } from './backoff.ts';
 import { isNetworkUrl, scaledHeight } from './ffmpeg-args.ts';
 import { startFrameDecoder, type FrameDecoder } from './ffmpeg-frames.ts';
@@ -40,7 +40,7 @@ export interface LiveSourceOptions {
    * Given the decoded frame size, the size of the detector-size planar image to deliver with each frame (ffmpeg scales
    * it in the same pass); absent: frames only.
    */
-  readonly detectorImageSize?: (frameWidth: number, frameHeight: number) => { width: number; height: number };
+  readonly detectorImageSpec?: (frameWidth: number, frameHeight: number) => DetectorImageSpec;
 }
 
 /** Clock and randomness come in from outside so the source can be tested. */
@@ -139,11 +139,11 @@ export class CameraSource {
         this.width = width;
         this.height = height;
         let lastFrameAt = this.deps.now();
-        const detectorSize = this.opts.detectorImageSize?.(width, height) ?? null;
+        const detectorImage = this.opts.detectorImageSpec?.(width, height) ?? null;
         this.decoder = startFrameDecoder(
           {
             url: this.opts.url, width, height, fps: this.opts.fps, realtime: true, loop: file && this.opts.loop,
-            rtspTransport: this.opts.rtspTransport, timeoutMs: this.opts.timeoutMs, detectorSize,
+            rtspTransport: this.opts.rtspTransport, timeoutMs: this.opts.timeoutMs, detectorImage,
           },
           (rgb, detectorImage) => {
             const now = this.deps.now();

@@ -1,3 +1,5 @@
+import type { DetectorImageSpec } from '../core/types.ts';
+
 /** What to decode and how (pure data for building an ffmpeg command line). */
 export interface DecodeSpec {
   readonly url: string;
@@ -14,10 +16,10 @@ export interface DecodeSpec {
   /** Socket timeout for network sources, in milliseconds. */
   readonly timeoutMs: number;
   /**
-   * When set, a second output on file descriptor 3: the same frames scaled to this size as planar `gbrp` (the
-   * detector's input size, so it copies planes instead of resampling).
+   * When set, a second output on file descriptor 3: the same frames scaled to this size as planar `gbrp` bytes, or
+   * `gbrpf32le` floats 0-1 (the detector's input size and range, so it copies planes instead of resampling).
    */
-  readonly detectorSize?: { readonly width: number; readonly height: number } | null;
+  readonly detectorImage?: DetectorImageSpec | null;
 }
 
 /** File descriptor of the detector-size output. */
@@ -39,13 +41,14 @@ export function inputArgs(url: string, rtspTransport: 'tcp' | 'udp', timeoutMs: 
 export function ffmpegDecodeArgs(spec: DecodeSpec): string[] {
   const file = !isNetworkUrl(spec.url);
   const filters = [spec.fps !== null ? `fps=${spec.fps}` : null, `scale=${spec.width}:${spec.height}:flags=fast_bilinear`].filter(Boolean);
-  const d = spec.detectorSize;
+  const d = spec.detectorImage;
+  const detFormat = d?.float ? 'gbrpf32le' : 'gbrp';
   const outputs = d
     ? [
         '-filter_complex',
-        `[0:v]${filters.join(',')},format=rgb24,split=2[full][small];[small]scale=${d.width}:${d.height}:flags=bilinear,format=gbrp[det]`,
+        `[0:v]${filters.join(',')},format=rgb24,split=2[full][small];[small]scale=${d.width}:${d.height}:flags=bilinear,format=${detFormat}[det]`,
         '-map', '[full]', '-pix_fmt', 'rgb24', '-f', 'rawvideo', 'pipe:1',
-        '-map', '[det]', '-pix_fmt', 'gbrp', '-f', 'rawvideo', `pipe:${DETECTOR_OUTPUT_FD}`,
+        '-map', '[det]', '-pix_fmt', detFormat, '-f', 'rawvideo', `pipe:${DETECTOR_OUTPUT_FD}`,
       ]
     : ['-vf', filters.join(','), '-pix_fmt', 'rgb24', '-f', 'rawvideo', 'pipe:1'];
   return [

@@ -27,10 +27,10 @@ export interface FrameDecoder {
 
 /**
  * Spawns ffmpeg decoding `spec` to RGB24 frames; the only place that starts ffmpeg for decoding. With
- * `spec.detectorSize`, each frame comes with its detector-size planar image (the two outputs are paired in order).
+ * `spec.detectorImage`, each frame comes with its detector-size planar image (the two outputs are paired in order).
  */
 export function startFrameDecoder(spec: DecodeSpec, onFrame: (rgb: Uint8Array, detectorImage?: PlanarImage) => void): FrameDecoder {
-  const d = spec.detectorSize ?? null;
+  const d = spec.detectorImage ?? null;
   const stdio: ('ignore' | 'pipe')[] = d ? ['ignore', 'pipe', 'pipe', 'pipe'] : ['ignore', 'pipe', 'pipe'];
   const child: ChildProcess = spawn('ffmpeg', ffmpegDecodeArgs(spec), { stdio });
   const assembler = new FrameAssembler(spec.width * spec.height * 3);
@@ -44,11 +44,13 @@ export function startFrameDecoder(spec: DecodeSpec, onFrame: (rgb: Uint8Array, d
     // ffmpeg writes frame N to both outputs before frame N + 1: pairing in arrival order is pairing by frame.
     const small = child.stdio[DETECTOR_OUTPUT_FD] as Readable;
     readables.push(small);
-    const smallAssembler = new FrameAssembler(d.width * d.height * 3);
+    const smallAssembler = new FrameAssembler(d.width * d.height * 3 * (d.float ? 4 : 1));
+    // Each assembled frame is a fresh buffer at offset 0, so a float view over it is aligned (little-endian host).
+    const view = (b: Uint8Array) => (d.float ? new Float32Array(b.buffer, b.byteOffset, b.length / 4) : b);
     const fulls: Uint8Array[] = [];
     const smalls: Uint8Array[] = [];
     const emit = () => {
-      while (fulls.length > 0 && smalls.length > 0) onFrame(fulls.shift()!, { width: d.width, height: d.height, gbr: smalls.shift()! });
+      while (fulls.length > 0 && smalls.length > 0) onFrame(fulls.shift()!, { width: d.width, height: d.height, gbr: view(smalls.shift()!) });
     };
     child.stdout!.on('data', (chunk: Buffer) => {
       fulls.push(...assembler.push(chunk));
@@ -89,7 +91,7 @@ export function startFrameDecoder(spec: DecodeSpec, onFrame: (rgb: Uint8Array, d
 }
 
 /**
- * Decodes the first `count` frames of `spec` (each with its detector image when `spec.detectorSize` is set), then
+ * Decodes the first `count` frames of `spec` (each with its detector image when `spec.detectorImage` is set), then
  * stops ffmpeg. Frame times are `index * 1000 / fps`. Throws SOURCE_UNAVAILABLE when nothing could be decoded.
  */
 export async function collectFrames(spec: DecodeSpec, count: number): Promise<Frame[]> {

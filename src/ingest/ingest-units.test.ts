@@ -61,7 +61,7 @@ test('ffmpegDecodeArgs: RTSP over TCP with a socket timeout; files loop and pace
   const file = ffmpegDecodeArgs({ ...base, url: 'a.mp4' }).join(' ');
   assert.match(file, /-re -stream_loop -1 -i a\.mp4/);
   assert.match(file, /-vf fps=5,scale=640:360:flags=fast_bilinear -pix_fmt rgb24 -f rawvideo pipe:1/);
-  const twoOutputs = ffmpegDecodeArgs({ ...base, url: 'a.mp4', detectorSize: { width: 416, height: 234 } }).join(' ');
+  const twoOutputs = ffmpegDecodeArgs({ ...base, url: 'a.mp4', detectorImage: { width: 416, height: 234, float: false } }).join(' ');
   assert.match(twoOutputs, /-filter_complex \[0:v\]fps=5,scale=640:360:flags=fast_bilinear,format=rgb24,split=2\[full\]\[small\];\[small\]scale=416:234:flags=bilinear,format=gbrp\[det\]/);
   assert.match(twoOutputs, /-map \[full\] -pix_fmt rgb24 -f rawvideo pipe:1 -map \[det\] -pix_fmt gbrp -f rawvideo pipe:3$/);
   assert.doesNotMatch(twoOutputs, / -vf /);

@@ -59,7 +59,7 @@ export async function analyzeVideo(path: string, detector: ObjectDetector, newId
   const decoder = startFrameDecoder(
     {
       url: path, width: video.width, height: video.height, fps: opts.fps, realtime: false, loop: false, rtspTransport: 'tcp', timeoutMs: 10_000,
-      detectorSize: detector.detectorImageSize(video.width, video.height),
+      detectorImage: detector.detectorImageSpec(video.width, video.height),
     },
     (rgb, detectorImage) => {
       pending.push(detectorImage ? { rgb, detectorImage } : { rgb });

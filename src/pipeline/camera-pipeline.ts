@@ -68,7 +68,7 @@ export class CameraPipeline {
     this.source = new CameraSource(
       {
         ...this.camera.source, url, fps: this.camera.detect.fps, width: this.camera.detect.width,
-        ...(detector.detectorImageSize ? { detectorImageSize: detector.detectorImageSize } : {}),
+        ...(detector.detectorImageSpec ? { detectorImageSpec: detector.detectorImageSpec } : {}),
       },
       queue,
       { log: this.ports.log, now: this.ports.now, random: this.ports.random },

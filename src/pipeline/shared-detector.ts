@@ -4,7 +4,7 @@
  * another). Cameras get a `FrameDetector` bound to their id.
  */
 
-import type { Detection, Frame } from '../core/types.ts';
+import type { Detection, DetectorImageSpec, Frame } from '../core/types.ts';
 import type { DetectOptions, DetectTimings, ObjectDetector } from '../vision/detector.ts';
 import type { DetectorManifest } from '../vision/model-manifest.ts';
 import { InferenceScheduler } from '../vision/scheduler.ts';
@@ -15,7 +15,7 @@ export interface FrameDetector {
   readonly manifest: DetectorManifest;
   detect(frame: Frame, opts?: DetectOptions, timings?: DetectTimings): Promise<Detection[] | null>;
   /** The size the source should scale each frame's `detectorImage` to; absent: the detector resamples frames itself. */
-  detectorImageSize?(frameWidth: number, frameHeight: number): { width: number; height: number };
+  detectorImageSpec?(frameWidth: number, frameHeight: number): DetectorImageSpec;
 }
 
 interface Job {
@@ -39,7 +39,7 @@ export class SharedDetector {
   forCamera(cameraId: string): FrameDetector {
     return {
       manifest: this.detector.manifest,
-      detectorImageSize: (w, h) => this.detector.detectorImageSize(w, h),
+      detectorImageSpec: (w, h) => this.detector.detectorImageSpec(w, h),
       detect: async (frame, opts = {}, timings) => {
         const outcome = await this.scheduler.submit(cameraId, { frame, opts, timings });
         return outcome.dropped ? null : outcome.result;

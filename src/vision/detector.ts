@@ -1,6 +1,6 @@
 import { clampBox } from '../core/geometry.ts';
 import { AppError } from '../core/errors.ts';
-import type { Detection, Frame } from '../core/types.ts';
+import type { Detection, DetectorImageSpec, Frame } from '../core/types.ts';
 import type { DecodeOptions, RawOutput } from './decoders/decoder.ts';
 import { matchDetectorLayout } from './decoders/layout.ts';
 import { decodeUltralytics } from './decoders/ultralytics.ts';
@@ -170,12 +170,15 @@ export class ObjectDetector {
   }
 
   /**
-   * The size a `frameWidth` x `frameHeight` frame takes inside this model's input: what a source should scale its
-   * `detectorImage` to so that the detector only copies planes.
+   * What a source should deliver as each `frameWidth` x `frameHeight` frame's `detectorImage` so that the detector only
+   * copies planes: the size the frame takes inside this model's input, as floats 0-1 when that is the model's input
+   * range (pixel scale 1/255, no mean or std), bytes otherwise.
    */
-  detectorImageSize(frameWidth: number, frameHeight: number): { width: number; height: number } {
-    const g = letterboxGeometry(frameWidth, frameHeight, this.manifest.inputWidth, this.manifest.inputHeight, this.manifest.letterbox);
-    return { width: g.resizedWidth, height: g.resizedHeight };
+  detectorImageSpec(frameWidth: number, frameHeight: number): DetectorImageSpec {
+    const m = this.manifest;
+    const g = letterboxGeometry(frameWidth, frameHeight, m.inputWidth, m.inputHeight, m.letterbox);
+    const unitRange = Math.abs(m.pixelScale * 255 - 1) < 1e-9 && m.mean.every((v) => v === 0) && m.std.every((v) => v === 1);
+    return { width: g.resizedWidth, height: g.resizedHeight, float: unitRange };
   }
 
   /** Releases the model. */

@@ -67,14 +67,19 @@ test('applyPlanar fills the same tensor as apply from a frame already at the mod
   const cases = [
     { w: 8, h: 4, norm: { ...identity, colorOrder: 'bgr', align: 'top-left' } },
     { w: 4, h: 8, norm: { colorOrder: 'rgb', pixelScale: 1 / 255, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225], padValue: 114, align: 'center' } },
+    { w: 8, h: 6, norm: { colorOrder: 'rgb', pixelScale: 1 / 255, mean: [0, 0, 0], std: [1, 1, 1], padValue: 114, align: 'center' } },
     { w: 8, h: 8, norm: { ...identity, colorOrder: 'rgb', align: 'center' } },
   ] as const;
   for (const c of cases) {
     const rgb = Uint8Array.from({ length: c.w * c.h * 3 }, (_, i) => (i * 37 + 11) % 256);
     const packed = [...new Letterboxer(8, 8, c.norm).apply(rgb, c.w, c.h).tensor];
-    const planar = new Letterboxer(8, 8, c.norm).applyPlanar({ width: c.w, height: c.h, gbr: toGbrp(rgb, c.w, c.h) }, c.w, c.h);
-    assert.ok(planar, `${c.w}x${c.h}`);
-    [...planar.tensor].forEach((v, i) => assert.ok(Math.abs(v - packed[i]!) < 1e-5, `${c.w}x${c.h} element ${i}: ${v} vs ${packed[i]}`));
+    const bytes = toGbrp(rgb, c.w, c.h);
+    // Bytes 0-255 (gbrp) and floats 0-1 (gbrpf32le) of the same picture.
+    for (const gbr of [bytes, Float32Array.from(bytes, (v) => v / 255)]) {
+      const planar = new Letterboxer(8, 8, c.norm).applyPlanar({ width: c.w, height: c.h, gbr }, c.w, c.h);
+      assert.ok(planar, `${c.w}x${c.h}`);
+      [...planar.tensor].forEach((v, i) => assert.ok(Math.abs(v - packed[i]!) < 1e-4, `${c.w}x${c.h} ${gbr.constructor.name} element ${i}: ${v} vs ${packed[i]}`));
+    }
   }
 });
 

@@ -151,7 +151,8 @@ export class Letterboxer {
 
   /**
    * Fills the input tensor from the frame's detector-size planar image (already scaled by the source): the planes are
-   * copied into place and normalised, no resampling. Returns null when the image does not have the size this model
+   * copied into place (a plain memory copy when the image is already in the model's range) and normalised, no
+   * resampling. Returns null when the image does not have the size this model
    * gives the frame inside its input; the caller then letterboxes the full frame.
    */
   applyPlanar(image: PlanarImage, frameWidth: number, frameHeight: number): { tensor: Float32Array; geometry: LetterboxGeometry } | null {
@@ -163,6 +164,7 @@ export class Letterboxer {
     const { width: W, height: H, out, norm } = this;
     const plane = W * H;
     const size = w * h;
+    const { padX, padY } = g;
     // gbrp plane of each RGB channel: R is the third plane, G the first, B the second.
     const planeOfRgb = [2, 0, 1];
     for (let c = 0; c < 3; c++) {
@@ -171,16 +173,47 @@ export class Letterboxer {
       const mul = norm.pixelScale / norm.std[c]!;
       const add = -norm.mean[c]! / norm.std[c]!;
       const base = c * plane;
-      const first = base + g.padY * W + g.padX;
-      if (w !== W || h !== H) out.fill(norm.padValue * mul + add, base, base + plane);
-      if (w === W) out.set(src, first);
-      else for (let y = 0; y < h; y++) out.set(src.subarray(y * w, (y + 1) * w), first + y * W);
-      if (mul === 1 && add === 0) continue;
-      for (let y = 0; y < h; y++) {
-        for (let o = first + y * W, end = o + w; o < end; o++) out[o] = out[o]! * mul + add;
+      // Padding only where the image is not: the rows above and below it, the columns beside it.
+      const pad = norm.padValue * mul + add;
+      out.fill(pad, base, base + padY * W);
+      out.fill(pad, base + (padY + h) * W, base + plane);
+      if (w < W) {
+        for (let y = padY; y < padY + h; y++) {
+          out.fill(pad, base + y * W, base + y * W + padX);
+          out.fill(pad, base + y * W + padX + w, base + (y + 1) * W);
+        }
+      }
+      const first = base + padY * W + padX;
+      // Float planes hold v / 255: scale their factor so both kinds map through value = v * mul + add.
+      const scale = src instanceof Float32Array ? mul * 255 : mul;
+      if (Math.abs(scale - 1) < 1e-9 && add === 0) {
+        if (w === W) out.set(src, first);
+        else for (let y = 0; y < h; y++) out.set(src.subarray(y * w, (y + 1) * w), first + y * W);
+      } else if (src instanceof Float32Array) {
+        for (let y = 0, i = 0; y < h; y++) {
+          for (let o = first + y * W, end = o + w; o < end; o++, i++) out[o] = src[i]! * scale + add;
+        }
+      } else {
+        const lut = this.channelLut(c, mul, add);
+        for (let y = 0, i = 0; y < h; y++) {
+          for (let o = first + y * W, end = o + w; o < end; o++, i++) out[o] = lut[src[i]!]!;
+        }
       }
     }
     return { tensor: out, geometry: g };
+  }
+
+  private readonly luts: Float32Array[] = [];
+
+  /** Normalised value of each 8-bit level for output channel `c`. */
+  private channelLut(c: number, mul: number, add: number): Float32Array {
+    let lut = this.luts[c];
+    if (!lut) {
+      lut = new Float32Array(256);
+      for (let v = 0; v < 256; v++) lut[v] = v * mul + add;
+      this.luts[c] = lut;
+    }
+    return lut;
   }
 
   private prepare(srcWidth: number, srcHeight: number, key: string): void {
