@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# The README's second command: set everything up (ffmpeg, PostgreSQL, npm packages), then type-check and run
-# every test against PGlite and a private PostgreSQL on loopback. Ends with "N passed, N failed".
+# The README's second command: set everything up (ffmpeg, PostgreSQL, GStreamer's RTSP server, npm packages), then
+# type-check and run every test against PGlite and a private PostgreSQL on loopback. Ends with "N passed, N failed".
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh postgresql
+# PostgreSQL for the store tests; GStreamer's RTSP server (run with Debian's /usr/bin/python3) for the RTSP tests.
+bash scripts/setup.sh postgresql python3-gi gir1.2-gstreamer-1.0 gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-base \
+  gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-tools
 if [ -z "${SIGHTLINE_ASSETS:-}" ] && [ -d ../shared/assets ]; then export SIGHTLINE_ASSETS="$PWD/../shared/assets"; fi
 
 echo "== type-check"

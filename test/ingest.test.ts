@@ -1,6 +1,5 @@
 // ffmpeg ingest on the real clips: frame size and rate, supervision states, bad sources, no leftover processes.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { test } from 'node:test';
 import pino from 'pino';
 import type { Frame } from '../src/core/types.ts';
@@ -9,28 +8,10 @@ import { probeVideo } from '../src/ingest/ffprobe.ts';
 import { LatestQueue } from '../src/ingest/latest-queue.ts';
 import { isAppError } from '../src/core/errors.ts';
 import { asset } from './support/assets.ts';
+import { ffmpegChildren, sleep, waitFor } from './support/wait.ts';
 
 const deps = { log: pino({ level: 'silent' }), now: () => performance.now(), random: () => 0.5 };
 const opts = { loop: false, rtspTransport: 'tcp' as const, timeoutMs: 2000, stallTimeoutMs: 5000, fps: 10, width: 320, backoffBaseMs: 200, backoffCapMs: 400 };
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const ffmpegChildren = () => {
-  try {
-    return execFileSync('pgrep', ['-P', String(process.pid), 'ffmpeg'], { encoding: 'utf8' }).trim();
-  } catch {
-    return '';
-  }
-};
-
-async function waitFor<T>(what: string, fn: () => T | undefined | false, timeoutMs = 15_000): Promise<T> {
-  const end = performance.now() + timeoutMs;
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (performance.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
-
 test('probeVideo reads size, rate and frame count of the real clips', async () => {
   const v = await probeVideo(asset('videos/vtest.avi'));
   assert.deepEqual([v.width, v.height, v.fps, v.codec], [768, 576, 10, 'msmpeg4v3']);

@@ -37,20 +37,35 @@ export function inputArgs(url: string, rtspTransport: 'tcp' | 'udp', timeoutMs: 
   return [];
 }
 
+/** Frames leave as they were selected: the raw muxer would otherwise duplicate frames to a constant rate. */
+const NO_DUPLICATES = ['-fps_mode', 'passthrough'];
+
+/**
+ * The filter that brings the frame rate down to `spec.fps`. Live sources keep a frame when at least 0.9 of a frame
+ * interval passed since the last kept one: never a duplicate, so a gap in the stream (a camera's hiccup, the jump at
+ * the start of an RTSP session) does not turn into made-up frames. Offline analysis uses `fps`, which gives exactly
+ * `fps` frames per second of video.
+ */
+function rateFilter(spec: DecodeSpec): string | null {
+  if (spec.fps === null) return null;
+  if (!spec.realtime) return `fps=${spec.fps}`;
+  return `select='isnan(prev_selected_t)+gte(t-prev_selected_t,${+(0.9 / spec.fps).toFixed(4)})'`;
+}
+
 /** Builds the ffmpeg arguments that decode a source to packed RGB24 frames on stdout (pure). */
 export function ffmpegDecodeArgs(spec: DecodeSpec): string[] {
   const file = !isNetworkUrl(spec.url);
-  const filters = [spec.fps !== null ? `fps=${spec.fps}` : null, `scale=${spec.width}:${spec.height}:flags=fast_bilinear`].filter(Boolean);
+  const filters = [rateFilter(spec), `scale=${spec.width}:${spec.height}:flags=fast_bilinear`].filter(Boolean);
   const d = spec.detectorImage;
   const detFormat = d?.float ? 'gbrpf32le' : 'gbrp';
   const outputs = d
     ? [
         '-filter_complex',
         `[0:v]${filters.join(',')},format=rgb24,split=2[full][small];[small]scale=${d.width}:${d.height}:flags=bilinear,format=${detFormat}[det]`,
-        '-map', '[full]', '-pix_fmt', 'rgb24', '-f', 'rawvideo', 'pipe:1',
-        '-map', '[det]', '-pix_fmt', detFormat, '-f', 'rawvideo', `pipe:${DETECTOR_OUTPUT_FD}`,
+        '-map', '[full]', ...NO_DUPLICATES, '-pix_fmt', 'rgb24', '-f', 'rawvideo', 'pipe:1',
+        '-map', '[det]', ...NO_DUPLICATES, '-pix_fmt', detFormat, '-f', 'rawvideo', `pipe:${DETECTOR_OUTPUT_FD}`,
       ]
-    : ['-vf', filters.join(','), '-pix_fmt', 'rgb24', '-f', 'rawvideo', 'pipe:1'];
+    : ['-vf', filters.join(','), ...NO_DUPLICATES, '-pix_fmt', 'rgb24', '-f', 'rawvideo', 'pipe:1'];
   return [
     '-hide_banner', '-nostdin', '-loglevel', 'error',
     ...(file && spec.realtime ? ['-re'] : []),

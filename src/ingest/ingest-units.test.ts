@@ -60,10 +60,13 @@ test('ffmpegDecodeArgs: RTSP over TCP with a socket timeout; files loop and pace
   assert.doesNotMatch(rtsp, /-stream_loop|-re /);
   const file = ffmpegDecodeArgs({ ...base, url: 'a.mp4' }).join(' ');
   assert.match(file, /-re -stream_loop -1 -i a\.mp4/);
-  assert.match(file, /-vf fps=5,scale=640:360:flags=fast_bilinear -pix_fmt rgb24 -f rawvideo pipe:1/);
-  const twoOutputs = ffmpegDecodeArgs({ ...base, url: 'a.mp4', detectorImage: { width: 416, height: 234, float: false } }).join(' ');
+  // Live: at most 5 frames a second, never a duplicate; each output passes frames through as selected.
+  assert.match(file, /-vf select='isnan\(prev_selected_t\)\+gte\(t-prev_selected_t,0\.18\)',scale=640:360:flags=fast_bilinear -fps_mode passthrough -pix_fmt rgb24 -f rawvideo pipe:1/);
+  const offline = ffmpegDecodeArgs({ ...base, url: 'a.mp4', realtime: false, loop: false }).join(' ');
+  assert.match(offline, /-vf fps=5,scale=640:360:flags=fast_bilinear -fps_mode passthrough/);
+  const twoOutputs = ffmpegDecodeArgs({ ...base, url: 'a.mp4', realtime: false, detectorImage: { width: 416, height: 234, float: false } }).join(' ');
   assert.match(twoOutputs, /-filter_complex \[0:v\]fps=5,scale=640:360:flags=fast_bilinear,format=rgb24,split=2\[full\]\[small\];\[small\]scale=416:234:flags=bilinear,format=gbrp\[det\]/);
-  assert.match(twoOutputs, /-map \[full\] -pix_fmt rgb24 -f rawvideo pipe:1 -map \[det\] -pix_fmt gbrp -f rawvideo pipe:3$/);
+  assert.match(twoOutputs, /-map \[full\] -fps_mode passthrough -pix_fmt rgb24 -f rawvideo pipe:1 -map \[det\] -fps_mode passthrough -pix_fmt gbrp -f rawvideo pipe:3$/);
   assert.doesNotMatch(twoOutputs, / -vf /);
   assert.equal(scaledHeight(1920, 1080, 640), 360);
   assert.equal(scaledHeight(768, 576, 640), 480);

@@ -1,0 +1,104 @@
+// The real RTSP server of the tests (GStreamer's gst-rtsp-server, test/support/rtsp-server.py) and the H.264 clips
+// it serves. Clips are encoded once per machine into the temp folder and reused.
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, renameSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+const SCRIPT = fileURLToPath(new URL('./rtsp-server.py', import.meta.url));
+
+/**
+ * An H.264 Annex B stream (access-unit delimiters, keyframe every second, no B-frames) of `source` at `fps` and
+ * `height` lines, encoded once into the temp folder.
+ */
+export async function rtspClip(source: string, fps = 15, height = 720): Promise<string> {
+  const dir = join(tmpdir(), 'sightline-rtsp-clips');
+  mkdirSync(dir, { recursive: true });
+  const out = join(dir, `${basename(source).replace(/\.[^.]+$/, '')}-${height}p${fps}.h264`);
+  if (existsSync(out)) return out;
+  const temp = `${out}.${process.pid}.tmp`;
+  await run('ffmpeg', [
+    '-v', 'error', '-y', '-i', source, '-an', '-vf', `fps=${fps},scale=-2:${height}`,
+    '-c:v', 'libx264', '-preset', 'veryfast', '-profile:v', 'main', '-g', String(fps), '-bf', '0',
+    '-x264-params', 'repeat-headers=1:aud=1', '-bsf:v', 'h264_mp4toannexb', '-f', 'h264', temp,
+  ]);
+  renameSync(temp, out);
+  return out;
+}
+
+/** A free TCP port on 127.0.0.1. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** A running RTSP server; it can be stopped, restarted on the same port, frozen and thawed. */
+export interface RtspServer {
+  readonly port: number;
+  url(mount: string): string;
+  /** Stops the server (SIGTERM, then SIGKILL) and waits for it to exit. */
+  stop(): Promise<void>;
+  /** Starts it again on the same port with the same mounts. */
+  restart(): Promise<void>;
+  /** SIGSTOP: the server keeps its sockets but answers nothing (a frozen camera). */
+  freeze(): void;
+  /** SIGCONT. */
+  thaw(): void;
+}
+
+/** Starts the server with `mounts` (name -> .h264 file from `rtspClip`); resolves once it listens. */
+export async function startRtspServer(mounts: Record<string, string>, opts: { fps?: number; port?: number } = {}): Promise<RtspServer> {
+  const port = opts.port ?? (await freePort());
+  const args = [SCRIPT, '--port', String(port), '--fps', String(opts.fps ?? 15), ...Object.entries(mounts).flatMap(([n, f]) => ['--mount', `${n}=${f}`])];
+  let child: ChildProcess | null = null;
+  const launch = () =>
+    new Promise<void>((resolve, reject) => {
+      const c = spawn('/usr/bin/python3', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+      child = c;
+      let err = '';
+      const timer = setTimeout(() => reject(new Error(`RTSP server did not start in 10 s: ${err}`)), 10_000);
+      c.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+      c.stdout!.on('data', (d: Buffer) => {
+        if (d.toString().includes('READY')) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+      c.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`RTSP server exited with code ${code}: ${err}`));
+      });
+    });
+  await launch();
+  const stop = async () => {
+    const c = child;
+    if (!c || c.exitCode !== null || c.signalCode !== null) return;
+    const gone = new Promise((r) => c.once('exit', r));
+    c.kill('SIGCONT');
+    c.kill('SIGTERM');
+    const t = setTimeout(() => c.kill('SIGKILL'), 3000);
+    await gone;
+    clearTimeout(t);
+  };
+  return {
+    port,
+    url: (mount) => `rtsp://127.0.0.1:${port}/${mount}`,
+    stop,
+    restart: async () => {
+      await stop();
+      await launch();
+    },
+    freeze: () => child?.kill('SIGSTOP'),
+    thaw: () => child?.kill('SIGCONT'),
+  };
+}
