@@ -53,6 +53,20 @@ export const DetectSchema = z
   })
   .strict();
 
+/** Motion gating of one camera. */
+export const MotionSchema = z
+  .object({
+    enabled: z.boolean().default(true)
+      .describe('Run the object detector only on frames with motion or while objects are tracked (saves CPU on quiet cameras).'),
+    threshold: between(1, 255, { int: true }).default(25)
+      .describe('A pixel of the grey motion picture changed when it differs from the background by more than this (0-255).'),
+    minArea: between(0, 1).default(0.002)
+      .describe('Smallest changed region that counts as motion, as a fraction of the frame.'),
+    mask: z.array(z.array(PointNormSchema).min(3, { error: 'expected a polygon of at least 3 points' })).default([])
+      .describe('Polygons (corners as [x, y] fractions of the frame) where changes are ignored: clocks, trees, busy roads.'),
+  })
+  .strict();
+
 /** Event lifecycle settings of one camera. */
 export const EventsSchema = z
   .object({
@@ -73,6 +87,7 @@ export const CameraSchema = z
     enabled: z.boolean().default(true).describe('A disabled camera is listed but not started.'),
     source: SourceSchema,
     detect: DetectSchema.default(DetectSchema.parse({})),
+    motion: MotionSchema.default(MotionSchema.parse({})),
     objects: z
       .object({
         track: z.array(z.string().min(1)).min(1).default(['person']).describe('Labels to detect and track on this camera.'),

@@ -46,6 +46,8 @@ export async function analyzeVideo(path: string, detector: ObjectDetector, newId
     source: { url: path, loop: false },
     detect: { fps: Math.min(30, Math.max(1, fps)), width: Math.min(3840, video.width), scoreThreshold: opts.scoreThreshold, tiling: opts.tiling },
     objects: { track: [...opts.labels] },
+    // Offline analysis runs the detector on every frame (accuracy first; MOT results stay comparable).
+    motion: { enabled: false },
   });
   const processor = new CameraProcessor(camera, detector, trackerForCamera(camera, detector.manifest.defaultScoreThreshold, fps), newId);
   const total = video.frameCount !== null && video.fps ? Math.round((video.frameCount * fps) / video.fps) : video.durationMs ? Math.round((video.durationMs / 1000) * fps) : null;

@@ -39,6 +39,12 @@ export interface CameraStatus extends Omit<SourceStatus, 'state'> {
   readonly framesProcessed: number;
   readonly activeTracks: number;
   readonly openEvents: number;
+  /** Frames in which the motion detector saw motion. */
+  readonly framesWithMotion: number;
+  /** Frames sent to the object detector. */
+  readonly detectorCalls: number;
+  /** Frames the motion gate kept from the detector (no motion, nothing tracked). */
+  readonly framesSkipped: number;
 }
 
 /** One live camera: a supervised source feeding the processor through a newest-frame queue, with side effects at the edge. */
@@ -111,6 +117,9 @@ export class CameraPipeline {
       framesProcessed: this.framesProcessed,
       activeTracks: this.latest?.tracks.length ?? 0,
       openEvents: this.processor?.lifecycle.openEvents ?? 0,
+      framesWithMotion: this.processor?.stats.framesWithMotion ?? 0,
+      detectorCalls: this.processor?.stats.detectorCalls ?? 0,
+      framesSkipped: this.processor?.stats.framesSkipped ?? 0,
     };
   }
 

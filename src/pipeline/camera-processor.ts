@@ -4,6 +4,8 @@ import type { Detection, Frame, Track } from '../core/types.ts';
 import { EventLifecycle, type EventChange } from '../events/event-lifecycle.ts';
 import { wholeFrameZone, zoneHits, type Zone } from '../rules/zones.ts';
 import type { Tracker } from '../tracking/tracker.ts';
+import { greyThumbnail } from '../motion/grey-thumbnail.ts';
+import { DEFAULT_MOTION, MotionDetector } from '../motion/motion-detector.ts';
 import type { DetectTimings } from '../vision/detector.ts';
 import type { FrameDetector } from './shared-detector.ts';
 import { TRACKER_LOW_SCORE } from './tracker-options.ts';
@@ -15,6 +17,23 @@ export interface FrameResult {
   /** Confirmed tracks only. */
   readonly tracks: readonly Track[];
   readonly changes: readonly EventChange[];
+  /** Whether the object detector ran on this frame (false: no motion and nothing tracked). */
+  readonly detected: boolean;
+}
+
+/** Width of the grey picture motion is computed on, in pixels. */
+export const MOTION_WIDTH = 160;
+
+/** Counters of one camera's analysis. */
+export interface ProcessorStats {
+  /** Frames given to `process`. */
+  frames: number;
+  /** Frames in which the motion detector saw motion. */
+  framesWithMotion: number;
+  /** Frames sent to the object detector (motion, tracked objects, or gating off). */
+  detectorCalls: number;
+  /** Frames the motion gate kept from the detector. */
+  framesSkipped: number;
 }
 
 /** Zones of a camera as the rules see them; no zones = the whole frame. */
@@ -23,11 +42,18 @@ export function cameraZones(camera: CameraConfig): Zone[] {
   return camera.zones.map((z) => ({ id: z.id, polygonNorm: z.polygon, labels: new Set(z.objects ?? camera.objects.track) }));
 }
 
-/** One camera's analysis chain: detector -> tracker -> zones -> event lifecycle. Shared by live cameras and `analyze`. */
+/**
+ * One camera's analysis chain: motion gate -> detector -> tracker -> zones -> event lifecycle. Shared by live cameras
+ * and `analyze`. With motion gating on, a frame without motion while nothing is tracked skips the detector (the
+ * tracker and the event lifecycle still see the frame, so time moves on).
+ */
 export class CameraProcessor {
   readonly lifecycle: EventLifecycle;
   readonly timings: DetectTimings = { preMs: 0, runMs: 0, postMs: 0 };
+  readonly stats: ProcessorStats = { frames: 0, framesWithMotion: 0, detectorCalls: 0, framesSkipped: 0 };
   private readonly zones: Zone[];
+  private readonly motion: MotionDetector | null;
+  private thumbnail: Uint8Array | undefined;
 
   constructor(
     private readonly camera: CameraConfig,
@@ -36,21 +62,42 @@ export class CameraProcessor {
     newId: () => string,
   ) {
     this.zones = cameraZones(camera);
+    const m = camera.motion;
+    this.motion = m.enabled ? new MotionDetector({ ...DEFAULT_MOTION, threshold: m.threshold, minArea: m.minArea, masks: m.mask }) : null;
     this.lifecycle = new EventLifecycle(camera.id, camera.events, newId);
   }
 
   /** Runs the chain on one frame; null when the detector skipped it for a newer frame of this camera. */
   async process(frame: Frame): Promise<FrameResult | null> {
-    const detections = await this.detector.detect(
-      frame,
-      { labels: this.camera.objects.track, scoreThreshold: TRACKER_LOW_SCORE, tiling: this.camera.detect.tiling },
-      this.timings,
-    );
+    this.stats.frames++;
+    const detect = this.needsDetection(frame);
+    const detections = detect
+      ? await this.detector.detect(
+          frame,
+          { labels: this.camera.objects.track, scoreThreshold: TRACKER_LOW_SCORE, tiling: this.camera.detect.tiling },
+          this.timings,
+        )
+      : [];
     if (detections === null) return null;
     // Kalman boxes can run past the frame edge; everything downstream works in frame pixels.
     const tracks = this.tracker.update(detections, frame.timeMs).map((t) => ({ ...t, boxXyxy: clampBox(t.boxXyxy, frame.width, frame.height) }));
     const changes = this.lifecycle.update(zoneHits(tracks, this.zones, frame.width, frame.height), frame.timeMs);
-    return { frame, detections, tracks, changes };
+    return { frame, detections, tracks, changes, detected: detect };
+  }
+
+  /** The motion gate: detect when gating is off, on motion, when the background was relearned, or while tracking. */
+  private needsDetection(frame: Frame): boolean {
+    let detect = true;
+    if (this.motion) {
+      const grey = greyThumbnail(frame.rgb, frame.width, frame.height, MOTION_WIDTH, this.thumbnail);
+      this.thumbnail = grey.data;
+      const m = this.motion.update(grey);
+      if (m.motion) this.stats.framesWithMotion++;
+      detect = m.motion || m.relearned || this.tracker.activeTracks() > 0;
+    }
+    if (detect) this.stats.detectorCalls++;
+    else this.stats.framesSkipped++;
+    return detect;
   }
 
   /** Ends all open events (at stop or end of video). */

@@ -161,6 +161,10 @@ export class ByteTracker implements Tracker {
   }
 
   /** Forgets all tracks and restarts the update count (the next update counts as the first); ids keep counting up. */
+  activeTracks(): number {
+    return this.tracked.length;
+  }
+
   reset(): void {
     this.tracked = [];
     this.lost = [];

@@ -206,6 +206,10 @@ export class SightlineTracker implements Tracker {
     return confirmedMatched(this.tracked, frameId);
   }
 
+  activeTracks(): number {
+    return this.tracked.length;
+  }
+
   reset(): void {
     this.tracked = [];
     this.lost = [];

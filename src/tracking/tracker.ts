@@ -11,6 +11,8 @@ export interface Tracker {
    * filtered box and the matched detection's score.
    */
   update(detections: readonly Detection[], frameTimeMs: number): Track[];
+  /** Tracks being followed now (tentative or confirmed, not lost): while there are any, frames need detection. */
+  activeTracks(): number;
   /** Forgets every track, as if no frame had been seen; ids already handed out are never handed out again. */
   reset(): void;
 }
