@@ -18,7 +18,7 @@ let night: Frame;
 let walking: Frame[];
 before(async () => {
   detector = await loadDetector('yolox-nano', { modelDir: '/nonexistent', searchDirs: [`${ASSETS}/models`], download: false }, loadOnnxModel, { threads: 2 });
-  [night] = await decodeFrames(asset('videos/swiftlet-birds-cctv-720p.mp4'), { count: 1, everySeconds: 1 });
+  night = (await decodeFrames(asset('videos/swiftlet-birds-cctv-720p.mp4'), { count: 1, everySeconds: 1 }))[0]!;
   walking = await decodeFrames(asset('videos/vtest.avi'), { count: 20, everySeconds: 0.2 });
 });
 after(() => detector.close());
@@ -32,7 +32,7 @@ function processor(motion: boolean) {
 test('a quiet camera with nothing tracked calls the detector only for the first frame', async () => {
   const p = processor(true);
   for (let i = 0; i < 20; i++) {
-    const r = await p.process({ ...night!, index: i, timeMs: i * 200 });
+    const r = await p.process({ ...night, index: i, timeMs: i * 200 });
     assert.equal(r?.detected, i === 0, `frame ${i}`);
   }
   assert.deepEqual(p.stats, { frames: 20, framesWithMotion: 0, detectorCalls: 1, framesSkipped: 19 });
@@ -47,6 +47,6 @@ test('a scene with people walking is detected on every frame and its people are 
   assert.ok(tracked >= 3, `${tracked} people tracked at once`);
 
   const ungated = processor(false);
-  for (let i = 0; i < 5; i++) await ungated.process({ ...night!, index: i, timeMs: i * 200 });
+  for (let i = 0; i < 5; i++) await ungated.process({ ...night, index: i, timeMs: i * 200 });
   assert.deepEqual(ungated.stats, { frames: 5, framesWithMotion: 0, detectorCalls: 5, framesSkipped: 0 });
 });

@@ -91,7 +91,8 @@ export class Letterboxer {
     this.width = width;
     this.height = height;
     this.norm = norm;
-    this.out = new Float32Array(3 * width * height);
+    // Shared memory: the inference worker reads the tensor in place, without a copy.
+    this.out = new Float32Array(new SharedArrayBuffer(3 * width * height * 4));
   }
 
   /**

@@ -1,12 +1,24 @@
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import ort from 'onnxruntime-node';
+import { Worker } from 'node:worker_threads';
 import { AppError, errorMessage } from '../../core/errors.ts';
+import type { RawOutput } from '../decoders/decoder.ts';
 import type { ExecutionProvider, ModelRunner, RunnerOptions } from '../model-runner.ts';
 
-/** The only place that imports onnxruntime-node: loads an ONNX file as a ModelRunner on the CPU provider. */
+const WORKER = new URL('./onnx-worker.mjs', import.meta.url);
+
+interface Ready {
+  readonly type: 'ready';
+  readonly provider: ExecutionProvider;
+  readonly providerFallback?: string;
+  readonly inputDims: (number | string)[];
+  readonly outputDims: (number | string)[];
+}
+
+/**
+ * Loads an ONNX file as a ModelRunner. The session lives in its own worker thread (`onnx-worker.mjs`, the only file
+ * that imports onnxruntime-node), so inference never blocks the main thread; inputs backed by a SharedArrayBuffer
+ * reach it without a copy, outputs come back transferred.
+ */
 export async function loadOnnxModel(path: string, opts: RunnerOptions): Promise<ModelRunner> {
   let bytes: Buffer;
   try {
@@ -14,69 +26,68 @@ export async function loadOnnxModel(path: string, opts: RunnerOptions): Promise<
   } catch (err) {
     throw new AppError('MODEL_LOAD_FAILED', `cannot read model file ${path}: ${errorMessage(err)}`, { cause: err });
   }
-  let session: ort.InferenceSession;
-  const create = (providers: ExecutionProvider[]) =>
-    ort.InferenceSession.create(bytes, {
-      executionProviders: providers,
-      graphOptimizationLevel: 'all',
-      ...(opts.threads > 0 ? { intraOpNumThreads: opts.threads } : {}),
-    });
-  const wanted = opts.provider ?? 'cpu';
-  let provider: ExecutionProvider = 'cpu';
-  let providerFallback: string | undefined;
-  try {
-    const missing = wanted === 'cpu' ? null : providerMissing(wanted);
-    if (missing !== null) providerFallback = missing;
-    if (wanted !== 'cpu' && missing === null) {
-      try {
-        session = await create([wanted, 'cpu']);
-        provider = wanted;
-      } catch (err) {
-        providerFallback = `the ${wanted} execution provider failed to start (${errorMessage(err).split('\n')[0]})`;
-        session = await create(['cpu']);
+  const worker = new Worker(WORKER, { workerData: { bytes, threads: opts.threads, provider: opts.provider ?? 'cpu' } });
+  const pending = new Map<number, { resolve: (o: RawOutput) => void; reject: (e: Error) => void }>();
+  let nextId = 1;
+  let dead: Error | null = null;
+  const ready = new Promise<Ready>((resolve, reject) => {
+    worker.once('message', (m: Ready | { type: 'failed'; message: string }) => {
+      if (m.type === 'ready') resolve(m);
+      else {
+        reject(
+          new AppError(
+            'MODEL_LOAD_FAILED',
+            `expected an ONNX model in ${path}, but the runtime could not load it (${m.message}); ` +
+              'check that the file is a complete .onnx export, or re-download it',
+          ),
+        );
       }
-    } else {
-      session = await create(['cpu']);
-    }
+    });
+    worker.once('error', reject);
+  });
+  worker.on('error', (err) => {
+    dead = err;
+    for (const p of pending.values()) p.reject(new AppError('MODEL_LOAD_FAILED', `the inference worker of ${path} failed: ${err.message}`));
+    pending.clear();
+  });
+  let info: Ready;
+  try {
+    info = await ready;
   } catch (err) {
-    throw new AppError(
-      'MODEL_LOAD_FAILED',
-      `expected an ONNX model in ${path}, but the runtime could not load it (${errorMessage(err)}); ` +
-        'check that the file is a complete .onnx export, or re-download it',
-      { cause: err },
-    );
+    await worker.terminate();
+    throw err instanceof AppError ? err : new AppError('MODEL_LOAD_FAILED', `cannot start inference for ${path}: ${errorMessage(err)}`, { cause: err });
   }
-  const input = session.inputMetadata[0];
-  const output = session.outputMetadata[0];
-  const dimsOf = (m: (typeof session.inputMetadata)[number] | undefined): (number | string)[] =>
-    m && m.isTensor ? m.shape.map((d) => (typeof d === 'number' ? d : String(d))) : [];
-  const inputName = session.inputNames[0]!;
-  const outputName = session.outputNames[0]!;
+  worker.on('message', (m: { id: number; data?: Float32Array; dims?: number[]; error?: string }) => {
+    const p = pending.get(m.id);
+    if (!p) return;
+    pending.delete(m.id);
+    if (m.error !== undefined) p.reject(new Error(`inference failed for ${path}: ${m.error}`));
+    else p.resolve({ data: m.data!, dims: m.dims! });
+  });
+  // An idle worker must not keep the process alive.
+  worker.unref();
   return {
-    provider,
-    ...(providerFallback ? { providerFallback: `${providerFallback}; running on cpu` } : {}),
-    inputDims: dimsOf(input),
-    outputDims: dimsOf(output),
-    async run(data, dims) {
-      const result = await session.run({ [inputName]: new ort.Tensor('float32', data, dims) });
-      const t = result[outputName]!;
-      return { data: t.data as Float32Array, dims: t.dims };
+    provider: info.provider,
+    ...(info.providerFallback ? { providerFallback: `${info.providerFallback}; running on cpu` } : {}),
+    inputDims: info.inputDims,
+    outputDims: info.outputDims,
+    run(data, dims) {
+      if (dead) return Promise.reject(new AppError('MODEL_LOAD_FAILED', `the inference worker of ${path} failed: ${dead.message}`));
+      const id = nextId++;
+      return new Promise<RawOutput>((resolve, reject) => {
+        pending.set(id, { resolve, reject });
+        if (pending.size === 1) worker.ref();
+        worker.postMessage({ id, data, dims });
+      }).finally(() => {
+        if (pending.size === 0) worker.unref();
+      });
     },
     async close() {
-      await session.release();
+      const exited = new Promise((r) => worker.once('exit', r));
+      worker.postMessage({ type: 'close' });
+      const timer = setTimeout(() => void worker.terminate(), 2000);
+      await exited;
+      clearTimeout(timer);
     },
   };
-}
-
-/**
- * Why `provider` cannot be used by this onnxruntime-node install, or null when it may work: the backend must exist
- * in the build, and an unbundled one (CUDA, TensorRT) needs its provider library next to the runtime.
- */
-function providerMissing(provider: ExecutionProvider): string | null {
-  const backend = ort.listSupportedBackends().find((b) => b.name === provider);
-  if (!backend) return `this onnxruntime-node build has no ${provider} execution provider`;
-  if (backend.bundled) return null;
-  const runtimeDir = join(dirname(createRequire(import.meta.url).resolve('onnxruntime-node')), '..', 'bin', 'napi-v6', process.platform, process.arch);
-  const lib = join(runtimeDir, `libonnxruntime_providers_${provider}.so`);
-  return existsSync(lib) ? null : `the ${provider} execution provider library is not installed (${lib} is missing; install onnxruntime-node without onnxruntime-node-install=skip on a machine with a GPU)`;
 }
