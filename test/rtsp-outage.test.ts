@@ -11,7 +11,7 @@ import type { Frame } from '../src/core/types.ts';
 import { CameraSource, type SourceState } from '../src/ingest/camera-source.ts';
 import { LatestQueue } from '../src/ingest/latest-queue.ts';
 import { asset } from './support/assets.ts';
-import { rtspClip, startRtspServer, type RtspServer } from './support/rtsp.ts';
+import { rtspClip, startRtspServer, type RtspServer } from '../src/bench/rtsp-server.ts';
 import { ffmpegChildren, sleep, waitFor } from './support/wait.ts';
 
 setFlagsFromString('--expose-gc');

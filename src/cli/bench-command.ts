@@ -1,10 +1,12 @@
-import { cpus, platform, release, totalmem } from 'node:os';
+import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadCatalog } from '../assets/catalog.ts';
 import { loadDetector } from '../assets/load-detector.ts';
 import { resolveSampleUrl } from '../assets/resolve-sample.ts';
 import { benchDetector } from '../bench/detect-bench.ts';
+import { formatMachine, machineInfo } from '../bench/machine.ts';
+import { benchCamerasCommand } from './bench-cameras-command.ts';
 import type { DetectBenchResult } from '../bench/detect-bench.ts';
 import { loadConfig } from '../config/load.ts';
 import { AppError } from '../core/errors.ts';
@@ -15,7 +17,8 @@ import type { ObjectDetector } from '../vision/detector.ts';
 import { loadOnnxModel } from '../vision/adapters/onnx-runtime.ts';
 
 /** Usage of `sightline bench`. */
-export const BENCH_USAGE = `usage: sightline bench detect [--model ID|PATH] [--cameras N] [--iterations N] [--rounds N] [--json] [--config FILE]
+export const BENCH_USAGE = `usage: sightline bench detect|cameras [options]   (sightline bench cameras --help for its options)
+sightline bench detect [--model ID|PATH] [--cameras N] [--iterations N] [--rounds N] [--json] [--config FILE]
 Measures detection on this machine, on real frames of the demo clip decoded as a camera delivers them: the bare model
 call (p50, p95), the full detect call with pre- and post-processing (p50, p95), their ratio, the full detect call when
 it letterboxes the whole frame itself, and frames/s when N cameras share the model (against bare calls back to back).
@@ -31,6 +34,7 @@ const FRAME_COUNT = 12;
 /** `sightline bench detect`; returns the exit code. */
 export async function benchCommand(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
+  if (sub === 'cameras') return benchCamerasCommand(rest);
   if (sub !== 'detect') {
     (sub === undefined || sub === '--help' ? console.log : console.error)(BENCH_USAGE);
     return sub === '--help' ? 0 : 2;
@@ -87,17 +91,9 @@ export async function benchCommand(argv: string[]): Promise<number> {
       await detector.close();
     }
   }
-  const machine = {
-    cpu: cpus()[0]?.model ?? 'unknown',
-    cores: cpus().length,
-    memoryGiB: Math.round(totalmem() / 2 ** 30),
-    os: `${platform()} ${release()}`,
-    node: process.version,
-    executionProvider: config.models.provider,
-    threads,
-  };
+  const machine = machineInfo(config.models.provider, threads);
   if (values.json) console.log(JSON.stringify({ models: results, machine }, null, 2));
-  else log(`machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.os}, Node ${machine.node}, requested provider ${machine.executionProvider}`);
+  else log(formatMachine(machine));
   return results.length > 0 ? 0 : 1;
 }
 

@@ -1,7 +1,10 @@
-// The real RTSP server of the tests (GStreamer's gst-rtsp-server, test/support/rtsp-server.py) and the H.264 clips
-// it serves. Clips are encoded once per machine into the temp folder and reused.
+/**
+ * A real RTSP server for `bench cameras` and the tests: GStreamer's gst-rtsp-server (`rtsp-server.py`, run with Debian's
+ * /usr/bin/python3; packages gir1.2-gst-rtsp-server-1.0, python3-gi, gstreamer1.0-plugins-base/good/bad) serving H.264
+ * clips in a loop, and the clips themselves, encoded once per machine into the temp folder and reused.
+ */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, renameSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
@@ -11,22 +14,33 @@ import { promisify } from 'node:util';
 const run = promisify(execFile);
 const SCRIPT = fileURLToPath(new URL('./rtsp-server.py', import.meta.url));
 
+/** The python with GStreamer's bindings (Debian's, not whatever `python3` comes first on PATH). */
+const PYTHON = '/usr/bin/python3';
+
 /**
  * An H.264 Annex B stream (access-unit delimiters, keyframe every second, no B-frames) of `source` at `fps` and
  * `height` lines, encoded once into the temp folder.
  */
-export async function rtspClip(source: string, fps = 15, height = 720): Promise<string> {
+export async function rtspClip(source: string, fps = 15, height = 720, opts: { still?: boolean } = {}): Promise<string> {
   const dir = join(tmpdir(), 'sightline-rtsp-clips');
   mkdirSync(dir, { recursive: true });
-  const out = join(dir, `${basename(source).replace(/\.[^.]+$/, '')}-${height}p${fps}.h264`);
+  const out = join(dir, `${basename(source).replace(/\.[^.]+$/, '')}-${height}p${fps}${opts.still ? '-still' : ''}.h264`);
   if (existsSync(out)) return out;
   const temp = `${out}.${process.pid}.tmp`;
+  let input = ['-i', source];
+  if (opts.still) {
+    // A still picture: the average of the clip's first 100 frames (moving people fade out), looped.
+    const png = `${temp}.png`;
+    await run('ffmpeg', ['-v', 'error', '-y', '-i', source, '-vf', "tmix=frames=100,select='eq(n,99)'", '-frames:v', '1', png]);
+    input = ['-loop', '1', '-framerate', String(fps), '-t', '10', '-i', png];
+  }
   await run('ffmpeg', [
-    '-v', 'error', '-y', '-i', source, '-an', '-vf', `fps=${fps},scale=-2:${height}`,
-    '-c:v', 'libx264', '-preset', 'veryfast', '-profile:v', 'main', '-g', String(fps), '-bf', '0',
+    '-v', 'error', '-y', ...input, '-an', '-vf', `fps=${fps},scale=-2:${height}`,
+    '-c:v', 'libx264', '-preset', 'veryfast', '-profile:v', 'main', '-pix_fmt', 'yuv420p', '-g', String(fps), '-bf', '0',
     '-x264-params', 'repeat-headers=1:aud=1', '-bsf:v', 'h264_mp4toannexb', '-f', 'h264', temp,
   ]);
   renameSync(temp, out);
+  rmSync(`${temp}.png`, { force: true });
   return out;
 }
 
@@ -63,7 +77,10 @@ export async function startRtspServer(mounts: Record<string, string>, opts: { fp
   let child: ChildProcess | null = null;
   const launch = () =>
     new Promise<void>((resolve, reject) => {
-      const c = spawn('/usr/bin/python3', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+      const c = spawn(PYTHON, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+      c.once('error', (err: NodeJS.ErrnoException) =>
+        reject(new Error(`cannot run ${PYTHON} for the RTSP server (${err.message}); install python3-gi and gir1.2-gst-rtsp-server-1.0`)),
+      );
       child = c;
       let err = '';
       const timer = setTimeout(() => reject(new Error(`RTSP server did not start in 10 s: ${err}`)), 10_000);
