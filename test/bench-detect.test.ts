@@ -34,8 +34,25 @@ test('bench detect --json reports bare and full latency, their ratio, camera thr
   assert.match(stderr, /2 cameras through the scheduler \(round 2 of 2\)/);
 });
 
+test('bench cameras --json runs real RTSP cameras through the live chain and reports capacity and CPU per camera', async () => {
+  const { stdout, stderr } = await run(
+    'node',
+    ['bin/sightline.mjs', 'bench', 'cameras', '--source', 'rtsp', '--max', '2', '--step', '2', '--seconds', '3', '--warmup', '8', '--json'],
+    { env: { ...process.env, SIGHTLINE_ASSETS: ASSETS, SIGHTLINE_DATA_DIR: dataDir, SIGHTLINE_MODELS__DOWNLOAD: 'false' }, maxBuffer: 1 << 24 },
+  );
+  const out = JSON.parse(stdout) as { sustainedCameras: number; perCamera: Record<string, number>; trials: Record<string, unknown>[]; machine: Record<string, unknown> };
+  assert.equal(out.sustainedCameras, 2, stderr);
+  for (const k of ['ffmpegCpuPct', 'nodeCpuPct', 'inferenceCpuPct']) assert.ok(out.perCamera[k]! > 0, `${k}: ${out.perCamera[k]}`);
+  const t = out.trials[0]!;
+  assert.equal(t['cameras'], 2);
+  assert.ok((t['minDecodedFps'] as number) >= 4.5, `slowest camera ${String(t['minDecodedFps'])} frames/s`);
+  assert.equal(out.machine['cores'], (await import('node:os')).cpus().length);
+  assert.match(stderr, /2 cameras \(1 moving\): [\d.]+ frames\/s per camera/);
+});
+
 test('bench with a wrong subcommand or count is refused with the usage or a clear message', async () => {
-  await assert.rejects(run('node', ['bin/sightline.mjs', 'bench', 'cameras']), (e: { code: number; stderr: string }) => e.code === 2 && /usage: sightline bench detect/.test(e.stderr));
+  await assert.rejects(run('node', ['bin/sightline.mjs', 'bench', 'disks']), (e: { code: number; stderr: string }) => e.code === 2 && /usage: sightline bench detect\|cameras/.test(e.stderr));
+  await assert.rejects(run('node', ['bin/sightline.mjs', 'bench', 'cameras', '--source', 'file']), (e: { stderr: string }) => /--source: expected rtsp, got file/.test(e.stderr));
   await assert.rejects(run('node', ['bin/sightline.mjs', 'bench', 'detect', '--cameras', '0']), (e: { stderr: string }) => /--cameras: expected an integer 1..64, got 0/.test(e.stderr));
   await assert.rejects(run('node', ['bin/sightline.mjs', 'bench', 'detect', '--rounds', 'x']), (e: { stderr: string }) => /--rounds: expected an integer 1..20, got x/.test(e.stderr));
 });
