@@ -84,6 +84,17 @@ for (const db of ['pglite', 'postgres'] as const) {
         const broken = body.cameras.find((c: any) => c.id === 'broken');
         assert.equal(broken.state, 'offline');
         assert.match(broken.lastError, /osnet_x0_25_msmt17\.onnx is a re-identification embedder; expected an object detector here/);
+        // vtest has people walking the whole time: motion on most frames, the detector on every processed one.
+        assert.ok(demo.detectorCalls > 0 && demo.framesWithMotion > 0, `motion ${demo.framesWithMotion}, detector calls ${demo.detectorCalls}`);
+      });
+
+      await t.test('/metrics shows the same state and counters in the Prometheus text format', async () => {
+        const res = await fetch(`${base}/metrics`);
+        assert.match(res.headers.get('content-type') ?? '', /^text\/plain; version=0\.0\.4/);
+        const text = await res.text();
+        assert.match(text, /^sightline_camera_up\{camera="demo"\} 1$/m);
+        assert.match(text, /^sightline_camera_state\{camera="broken",state="offline"\} 1$/m);
+        assert.match(text, /^sightline_camera_detector_calls_total\{camera="demo"\} [1-9]\d*$/m);
       });
 
       await t.test('latest.jpg is the newest frame', async () => {

@@ -8,6 +8,7 @@ import type { CameraStatus } from '../pipeline/camera-pipeline.ts';
 import type { LiveMessage } from '../pipeline/live-messages.ts';
 import type { EventStore } from '../store/event-repository.ts';
 import type { MediaStore } from '../store/media-store.ts';
+import { formatMetrics } from './metrics.ts';
 import { parseEventQuery } from './query.ts';
 
 /** A camera as the API needs it. */
@@ -76,6 +77,9 @@ export async function buildServer(deps: ApiDeps, hub: LiveHub) {
 
   app.get('/', (_req, reply) => reply.type('text/html; charset=utf-8').send(PAGE));
   app.get('/api/health', () => ({ ok: true, cameras: deps.cameras().length }));
+  app.get('/metrics', (_req, reply) =>
+    reply.type('text/plain; version=0.0.4; charset=utf-8').send(formatMetrics(deps.cameras().map((c) => c.status()))),
+  );
   app.get('/api/cameras', () => ({ cameras: deps.cameras().map((c) => c.status()) }));
   app.get<{ Params: { id: string } }>('/api/cameras/:id', (req) => findCamera(req.params.id).status());
   app.get<{ Params: { id: string } }>('/api/cameras/:id/latest.jpg', async (req, reply) => {
