@@ -144,6 +144,7 @@ export class CameraSource {
           {
             url: this.opts.url, width, height, fps: this.opts.fps, realtime: true, loop: file && this.opts.loop,
             rtspTransport: this.opts.rtspTransport, timeoutMs: this.opts.timeoutMs, detectorImage,
+            wallclockTimestamps: !file && info.codec === 'mjpeg',
           },
           (rgb, detectorImage) => {
             const now = this.deps.now();

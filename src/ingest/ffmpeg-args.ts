@@ -20,6 +20,11 @@ export interface DecodeSpec {
    * `gbrpf32le` floats 0-1 (the detector's input size and range, so it copies planes instead of resampling).
    */
   readonly detectorImage?: DetectorImageSpec | null;
+  /**
+   * Stamp frames with the time they arrive instead of the stream's own timestamps: for streams without real ones
+   * (MJPEG over HTTP, which ffmpeg otherwise times at an assumed 25 fps).
+   */
+  readonly wallclockTimestamps?: boolean;
 }
 
 /** File descriptor of the detector-size output. */
@@ -71,6 +76,7 @@ export function ffmpegDecodeArgs(spec: DecodeSpec): string[] {
     ...(file && spec.realtime ? ['-re'] : []),
     ...(file && spec.loop ? ['-stream_loop', '-1'] : []),
     ...inputArgs(spec.url, spec.rtspTransport, spec.timeoutMs),
+    ...(spec.wallclockTimestamps ? ['-use_wallclock_as_timestamps', '1'] : []),
     '-i', spec.url,
     '-an', '-sn', '-dn',
     ...outputs,

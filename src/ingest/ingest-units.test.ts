@@ -62,6 +62,7 @@ test('ffmpegDecodeArgs: RTSP over TCP with a socket timeout; files loop and pace
   assert.match(file, /-re -stream_loop -1 -i a\.mp4/);
   // Live: at most 5 frames a second, never a duplicate; each output passes frames through as selected.
   assert.match(file, /-vf select='isnan\(prev_selected_t\)\+gte\(t-prev_selected_t,0\.18\)',scale=640:360:flags=fast_bilinear -fps_mode passthrough -pix_fmt rgb24 -f rawvideo pipe:1/);
+  assert.match(ffmpegDecodeArgs({ ...base, url: 'http://cam/video.mjpg', wallclockTimestamps: true }).join(' '), /-use_wallclock_as_timestamps 1 -i http:\/\/cam\/video\.mjpg/);
   const offline = ffmpegDecodeArgs({ ...base, url: 'a.mp4', realtime: false, loop: false }).join(' ');
   assert.match(offline, /-vf fps=5,scale=640:360:flags=fast_bilinear -fps_mode passthrough/);
   const twoOutputs = ffmpegDecodeArgs({ ...base, url: 'a.mp4', realtime: false, detectorImage: { width: 416, height: 234, float: false } }).join(' ');
