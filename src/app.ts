@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { cpus } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { buildServer, LiveHub } from './api/server.ts';
 import { loadDetector } from './assets/load-detector.ts';
+import { modelLocation, runnerOptions } from './assets/resolve-model.ts';
 import { resolveSampleUrl } from './assets/resolve-sample.ts';
 import { CameraSchema, DEMO_CAMERA, type CameraConfig, type Config } from './config/schema.ts';
 import { errorMessage } from './core/errors.ts';
@@ -70,20 +70,14 @@ export async function startApp(config: Config, log: Logger): Promise<RunningApp>
   log.info({ url }, 'server listening');
 
   const detectors = new Map<string, Promise<SharedDetector>>();
-  const threads = config.models.threads || cpus().length;
   const detectorFor = (spec: string) => {
     let d = detectors.get(spec);
     if (!d) {
       d = loadDetector(
         spec,
-        {
-          modelDir: join(dataDir, 'models'),
-          searchDirs: config.assets ? [join(config.assets, 'models')] : [],
-          download: config.models.download,
-          onProgress: progressLogger(log, `model ${spec}`),
-        },
+        modelLocation(config, { onProgress: progressLogger(log, `model ${spec}`) }),
         loadOnnxModel,
-        { threads, provider: config.models.provider },
+        runnerOptions(config),
       ).then((detector) => {
         if (detector.providerFallback) log.warn({ model: spec }, `model ${spec}: ${detector.providerFallback}`);
         else log.info({ model: spec, provider: detector.provider }, `model ${spec} runs on ${detector.provider}`);

@@ -1,11 +1,12 @@
 import { access, readFile } from 'node:fs/promises';
+import { cpus } from 'node:os';
 import { basename, join } from 'node:path';
 import { AppError } from '../core/errors.ts';
 import { matchDetectorLayout } from '../vision/decoders/layout.ts';
 import { proposeManifest } from '../vision/inspect.ts';
 import { TASK_WORDS, type DetectorManifest, type ModelManifest, type ModelTask } from '../vision/model-manifest.ts';
 import { readOnnxInfo } from '../vision/onnx/onnx-model.ts';
-import type { ModelRunner } from '../vision/model-runner.ts';
+import type { ExecutionProvider, ModelRunner, RunnerOptions } from '../vision/model-runner.ts';
 import { loadCatalog, type Catalog } from './catalog.ts';
 import { downloadFile, type DownloadProgress } from './download.ts';
 import { readUserModels, userModelManifest, type UserModel } from './model-store.ts';
@@ -149,4 +150,19 @@ export async function refuseOtherTask(path: string, task: ModelTask): Promise<vo
   const dims = (t: { dims: readonly (number | string)[] }) => `[${t.dims.join(',')}]`;
   const shapes = ` (input ${info.inputs.map(dims).join(', ')}, output ${info.outputs.map(dims).join(', ')})`;
   checkTask(task, proposal.manifest.task, path, shapes);
+}
+
+/** Where a configuration keeps models: `<dataDir>/models`, then the assets folder's `models/` (pure). */
+export function modelLocation(config: { dataDir: string; assets?: string | undefined; models: { download: boolean } }, extra: Partial<ModelLocation> = {}): ModelLocation {
+  return {
+    modelDir: join(config.dataDir, 'models'),
+    searchDirs: config.assets ? [join(config.assets, 'models')] : [],
+    download: config.models.download,
+    ...extra,
+  };
+}
+
+/** Inference settings of a configuration: `models.threads` (0 = one per core) and the execution provider. */
+export function runnerOptions(config: { models: { threads: number; provider: ExecutionProvider } }): RunnerOptions & { threads: number } {
+  return { threads: config.models.threads || cpus().length, provider: config.models.provider };
 }

@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
-import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadDetector } from '../assets/load-detector.ts';
-import { loadConfig } from '../config/load.ts';
+import { modelLocation, runnerOptions } from '../assets/resolve-model.ts';
 import { analyzeVideo } from '../pipeline/analyze.ts';
 import { loadOnnxModel } from '../vision/adapters/onnx-runtime.ts';
 import { formatResults } from '../mot/track/result-file.ts';
 import { interpolateGaps, OFFLINE_DEFAULTS } from '../tracking/offline.ts';
+import { loadCliConfig } from './cli-config.ts';
 import { ProgressBar } from './progress.ts';
 
 /** Usage of `sightline analyze`. */
@@ -45,21 +45,14 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
   const tiling = values.tiling ?? 'off';
   if (tiling !== 'off' && tiling !== 'auto') throw new Error(`--tiling: expected off or auto, got ${tiling}`);
 
-  const cfg = await loadConfig(values.config ?? process.env['SIGHTLINE_CONFIG'], process.env);
-  if (!cfg.ok) throw new Error(`invalid configuration:\n${cfg.problems.map((p) => `  ${p.path}: ${p.message}`).join('\n')}`);
-  const config = cfg.config;
+  const config = await loadCliConfig(values.config);
   const spec = values.model ?? config.models.default;
   const download = new ProgressBar(`downloading ${spec}`);
   const detector = await loadDetector(
     spec,
-    {
-      modelDir: join(config.dataDir, 'models'),
-      searchDirs: config.assets ? [join(config.assets, 'models')] : [],
-      download: config.models.download,
-      onProgress: (r, t) => download.update(r, t),
-    },
+    modelLocation(config, { onProgress: (r, t) => download.update(r, t) }),
     loadOnnxModel,
-    { threads: config.models.threads || cpus().length, provider: config.models.provider },
+    runnerOptions(config),
   );
   try {
     const bar = new ProgressBar(`analyzing ${video}`);

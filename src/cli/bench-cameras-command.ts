@@ -1,14 +1,14 @@
-import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadDetector } from '../assets/load-detector.ts';
+import { modelLocation, runnerOptions } from '../assets/resolve-model.ts';
 import { resolveSampleUrl } from '../assets/resolve-sample.ts';
 import { cameraCapacity } from '../bench/camera-bench.ts';
 import { formatMachine, machineInfo } from '../bench/machine.ts';
 import { rtspClip } from '../bench/rtsp-server.ts';
-import { loadConfig } from '../config/load.ts';
 import { AppError } from '../core/errors.ts';
 import { loadOnnxModel } from '../vision/adapters/onnx-runtime.ts';
+import { intOption, loadCliConfig } from './cli-config.ts';
 
 /** Usage of `sightline bench cameras`. */
 export const BENCH_CAMERAS_USAGE = `usage: sightline bench cameras --source rtsp [--max N] [--step N] [--seconds N] [--warmup N] [--model ID|PATH] [--json]
@@ -22,12 +22,6 @@ Needs Debian's python3-gi, gir1.2-gst-rtsp-server-1.0 and gstreamer1.0-plugins-b
   --seconds  measured seconds per trial (default 20), after --warmup seconds (default 8)
   --model    detector (default: models.default)
   --json     print {"sustainedCameras", "perCamera": {"ffmpegCpuPct", "nodeCpuPct", "inferenceCpuPct"}, "trials", "machine"}`;
-
-const int = (name: string, raw: string | undefined, fallback: number, min: number, max: number): number => {
-  const v = Number(raw ?? fallback);
-  if (!(Number.isInteger(v) && v >= min && v <= max)) throw new AppError('CONFIG_INVALID', `--${name}: expected an integer ${min}..${max}, got ${raw}`);
-  return v;
-};
 
 /** `sightline bench cameras`; returns the exit code. */
 export async function benchCamerasCommand(argv: string[]): Promise<number> {
@@ -43,25 +37,22 @@ export async function benchCamerasCommand(argv: string[]): Promise<number> {
     return 0;
   }
   if ((values.source ?? 'rtsp') !== 'rtsp') throw new AppError('CONFIG_INVALID', `--source: expected rtsp, got ${values.source}`);
-  const max = int('max', values.max, 16, 1, 64);
-  const step = int('step', values.step, 2, 1, 64);
-  const seconds = int('seconds', values.seconds, 20, 2, 600);
-  const warmupSeconds = int('warmup', values.warmup, 8, 1, 120);
-  const cfg = await loadConfig(values.config ?? process.env['SIGHTLINE_CONFIG'], process.env);
-  if (!cfg.ok) throw new AppError('CONFIG_INVALID', cfg.problems.map((p) => `${p.path}: ${p.message}`).join('; '));
-  const config = cfg.config;
-  const threads = config.models.threads || cpus().length;
+  const max = intOption('max', values.max, 16, 1, 64);
+  const step = intOption('step', values.step, 2, 1, 64);
+  const seconds = intOption('seconds', values.seconds, 20, 2, 600);
+  const warmupSeconds = intOption('warmup', values.warmup, 8, 1, 120);
+  const config = await loadCliConfig(values.config);
+  const runner = runnerOptions(config);
   const log = (s: string) => (values.json ? console.error(s) : console.log(s));
 
   const sample = await resolveSampleUrl('sample:vtest', { assetsDir: config.assets ?? undefined, samplesDir: join(config.dataDir, 'samples'), download: config.models.download });
   log('preparing 720p15 H.264 clips of the demo clip (once per machine)...');
   const [movingClip, stillClip] = [await rtspClip(sample, 15, 720), await rtspClip(sample, 15, 720, { still: true })];
-  const loc = { modelDir: join(config.dataDir, 'models'), searchDirs: config.assets ? [join(config.assets, 'models')] : [], download: config.models.download };
-  const detector = await loadDetector(values.model ?? config.models.default, loc, loadOnnxModel, { threads, provider: config.models.provider });
+  const detector = await loadDetector(values.model ?? config.models.default, modelLocation(config), loadOnnxModel, runner);
   try {
     const run = await cameraCapacity(max, step, { detector, movingClip, stillClip, fps: 5, width: 640, seconds, warmupSeconds, onProgress: log });
     const best = run.trials.find((t) => t.cameras === run.sustainedCameras);
-    const machine = machineInfo(config.models.provider, threads);
+    const machine = machineInfo(config.models.provider, runner.threads);
     const summary = {
       sustainedCameras: run.sustainedCameras,
       perCamera: best?.perCamera ?? null,

@@ -1,14 +1,14 @@
-import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadCatalog } from '../assets/catalog.ts';
 import { loadDetector } from '../assets/load-detector.ts';
+import { modelLocation, runnerOptions } from '../assets/resolve-model.ts';
 import { resolveSampleUrl } from '../assets/resolve-sample.ts';
 import { benchDetector } from '../bench/detect-bench.ts';
 import { formatMachine, machineInfo } from '../bench/machine.ts';
 import { benchCamerasCommand } from './bench-cameras-command.ts';
+import { intOption, loadCliConfig } from './cli-config.ts';
 import type { DetectBenchResult } from '../bench/detect-bench.ts';
-import { loadConfig } from '../config/load.ts';
 import { AppError } from '../core/errors.ts';
 import type { Frame } from '../core/types.ts';
 import { collectFrames } from '../ingest/ffmpeg-frames.ts';
@@ -50,21 +50,13 @@ export async function benchCommand(argv: string[]): Promise<number> {
     console.log(BENCH_USAGE);
     return 0;
   }
-  const cameras = Number(values.cameras ?? 4);
-  if (!(Number.isInteger(cameras) && cameras >= 1 && cameras <= 64)) throw new AppError('CONFIG_INVALID', `--cameras: expected an integer 1..64, got ${values.cameras}`);
-  const rounds = Number(values.rounds ?? 3);
-  if (!(Number.isInteger(rounds) && rounds >= 1 && rounds <= 20)) throw new AppError('CONFIG_INVALID', `--rounds: expected an integer 1..20, got ${values.rounds}`);
-  const iterations = Number(values.iterations ?? 50);
-  if (!(Number.isInteger(iterations) && iterations >= 5)) throw new AppError('CONFIG_INVALID', `--iterations: expected an integer >= 5, got ${values.iterations}`);
-  const cfg = await loadConfig(values.config ?? process.env['SIGHTLINE_CONFIG'], process.env);
-  if (!cfg.ok) throw new AppError('CONFIG_INVALID', cfg.problems.map((p) => `${p.path}: ${p.message}`).join('; '));
-  const config = cfg.config;
-  const threads = config.models.threads || cpus().length;
-  const loc = {
-    modelDir: join(config.dataDir, 'models'),
-    searchDirs: config.assets ? [join(config.assets, 'models')] : [],
-    download: Boolean(values.model) && config.models.download,
-  };
+  const cameras = intOption('cameras', values.cameras, 4, 1, 64);
+  const rounds = intOption('rounds', values.rounds, 3, 1, 20);
+  const iterations = intOption('iterations', values.iterations, 50, 5);
+  const config = await loadCliConfig(values.config);
+  const runner = runnerOptions(config);
+  const { threads } = runner;
+  const loc = modelLocation(config, { download: Boolean(values.model) && config.models.download });
   const log = (s: string) => (values.json ? console.error(s) : console.log(s));
 
   const clip = await resolveSampleUrl('sample:vtest', { assetsDir: config.assets ?? undefined, samplesDir: join(config.dataDir, 'samples'), download: config.models.download });
@@ -75,7 +67,7 @@ export async function benchCommand(argv: string[]): Promise<number> {
   for (const spec of specs) {
     let detector;
     try {
-      detector = await loadDetector(spec, loc, loadOnnxModel, { threads, provider: config.models.provider });
+      detector = await loadDetector(spec, loc, loadOnnxModel, runner);
       if (detector.providerFallback) log(`${spec}: ${detector.providerFallback}`);
     } catch (err) {
       if (values.model) throw err;

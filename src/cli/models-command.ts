@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { addModelFile, addModelUrl, listModels, removeModel, type ModelListing, type ModelStoreDirs, type UserModel } from '../assets/model-store.ts';
-import { loadConfig } from '../config/load.ts';
+import { loadCliConfig } from './cli-config.ts';
 import { AppError, errorMessage, isAppError } from '../core/errors.ts';
 import { proposeManifest, type Proposal } from '../vision/inspect.ts';
 import { ProgressBar } from './progress.ts';
@@ -88,9 +88,7 @@ async function inspectCommand(argv: string[]): Promise<number> {
 
 /** The model folders of the configuration named by --config / SIGHTLINE_CONFIG (plus env overrides). */
 async function storeDirs(configFile: string | undefined): Promise<ModelStoreDirs> {
-  const cfg = await loadConfig(configFile ?? process.env['SIGHTLINE_CONFIG'], process.env);
-  if (!cfg.ok) throw new AppError('CONFIG_INVALID', `invalid configuration:\n${cfg.problems.map((p) => `  ${p.path}: ${p.message}`).join('\n')}`);
-  const { dataDir, assets } = cfg.config;
+  const { dataDir, assets } = await loadCliConfig(configFile);
   return { modelDir: join(dataDir, 'models'), assetsModelDir: assets ? join(assets, 'models') : null };
 }
 

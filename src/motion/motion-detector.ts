@@ -48,6 +48,8 @@ export class MotionDetector {
   private width = 0;
   private height = 0;
   private mask: Uint8Array | null = null;
+  /** Pixels outside the masks. */
+  private unmasked = 0;
   private changed = new Uint8Array(0);
   private labels = new Int32Array(0);
   private stack = new Int32Array(0);
@@ -68,16 +70,13 @@ export class MotionDetector {
     const mask = this.mask!;
     const changed = this.changed;
     const t = this.opts.threshold;
-    let count = 0, considered = 0;
+    let count = 0;
     for (let i = 0; i < data.length; i++) {
-      const v = data[i]!;
-      const diff = Math.abs(v - bg[i]!);
-      const on = mask[i] === 0 && diff > t ? 1 : 0;
+      const on = mask[i] === 0 && Math.abs(data[i]! - bg[i]!) > t ? 1 : 0;
       changed[i] = on;
       count += on;
-      considered += 1 - mask[i]!;
     }
-    const changedFraction = considered > 0 ? count / considered : 0;
+    const changedFraction = this.unmasked > 0 ? count / this.unmasked : 0;
     if (changedFraction > this.opts.relearnFraction) {
       this.learn(img);
       return { motion: false, regions: [], changedFraction, relearned: true };
@@ -97,6 +96,7 @@ export class MotionDetector {
       this.labels = new Int32Array(w * h);
       this.stack = new Int32Array(w * h);
       this.mask = rasterMasks(this.opts.masks, w, h);
+      this.unmasked = this.mask.reduce((n, m) => n + 1 - m, 0);
     }
     this.background = Float32Array.from(img.data);
   }

@@ -1,8 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  STD_WEIGHT_POSITION,
-  STD_WEIGHT_VELOCITY,
   initiate,
   predict,
   project,
@@ -96,21 +94,12 @@ function denseState(): KalmanState {
 }
 
 test('initiate: zero velocity and ByteTrack initial standard deviations', () => {
-  const h = 80;
-  const s = initiate([100, 200, 0.5, h]);
-  assertClose(s.mean, [100, 200, 0.5, h, 0, 0, 0, 0], 'mean');
-  const std = [
-    2 * STD_WEIGHT_POSITION * h,
-    2 * STD_WEIGHT_POSITION * h,
-    1e-2,
-    2 * STD_WEIGHT_POSITION * h,
-    10 * STD_WEIGHT_VELOCITY * h,
-    10 * STD_WEIGHT_VELOCITY * h,
-    1e-5,
-    10 * STD_WEIGHT_VELOCITY * h,
-  ];
+  const s = initiate([100, 200, 0.5, 80]);
+  assertClose(s.mean, [100, 200, 0.5, 80, 0, 0, 0, 0], 'mean');
+  // Height 80: positions 2 * 80 / 20 = 8, velocities 10 * 80 / 160 = 5, aspect 1e-2 and its velocity 1e-5 (squared).
+  const variances = [64, 64, 1e-4, 64, 25, 25, 1e-10, 25];
   const expected = new Array<number>(64).fill(0);
-  for (let i = 0; i < 8; i++) expected[i * 9] = std[i]! ** 2;
+  for (let i = 0; i < 8; i++) expected[i * 9] = variances[i]!;
   assertClose(s.covariance, expected, 'covariance');
 });
 

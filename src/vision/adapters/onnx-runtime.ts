@@ -45,11 +45,14 @@ export async function loadOnnxModel(path: string, opts: RunnerOptions): Promise<
     });
     worker.once('error', reject);
   });
-  worker.on('error', (err) => {
-    dead = err;
-    for (const p of pending.values()) p.reject(new AppError('MODEL_LOAD_FAILED', `the inference worker of ${path} failed: ${err.message}`));
+  const fail = (err: Error) => {
+    dead ??= err;
+    for (const p of pending.values()) p.reject(new AppError('MODEL_LOAD_FAILED', `the inference worker of ${path} failed: ${dead.message}`));
     pending.clear();
-  });
+  };
+  worker.on('error', fail);
+  // After close, or if the worker dies without an error event: nothing pending may wait forever.
+  worker.on('exit', (code) => fail(new Error(`the worker exited with code ${code}`)));
   let info: Ready;
   try {
     info = await ready;
