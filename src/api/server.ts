@@ -4,10 +4,12 @@ import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { AppError, isAppError } from '../core/errors.ts';
 import type { SightEvent } from '../core/types.ts';
+import type { CameraMediaStream } from '../live/media-stream.ts';
 import type { CameraStatus } from '../pipeline/camera-pipeline.ts';
 import type { LiveMessage } from '../pipeline/live-messages.ts';
 import type { EventStore } from '../store/event-repository.ts';
 import type { MediaStore } from '../store/media-store.ts';
+import { registerLiveRoutes } from './live-routes.ts';
 import { formatMetrics } from './metrics.ts';
 import { parseEventQuery } from './query.ts';
 
@@ -15,6 +17,10 @@ import { parseEventQuery } from './query.ts';
 export interface ApiCamera {
   status(): CameraStatus;
   latestJpeg(): Promise<Buffer | null>;
+  /** The camera's live video (fragmented MP4), or null when live view and recording are off. */
+  readonly media: CameraMediaStream | null;
+  /** The camera's zones, for overlays. */
+  zones(): readonly { readonly id: string; readonly polygon: readonly (readonly [number, number])[] }[];
 }
 
 /** What the HTTP API reads from (ports; built by the composition root). */
@@ -23,14 +29,17 @@ export interface ApiDeps {
   readonly events: EventStore;
   readonly media: MediaStore;
   readonly log: Logger;
+  readonly now?: () => number;
 }
 
 /** A WebSocket fan-out for live messages; `publish` is handed to the pipelines. */
 export class LiveHub {
   private readonly clients = new Set<{ send(data: string): void; readyState: number }>();
+  private readonly listeners = new Set<(m: LiveMessage) => void>();
 
-  /** Sends a message to every open client. */
+  /** Sends a message to every open client and every listener. */
   publish = (message: LiveMessage): void => {
+    for (const l of this.listeners) l(message);
     if (this.clients.size === 0) return;
     const data = JSON.stringify(message);
     for (const c of this.clients) if (c.readyState === 1) c.send(data);
@@ -40,6 +49,12 @@ export class LiveHub {
     this.clients.add(client);
     client.on('close', () => this.clients.delete(client));
   }
+
+  /** Calls `fn` with every message; returns the function that stops it. */
+  listen = (fn: (m: LiveMessage) => void): (() => void) => {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  };
 
   get size(): number {
     return this.clients.size;
@@ -87,6 +102,8 @@ export async function buildServer(deps: ApiDeps, hub: LiveHub) {
     if (!jpeg) throw new AppError('SNAPSHOT_NOT_FOUND', `camera "${req.params.id}" has not processed a frame yet`);
     return reply.type('image/jpeg').header('cache-control', 'no-store').send(jpeg);
   });
+
+  registerLiveRoutes(app, { findCamera, listen: hub.listen, now: deps.now ?? Date.now });
 
   app.get('/api/events', async (req) => {
     const q = parseEventQuery(req.query as Record<string, unknown>);

@@ -7,12 +7,17 @@ Each clip is an Annex B elementary stream with access-unit delimiters (made with
 one access unit per frame interval, looping from the first (a keyframe), timestamped on the pipeline clock, so the
 stream runs in real time forever.
 
-usage: /usr/bin/python3 rtsp-server.py --port PORT --mount NAME=FILE.h264 [--mount ...] [--fps 15]
+With --stamp, every access unit carries an SEI message (user data unregistered, UUID "SIGHTLINE-STAMP!") with the
+wall-clock time in milliseconds at which the server pushed it, as 13 ASCII digits: a latency probe that survives
+stream copy, so a browser can tell how long after leaving the server each frame was shown.
+
+usage: /usr/bin/python3 rtsp-server.py --port PORT --mount NAME=FILE.h264 [--mount ...] [--fps 15] [--stamp]
 Prints "READY <port>" on stdout once it listens; streams are rtsp://127.0.0.1:PORT/NAME. SIGTERM stops it.
 """
 import argparse
 import signal
 import sys
+import time
 
 import gi
 
@@ -21,6 +26,16 @@ gi.require_version("GstRtspServer", "1.0")
 from gi.repository import GLib, Gst, GstRtspServer  # noqa: E402
 
 AUD = b"\x00\x00\x00\x01\x09"
+STAMP_UUID = b"SIGHTLINE-STAMP!"
+
+
+def stamped(unit: bytes) -> bytes:
+    """The access unit with an SEI NAL (type 6, payload 5 = user data unregistered) after its delimiter."""
+    payload = STAMP_UUID + b"%013d" % int(time.time() * 1000)
+    sei = b"\x00\x00\x00\x01\x06\x05" + bytes([len(payload)]) + payload + b"\x80"
+    end = unit.find(b"\x00\x00\x01", len(AUD))
+    end = end - 1 if end > 0 and unit[end - 1] == 0 else end
+    return unit[:end] + sei + unit[end:]
 
 
 def access_units(path: str) -> list:
@@ -36,7 +51,7 @@ def access_units(path: str) -> list:
     return [data[a:b] for a, b in zip(starts, starts[1:])]
 
 
-def serve(factory: GstRtspServer.RTSPMediaFactory, units: list, fps: int) -> None:
+def serve(factory: GstRtspServer.RTSPMediaFactory, units: list, fps: int, stamp: bool) -> None:
     def on_configure(_factory, media):
         src = media.get_element().get_child_by_name("src")
         state = {"next": 0, "live": True}
@@ -44,7 +59,8 @@ def serve(factory: GstRtspServer.RTSPMediaFactory, units: list, fps: int) -> Non
         def push():
             if not state["live"]:
                 return False
-            src.emit("push-buffer", Gst.Buffer.new_wrapped(units[state["next"]]))
+            unit = units[state["next"]]
+            src.emit("push-buffer", Gst.Buffer.new_wrapped(stamped(unit) if stamp else unit))
             state["next"] = (state["next"] + 1) % len(units)
             return True
 
@@ -62,6 +78,7 @@ def main() -> int:
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--mount", action="append", default=[], help="NAME=FILE.h264")
     parser.add_argument("--fps", type=int, default=15)
+    parser.add_argument("--stamp", action="store_true", help="add a wall-clock SEI to every frame")
     args = parser.parse_args()
     Gst.init(None)
     server = GstRtspServer.RTSPServer()
@@ -80,7 +97,7 @@ def main() -> int:
             "! h264parse ! rtph264pay name=pay0 pt=96 config-interval=1 )"
         )
         factory.set_shared(False)
-        serve(factory, clips[path], args.fps)
+        serve(factory, clips[path], args.fps, args.stamp)
         mounts.add_factory(f"/{name}", factory)
     if server.attach(None) == 0:
         print(f"cannot listen on 127.0.0.1:{args.port}", file=sys.stderr)

@@ -44,6 +44,9 @@ export async function rtspClip(source: string, fps = 15, height = 720, opts: { s
   return out;
 }
 
+/** UUID of the SEI message in which a stamping server puts each frame's send time (13 ASCII digits, ms). */
+export const STAMP_UUID = 'SIGHTLINE-STAMP!';
+
 /** A free TCP port on 127.0.0.1. */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -70,10 +73,16 @@ export interface RtspServer {
   thaw(): void;
 }
 
-/** Starts the server with `mounts` (name -> .h264 file from `rtspClip`); resolves once it listens. */
-export async function startRtspServer(mounts: Record<string, string>, opts: { fps?: number; port?: number } = {}): Promise<RtspServer> {
+/**
+ * Starts the server with `mounts` (name -> .h264 file from `rtspClip`); resolves once it listens. `stamp`: every frame
+ * carries the wall-clock time it left the server (see `STAMP_UUID`).
+ */
+export async function startRtspServer(
+  mounts: Record<string, string>,
+  opts: { fps?: number; port?: number; stamp?: boolean } = {},
+): Promise<RtspServer> {
   const port = opts.port ?? (await freePort());
-  const args = [SCRIPT, '--port', String(port), '--fps', String(opts.fps ?? 15), ...Object.entries(mounts).flatMap(([n, f]) => ['--mount', `${n}=${f}`])];
+  const args = [SCRIPT, '--port', String(port), '--fps', String(opts.fps ?? 15), ...(opts.stamp ? ['--stamp'] : []), ...Object.entries(mounts).flatMap(([n, f]) => ['--mount', `${n}=${f}`])];
   let child: ChildProcess | null = null;
   const launch = () =>
     new Promise<void>((resolve, reject) => {

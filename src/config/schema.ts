@@ -79,6 +79,28 @@ export const EventsSchema = z
   })
   .strict();
 
+/** Live view of one camera. */
+export const LiveSchema = z
+  .object({
+    enabled: z.boolean().default(true)
+      .describe('Serve the video as fragmented MP4 at /api/cameras/:id/live (H.264 stream-copied from the same ffmpeg; other codecs re-encoded).'),
+  })
+  .strict();
+
+/** Recording of one camera. */
+export const RecordSchema = z
+  .object({
+    mode: z.enum(['off', 'continuous', 'motion', 'events']).default('events')
+      .describe('`continuous` keeps every segment, `motion` segments with motion, `events` segments around events (with pre- and post-roll); `off` records nothing.'),
+    segmentSeconds: between(2, 600, { int: true }).default(10)
+      .describe('Length of a recording segment in seconds (segments are cut at the first keyframe after this).'),
+    preRollSeconds: between(0, 120, { int: true }).default(5).describe('Seconds kept before an event starts (events mode and event clips).'),
+    postRollSeconds: between(0, 120, { int: true }).default(5).describe('Seconds kept after an event ends (events mode and event clips).'),
+    maxAgeHours: between(0, 87_600).default(168).describe('Segments older than this are deleted; 0 = no age limit.'),
+    maxSizeMb: between(0, 100_000_000).default(0).describe('Most megabytes of recordings this camera keeps (oldest deleted first); 0 = no per-camera limit.'),
+  })
+  .strict();
+
 /** One camera and its pipeline. */
 export const CameraSchema = z
   .object({
@@ -96,6 +118,8 @@ export const CameraSchema = z
       .default({ track: ['person'] }),
     zones: z.array(ZoneSchema).default([]).describe('Zones that raise events; none = the whole frame is one zone called `all`.'),
     events: EventsSchema.default(EventsSchema.parse({})),
+    live: LiveSchema.default(LiveSchema.parse({})),
+    record: RecordSchema.default(RecordSchema.parse({})),
   })
   .strict()
   .superRefine((cam, ctx) => {
@@ -150,6 +174,15 @@ export const ConfigSchema = z
       })
       .strict()
       .default({ default: 'yolox-nano', download: true, threads: 0, provider: 'cpu' }),
+    recording: z
+      .object({
+        maxSizeMb: between(0, 100_000_000).default(0).describe('Most megabytes of recordings kept over all cameras (oldest deleted first); 0 = no total limit.'),
+        minFreeMb: between(0, 100_000_000).default(1024)
+          .describe('When the disk holding dataDir has less free space than this, the oldest recordings are deleted and a warning is logged.'),
+        checkSeconds: between(1, 3600, { int: true }).default(30).describe('How often retention runs, in seconds.'),
+      })
+      .strict()
+      .default({ maxSizeMb: 0, minFreeMb: 1024, checkSeconds: 30 }),
     log: z
       .object({
         level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info').describe('Log level.'),

@@ -41,7 +41,22 @@ export interface LiveSourceOptions {
    * it in the same pass); absent: frames only.
    */
   readonly detectorImageSpec?: (frameWidth: number, frameHeight: number) => DetectorImageSpec;
+  /**
+   * Receives the video as fragmented MP4 from the same ffmpeg (stream-copied; re-encoded to H.264 only when the
+   * source codec is not H.264, which browsers could not play). Absent: no media output.
+   */
+  readonly media?: MediaSink;
 }
+
+/** Where a source's fragmented MP4 goes (the camera's live stream). */
+export interface MediaSink {
+  /** A new ffmpeg run starts; the bytes that follow begin with a new init segment. */
+  begin(): void;
+  data(chunk: Buffer, arrivalMs: number): void;
+}
+
+/** Codecs that are stream-copied into the fragmented MP4; anything else is re-encoded to H.264. */
+const PLAYABLE_CODECS = new Set(['h264']);
 
 /** Clock and randomness come in from outside so the source can be tested. */
 export interface SourceDeps {
@@ -140,11 +155,14 @@ export class CameraSource {
         this.height = height;
         let lastFrameAt = this.deps.now();
         const detectorImage = this.opts.detectorImageSpec?.(width, height) ?? null;
+        const media = this.opts.media;
+        media?.begin();
         this.decoder = startFrameDecoder(
           {
             url: this.opts.url, width, height, fps: this.opts.fps, realtime: true, loop: file && this.opts.loop,
             rtspTransport: this.opts.rtspTransport, timeoutMs: this.opts.timeoutMs, detectorImage,
             wallclockTimestamps: !file && info.codec === 'mjpeg',
+            media: media ? { transcode: !PLAYABLE_CODECS.has(info.codec) } : null,
           },
           (rgb, detectorImage) => {
             const now = this.deps.now();
@@ -158,6 +176,7 @@ export class CameraSource {
             this.meter.tick(now);
             this.queue.push({ index: index++, timeMs: now, width, height, rgb, ...(detectorImage ? { detectorImage } : {}) });
           },
+          media ? (chunk) => media.data(chunk, this.deps.now()) : undefined,
         );
         const watchdog = setInterval(() => {
           if (this.deps.now() - lastFrameAt > this.opts.stallTimeoutMs) {

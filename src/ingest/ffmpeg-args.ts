@@ -25,10 +25,28 @@ export interface DecodeSpec {
    * (MJPEG over HTTP, which ffmpeg otherwise times at an assumed 25 fps).
    */
   readonly wallclockTimestamps?: boolean;
+  /**
+   * When set, a third output on file descriptor 4: the video as fragmented MP4 (one fragment per frame) for the live
+   * view and the recorder, stream-copied, or re-encoded to H.264 when `transcode` (a codec browsers cannot play).
+   */
+  readonly media?: { readonly transcode: boolean } | null;
 }
 
 /** File descriptor of the detector-size output. */
 export const DETECTOR_OUTPUT_FD = 3;
+/** File descriptor of the fragmented-MP4 output. */
+export const MEDIA_OUTPUT_FD = 4;
+
+/** MP4 flags for a stream of small fragments: init first, one fragment per frame, offsets relative to each moof. */
+const FRAGMENTED_MP4 = ['-f', 'mp4', '-movflags', 'empty_moov+default_base_moof+frag_every_frame'];
+
+/** Output options of the fragmented-MP4 output (stream copy, or H.264 with a keyframe every 2 s when transcoding). */
+function mediaOutput(media: { readonly transcode: boolean }): string[] {
+  const codec = media.transcode
+    ? ['-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-pix_fmt', 'yuv420p', '-force_key_frames', 'expr:gte(t,n_forced*2)']
+    : ['-c:v', 'copy'];
+  return ['-map', '0:v:0', ...codec, ...FRAGMENTED_MP4, `pipe:${MEDIA_OUTPUT_FD}`];
+}
 
 /** True when the URL is a network stream rather than a local file. */
 export function isNetworkUrl(url: string): boolean {
@@ -77,9 +95,13 @@ export function ffmpegDecodeArgs(spec: DecodeSpec): string[] {
     ...(file && spec.loop ? ['-stream_loop', '-1'] : []),
     ...inputArgs(spec.url, spec.rtspTransport, spec.timeoutMs),
     ...(spec.wallclockTimestamps ? ['-use_wallclock_as_timestamps', '1'] : []),
+    // ffmpeg probes a live RTSP stream for up to 5 s and then delivers all of it at once; the stream was already
+    // probed, so half a second is enough and the first frames are current.
+    ...(/^rtsps?:\/\//i.test(spec.url) ? ['-analyzeduration', '500000'] : []),
     '-i', spec.url,
     '-an', '-sn', '-dn',
     ...outputs,
+    ...(spec.media ? mediaOutput(spec.media) : []),
   ];
 }
 

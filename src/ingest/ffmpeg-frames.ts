@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import { AppError } from '../core/errors.ts';
 import type { Frame, PlanarImage } from '../core/types.ts';
-import { DETECTOR_OUTPUT_FD, ffmpegDecodeArgs, type DecodeSpec } from './ffmpeg-args.ts';
+import { DETECTOR_OUTPUT_FD, ffmpegDecodeArgs, MEDIA_OUTPUT_FD, type DecodeSpec } from './ffmpeg-args.ts';
 import { FrameAssembler } from './frame-assembler.ts';
 import { redactUrl } from './redact.ts';
 
@@ -27,11 +27,21 @@ export interface FrameDecoder {
 
 /**
  * Spawns ffmpeg decoding `spec` to RGB24 frames; the only place that starts ffmpeg for decoding. With
- * `spec.detectorImage`, each frame comes with its detector-size planar image (the two outputs are paired in order).
+ * `spec.detectorImage`, each frame comes with its detector-size planar image (the two outputs are paired in order). With
+ * `spec.media`, the fragmented-MP4 bytes go to `onMedia` as they arrive.
  */
-export function startFrameDecoder(spec: DecodeSpec, onFrame: (rgb: Uint8Array, detectorImage?: PlanarImage) => void): FrameDecoder {
+export function startFrameDecoder(
+  spec: DecodeSpec,
+  onFrame: (rgb: Uint8Array, detectorImage?: PlanarImage) => void,
+  onMedia?: (chunk: Buffer) => void,
+): FrameDecoder {
   const d = spec.detectorImage ?? null;
-  const stdio: ('ignore' | 'pipe')[] = d ? ['ignore', 'pipe', 'pipe', 'pipe'] : ['ignore', 'pipe', 'pipe'];
+  const stdio: ('ignore' | 'pipe')[] = ['ignore', 'pipe', 'pipe'];
+  if (d) stdio[DETECTOR_OUTPUT_FD] = 'pipe';
+  if (spec.media) {
+    stdio[DETECTOR_OUTPUT_FD] ??= 'ignore';
+    stdio[MEDIA_OUTPUT_FD] = 'pipe';
+  }
   const child: ChildProcess = spawn('ffmpeg', ffmpegDecodeArgs(spec), { stdio });
   const assembler = new FrameAssembler(spec.width * spec.height * 3);
   const readables: Readable[] = [child.stdout!];
@@ -60,6 +70,11 @@ export function startFrameDecoder(spec: DecodeSpec, onFrame: (rgb: Uint8Array, d
       smalls.push(...smallAssembler.push(chunk));
       emit();
     });
+  }
+  if (spec.media) {
+    const media = child.stdio[MEDIA_OUTPUT_FD] as Readable;
+    readables.push(media);
+    media.on('data', (chunk: Buffer) => onMedia?.(chunk));
   }
   child.stderr!.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString('utf8')).slice(-4000);

@@ -56,7 +56,7 @@ test('redactUrl hides passwords', async (t) => {
 test('ffmpegDecodeArgs: RTSP over TCP with a socket timeout; files loop and pace', () => {
   const base = { width: 640, height: 360, fps: 5, realtime: true, loop: true, rtspTransport: 'tcp', timeoutMs: 5000 } as const;
   const rtsp = ffmpegDecodeArgs({ ...base, url: 'rtsp://cam/1' }).join(' ');
-  assert.match(rtsp, /-rtsp_transport tcp -timeout 5000000 -i rtsp:\/\/cam\/1/);
+  assert.match(rtsp, /-rtsp_transport tcp -timeout 5000000 -analyzeduration 500000 -i rtsp:\/\/cam\/1/);
   assert.doesNotMatch(rtsp, /-stream_loop|-re /);
   const file = ffmpegDecodeArgs({ ...base, url: 'a.mp4' }).join(' ');
   assert.match(file, /-re -stream_loop -1 -i a\.mp4/);
@@ -69,6 +69,10 @@ test('ffmpegDecodeArgs: RTSP over TCP with a socket timeout; files loop and pace
   assert.match(twoOutputs, /-filter_complex \[0:v\]fps=5,scale=640:360:flags=fast_bilinear,format=rgb24,split=2\[full\]\[small\];\[small\]scale=416:234:flags=bilinear,format=gbrp\[det\]/);
   assert.match(twoOutputs, /-map \[full\] -fps_mode passthrough -pix_fmt rgb24 -f rawvideo pipe:1 -map \[det\] -fps_mode passthrough -pix_fmt gbrp -f rawvideo pipe:3$/);
   assert.doesNotMatch(twoOutputs, / -vf /);
+  // The live view's output: H.264 copied (or re-encoded when unplayable) as per-frame fragmented MP4 on fd 4.
+  const media = ffmpegDecodeArgs({ ...base, url: 'rtsp://cam/1', media: { transcode: false } }).join(' ');
+  assert.match(media, /pipe:1 -map 0:v:0 -c:v copy -f mp4 -movflags empty_moov\+default_base_moof\+frag_every_frame pipe:4$/);
+  assert.match(ffmpegDecodeArgs({ ...base, url: 'a.avi', media: { transcode: true } }).join(' '), /-map 0:v:0 -c:v libx264 -preset ultrafast -tune zerolatency .* pipe:4$/);
   assert.equal(scaledHeight(1920, 1080, 640), 360);
   assert.equal(scaledHeight(768, 576, 640), 480);
 });

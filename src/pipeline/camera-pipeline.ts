@@ -6,6 +6,7 @@ import type { EventChange } from '../events/event-lifecycle.ts';
 import { CameraSource, type SourceState, type SourceStatus } from '../ingest/camera-source.ts';
 import { LatestQueue } from '../ingest/latest-queue.ts';
 import { RateMeter } from '../ingest/rate-meter.ts';
+import { CameraMediaStream } from '../live/media-stream.ts';
 import { redactUrl } from '../ingest/redact.ts';
 import { renderJpeg } from '../media/render.ts';
 import type { EventStore } from '../store/event-repository.ts';
@@ -60,10 +61,18 @@ export class CameraPipeline {
   private framesProcessed = 0;
   private failure: string | null = null;
   private modelId: string | null = null;
+  /** The camera's video as fragmented MP4 for live viewers and the recorder; null when both are off. */
+  readonly media: CameraMediaStream | null;
 
   constructor(camera: CameraConfig, ports: PipelinePorts) {
     this.camera = camera;
     this.ports = ports;
+    this.media = camera.live.enabled || camera.record.mode !== 'off' ? new CameraMediaStream() : null;
+  }
+
+  /** The camera's zones, for overlays. */
+  zones(): readonly { id: string; polygon: [number, number][] }[] {
+    return this.camera.zones.map((z) => ({ id: z.id, polygon: z.polygon }));
   }
 
   /** Starts the camera with its (already resolved) source URL and detector. */
@@ -75,6 +84,7 @@ export class CameraPipeline {
       {
         ...this.camera.source, url, fps: this.camera.detect.fps, width: this.camera.detect.width,
         ...(detector.detectorImageSpec ? { detectorImageSpec: detector.detectorImageSpec } : {}),
+        ...(this.media ? { media: this.media } : {}),
       },
       queue,
       { log: this.ports.log, now: this.ports.now, random: this.ports.random },
@@ -150,6 +160,7 @@ export class CameraPipeline {
           cameraId: this.camera.id,
           frameIndex: frame.index,
           timeMs: frame.timeMs,
+          pts: this.media?.presentationTime(frame.timeMs) ?? null,
           width: frame.width,
           height: frame.height,
           tracks: result.tracks.map((t) => ({ id: t.id, label: t.label, score: t.score, boxXyxy: t.boxXyxy })),

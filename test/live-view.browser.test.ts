@@ -1,0 +1,131 @@
+// Live view in a real browser (Debian's chromium via playwright-core): a real RTSP camera (GStreamer's server, 720p15
+// H.264 whose every frame carries the wall-clock time it left the server in an SEI message) through the whole server;
+// the page's video element plays fragmented MP4 over the WebSocket (stream-copied, one ffmpeg for every viewer),
+// overlay metadata arrives with presentation times, and the latency from server to SourceBuffer.appendBuffer is
+// measured per frame. Screenshots are kept under .test-output/artifacts.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import pino from 'pino';
+import WebSocket from 'ws';
+import { startApp, type RunningApp } from '../src/app.ts';
+import { rtspClip, startRtspServer, STAMP_UUID, type RtspServer } from '../src/bench/rtsp-server.ts';
+import { validateConfig } from '../src/config/load.ts';
+import { asset, ASSETS } from './support/assets.ts';
+import { artifact, launchBrowser } from './support/browser.ts';
+import { ffmpegChildren, sleep, waitFor } from './support/wait.ts';
+
+let server: RtspServer;
+let app: RunningApp;
+let dataDir: string;
+
+before(async () => {
+  server = await startRtspServer({ street: await rtspClip(asset('videos/people-walking-street-720p.mp4')) }, { stamp: true });
+  dataDir = mkdtempSync(join(tmpdir(), 'sightline-live-'));
+  const r = validateConfig({
+    server: { port: 0 }, dataDir, assets: ASSETS, log: { level: 'silent' }, models: { download: false },
+    cameras: [{ id: 'street', source: { url: server.url('street') }, detect: { fps: 5 }, zones: [{ id: 'left', polygon: [[0, 0], [0.5, 0], [0.5, 1], [0, 1]] }], record: { mode: 'off' } }],
+  });
+  assert.ok(r.ok, r.ok ? '' : JSON.stringify(r.problems));
+  app = await startApp(r.config, pino({ level: 'silent' }));
+});
+after(async () => {
+  await app?.stop();
+  await server?.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+/** Percentile of sorted numbers (nearest rank). */
+const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+
+test('the page plays the camera live over MSE with overlays, and frames reach the browser within a second', async () => {
+  const browser = await launchBrowser();
+  try {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    // Every appended buffer: when, and the send times of the stamped frames inside it.
+    await page.addInitScript((uuid: string) => {
+      const appends: { at: number; stamps: number[] }[] = [];
+      (window as any).appends = appends;
+      const original = SourceBuffer.prototype.appendBuffer;
+      SourceBuffer.prototype.appendBuffer = function (data: BufferSource) {
+        const bytes = data instanceof ArrayBuffer ? new Uint8Array(data) : new Uint8Array((data as ArrayBufferView).buffer);
+        const text = new TextDecoder('latin1').decode(bytes);
+        const stamps: number[] = [];
+        for (let i = text.indexOf(uuid); i >= 0; i = text.indexOf(uuid, i + 1)) stamps.push(Number(text.slice(i + uuid.length, i + uuid.length + 13)));
+        appends.push({ at: Date.now(), stamps });
+        return original.call(this, data);
+      };
+    }, STAMP_UUID);
+    // A viewer joins a camera that is already running (its ffmpeg connected a while ago).
+    await waitFor('camera online', async () => ((await (await fetch(`${app.url}/api/cameras/street`)).json()) as any).state === 'online', 20_000);
+    await sleep(2000);
+    const openedAt = Date.now();
+    await page.goto(app.url);
+    await page.waitForFunction(() => (window as any).sightlinePlayers?.street?.stats.mode === 'mse', null, { timeout: 20_000 });
+    const t0 = await page.evaluate(() => document.querySelector('video')!.currentTime);
+    await sleep(8000);
+    const state = await page.evaluate(() => {
+      const v = document.querySelector('video')!;
+      const p = (window as any).sightlinePlayers.street;
+      return { currentTime: v.currentTime, width: v.videoWidth, stats: p.stats, appends: (window as any).appends as { at: number; stamps: number[] }[] };
+    });
+    await page.screenshot({ path: artifact('live-view.png') });
+    assert.ok(state.currentTime > t0 + 5, `video currentTime advanced from ${t0} to ${state.currentTime} in 8 s`);
+    assert.equal(state.width, 1280, 'the 720p stream plays at its own size (stream copy)');
+    assert.ok(state.stats.tracksMessages >= 20, `overlay metadata arrived: ${JSON.stringify(state.stats)}`);
+    assert.equal(typeof state.stats.lastPts, 'number', 'tracks carry presentation times');
+    assert.ok(state.stats.fragments > 100, `fragments appended: ${state.stats.fragments}`);
+    // Latency of frames that left the server after the page opened (the ones before were sent as the joining GOP).
+    const latencies = state.appends.flatMap((a) => a.stamps.filter((s) => s > openedAt).map((s) => a.at - s)).sort((a, b) => a - b);
+    assert.ok(latencies.length > 60, `stamped frames appended: ${latencies.length}`);
+    const p50 = pct(latencies, 50);
+    const p95 = pct(latencies, 95);
+    console.log(`# live view latency, RTSP server to SourceBuffer.appendBuffer: p50 ${p50} ms, p95 ${p95} ms over ${latencies.length} frames`);
+    assert.ok(p95 < 1000, `p95 latency ${p95} ms (p50 ${p50} ms) should be under 1 s`);
+  } finally {
+    await browser.close();
+  }
+});
+
+test('ten viewers share the one ffmpeg of the camera', async () => {
+  await waitFor('camera online', async () => ((await (await fetch(`${app.url}/api/cameras/street`)).json()) as any).state === 'online');
+  const before = ffmpegChildren().split('\n').filter(Boolean).length;
+  const sockets = Array.from({ length: 10 }, () => new WebSocket(`${app.url.replace('http', 'ws')}/api/cameras/street/live`));
+  const got = sockets.map(() => ({ init: false, binary: 0 }));
+  sockets.forEach((s, i) =>
+    s.on('message', (data, isBinary) => {
+      if (isBinary) got[i]!.binary++;
+      else if (JSON.parse(String(data)).type === 'init') got[i]!.init = true;
+    }),
+  );
+  try {
+    await waitFor('every viewer receives video', () => got.every((g) => g.init && g.binary > 30), 15_000);
+    assert.equal(ffmpegChildren().split('\n').filter(Boolean).length, before, 'no ffmpeg started for the viewers');
+    assert.equal(before, 1, 'one ffmpeg for the camera');
+  } finally {
+    sockets.forEach((s) => s.close());
+  }
+});
+
+test('an unknown camera is refused with a reason, and the MJPEG fallback streams JPEG frames', async () => {
+  const ws = new WebSocket(`${app.url.replace('http', 'ws')}/api/cameras/nope/live`);
+  const first = await new Promise<any>((resolve) => ws.once('message', (d) => resolve(JSON.parse(String(d)))));
+  assert.equal(first.error.code, 'CAMERA_NOT_FOUND');
+  ws.close();
+
+  const ctl = new AbortController();
+  const res = await fetch(`${app.url}/api/cameras/street/live.mjpeg`, { signal: ctl.signal });
+  assert.match(res.headers.get('content-type') ?? '', /^multipart\/x-mixed-replace; boundary=/);
+  const reader = res.body!.getReader();
+  let bytes = Buffer.alloc(0);
+  while (bytes.indexOf(Buffer.from([0xff, 0xd9])) < 0 || bytes.indexOf('--sightlineframe', 20) < 0) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    bytes = Buffer.concat([bytes, value]);
+  }
+  ctl.abort();
+  assert.ok(bytes.includes('content-type: image/jpeg'), 'a JPEG part');
+  assert.ok(bytes.indexOf(Buffer.from([0xff, 0xd8, 0xff])) > 0, 'JPEG bytes');
+});
