@@ -11,6 +11,8 @@ import { redactUrl } from './ingest/redact.ts';
 import { CameraPipeline } from './pipeline/camera-pipeline.ts';
 import { SqlEventStore } from './store/event-repository.ts';
 import { FileMediaStore } from './store/media-store.ts';
+import { RecordingStore } from './recording/recording-store.ts';
+import { Recordings } from './recording/recordings.ts';
 import { openDatabase } from './store/open-database.ts';
 import { loadOnnxModel } from './vision/adapters/onnx-runtime.ts';
 import { SharedDetector } from './pipeline/shared-detector.ts';
@@ -50,6 +52,10 @@ export async function startApp(config: Config, log: Logger): Promise<RunningApp>
   const media = new FileMediaStore(join(dataDir, 'media'));
   const hub = new LiveHub();
   const cameras = effectiveCameras(config);
+  const recordings = new Recordings(config.recording, cameras, {
+    store: new RecordingStore(media.rootDir), events, log: log.child({ component: 'recording' }), now: Date.now,
+  });
+  await recordings.start();
   const pipelines = cameras.map(
     (cam) =>
       new CameraPipeline(cam, {
@@ -60,9 +66,13 @@ export async function startApp(config: Config, log: Logger): Promise<RunningApp>
         newId: randomUUID,
         now: Date.now,
         random: Math.random,
+        recordings,
       }),
   );
-  const app = await buildServer({ cameras: () => pipelines, events, media, log }, hub);
+  pipelines.forEach((p, i) => {
+    if (p.media && cameras[i]!.enabled) recordings.attach(cameras[i]!, p.media);
+  });
+  const app = await buildServer({ cameras: () => pipelines, events, media, log, recordings }, hub);
   await app.listen({ host: config.server.host, port: config.server.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.server.port;
@@ -115,6 +125,7 @@ export async function startApp(config: Config, log: Logger): Promise<RunningApp>
       await Promise.allSettled(starting);
       await app.close();
       await Promise.allSettled(pipelines.map((p) => p.stop()));
+      await recordings.stop();
       for (const d of detectors.values()) await d.then((x) => x.close()).catch(() => undefined);
       await db.close();
     },

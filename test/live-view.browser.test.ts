@@ -2,7 +2,8 @@
 // H.264 whose every frame carries the wall-clock time it left the server in an SEI message) through the whole server;
 // the page's video element plays fragmented MP4 over the WebSocket (stream-copied, one ffmpeg for every viewer),
 // overlay metadata arrives with presentation times, and the latency from server to SourceBuffer.appendBuffer is
-// measured per frame. Screenshots are kept under .test-output/artifacts.
+// measured per frame. A recorded event clip (events-mode recording, stream-copied segments) plays in the browser too.
+// Screenshots are kept under .test-output/artifacts.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -26,7 +27,7 @@ before(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'sightline-live-'));
   const r = validateConfig({
     server: { port: 0 }, dataDir, assets: ASSETS, log: { level: 'silent' }, models: { download: false },
-    cameras: [{ id: 'street', source: { url: server.url('street') }, detect: { fps: 5 }, zones: [{ id: 'left', polygon: [[0, 0], [0.5, 0], [0.5, 1], [0, 1]] }], record: { mode: 'off' } }],
+    cameras: [{ id: 'street', source: { url: server.url('street') }, detect: { fps: 5 }, zones: [{ id: 'left', polygon: [[0, 0], [0.5, 0], [0.5, 1], [0, 1]] }], record: { mode: 'events', segmentSeconds: 2, preRollSeconds: 2, postRollSeconds: 1 } }],
   });
   assert.ok(r.ok, r.ok ? '' : JSON.stringify(r.problems));
   app = await startApp(r.config, pino({ level: 'silent' }));
@@ -128,4 +129,45 @@ test('an unknown camera is refused with a reason, and the MJPEG fallback streams
   ctl.abort();
   assert.ok(bytes.includes('content-type: image/jpeg'), 'a JPEG part');
   assert.ok(bytes.indexOf(Buffer.from([0xff, 0xd8, 0xff])) > 0, 'JPEG bytes');
+});
+
+test('a recorded event clip plays in the browser', async () => {
+  const event = await waitFor('an event', async () => {
+    const body = (await (await fetch(`${app.url}/api/events?camera=street`)).json()) as any;
+    return body.events.find((e: any) => Date.now() - e.startMs > 4000);
+  }, 30_000);
+  assert.equal(event.clipUrl, `/api/events/${event.id}/clip.mp4`);
+  const head = await fetch(`${app.url}${event.clipUrl}`, { headers: { range: 'bytes=0-99' } });
+  assert.equal(head.status, 206);
+  assert.match(head.headers.get('content-range') ?? '', /^bytes 0-99\/\d+$/);
+  const browser = await launchBrowser();
+  try {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 760 } });
+    await page.goto(`${app.url}/api/health`);
+    const played = await page.evaluate(async (src) => {
+      const v = document.createElement('video');
+      Object.assign(v, { muted: true, src });
+      v.style.width = '1280px';
+      document.body.replaceChildren(v);
+      await v.play();
+      await new Promise((r) => setTimeout(r, 2500));
+      return { currentTime: v.currentTime, duration: v.duration, width: v.videoWidth, error: v.error?.message ?? null };
+    }, `${app.url}${event.clipUrl}`);
+    await page.screenshot({ path: artifact('event-clip.png') });
+    assert.equal(played.error, null);
+    assert.equal(played.width, 1280);
+    assert.ok(played.duration >= 2, `clip of ${played.duration} s (event with 2 s pre-roll)`);
+    assert.ok(played.currentTime > 1.5, `clip played to ${played.currentTime} s`);
+  } finally {
+    await browser.close();
+  }
+  const rec = (await (await fetch(`${app.url}/api/recordings?camera=street`)).json()) as any;
+  assert.ok(rec.segments.length > 0, 'segments listed');
+  const seg = await fetch(`${app.url}${rec.segments[0].url}`);
+  assert.equal(seg.headers.get('content-type'), 'video/mp4');
+  const keep = await fetch(`${app.url}/api/events/${event.id}`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ keep: true }) });
+  assert.equal(((await keep.json()) as any).keep, true);
+  const bad = await fetch(`${app.url}/api/events/${event.id}`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ keep: 'yes' }) });
+  assert.equal(bad.status, 400);
+  assert.match(((await bad.json()) as any).error.message, /expected a JSON body \{"keep": true\} or \{"keep": false\}, got \{"keep":"yes"\}/);
 });

@@ -9,7 +9,9 @@ import type { CameraStatus } from '../pipeline/camera-pipeline.ts';
 import type { LiveMessage } from '../pipeline/live-messages.ts';
 import type { EventStore } from '../store/event-repository.ts';
 import type { MediaStore } from '../store/media-store.ts';
+import type { Recordings } from '../recording/recordings.ts';
 import { registerLiveRoutes } from './live-routes.ts';
+import { registerRecordingRoutes } from './recording-routes.ts';
 import { formatMetrics } from './metrics.ts';
 import { parseEventQuery } from './query.ts';
 
@@ -30,6 +32,8 @@ export interface ApiDeps {
   readonly media: MediaStore;
   readonly log: Logger;
   readonly now?: () => number;
+  /** Recording index, retention and clips; absent: no recording routes. */
+  readonly recordings?: Recordings;
 }
 
 /** A WebSocket fan-out for live messages; `publish` is handed to the pipelines. */
@@ -63,9 +67,9 @@ export class LiveHub {
 
 const PAGE = readFileSync(new URL('./page.html', import.meta.url), 'utf8');
 
-/** An event as the API returns it: the stored event plus the URL of its snapshot. */
+/** An event as the API returns it: the stored event plus the URLs of its snapshot and clip. */
 function eventJson(e: SightEvent) {
-  return { ...e, snapshotUrl: e.snapshotPath ? `/api/events/${e.id}/snapshot.jpg` : null };
+  return { ...e, keep: e.keep ?? false, snapshotUrl: e.snapshotPath ? `/api/events/${e.id}/snapshot.jpg` : null, clipUrl: `/api/events/${e.id}/clip.mp4` };
 }
 
 /** Builds the Fastify app with every route; the caller listens. */
@@ -122,6 +126,8 @@ export async function buildServer(deps: ApiDeps, hub: LiveHub) {
     if (!jpeg) throw new AppError('SNAPSHOT_NOT_FOUND', `event "${e.id}" has no snapshot`);
     return reply.type('image/jpeg').header('cache-control', 'max-age=3600').send(jpeg);
   });
+
+  if (deps.recordings) registerRecordingRoutes(app, { recordings: deps.recordings, events: deps.events, findEvent, eventJson });
 
   app.get('/api/ws', { websocket: true }, (socket) => {
     hub.add(socket);

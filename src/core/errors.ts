@@ -5,6 +5,7 @@ export const ERROR_CODES = {
   CAMERA_NOT_FOUND: { httpStatus: 404, meaning: 'No camera with this id is configured.' },
   EVENT_NOT_FOUND: { httpStatus: 404, meaning: 'No event with this id is stored.' },
   SNAPSHOT_NOT_FOUND: { httpStatus: 404, meaning: 'The event or camera exists but has no image yet.' },
+  RECORDING_NOT_FOUND: { httpStatus: 404, meaning: 'No recording covers this event or path (recording off, not yet written, or deleted by retention).' },
   BAD_REQUEST: { httpStatus: 400, meaning: 'A query parameter or body does not match what the route expects.' },
   MODEL_NOT_FOUND: { httpStatus: 500, meaning: 'The model id is not in the catalog and is not a path to a file.' },
   MODEL_LOAD_FAILED: { httpStatus: 500, meaning: 'The model file could not be loaded by the ONNX runtime (not ONNX, or corrupt).' },

@@ -93,4 +93,6 @@ export interface SightEvent {
   readonly bestTimeMs: number;
   /** Path of the snapshot JPEG relative to the media folder, or null before one was written. */
   readonly snapshotPath: string | null;
+  /** Marked "keep" by a user: its recordings are never deleted by retention (absent: not marked). */
+  readonly keep?: boolean;
 }

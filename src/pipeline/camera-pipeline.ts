@@ -25,6 +25,8 @@ export interface PipelinePorts {
   readonly newId: () => string;
   readonly now: () => number;
   readonly random: () => number;
+  /** Told about motion and events so that motion- and events-mode recording keeps the right segments. */
+  readonly recordings?: { motion(cameraId: string, timeMs: number): void; event(event: SightEvent): void };
 }
 
 /** A camera's state as the API shows it. */
@@ -155,6 +157,7 @@ export class CameraPipeline {
         this.framesProcessed++;
         this.processedMeter.tick(this.ports.now());
         this.latest = { frame, tracks: result.tracks };
+        if (result.motion ?? result.tracks.length > 0) this.ports.recordings?.motion(this.camera.id, frame.timeMs);
         this.ports.publish({
           type: 'tracks',
           cameraId: this.camera.id,
@@ -183,6 +186,7 @@ export class CameraPipeline {
           event = this.processor?.lifecycle.setSnapshot(event.id, path) ?? { ...event, snapshotPath: path };
         }
         await this.ports.events.upsert(event);
+        this.ports.recordings?.event(event);
         this.ports.publish({ type: 'event', kind: change.kind, event });
         if (change.kind !== 'update') this.ports.log.info({ event: event.id, kind: change.kind, label: event.label, zone: event.zoneId, track: event.trackId }, 'event');
       } catch (err) {

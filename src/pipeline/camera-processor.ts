@@ -19,6 +19,8 @@ export interface FrameResult {
   readonly changes: readonly EventChange[];
   /** Whether the object detector ran on this frame (false: no motion and nothing tracked). */
   readonly detected: boolean;
+  /** Whether the motion detector saw motion in this frame; null when motion detection is off. */
+  readonly motion: boolean | null;
 }
 
 /** Width of the grey picture motion is computed on, in pixels. */
@@ -70,7 +72,7 @@ export class CameraProcessor {
   /** Runs the chain on one frame; null when the detector skipped it for a newer frame of this camera. */
   async process(frame: Frame): Promise<FrameResult | null> {
     this.stats.frames++;
-    const detect = this.needsDetection(frame);
+    const { detect, motion } = this.needsDetection(frame);
     const detections = detect
       ? await this.detector.detect(
           frame,
@@ -82,22 +84,24 @@ export class CameraProcessor {
     // Kalman boxes can run past the frame edge; everything downstream works in frame pixels.
     const tracks = this.tracker.update(detections, frame.timeMs).map((t) => ({ ...t, boxXyxy: clampBox(t.boxXyxy, frame.width, frame.height) }));
     const changes = this.lifecycle.update(zoneHits(tracks, this.zones, frame.width, frame.height), frame.timeMs);
-    return { frame, detections, tracks, changes, detected: detect };
+    return { frame, detections, tracks, changes, detected: detect, motion };
   }
 
   /** The motion gate: detect when gating is off, on motion, when the background was relearned, or while tracking. */
-  private needsDetection(frame: Frame): boolean {
+  private needsDetection(frame: Frame): { detect: boolean; motion: boolean | null } {
     let detect = true;
+    let motion: boolean | null = null;
     if (this.motion) {
       const grey = greyThumbnail(frame.rgb, frame.width, frame.height, MOTION_WIDTH, this.thumbnail);
       this.thumbnail = grey.data;
       const m = this.motion.update(grey);
+      motion = m.motion;
       if (m.motion) this.stats.framesWithMotion++;
       detect = m.motion || m.relearned || this.tracker.activeTracks() > 0;
     }
     if (detect) this.stats.detectorCalls++;
     else this.stats.framesSkipped++;
-    return detect;
+    return { detect, motion };
   }
 
   /** Ends all open events (at stop or end of video). */

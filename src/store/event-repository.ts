@@ -11,6 +11,8 @@ export interface EventFilter {
   readonly label?: string | undefined;
   /** Only events that started strictly before this time, in ms (the `startMs` of the last event of a previous page). */
   readonly beforeStartMs?: number | undefined;
+  /** Only events marked (true) or not marked (false) "keep". */
+  readonly keep?: boolean | undefined;
 }
 
 /** A page of events, newest `startMs` first. */
@@ -37,13 +39,18 @@ export interface EventStore {
   list(query?: EventListQuery): Promise<SightEvent[]>;
   /** Number of matching events. */
   count(filter?: EventFilter): Promise<number>;
+  /**
+   * Marks the event "keep" (its recordings are never deleted by retention) or clears the mark; `upsert` never changes
+   * it. Returns the updated event, or null when there is none.
+   */
+  setKeep(id: string, keep: boolean): Promise<SightEvent | null>;
 }
 
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Columns of `events` that make up a `SightEvent`, in the order `SqlEventStore` reads them. */
 const EVENT_COLUMNS = `id, camera_id, zone_id, track_id, label, start_ms, end_ms, best_score,
-  best_box_x1, best_box_y1, best_box_x2, best_box_y2, best_time_ms, snapshot_path`;
+  best_box_x1, best_box_y1, best_box_x2, best_box_y2, best_time_ms, snapshot_path, keep`;
 
 /** One row of `events` as the adapters return it (int8 as number; string tolerated for safety). */
 interface EventRow {
@@ -61,6 +68,7 @@ interface EventRow {
   best_box_y2: number;
   best_time_ms: number | string;
   snapshot_path: string | null;
+  keep: boolean;
 }
 
 /** `EventStore` on a `SqlDatabase` migrated with `MIGRATIONS`. */
@@ -121,6 +129,13 @@ export class SqlEventStore implements EventStore {
     return rows.map(rowToEvent);
   }
 
+  async setKeep(id: string, keep: boolean): Promise<SightEvent | null> {
+    if (!UUID_PATTERN.test(id)) return null;
+    const rows = await this.#db.query<EventRow>(`UPDATE events SET keep = $2, updated_at = now() WHERE id = $1 RETURNING ${EVENT_COLUMNS}`, [id, keep]);
+    const row = rows[0];
+    return row === undefined ? null : rowToEvent(row);
+  }
+
   async count(filter: EventFilter = {}): Promise<number> {
     const { where, params } = whereClause(filter);
     const rows = await this.#db.query<{ n: number | string }>(`SELECT count(*) AS n FROM events ${where}`, params);
@@ -145,6 +160,10 @@ function whereClause(filter: EventFilter): { where: string; params: unknown[] } 
     params.push(filter.label);
     conditions.push(`label = $${params.length}`);
   }
+  if (filter.keep !== undefined) {
+    params.push(filter.keep);
+    conditions.push(`keep = $${params.length}`);
+  }
   if (filter.beforeStartMs !== undefined) {
     // start_ms is a whole number, so `< x` equals `< ceil(x)`, which a bigint parameter accepts.
     params.push(Math.ceil(filter.beforeStartMs));
@@ -167,6 +186,7 @@ function rowToEvent(row: EventRow): SightEvent {
     bestBoxXyxy,
     bestTimeMs: Number(row.best_time_ms),
     snapshotPath: row.snapshot_path,
+    ...(row.keep ? { keep: true } : {}),
   };
 }
 

@@ -137,6 +137,19 @@ function defineContract(backend: Backend): void {
       assert.deepEqual(await store.get(closed.id), closed);
     });
 
+    it('setKeep marks an event, upsert leaves the mark alone, and the keep filter finds it', async () => {
+      const event = makeEvent();
+      await store.upsert(event);
+      assert.equal(await store.setKeep('not-a-uuid', true), null);
+      assert.equal(await store.setKeep(makeEvent().id, true), null, 'unknown id');
+      assert.deepEqual(await store.setKeep(event.id, true), { ...event, keep: true });
+      await store.upsert({ ...event, endMs: event.startMs + 10 });
+      assert.equal((await store.get(event.id))?.keep, true, 'the pipeline writing the event again keeps the mark');
+      assert.deepEqual((await store.list({ keep: true })).map((e) => e.id), [event.id]);
+      assert.equal(await store.count({ keep: false }), 0);
+      assert.deepEqual(await store.setKeep(event.id, false), { ...event, endMs: event.startMs + 10 });
+    });
+
     it('upsert of an existing id updates it (end_ms, snapshot, best observation) and keeps one row', async () => {
       const started = makeEvent();
       await store.upsert(started);

@@ -42,6 +42,14 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
       CREATE INDEX events_camera_id_start_ms_idx ON events (camera_id, start_ms DESC);
     `,
   },
+  {
+    id: '0002_event_keep',
+    // Events whose recordings retention must not delete; few, so a partial index.
+    sql: `
+      ALTER TABLE events ADD COLUMN keep boolean NOT NULL DEFAULT false;
+      CREATE INDEX events_keep_idx ON events (camera_id) WHERE keep;
+    `,
+  },
 ]);
 
 /** Key of the transaction-scoped advisory lock that serialises migrations across processes on one PostgreSQL. */
