@@ -103,6 +103,13 @@ export async function startApp(config: Config, log: Logger): Promise<RunningApp>
     if (!cam.enabled) return;
     const camLog = log.child({ component: 'camera', camera: cam.id });
     try {
+      if (cam.source.url.startsWith('tile:')) {
+        const parent = pipelines[cameras.findIndex((c) => c.id === cam.source.url.slice(5))]!;
+        const detector = (await detectorFor(cam.detect.model ?? config.models.default)).forCamera(cam.id);
+        pipeline.startTile(parent, cam.source.crop!, detector);
+        camLog.info({ of: cam.source.url, crop: cam.source.crop, model: detector.manifest.id }, 'tile camera started');
+        return;
+      }
       const url = await resolveSampleUrl(cam.source.url, {
         assetsDir: config.assets,
         samplesDir: join(dataDir, 'samples'),

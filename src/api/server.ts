@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { AppError, isAppError } from '../core/errors.ts';
 import type { SightEvent } from '../core/types.ts';
 import type { CameraMediaStream } from '../live/media-stream.ts';
+import type { GridLayout } from '../mosaic/grid-detect.ts';
 import type { CameraStatus } from '../pipeline/camera-pipeline.ts';
 import type { LiveMessage } from '../pipeline/live-messages.ts';
 import type { EventStore } from '../store/event-repository.ts';
@@ -21,6 +22,8 @@ export interface ApiCamera {
   latestJpeg(): Promise<Buffer | null>;
   /** The camera's live video (fragmented MP4), or null when live view and recording are off. */
   readonly media: CameraMediaStream | null;
+  /** The mosaic grid found in the camera's recent frames (throws when there are too few yet). */
+  grid(): GridLayout & { frames: number; width: number; height: number };
   /** The camera's zones, for overlays. */
   zones(): readonly { readonly id: string; readonly polygon: readonly (readonly [number, number])[] }[];
 }
@@ -105,6 +108,21 @@ export async function buildServer(deps: ApiDeps, hub: LiveHub) {
     const jpeg = await findCamera(req.params.id).latestJpeg();
     if (!jpeg) throw new AppError('SNAPSHOT_NOT_FOUND', `camera "${req.params.id}" has not processed a frame yet`);
     return reply.type('image/jpeg').header('cache-control', 'no-store').send(jpeg);
+  });
+
+  // The grid of a DVR mosaic, and the tile cameras to add to the configuration (confirm or correct the crops first).
+  app.get<{ Params: { id: string } }>('/api/cameras/:id/grid', (req) => {
+    const cam = findCamera(req.params.id);
+    const grid = cam.grid();
+    const id = req.params.id;
+    const round = (v: number) => Math.round(v * 10_000) / 10_000;
+    return {
+      ...grid,
+      suggestedCameras: grid.tiles.map((t) => ({
+        id: `${id}-${t.row + 1}-${t.column + 1}`.slice(0, 64),
+        source: { url: `tile:${id}`, crop: t.rect.map(round) },
+      })),
+    };
   });
 
   registerLiveRoutes(app, { findCamera, listen: hub.listen, now: deps.now ?? Date.now });

@@ -29,8 +29,10 @@ export const ZoneSchema = z
 /** Where a camera's video comes from. */
 export const SourceSchema = z
   .object({
-    url: z.string().min(1, { error: 'expected a file path, rtsp:// or http(s):// URL, or sample:ID' })
-      .describe('A file path, an rtsp:// or http(s):// URL, or `sample:ID` for a catalog sample clip (downloaded when missing).'),
+    url: z.string().min(1, { error: 'expected a file path, rtsp:// or http(s):// URL, sample:ID or tile:CAMERA' })
+      .describe('A file path, an rtsp:// or http(s):// URL, `sample:ID` for a catalog sample clip (downloaded when missing), or `tile:CAMERA` for one tile of another camera\'s mosaic (with `crop`).'),
+    crop: z.tuple([between(0, 1), between(0, 1), between(0, 1), between(0, 1)], { error: 'expected [x, y, width, height] as fractions of the frame' }).optional()
+      .describe('With `tile:CAMERA`: the tile as [x, y, width, height] fractions of that camera\'s frame (GET /api/cameras/CAMERA/grid proposes them).'),
     loop: z.boolean().default(true).describe('Files only: start again at the end (true) or stop the camera (false).'),
     rtspTransport: z.enum(['tcp', 'udp']).default('tcp').describe('RTSP only: transport for the media streams.'),
     timeoutMs: between(1000, 120_000, { int: true }).default(10_000)
@@ -123,6 +125,9 @@ export const CameraSchema = z
   })
   .strict()
   .superRefine((cam, ctx) => {
+    if (cam.source.url.startsWith('tile:') !== (cam.source.crop !== undefined)) {
+      ctx.addIssue({ code: 'custom', path: ['source', 'crop'], message: `a tile camera needs both url "tile:CAMERA" and crop [x, y, width, height]; got url "${cam.source.url}" and crop ${JSON.stringify(cam.source.crop ?? null)}` });
+    }
     const seen = new Set<string>();
     cam.zones.forEach((zone, i) => {
       if (seen.has(zone.id)) ctx.addIssue({ code: 'custom', path: ['zones', i, 'id'], message: `zone id "${zone.id}" is used twice in camera "${cam.id}"; give each zone its own id` });
@@ -197,6 +202,13 @@ export const ConfigSchema = z
     cfg.cameras.forEach((cam, i) => {
       if (seen.has(cam.id)) ctx.addIssue({ code: 'custom', path: ['cameras', i, 'id'], message: `camera id "${cam.id}" is used twice; give each camera its own id` });
       seen.add(cam.id);
+    });
+    cfg.cameras.forEach((cam, i) => {
+      const parent = cam.source.url.startsWith('tile:') ? cam.source.url.slice(5) : null;
+      const target = parent === null ? null : cfg.cameras.find((c) => c.id === parent);
+      if (parent !== null && (!target || target.source.url.startsWith('tile:'))) {
+        ctx.addIssue({ code: 'custom', path: ['cameras', i, 'source', 'url'], message: `"tile:${parent}" must name another camera that is not itself a tile; cameras: ${cfg.cameras.map((c) => c.id).join(', ')}` });
+      }
     });
   });
 

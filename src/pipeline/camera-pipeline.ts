@@ -7,6 +7,9 @@ import { CameraSource, type SourceState, type SourceStatus } from '../ingest/cam
 import { LatestQueue } from '../ingest/latest-queue.ts';
 import { RateMeter } from '../ingest/rate-meter.ts';
 import { CameraMediaStream } from '../live/media-stream.ts';
+import { cropFrame } from '../mosaic/crop.ts';
+import { detectGrid, greyFromRgb, type GreyImage, type GridLayout } from '../mosaic/grid-detect.ts';
+import { AppError } from '../core/errors.ts';
 import { redactUrl } from '../ingest/redact.ts';
 import { renderJpeg } from '../media/render.ts';
 import type { EventStore } from '../store/event-repository.ts';
@@ -63,13 +66,21 @@ export class CameraPipeline {
   private framesProcessed = 0;
   private failure: string | null = null;
   private modelId: string | null = null;
-  /** The camera's video as fragmented MP4 for live viewers and the recorder; null when both are off. */
+  /** The camera's video as fragmented MP4 for live viewers and the recorder; null when both are off (and for tiles). */
   readonly media: CameraMediaStream | null;
+  private readonly frameTaps = new Set<(frame: Frame) => void>();
+  /** Grey frames at least a second apart, for grid detection. */
+  private readonly gridFrames: GreyImage[] = [];
+  private lastGridFrameMs = -Infinity;
+  private tileParent: CameraPipeline | null = null;
+  private untap: (() => void) | null = null;
+  private tileQueue: LatestQueue<Frame> | null = null;
 
   constructor(camera: CameraConfig, ports: PipelinePorts) {
     this.camera = camera;
     this.ports = ports;
-    this.media = camera.live.enabled || camera.record.mode !== 'off' ? new CameraMediaStream() : null;
+    const tile = camera.source.url.startsWith('tile:');
+    this.media = !tile && (camera.live.enabled || camera.record.mode !== 'off') ? new CameraMediaStream() : null;
   }
 
   /** The camera's zones, for overlays. */
@@ -95,6 +106,43 @@ export class CameraPipeline {
     this.loopDone = this.loop(queue);
   }
 
+  /**
+   * Starts the camera as one tile of `parent`'s mosaic: each frame the parent analyses is cropped to `crop` (fractions
+   * of its frame) and analysed here with this camera's own zones, tracker and events. No ffmpeg of its own.
+   */
+  startTile(parent: CameraPipeline, crop: readonly [number, number, number, number], detector: FrameDetector): void {
+    const queue = new LatestQueue<Frame>();
+    this.tileParent = parent;
+    this.tileQueue = queue;
+    this.modelId = detector.manifest.id;
+    this.processor = new CameraProcessor(this.camera, detector, trackerForCamera(this.camera, detector.manifest.defaultScoreThreshold), this.ports.newId);
+    this.untap = parent.onFrame((frame) => queue.push(cropFrame(frame, crop)));
+    this.loopDone = this.loop(queue);
+  }
+
+  /** Calls `fn` with every frame this camera takes for analysis; returns the function that stops it. */
+  onFrame(fn: (frame: Frame) => void): () => void {
+    this.frameTaps.add(fn);
+    return () => this.frameTaps.delete(fn);
+  }
+
+  /** The mosaic grid of this camera's picture, from up to five recent frames a second apart. */
+  grid(): GridLayout & { frames: number; width: number; height: number } {
+    const frames = this.gridFrames;
+    if (frames.length < 2) throw new AppError('SNAPSHOT_NOT_FOUND', `camera "${this.camera.id}" has ${frames.length} frame(s) for grid detection; wait a few seconds after it comes online`);
+    return { ...detectGrid(frames), frames: frames.length, width: frames[0]!.width, height: frames[0]!.height };
+  }
+
+  private sample(frame: Frame): void {
+    for (const tap of this.frameTaps) tap(frame);
+    if (frame.timeMs - this.lastGridFrameMs < 1000) return;
+    this.lastGridFrameMs = frame.timeMs;
+    const grey = greyFromRgb(frame.rgb, frame.width, frame.height);
+    if (this.gridFrames[0] && (this.gridFrames[0].width !== grey.width || this.gridFrames[0].height !== grey.height)) this.gridFrames.length = 0;
+    this.gridFrames.push(grey);
+    if (this.gridFrames.length > 5) this.gridFrames.shift();
+  }
+
   /** Marks the camera as unable to start (bad model, missing sample), keeping the reason for the API. */
   fail(reason: string): void {
     this.failure = reason;
@@ -102,6 +150,8 @@ export class CameraPipeline {
 
   /** Stops the source, ends open events and waits for the last writes. */
   async stop(): Promise<void> {
+    this.untap?.();
+    this.tileQueue?.close();
     await this.source?.stop();
     await this.loopDone;
     if (this.processor) await this.apply(this.processor.finish(this.ports.now()), null);
@@ -109,7 +159,8 @@ export class CameraPipeline {
 
   /** Current state and counters. */
   status(): CameraStatus {
-    const s = this.source?.status();
+    // A tile shows its mosaic's source state.
+    const s = this.source?.status() ?? this.tileParent?.source?.status();
     const now = this.ports.now();
     return {
       id: this.camera.id,
@@ -151,6 +202,7 @@ export class CameraPipeline {
     for (;;) {
       const frame = await queue.next();
       if (!frame || !this.processor) return;
+      this.sample(frame);
       try {
         const result = await this.processor.process(frame);
         if (result === null) continue; // a newer frame of this camera replaced it at the detector

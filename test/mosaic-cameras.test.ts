@@ -1,0 +1,80 @@
+// A DVR mosaic as a camera: a 2x2 mosaic file built by ffmpeg from the real clips is served as one camera; the API
+// finds its grid and proposes tile cameras; with those added to the configuration, each tile runs as its own camera
+// (own size, tracker and events) on the mosaic's single ffmpeg.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import pino from 'pino';
+import { startApp } from '../src/app.ts';
+import { validateConfig } from '../src/config/load.ts';
+import { asset, ASSETS } from './support/assets.ts';
+import { ffmpegChildren, waitFor } from './support/wait.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'sightline-mosaic-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+const clips = ['people-walking-street-720p.mp4', 'cars-street-720p.mp4', 'swiftlet-birds-cctv-720p.mp4', 'vtest.avi'];
+const mosaicFile = join(dir, 'dvr.mp4');
+execFileSync('ffmpeg', [
+  '-v', 'error', ...clips.flatMap((c) => ['-stream_loop', '-1', '-i', asset(`videos/${c}`)]),
+  '-filter_complex', `${clips.map((_, i) => `[${i}:v]fps=10,scale=640:360,setsar=1[t${i}]`).join(';')};[t0][t1][t2][t3]xstack=inputs=4:layout=0_0|640_0|0_360|640_360[o]`,
+  '-map', '[o]', '-t', '10', '-c:v', 'libx264', '-preset', 'ultrafast', '-g', '10', mosaicFile,
+]);
+
+function config(extra: unknown[]) {
+  const r = validateConfig({
+    server: { port: 0 }, dataDir: join(dir, 'data'), assets: ASSETS, log: { level: 'silent' }, models: { download: false },
+    cameras: [{ id: 'dvr', source: { url: mosaicFile }, detect: { fps: 5, width: 1280 }, record: { mode: 'off' } }, ...extra],
+  });
+  assert.ok(r.ok, r.ok ? '' : JSON.stringify(r.problems));
+  return r.config;
+}
+const get = async (url: string) => (await fetch(url)).json() as Promise<any>;
+
+test('the grid of a mosaic camera is found and its tiles run as cameras of their own', async () => {
+  let app = await startApp(config([]), pino({ level: 'silent' }));
+  let suggested: any[];
+  try {
+    const grid = await waitFor('grid', async () => {
+      const g = await get(`${app.url}/api/cameras/dvr/grid`);
+      return g.frames >= 4 ? g : undefined;
+    }, 30_000);
+    assert.deepEqual([grid.rows, grid.columns, grid.sure], [2, 2, true], grid.doubts?.join('; '));
+    suggested = grid.suggestedCameras;
+    assert.deepEqual(suggested.map((c: any) => c.id), ['dvr-1-1', 'dvr-1-2', 'dvr-2-1', 'dvr-2-2']);
+    assert.deepEqual(suggested[3].source.url, 'tile:dvr');
+    suggested[3].source.crop.forEach((v: number) => assert.ok(Math.abs(v - 0.5) < 0.01, `tile 2-2 crop ${suggested[3].source.crop}`));
+  } finally {
+    await app.stop();
+  }
+
+  app = await startApp(config(suggested.map((c) => ({ ...c, detect: { fps: 5 } }))), pino({ level: 'silent' }));
+  try {
+    await waitFor('tile cameras analyse frames', async () => {
+      const { cameras } = await get(`${app.url}/api/cameras`);
+      return cameras.filter((c: any) => c.id.startsWith('dvr-') && c.framesProcessed > 5).length === 4;
+    }, 30_000);
+    const tile = await get(`${app.url}/api/cameras/dvr-1-1`);
+    assert.equal(tile.state, 'online');
+    assert.equal(ffmpegChildren().split('\n').filter(Boolean).length, 1, 'one ffmpeg for the mosaic and its tiles');
+    const events = await waitFor('a person event on the street tile', async () => {
+      const body = await get(`${app.url}/api/events?camera=dvr-1-1`);
+      return body.events.length > 0 ? body.events : undefined;
+    }, 30_000);
+    assert.equal(events[0].cameraId, 'dvr-1-1');
+    assert.ok(events[0].bestBoxXyxy[2] <= 640, 'boxes in the tile\'s own pixels');
+  } finally {
+    await app.stop();
+  }
+});
+
+test('a tile camera without its crop, or of an unknown camera, is refused with the reason', () => {
+  const r = validateConfig({ cameras: [{ id: 'a', source: { url: 'tile:dvr' } }] });
+  assert.equal(r.ok, false);
+  const text = r.ok ? '' : JSON.stringify(r.problems);
+  assert.match(text, /a tile camera needs both url \\"tile:CAMERA\\" and crop/);
+  assert.match(text, /\\"tile:dvr\\" must name another camera that is not itself a tile/);
+});
