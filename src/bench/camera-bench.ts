@@ -52,7 +52,7 @@ export interface CameraBenchOptions {
   readonly onProgress?: (line: string) => void;
 }
 
-const TICKS_PER_SECOND = 100;
+export const TICKS_PER_SECOND = 100;
 
 /** utime + stime of a /proc stat line, in clock ticks. */
 function ticks(statPath: string): number {
@@ -65,8 +65,8 @@ function ticks(statPath: string): number {
   }
 }
 
-/** CPU ticks of this process's children by command name, and of this process (main thread and the rest). */
-function sample(): { ffmpeg: number; server: number; main: number; process: number } {
+/** CPU ticks (TICKS_PER_SECOND) of this process's children by command name (ffmpeg, the rest), and of this process (main thread, all threads). */
+export function sample(): { ffmpeg: number; server: number; main: number; process: number } {
   let ffmpeg = 0, server = 0;
   let children: string[] = [];
   try {
