@@ -81,4 +81,4 @@ console.log(`${cameras} cameras, 720p15 H.264 over RTSP, decode at 5 fps / 640 p
 console.log(`baseline (decode only):            ffmpeg ${m(base, 'ffmpeg').toFixed(2)} %  node ${m(base, 'node').toFixed(2)} %  total ${total(base).toFixed(2)} %`);
 console.log(`with live fMP4 + recording:        ffmpeg ${m(rec, 'ffmpeg').toFixed(2)} %  node ${m(rec, 'node').toFixed(2)} %  total ${total(rec).toFixed(2)} %`);
 console.log(`cost of live view + recording:     ${(total(rec) - total(base)).toFixed(2)} % of a core per camera; ratio ${(total(rec) / total(base)).toFixed(2)}; ${median(rec.map((x) => x.mbPerCameraHour)).toFixed(0)} MB per camera-hour`);
-console.log(`machine: ${formatMachine(machineInfo('none', 0))}`);
+console.log(formatMachine(machineInfo('none (no inference)', 0)));
