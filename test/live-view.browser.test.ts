@@ -92,7 +92,7 @@ test('the page plays the camera live over MSE with overlays, and frames reach th
 
 test('ten viewers share the one ffmpeg of the camera', async () => {
   await waitFor('camera online', async () => ((await (await fetch(`${app.url}/api/cameras/street`)).json()) as any).state === 'online');
-  const before = ffmpegChildren().split('\n').filter(Boolean).length;
+  const ffmpegBefore = ffmpegChildren().split('\n').filter(Boolean).length;
   const sockets = Array.from({ length: 10 }, () => new WebSocket(`${app.url.replace('http', 'ws')}/api/cameras/street/live`));
   const got = sockets.map(() => ({ init: false, binary: 0 }));
   sockets.forEach((s, i) =>
@@ -103,8 +103,8 @@ test('ten viewers share the one ffmpeg of the camera', async () => {
   );
   try {
     await waitFor('every viewer receives video', () => got.every((g) => g.init && g.binary > 30), 15_000);
-    assert.equal(ffmpegChildren().split('\n').filter(Boolean).length, before, 'no ffmpeg started for the viewers');
-    assert.equal(before, 1, 'one ffmpeg for the camera');
+    assert.equal(ffmpegChildren().split('\n').filter(Boolean).length, ffmpegBefore, 'no ffmpeg started for the viewers');
+    assert.equal(ffmpegBefore, 1, 'one ffmpeg for the camera');
   } finally {
     sockets.forEach((s) => s.close());
   }

@@ -6,6 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { AppError } from '../core/errors.ts';
 import type { SightEvent } from '../core/types.ts';
+import { CLOSED_SEGMENT_PATH } from '../recording/recording-store.ts';
 import type { Recordings } from '../recording/recordings.ts';
 import type { EventStore } from '../store/event-repository.ts';
 
@@ -18,8 +19,6 @@ export interface RecordingRouteDeps {
   readonly findEvent: (id: string) => Promise<SightEvent>;
   readonly eventJson: (e: SightEvent) => unknown;
 }
-
-const SEGMENT_FILE = /^recordings\/[a-z0-9][a-z0-9_-]{0,63}\/\d{4}-\d{2}-\d{2}\/\d{10,16}-\d{10,16}\.mp4$/;
 
 /** Sends `data` as video/mp4, honouring a single `Range: bytes=a-b` (browsers seek with it). */
 function sendMp4(req: FastifyRequest, reply: FastifyReply, data: Buffer, cache: string) {
@@ -61,7 +60,7 @@ export function registerRecordingRoutes(app: App, deps: RecordingRouteDeps): voi
 
   app.get<{ Params: { '*': string } }>('/api/recordings/*', async (req, reply) => {
     const path = `recordings/${req.params['*']}`;
-    if (!SEGMENT_FILE.test(path)) throw new AppError('BAD_REQUEST', `expected recordings/<camera>/<YYYY-MM-DD>/<startMs>-<endMs>.mp4 as listed by GET /api/recordings, got "${path}"`);
+    if (!CLOSED_SEGMENT_PATH.test(path)) throw new AppError('BAD_REQUEST', `expected recordings/<camera>/<YYYY-MM-DD>/<startMs>-<endMs>.mp4 as listed by GET /api/recordings, got "${path}"`);
     const data = await recordings.store.read(path);
     if (!data) throw new AppError('RECORDING_NOT_FOUND', `no recording segment "${path}" (deleted by retention, or never written)`);
     return sendMp4(req, reply, data, 'max-age=3600');

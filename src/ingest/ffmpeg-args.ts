@@ -53,9 +53,11 @@ export function isNetworkUrl(url: string): boolean {
   return /^(rtsps?|https?|rtmp|srt|udp|tcp):\/\//i.test(url);
 }
 
+const isRtsp = (url: string) => /^rtsps?:\/\//i.test(url);
+
 /** Input options shared by ffmpeg and ffprobe for a source URL. */
 export function inputArgs(url: string, rtspTransport: 'tcp' | 'udp', timeoutMs: number): string[] {
-  if (/^rtsps?:\/\//i.test(url)) return ['-rtsp_transport', rtspTransport, '-timeout', String(timeoutMs * 1000)];
+  if (isRtsp(url)) return ['-rtsp_transport', rtspTransport, '-timeout', String(timeoutMs * 1000)];
   if (/^https?:\/\//i.test(url)) return ['-rw_timeout', String(timeoutMs * 1000)];
   return [];
 }
@@ -97,7 +99,7 @@ export function ffmpegDecodeArgs(spec: DecodeSpec): string[] {
     ...(spec.wallclockTimestamps ? ['-use_wallclock_as_timestamps', '1'] : []),
     // ffmpeg probes a live RTSP stream for up to 5 s and then delivers all of it at once; the stream was already
     // probed, so half a second is enough and the first frames are current.
-    ...(/^rtsps?:\/\//i.test(spec.url) ? ['-analyzeduration', '500000'] : []),
+    ...(isRtsp(spec.url) ? ['-analyzeduration', '500000'] : []),
     '-i', spec.url,
     '-an', '-sn', '-dn',
     ...outputs,

@@ -24,9 +24,8 @@ export class CameraMediaStream {
   private gop: Fragment[] = [];
   private readonly listeners = new Set<MediaListener>();
   private readonly timeMap: { arrivalMs: number; seconds: number; durationS: number }[] = [];
-  private failed: string | null = null;
-  /** Fragments received since the server started. */
-  fragments = 0;
+  /** Set when this run's stream could not be read: the rest of the run is ignored. */
+  private failed = false;
 
   /** A new ffmpeg run begins: its bytes start with a fresh init segment. */
   begin(): void {
@@ -34,7 +33,7 @@ export class CameraMediaStream {
     this.current = null;
     this.gop = [];
     this.timeMap.length = 0;
-    this.failed = null;
+    this.failed = false;
   }
 
   /** Bytes from ffmpeg's fragmented-MP4 output. */
@@ -43,9 +42,9 @@ export class CameraMediaStream {
     let parts;
     try {
       parts = this.splitter.push(chunk);
-    } catch (err) {
+    } catch {
       // A corrupt stream: ignore the rest of this run (the next ffmpeg run starts clean) rather than crash the camera.
-      this.failed = (err as Error).message;
+      this.failed = true;
       return;
     }
     for (const part of parts) {
@@ -56,7 +55,6 @@ export class CameraMediaStream {
         continue;
       }
       if (!this.current) continue;
-      this.fragments++;
       if (part.keyframe) this.gop = [part];
       else if (this.gop.length > 0 && this.gop.length < MAX_GOP_FRAGMENTS) this.gop.push(part);
       const ts = this.current.timescale;
@@ -66,19 +64,9 @@ export class CameraMediaStream {
     }
   }
 
-  /** The current init segment, or null before the first one (or when the stream could not be read). */
-  get init(): InitSegment | null {
-    return this.current;
-  }
-
-  /** Why the current run's stream could not be read, or null. */
-  get error(): string | null {
-    return this.failed;
-  }
-
   /**
    * Adds a listener; when the stream is running it is first given the init segment and the fragments since the last
-   * keyframe (marked with the time they arrived as `joinedMs`). Returns the function that removes it.
+   * keyframe, all stamped with `nowMs` as their arrival. Returns the function that removes it.
    */
   subscribe(listener: MediaListener, nowMs: number): () => void {
     if (this.current) {
@@ -87,10 +75,6 @@ export class CameraMediaStream {
     }
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
-  }
-
-  get listenerCount(): number {
-    return this.listeners.size;
   }
 
   /**

@@ -154,17 +154,26 @@ interface AxisEdges {
   readonly regular: boolean;
 }
 
+/** How far from its expected place an edge may lie (scaling rounds tile sizes). */
+const edgeRadius = (n: number) => Math.max(GAP, n * 0.01);
+
+/** The largest number of equal tiles (up to MAX_SPLIT) along a line of `n` pixels whose every dividing line is an edge. */
+function equalSplit(d: Float64Array, n: number): number {
+  let split = 1;
+  for (let k = 2; k <= MAX_SPLIT; k++) {
+    const lines = Array.from({ length: k - 1 }, (_, i) => ((i + 1) * n) / k);
+    if (lines.every((p) => strengthNear(d, p, edgeRadius(n)) >= EDGE)) split = k;
+  }
+  return split;
+}
+
 /**
  * Edges along one axis. DVR mosaics are nearly always equal splits, so first the largest equal split whose every line
  * is an edge; a strong line it does not explain falls back to the strong lines themselves (unequal tiles).
  */
 function axisEdges(d: Float64Array, whole: Float64Array, n: number): AxisEdges {
-  const radius = Math.max(GAP, n * 0.01);
-  let split = 1;
-  for (let k = 2; k <= MAX_SPLIT; k++) {
-    const lines = Array.from({ length: k - 1 }, (_, i) => ((i + 1) * n) / k);
-    if (lines.every((p) => strengthNear(d, p, radius) >= EDGE)) split = k;
-  }
+  const radius = edgeRadius(n);
+  const split = equalSplit(d, n);
   const regular = Array.from({ length: split - 1 }, (_, i) => ((i + 1) * n) / split);
   // Other lines are judged on both measures: a pole's edge can look like a tile edge over whole lines, texture can
   // within short chunks, but only a real edge between two pictures is decorrelated in both.
@@ -218,17 +227,16 @@ export function detectGrid(frames: readonly GreyImage[]): GridLayout {
   }
   // A grid has every edge in every band of tiles across it, and no band splits further on its own.
   const check = (axis: Axis, bands: readonly [number, number][], whole: AxisEdges, n: number) => {
-    const edges = whole.edges;
+    if (bands.length < 2) return;
     for (const [b0, b1] of bands) {
-      if (bands.length < 2) break;
       const { d } = profile(frames, axis, b0, b1);
-      const own = axisEdges(d, d, n).split;
+      const own = equalSplit(d, n);
       if (whole.regular && own > whole.split && own % whole.split === 0) {
         const what = axis === 'x' ? `between y=${b0} and ${b1} the picture splits into ${own} columns, elsewhere ${whole.split}` : `between x=${b0} and ${b1} the picture splits into ${own} rows, elsewhere ${whole.split}`;
         doubts.push(`${what}: a partial edge, not a regular grid`);
         return;
       }
-      const weak = edges.find((e) => strengthNear(d, e, Math.max(GAP, n * 0.01)) < BAND_EDGE);
+      const weak = whole.edges.find((e) => strengthNear(d, e, edgeRadius(n)) < BAND_EDGE);
       if (weak !== undefined) {
         const what = axis === 'x' ? `the column edge at x=${Math.round(weak)} is missing between y=${b0} and ${b1}` : `the row edge at y=${Math.round(weak)} is missing between x=${b0} and ${b1}`;
         doubts.push(`${what}: not a regular grid`);

@@ -12,6 +12,9 @@ import type { SegmentInfo } from './retention.ts';
 const CLOSED = /^(\d{10,16})-(\d{10,16})\.mp4$/;
 const PART = /^(\d{10,16})\.part\.mp4$/;
 
+/** The relative path of a closed segment, as `GET /api/recordings` lists it. */
+export const CLOSED_SEGMENT_PATH = /^recordings\/[a-z0-9][a-z0-9_-]{0,63}\/\d{4}-\d{2}-\d{2}\/\d{10,16}-\d{10,16}\.mp4$/;
+
 /** Relative path of a segment file: closed when `endMs` is given, in progress otherwise. */
 export function segmentPath(cameraId: string, startMs: number, endMs: number | null): string {
   const day = new Date(startMs).toISOString().slice(0, 10);

@@ -46,12 +46,15 @@ export interface RecordingStatus {
 interface CameraRecording {
   readonly camera: CameraConfig;
   readonly recorder: SegmentRecorder;
-  readonly activity: ActivityWindow[];
-  readonly openEvents: Map<string, number>;
+  /** Motion windows, oldest first (motion mode). */
+  readonly motion: ActivityWindow[];
+  /** Each event's window by event id, updated as the event changes (events mode). */
+  readonly events: Map<string, ActivityWindow>;
   unsubscribe: () => void;
 }
 
 export class Recordings {
+  /** Read on every tick, so a change to the object takes effect at the next one. */
   private readonly settings: RecordingSettings;
   private readonly deps: RecordingDeps;
   private readonly cameras = new Map<string, CameraRecording>();
@@ -89,7 +92,7 @@ export class Recordings {
     const recorder = new SegmentRecorder(camera.id, camera.record.segmentSeconds * 1000, this.deps.store, this.deps.log.child({ camera: camera.id }), (s) =>
       this.decide(s),
     );
-    const rec: CameraRecording = { camera, recorder, activity: [], openEvents: new Map(), unsubscribe: () => undefined };
+    const rec: CameraRecording = { camera, recorder, motion: [], events: new Map(), unsubscribe: () => undefined };
     rec.unsubscribe = media.subscribe(recorder, this.deps.now());
     this.cameras.set(camera.id, rec);
   }
@@ -97,20 +100,13 @@ export class Recordings {
   /** A frame of a camera had motion (or, without motion detection, tracked objects) at `timeMs`. */
   motion(cameraId: string, timeMs: number): void {
     const rec = this.cameras.get(cameraId);
-    if (rec?.camera.record.mode === 'motion') addActivityInstant(rec.activity, timeMs, MOTION_GAP_MS);
+    if (rec?.camera.record.mode === 'motion') addActivityInstant(rec.motion, timeMs, MOTION_GAP_MS);
   }
 
   /** An event started, changed or ended. */
   event(event: SightEvent): void {
     const rec = this.cameras.get(event.cameraId);
-    if (rec?.camera.record.mode !== 'events') return;
-    const i = rec.openEvents.get(event.id);
-    const window = { startMs: event.startMs, endMs: event.endMs };
-    if (i === undefined) {
-      rec.openEvents.set(event.id, rec.activity.length);
-      rec.activity.push(window);
-    } else if (rec.activity[i]) rec.activity[i] = window;
-    if (event.endMs !== null) rec.openEvents.delete(event.id);
+    if (rec?.camera.record.mode === 'events') rec.events.set(event.id, { startMs: event.startMs, endMs: event.endMs });
   }
 
   private roll(cameraId: string) {
@@ -122,7 +118,8 @@ export class Recordings {
   private decide(segment: SegmentInfo): void {
     const rec = this.cameras.get(segment.cameraId);
     if (!rec) return;
-    const verdict = segmentVerdict(rec.camera.record.mode, segment, rec.activity, this.roll(segment.cameraId), this.deps.now());
+    const activity = [...rec.motion, ...rec.events.values()];
+    const verdict = segmentVerdict(rec.camera.record.mode, segment, activity, this.roll(segment.cameraId), this.deps.now());
     if (verdict === 'wait') this.pending.add(segment);
     else {
       this.pending.delete(segment);
@@ -144,9 +141,12 @@ export class Recordings {
     const now = this.deps.now();
     for (const s of [...this.pending]) this.decide(s);
     for (const rec of this.cameras.values()) {
-      // Old activity can no longer keep a segment that is still undecided.
+      // A segment waits at most the pre-roll after its end, so activity that ended an hour (plus the rolls) ago can no
+      // longer keep one that is still undecided.
       const { preMs, postMs } = this.roll(rec.camera.id);
-      if (rec.openEvents.size === 0) pruneActivity(rec.activity, now - 3_600_000 - preMs - postMs);
+      const cutoff = now - 3_600_000 - preMs - postMs;
+      pruneActivity(rec.motion, cutoff);
+      for (const [id, w] of rec.events) if (w.endMs !== null && w.endMs < cutoff) rec.events.delete(id);
     }
     const kept = await this.deps.events.list({ keep: true, limit: 500 });
     const isProtected = (s: SegmentInfo) =>
