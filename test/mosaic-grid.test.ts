@@ -78,23 +78,30 @@ for (const c of cases) {
   }
 }
 
-test('unequal tiles: a wide and a narrow camera side by side (sure), and a tall and a short one stacked', () => {
+test('unequal tiles: a wide and a narrow camera side by side are found, and sure', () => {
   const side = [{ x: 0, y: 0, w: 800, h: 450 }, { x: 800, y: 0, w: 480, h: 450 }];
   const a = detectGrid(mosaic(side, 1280, 450));
   assert.deepEqual([a.rows, a.columns, a.sure], [1, 2, true], a.doubts.join('; '));
   assertTiles(a, side, 1280, 450, 'side by side');
+});
+
+// A known limit, asserted as it is: with the street squashed to 480 lines over the cars squashed to 240, the far edge
+// of the road inside the cars picture decorrelates a little more than the edge between the pictures (0.89 against
+// 0.85), so the detector puts the row edge there. What the user gets is still usable: not sure, and the doubt names
+// the line of the true edge.
+test('unequal tiles: a tall and a short one stacked are not found; the answer is not sure and its doubt names the true edge', () => {
   const stacked = [{ x: 0, y: 0, w: 1280, h: 480 }, { x: 0, y: 480, w: 1280, h: 240 }];
   const b = detectGrid(mosaic(stacked, 1280, 720));
-  console.log(`# stacked: ${b.rows}x${b.columns}, sure ${b.sure}, ${b.doubts.join('; ')}`);
-  // Squashed to 480 lines, the street's shop fronts make a row line as strong as the edge between the pictures: the
-  // detector may pick the wrong line here, but then it must not claim to be sure.
-  let right = b.rows === 2 && b.columns === 1;
-  try {
-    assertTiles(b, stacked, 1280, 720, 'stacked');
-  } catch {
-    right = false;
-  }
-  assert.ok(right || !b.sure, 'a wrong layout is never reported as sure');
+  console.log(`# stacked: ${b.rows}x${b.columns}, sure ${b.sure}, confidence ${b.confidence}, ${b.doubts.join('; ')}`);
+  assert.deepEqual([b.rows, b.columns, b.sure], [2, 1, false]);
+  const height = (720 * OUT_WIDTH) / 1280;
+  const trueEdgeY = (480 / 720) * height;
+  const proposedEdgeY = b.tiles[1]!.pixels[1];
+  assert.ok(Math.abs(proposedEdgeY - trueEdgeY) > 0.01 * height, `the stacked edge is now found (y=${proposedEdgeY}): assert the right tiles and sure here`);
+  assert.equal(b.doubts.length, 1, b.doubts.join('; '));
+  const named = /^a row line at y=(\d+) that is not a tile edge/.exec(b.doubts[0]!);
+  assert.ok(named, b.doubts[0]);
+  assert.ok(Math.abs(Number(named[1]) - trueEdgeY) <= 0.01 * height, `the doubt names y=${named[1]}, the true edge is at y=${trueEdgeY}`);
 });
 
 test('a single camera is one tile, and sure', () => {

@@ -149,8 +149,9 @@ interface AxisEdges {
   /** Edge positions in pixels (the boundary between two tiles, borders included), in order. */
   readonly edges: number[];
   readonly weakest: number;
-  /** Strongest line that no edge explains. */
+  /** Strongest line that no edge explains: its decorrelation (0 when none) and position in pixels. */
   readonly stray: number;
+  readonly strayAt: number;
   readonly regular: boolean;
 }
 
@@ -185,11 +186,15 @@ function axisEdges(d: Float64Array, whole: Float64Array, n: number): AxisEdges {
     // Unequal tiles: the strongest lines are edges too; weaker strong lines remain doubts.
     const edges = [...regular, ...unequal.map((p) => p.at)].sort((a, b) => a - b);
     const weakest = Math.min(...unequal.map((p) => p.value), ...regular.map((p) => strengthNear(d, p, radius)));
-    const stray = unexplained.filter((p) => p.value < UNEQUAL_EDGE).reduce((m, p) => Math.max(m, p.value), 0);
-    return { split, edges, weakest, stray, regular: false };
+    return { split, edges, weakest, ...strongest(unexplained.filter((p) => p.value < UNEQUAL_EDGE)), regular: false };
   }
   const weakest = regular.length ? Math.min(...regular.map((p) => strengthNear(d, p, radius))) : 2;
-  return { split, edges: regular, weakest, stray: unexplained.reduce((m, p) => Math.max(m, p.value), 0), regular: true };
+  return { split, edges: regular, weakest, ...strongest(unexplained), regular: true };
+}
+
+/** The strongest of `lines` as a stray line (0 at -1 when there is none). */
+function strongest(lines: readonly { at: number; value: number }[]): { stray: number; strayAt: number } {
+  return lines.reduce((m, p) => (p.value > m.stray ? { stray: p.value, strayAt: p.at } : m), { stray: 0, strayAt: -1 });
 }
 
 /** Tile spans [start, end) between the edges, without the flat (border) lines at each side. */
@@ -222,8 +227,8 @@ export function detectGrid(frames: readonly GreyImage[]): GridLayout {
   const colSpans = spansBetween(cols.edges, width, px.flat);
   const rowSpans = spansBetween(rows.edges, height, py.flat);
   const doubts: string[] = [];
-  for (const [name, a] of [['column', cols], ['row', rows]] as const) {
-    if (a.stray >= STRONG) doubts.push(`a ${name} line that is not a tile edge is as strong as one (${a.stray.toFixed(2)}): a partial edge, or a layout that is not a grid`);
+  for (const [name, at, a] of [['column', 'x', cols], ['row', 'y', rows]] as const) {
+    if (a.stray >= STRONG) doubts.push(`a ${name} line at ${at}=${a.strayAt} that is not a tile edge is as strong as one (${a.stray.toFixed(2)}): a partial edge, or a layout that is not a grid`);
   }
   // A grid has every edge in every band of tiles across it, and no band splits further on its own.
   const check = (axis: Axis, bands: readonly [number, number][], whole: AxisEdges, n: number) => {
