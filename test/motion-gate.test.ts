@@ -26,7 +26,7 @@ after(() => detector.close());
 function processor(motion: boolean) {
   const camera = CameraSchema.parse({ id: 'c', source: { url: 'x.mp4' }, motion: { enabled: motion } });
   let n = 0;
-  return new CameraProcessor(camera, detector, trackerForCamera(camera, detector.manifest.defaultScoreThreshold, 5), () => `e${n++}`);
+  return new CameraProcessor(camera, detector, trackerForCamera(camera, detector.manifest.defaultScoreThreshold), () => `e${n++}`);
 }
 
 test('a quiet camera with nothing tracked calls the detector only for the first frame', async () => {

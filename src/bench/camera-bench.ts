@@ -111,7 +111,7 @@ export async function cameraTrial(cameras: number, o: CameraBenchOptions): Promi
       deps,
     );
     let n = 0;
-    const processor = new CameraProcessor(camera, detector, trackerForCamera(camera, o.detector.manifest.defaultScoreThreshold, o.fps), () => `${camera.id}-${n++}`);
+    const processor = new CameraProcessor(camera, detector, trackerForCamera(camera, o.detector.manifest.defaultScoreThreshold), () => `${camera.id}-${n++}`);
     const counts = { processed: 0, replaced: 0 };
     const loop = (async () => {
       for (let f = await queue.next(); f; f = await queue.next()) {

@@ -49,7 +49,7 @@ export async function analyzeVideo(path: string, detector: ObjectDetector, newId
     // Offline analysis runs the detector on every frame (accuracy first; MOT results stay comparable).
     motion: { enabled: false },
   });
-  const processor = new CameraProcessor(camera, detector, trackerForCamera(camera, detector.manifest.defaultScoreThreshold, fps), newId);
+  const processor = new CameraProcessor(camera, detector, trackerForCamera(camera, detector.manifest.defaultScoreThreshold), newId);
   const total = video.frameCount !== null && video.fps ? Math.round((video.frameCount * fps) / video.fps) : video.durationMs ? Math.round((video.durationMs / 1000) * fps) : null;
   const events = new Map<string, SightEvent>();
   const trackRows: TrackRow[] = [];

@@ -11,13 +11,12 @@ const NEW_TRACK_MARGIN = SIGHTLINE_TRACKER_DEFAULTS.newTrackThresh - SIGHTLINE_T
 /**
  * Builds a camera's tracker, Sightline's default tracker: detections above the camera's score threshold are "high"
  * (they start tracks with the default margin), lower ones down to 0.1 only keep existing tracks alive; the lost-track
- * buffer is the default, in seconds, converted with the camera's detect fps.
+ * buffer is the default, in seconds of frame time.
  */
-export function trackerForCamera(camera: CameraConfig, modelThreshold: number, fps = camera.detect.fps): Tracker {
+export function trackerForCamera(camera: CameraConfig, modelThreshold: number): Tracker {
   // The low-score band needs high > low; a threshold at or below 0.1 still leaves a thin band.
   const high = Math.max(TRACKER_LOW_SCORE + 0.01, camera.detect.scoreThreshold ?? modelThreshold);
   return new SightlineTracker({
-    frameRate: fps,
     highScoreThresh: high,
     lowScoreThresh: TRACKER_LOW_SCORE,
     newTrackThresh: Math.min(0.95, high + NEW_TRACK_MARGIN),

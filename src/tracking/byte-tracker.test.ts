@@ -11,8 +11,8 @@ import type { ByteTrackerOptions } from './byte-tracker.ts';
 import { FRAME_MS, allIds, det, feed, frames, idNear } from './test-scenarios.ts';
 
 /** Feeds every frame to a fresh tracker and returns the tracks it output per frame. */
-function run(input: readonly Detection[][], options: Partial<ByteTrackerOptions> = {}): Track[][] {
-  return feed(new ByteTracker(options), input);
+function run(input: readonly Detection[][], options: Partial<ByteTrackerOptions> = {}, frameMs = FRAME_MS): Track[][] {
+  return feed(new ByteTracker(options), input, 0, frameMs);
 }
 
 test('an unconfirmed track dies at its first miss: seen twice at one place with a gap, never confirmed', () => {
@@ -26,13 +26,13 @@ test('a detection in the very first update is confirmed at once', () => {
 
 test('an object gone longer than the lost buffer comes back with a new id', async (t) => {
   const rows = [
-    { name: 'default buffer, gone 30 frames: same id', options: {}, gap: 30, returnIds: [[1], [1]] },
-    { name: 'default buffer, gone 31 frames: new id', options: {}, gap: 31, returnIds: [[], [2]] },
-    { name: 'buffer 5, gone 5 frames: same id', options: { lostTrackBufferFrames: 5 }, gap: 5, returnIds: [[1], [1]] },
-    { name: 'buffer 5, gone 6 frames: new id', options: { lostTrackBufferFrames: 5 }, gap: 6, returnIds: [[], [2]] },
-    // As in ByteTrack a newly lost track is first checked against the buffer in the next update, so 0 still bridges 1.
-    { name: 'buffer 0, gone 1 frame: same id', options: { lostTrackBufferFrames: 0 }, gap: 1, returnIds: [[1], [1]] },
-    { name: 'buffer 0, gone 2 frames: new id', options: { lostTrackBufferFrames: 0 }, gap: 2, returnIds: [[], [2]] },
+    { name: 'default buffer (1 s), gone 30 frames at 30 fps: same id', options: {}, gap: 30, returnIds: [[1], [1]] },
+    { name: 'default buffer (1 s), gone 31 frames at 30 fps: new id', options: {}, gap: 31, returnIds: [[], [2]] },
+    { name: 'buffer 5 frames, gone 5 frames: same id', options: { lostTrackBufferMs: 5 * FRAME_MS }, gap: 5, returnIds: [[1], [1]] },
+    { name: 'buffer 5 frames, gone 6 frames: new id', options: { lostTrackBufferMs: 5 * FRAME_MS }, gap: 6, returnIds: [[], [2]] },
+    { name: 'buffer 0, gone 1 frame: new id', options: { lostTrackBufferMs: 0 }, gap: 1, returnIds: [[], [2]] },
+    // Frames dropped (a slow machine): 3 updates while gone, but 1.125 s of frame time, past the 1 s buffer.
+    { name: 'default buffer, gone 3 updates spread over 1.125 s: new id', options: {}, gap: 3, frameMs: 375, returnIds: [[], [2]] },
   ];
   for (const r of rows) {
     await t.test(r.name, () => {
@@ -40,6 +40,7 @@ test('an object gone longer than the lost buffer comes back with a new id', asyn
       const out = run(
         frames(before + r.gap + 2, (f) => (f >= before && f < before + r.gap ? [] : [det(300, 300)])),
         r.options,
+        r.frameMs,
       );
       const back = before + r.gap;
       assert.deepEqual(
@@ -178,7 +179,7 @@ test('invalid options are rejected with CONFIG_INVALID', async (t) => {
     { name: 'negative cost limit', options: { matchIouThresh: -0.1 }, message: /matchIouThresh .* got -0.1/ },
     { name: 'NaN threshold', options: { newTrackThresh: NaN }, message: /newTrackThresh .* got NaN/ },
     { name: 'low above high', options: { lowScoreThresh: 0.6, highScoreThresh: 0.5 }, message: /lowScoreThresh \(0.6\) must not exceed/ },
-    { name: 'fractional buffer', options: { lostTrackBufferFrames: 2.5 }, message: /lostTrackBufferFrames must be an integer >= 0, got 2.5/ },
+    { name: 'negative buffer', options: { lostTrackBufferMs: -1 }, message: /lostTrackBufferMs must be a number >= 0, got -1/ },
     { name: 'zero min hits', options: { minHitsToConfirm: 0 }, message: /minHitsToConfirm must be an integer >= 1, got 0/ },
   ];
   for (const r of rows) {

@@ -5,7 +5,8 @@
  * 2. public ids come from a counter starting at 1 and are handed out only when a track is confirmed, so tentative
  *    tracks that die consume no id and ids have no gaps;
  * 3. no area / aspect filter on the output (that belongs to a MOT-evaluation profile).
- * Time is counted in updates (frames), as in ByteTrack; `frameTimeMs` does not affect the motion model.
+ * The motion model counts updates (frames), as in ByteTrack; the lost-track buffer is measured in milliseconds of
+ * `frameTimeMs` (ByteTrack's `track_buffer` frames at 30 fps), so dropped frames do not stretch it.
  */
 
 import { AppError } from '../core/errors.ts';
@@ -20,7 +21,9 @@ import {
   joinTracks,
   kalmanBox,
   predictPooled,
+  markLost,
   rebuildPools,
+  unexpiredLost,
   splitByScore,
 } from './track-pool.ts';
 import type { PooledTrack } from './track-pool.ts';
@@ -39,8 +42,11 @@ export interface ByteTrackerOptions {
   readonly secondMatchIouThresh: number;
   /** Cost limit of the association of unconfirmed tracks with the high-score detections left over. */
   readonly unconfirmedMatchThresh: number;
-  /** A lost track is removed once unmatched for more than max(this, 1) updates (ByteTrack `track_buffer`). */
-  readonly lostTrackBufferFrames: number;
+  /**
+   * A lost track can be found again while it has been missing for at most this many milliseconds of frame time, from
+   * the first update that missed it (ByteTrack `track_buffer` missed frames at 30 fps).
+   */
+  readonly lostTrackBufferMs: number;
   /** Multiply IoU by the detection score in the first and the unconfirmed association (ByteTrack `fuse_score`). */
   readonly fuseScore: boolean;
   /** Matched updates (including the first) a track needs to be confirmed; tracks born in the first update skip this. */
@@ -49,7 +55,7 @@ export interface ByteTrackerOptions {
   readonly pixelInclusiveIou: boolean;
 }
 
-/** ByteTrack's defaults for 30 fps video. */
+/** ByteTrack's defaults (`track_buffer` 30 at 30 fps, about 1 s). */
 export const BYTE_TRACKER_DEFAULTS: ByteTrackerOptions = Object.freeze({
   highScoreThresh: 0.5,
   lowScoreThresh: 0.1,
@@ -57,7 +63,7 @@ export const BYTE_TRACKER_DEFAULTS: ByteTrackerOptions = Object.freeze({
   matchIouThresh: 0.8,
   secondMatchIouThresh: 0.5,
   unconfirmedMatchThresh: 0.7,
-  lostTrackBufferFrames: 30,
+  lostTrackBufferMs: 1000,
   fuseScore: true,
   minHitsToConfirm: 2,
   pixelInclusiveIou: false,
@@ -83,7 +89,7 @@ export class ByteTracker implements Tracker {
   }
 
   /** Runs one ByteTrack step on a frame's detections; returns confirmed tracks matched in this frame, by id. */
-  update(detections: readonly Detection[], _frameTimeMs: number): Track[] {
+  update(detections: readonly Detection[], frameTimeMs: number): Track[] {
     const o = this.options;
     const frameId = ++this.frameId;
 
@@ -98,6 +104,7 @@ export class ByteTracker implements Tracker {
     for (const t of this.tracked) (t.id > 0 ? confirmedTracked : unconfirmed).push(t);
 
     // Step 2: first association, high-score detections with tracked and lost tracks, all predicted jointly.
+    this.lost = unexpiredLost(this.lost, frameTimeMs, o.lostTrackBufferMs);
     const pool = joinTracks(confirmedTracked, this.lost);
     for (const t of pool) t.kalman = predictPooled(t);
     const first = this.associate(pool, high, o.matchIouThresh, o.fuseScore);
@@ -118,7 +125,7 @@ export class ByteTracker implements Tracker {
     for (const ti of second.unmatchedRows) {
       const t = remainingTracked[ti]!;
       if (t.state !== 'lost') {
-        t.state = 'lost';
+        markLost(t, frameTimeMs);
         newlyLost.push(t);
       }
     }
@@ -147,6 +154,7 @@ export class ByteTracker implements Tracker {
         state: 'tracked',
         startFrame: frameId,
         lastFrame: frameId,
+        lostSinceMs: null,
         hits: 1,
       };
       if (frameId === 1 || o.minHitsToConfirm <= 1) t.id = this.nextId++;
@@ -154,7 +162,7 @@ export class ByteTracker implements Tracker {
     }
 
     // Step 5: drop tracks lost for longer than the buffer, then rebuild the pools as ByteTrack does.
-    const pools = rebuildPools({ tracked: this.tracked, lost: this.lost }, { activated, refound, newlyLost }, frameId, o.lostTrackBufferFrames, this.overlap);
+    const pools = rebuildPools({ tracked: this.tracked, lost: this.lost }, { activated, refound, newlyLost }, this.overlap);
     this.tracked = pools.tracked;
     this.lost = pools.lost;
     return confirmedMatched(this.tracked, frameId);
@@ -180,6 +188,7 @@ export class ByteTracker implements Tracker {
     t.kalman = kalmanUpdate(t.kalman, xyxyToXyah(d.boxXyxy));
     t.state = 'tracked';
     t.lastFrame = frameId;
+    t.lostSinceMs = null;
     t.score = d.score;
     t.hits += 1;
     if (t.id === 0 && t.hits >= this.options.minHitsToConfirm) t.id = this.nextId++;
@@ -195,11 +204,8 @@ function validateOptions(o: ByteTrackerOptions): ByteTrackerOptions {
         'lower lowScoreThresh or raise highScoreThresh',
     );
   }
-  if (!Number.isInteger(o.lostTrackBufferFrames) || o.lostTrackBufferFrames < 0) {
-    throw new AppError(
-      'CONFIG_INVALID',
-      `tracker.lostTrackBufferFrames must be an integer >= 0, got ${String(o.lostTrackBufferFrames)}`,
-    );
+  if (!(o.lostTrackBufferMs >= 0 && Number.isFinite(o.lostTrackBufferMs))) {
+    throw new AppError('CONFIG_INVALID', `tracker.lostTrackBufferMs must be a number >= 0, got ${String(o.lostTrackBufferMs)}`);
   }
   if (!Number.isInteger(o.minHitsToConfirm) || o.minHitsToConfirm < 1) {
     throw new AppError(

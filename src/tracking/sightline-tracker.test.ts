@@ -13,14 +13,6 @@ import { FRAME_MS, allIds, det, feed, frames } from './test-scenarios.ts';
 describe('invalid options are rejected with CONFIG_INVALID naming the option', () => {
   type Row = { name: string; options: Partial<SightlineTrackerOptions>; message: string; todo?: string };
   const rows: readonly Row[] = [
-    { name: 'frame rate 0', options: { frameRate: 0 }, message: 'tracker.frameRate must be a positive number, got 0' },
-    { name: 'negative frame rate', options: { frameRate: -30 }, message: 'tracker.frameRate must be a positive number, got -30' },
-    { name: 'NaN frame rate', options: { frameRate: NaN }, message: 'tracker.frameRate must be a positive number, got NaN' },
-    {
-      name: 'infinite frame rate',
-      options: { frameRate: Infinity },
-      message: 'tracker.frameRate must be a positive number, got Infinity',
-    },
     {
       name: 'negative lost time',
       options: { lostTrackSeconds: -0.5 },
@@ -79,7 +71,7 @@ describe('invalid options are rejected with CONFIG_INVALID naming the option', (
   }
   it('the defaults are valid and frozen', () => {
     const tracker = new SightlineTracker();
-    assert.deepEqual(tracker.options, { ...SIGHTLINE_TRACKER_DEFAULTS, frameRate: 30 });
+    assert.deepEqual(tracker.options, SIGHTLINE_TRACKER_DEFAULTS);
     assert.ok(Object.isFrozen(SIGHTLINE_TRACKER_DEFAULTS));
     assert.ok(Object.isFrozen(tracker.options));
   });
@@ -101,44 +93,67 @@ describe('a detection seen once never becomes a track, even in the first update'
   ];
   for (const r of rows) {
     it(r.name, () => {
-      const out = feed(new SightlineTracker({ frameRate: 30 }), r.input);
+      const out = feed(new SightlineTracker(), r.input);
       assert.deepEqual(out.map((o) => o.map((t) => t.id)), r.outputIds);
     });
   }
   it('also in the first update after reset()', () => {
-    const tracker = new SightlineTracker({ frameRate: 30 });
+    const tracker = new SightlineTracker();
     feed(tracker, frames(5, () => [det(100, 100)]));
     tracker.reset();
     assert.deepEqual(tracker.update([det(100, 100)], 0), []);
   });
 });
 
-describe('the lost-track buffer is in seconds', () => {
+describe('the lost-track buffer is in seconds of frame time', () => {
   // A person standing still, gone for 0.8 s; `lostTrackSeconds` is left at its default (2.5 s) where not given.
-  type Row = { name: string; options: Partial<SightlineTrackerOptions> & { frameRate: number }; sameId: boolean };
+  type Row = { name: string; fps: number; options: Partial<SightlineTrackerOptions>; sameId: boolean };
   const rows: readonly Row[] = [
-    { name: '10 fps, default 2.5 s, gone 0.8 s (8 frames): same id', options: { frameRate: 10 }, sameId: true },
-    { name: '10 fps, 0.5 s, gone 0.8 s (8 frames): new id', options: { frameRate: 10, lostTrackSeconds: 0.5 }, sameId: false },
-    { name: '30 fps, default 2.5 s, gone 0.8 s (24 frames): same id', options: { frameRate: 30 }, sameId: true },
-    { name: '30 fps, 0.5 s, gone 0.8 s (24 frames): new id', options: { frameRate: 30, lostTrackSeconds: 0.5 }, sameId: false },
+    { name: '10 fps, default 2.5 s, gone 0.8 s (8 frames): same id', fps: 10, options: {}, sameId: true },
+    { name: '10 fps, 0.5 s, gone 0.8 s (8 frames): new id', fps: 10, options: { lostTrackSeconds: 0.5 }, sameId: false },
+    { name: '30 fps, default 2.5 s, gone 0.8 s (24 frames): same id', fps: 30, options: {}, sameId: true },
+    { name: '30 fps, 0.5 s, gone 0.8 s (24 frames): new id', fps: 30, options: { lostTrackSeconds: 0.5 }, sameId: false },
   ];
   for (const r of rows) {
     it(r.name, () => {
-      const { options } = r;
-      const goneFrames = Math.round(0.8 * options.frameRate);
+      const goneFrames = Math.round(0.8 * r.fps);
       const leaveFrame = 10;
       const backFrame = leaveFrame + goneFrames;
       const out = feed(
-        new SightlineTracker(options),
+        new SightlineTracker(r.options),
         frames(backFrame + 5, (f) => (f >= leaveFrame && f < backFrame ? [] : [det(200, 200)])),
         0,
-        1000 / options.frameRate,
+        1000 / r.fps,
       );
       const before = allIds(out.slice(0, leaveFrame));
       const after = allIds(out.slice(backFrame));
       assert.equal(before.length, 1, `one id before, got ${before.join(',')}`);
       assert.equal(after.length, 1, `one id after, got ${after.join(',')}`);
       assert.equal(after[0] === before[0], r.sameId, `ids ${before[0]} then ${after[0]}`);
+    });
+  }
+
+  // Frames dropped by a slow machine: few updates, much time. The buffer follows the frame times, not the updates: it
+  // counts from the first update that missed the object (one frame after it was last seen) to its return.
+  type DropRow = { name: string; missingMs: number; updatesWhileGone: number; sameId: boolean };
+  const dropRows: readonly DropRow[] = [
+    { name: 'missing 3 s over 2 updates (frames dropped): new id', missingMs: 3000, updatesWhileGone: 2, sameId: false },
+    { name: 'missing 2 s over 2 updates (frames dropped): same id', missingMs: 2000, updatesWhileGone: 2, sameId: true },
+    { name: 'missing 2 s over 60 updates (every frame): same id', missingMs: 2000, updatesWhileGone: 60, sameId: true },
+  ];
+  for (const r of dropRows) {
+    it(r.name, () => {
+      const tracker = new SightlineTracker();
+      const seen: number[] = [];
+      let t = 0;
+      for (let f = 0; f < 10; f++, t += FRAME_MS) seen.push(...tracker.update([det(200, 200)], t).map((x) => x.id));
+      const firstMissMs = t;
+      for (let i = 0; i < r.updatesWhileGone; i++) tracker.update([], firstMissMs + (r.missingMs * i) / r.updatesWhileGone);
+      const after: number[] = [];
+      for (let i = 0; i < 3; i++) after.push(...tracker.update([det(200, 200)], firstMissMs + r.missingMs + i * FRAME_MS).map((x) => x.id));
+      assert.equal(new Set(seen).size, 1);
+      assert.ok(after.length > 0, 'the object is tracked again');
+      assert.equal(after[0] === seen[0], r.sameId, `ids ${seen[0]} then ${after.join(',')}`);
     });
   }
 });
@@ -157,7 +172,7 @@ describe('observation-centric re-update: a track found after an 8-frame gap cont
   // In frame `back + 1` a low-score probe goes only to the second association, which compares it with the track's
   // prediction: with a cost limit 1 - IoU <= 0.05 it is matched only when the prediction is within about 1 px of it.
   function probeOneFrameLater(seenFrames: number, probeOffsetPx: number): Track[] {
-    const tracker = new SightlineTracker({ frameRate: 30, secondMatchIouThresh: 0.05 });
+    const tracker = new SightlineTracker({ secondMatchIouThresh: 0.05 });
     const out = feed(tracker, input(seenFrames));
     assert.deepEqual(out.at(-1)!.map((t) => t.id), [1], 'found again with its id');
     const f = seenFrames + gapFrames + 1;
@@ -178,7 +193,7 @@ describe('observation-centric re-update: a track found after an 8-frame gap cont
     // its prediction there is within about 1 px, i.e. when its velocity is within about 0.2 px/frame of the truth.
     const seenFrames = 20;
     const back = seenFrames + gapFrames;
-    const tracker = new SightlineTracker({ frameRate: 30, matchIouThresh: 0.05, recoveryIouThresh: 0.5 });
+    const tracker = new SightlineTracker({ matchIouThresh: 0.05, recoveryIouThresh: 0.5 });
     const out = feed(tracker, [...input(seenFrames), [], [], [], [], [trueDetection(back + 5)]]);
     assert.deepEqual(out[back]!.map((t) => t.id), [1], 'found again after the gap with its id');
     assert.deepEqual(out[back + 5]!.map((t) => t.id), [1], 'found again after coasting 5 frames');

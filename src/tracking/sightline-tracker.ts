@@ -6,10 +6,11 @@
  * - observation-centric recovery (OC-SORT): tracks still unmatched are tried against the leftover detections by their
  *   last observed box rather than the prediction;
  * - confidence-scaled measurement noise: confident detections pull the filter harder than doubtful ones;
- * - the lost-track buffer is in seconds, not frames, so a 7 fps and a 30 fps camera keep a person equally long;
+ * - the lost-track buffer is in seconds of frame time, not frames, so a 7 fps and a 30 fps camera keep a person
+ *   equally long, and frames dropped by a slow machine do not stretch it;
  * - association only within one class; ids are handed out on confirmation, never shared across classes;
  * - no exception for the first update: a detection seen once never becomes a track, even at start-up.
- * Pure and deterministic; time is counted in updates (frames), `frameTimeMs` is not used by the motion model.
+ * Pure and deterministic; the motion model counts updates (frames), the lost-track buffer uses `frameTimeMs`.
  */
 
 import { AppError } from '../core/errors.ts';
@@ -24,15 +25,15 @@ import {
   joinTracks,
   kalmanBox as trackBox,
   predictPooled,
+  markLost,
   rebuildPools,
+  unexpiredLost,
   splitByScore,
 } from './track-pool.ts';
 import type { PooledTrack } from './track-pool.ts';
 
 /** Options of `SightlineTracker`. Scores are detection confidences in 0..1; match thresholds are limits on 1 - IoU. */
 export interface SightlineTrackerOptions {
-  /** Frames per second of the source; converts `lostTrackSeconds` to updates. */
-  readonly frameRate: number;
   /** Detections above this take part in the first association. */
   readonly highScoreThresh: number;
   /** Detections above this (and not high) only keep tracked tracks alive (second association). */
@@ -67,7 +68,7 @@ export interface SightlineTrackerOptions {
  * The defaults: one set for every camera and dataset, chosen on the MOT17 FRCNN dev sequences and MOT15 together
  * (`bench/track.ts`). Recovery by the last observed box is off: on those sets it did not help.
  */
-export const SIGHTLINE_TRACKER_DEFAULTS: Omit<SightlineTrackerOptions, 'frameRate'> = Object.freeze({
+export const SIGHTLINE_TRACKER_DEFAULTS: SightlineTrackerOptions = Object.freeze({
   highScoreThresh: 0.7,
   lowScoreThresh: 0.05,
   newTrackThresh: 0.9,
@@ -95,19 +96,19 @@ interface TrackRecord extends PooledTrack {
 /** Sightline's default multi-object tracker (see the file comment). */
 export class SightlineTracker implements Tracker {
   readonly options: SightlineTrackerOptions;
-  private readonly lostBufferFrames: number;
+  private readonly lostBufferMs: number;
   private tracked: TrackRecord[] = [];
   private lost: TrackRecord[] = [];
   private frameId = 0;
   private nextId = 1;
 
-  /** Omitted options take `SIGHTLINE_TRACKER_DEFAULTS` (frame rate 30); invalid ones throw `CONFIG_INVALID`. */
+  /** Omitted options take `SIGHTLINE_TRACKER_DEFAULTS`; invalid ones throw `CONFIG_INVALID`. */
   constructor(options: Partial<SightlineTrackerOptions> = {}) {
-    this.options = validateOptions({ ...SIGHTLINE_TRACKER_DEFAULTS, frameRate: 30, ...options });
-    this.lostBufferFrames = Math.max(1, Math.round(this.options.lostTrackSeconds * this.options.frameRate));
+    this.options = validateOptions({ ...SIGHTLINE_TRACKER_DEFAULTS, ...options });
+    this.lostBufferMs = this.options.lostTrackSeconds * 1000;
   }
 
-  update(detections: readonly Detection[], _frameTimeMs: number): Track[] {
+  update(detections: readonly Detection[], frameTimeMs: number): Track[] {
     const o = this.options;
     const frameId = ++this.frameId;
     const { high, low } = splitByScore(detections, o.highScoreThresh, o.lowScoreThresh);
@@ -120,6 +121,7 @@ export class SightlineTracker implements Tracker {
     for (const t of this.tracked) (t.id > 0 ? confirmedTracked : unconfirmed).push(t);
 
     // First association: high detections with tracked and lost tracks.
+    this.lost = unexpiredLost(this.lost, frameTimeMs, this.lostBufferMs);
     const pool = joinTracks(confirmedTracked, this.lost);
     for (const t of pool) t.kalman = predictPooled(t);
     const first = associate(pool, pool.map(trackBox), high, o.matchIouThresh, true);
@@ -158,7 +160,7 @@ export class SightlineTracker implements Tracker {
     }
     for (const t of stillUnmatched) {
       if (t.lastFrame !== frameId && t.state === 'tracked') {
-        t.state = 'lost';
+        markLost(t, frameTimeMs);
         newlyLost.push(t);
       }
     }
@@ -193,6 +195,7 @@ export class SightlineTracker implements Tracker {
         state: 'tracked',
         startFrame: frameId,
         lastFrame: frameId,
+        lostSinceMs: null,
         hits: 1,
         scoreSum: d.score,
       };
@@ -200,7 +203,7 @@ export class SightlineTracker implements Tracker {
       activated.push(t);
     }
 
-    const pools = rebuildPools({ tracked: this.tracked, lost: this.lost }, { activated, refound, newlyLost }, frameId, this.lostBufferFrames);
+    const pools = rebuildPools({ tracked: this.tracked, lost: this.lost }, { activated, refound, newlyLost });
     this.tracked = pools.tracked;
     this.lost = pools.lost;
     return confirmedMatched(this.tracked, frameId);
@@ -237,6 +240,7 @@ export class SightlineTracker implements Tracker {
     t.lastObs = d.boxXyxy;
     t.state = 'tracked';
     t.lastFrame = frameId;
+    t.lostSinceMs = null;
     t.score = d.score;
     t.hits += 1;
     t.scoreSum += d.score;
@@ -263,9 +267,6 @@ function validateOptions(o: SightlineTrackerOptions): SightlineTrackerOptions {
       'CONFIG_INVALID',
       `tracker.lowScoreThresh (${o.lowScoreThresh}) must not exceed tracker.highScoreThresh (${o.highScoreThresh})`,
     );
-  }
-  if (!(o.frameRate > 0 && Number.isFinite(o.frameRate))) {
-    throw new AppError('CONFIG_INVALID', `tracker.frameRate must be a positive number, got ${String(o.frameRate)}`);
   }
   if (!(o.lostTrackSeconds >= 0 && Number.isFinite(o.lostTrackSeconds))) {
     throw new AppError('CONFIG_INVALID', `tracker.lostTrackSeconds must be a number >= 0, got ${String(o.lostTrackSeconds)}`);

@@ -31,6 +31,9 @@ export interface PooledTrack {
   readonly startFrame: number;
   /** Update number of the last matched detection (ByteTrack `frame_id` / `end_frame`). */
   lastFrame: number;
+  /** Frame time of the first update that missed the track, in milliseconds, while it is lost (the lost-track buffer
+   * is measured from it); null while tracked. */
+  lostSinceMs: number | null;
   hits: number;
 }
 
@@ -153,20 +156,41 @@ export function removeDuplicateTracks<T extends PooledTrack>(
 }
 
 /**
- * ByteTrack's pool rebuild at the end of an update: lost tracks past `lostBufferFrames` are removed; the tracked pool
- * is the still-tracked tracks plus those activated and refound in this update; the lost pool takes the newly lost;
- * duplicates between the two are resolved.
+ * Slack when comparing frame times with the lost-track buffer, in ms: times computed as `frame * 1000 / fps` carry
+ * rounding errors, and a buffer of exactly N frame intervals must keep a track missing for exactly N intervals.
+ */
+const TIME_SLACK_MS = 1e-3;
+
+/** Marks a track lost in the update at `nowMs` (the first update that missed it). */
+export function markLost(t: PooledTrack, nowMs: number): void {
+  t.state = 'lost';
+  t.lostSinceMs = nowMs;
+}
+
+/**
+ * Lost tracks that can still be found again at `nowMs`: those missing for at most `lostBufferMs` of frame time (from
+ * the first update that missed them); the others are marked removed. Run before association, so the buffer is
+ * measured in milliseconds from frame timestamps: frames dropped by a slow machine do not stretch it.
+ */
+export function unexpiredLost<T extends PooledTrack>(lost: readonly T[], nowMs: number, lostBufferMs: number): T[] {
+  const keep: T[] = [];
+  for (const t of lost) {
+    if (t.state === 'lost' && nowMs - (t.lostSinceMs ?? nowMs) > lostBufferMs + TIME_SLACK_MS) t.state = 'removed';
+    else keep.push(t);
+  }
+  return keep;
+}
+
+/**
+ * ByteTrack's pool rebuild at the end of an update: the tracked pool is the still-tracked tracks plus those activated
+ * and refound in this update; the lost pool takes the newly lost; removed tracks go; duplicates between the two pools
+ * are resolved. (Lost tracks past the buffer are dropped by `unexpiredLost` at the start of the next update.)
  */
 export function rebuildPools<T extends PooledTrack>(
   previous: { readonly tracked: readonly T[]; readonly lost: readonly T[] },
   update: { readonly activated: readonly T[]; readonly refound: readonly T[]; readonly newlyLost: readonly T[] },
-  frameId: number,
-  lostBufferFrames: number,
   overlap: (a: BoxXyxy, b: BoxXyxy) => number = iou,
 ): { tracked: T[]; lost: T[] } {
-  for (const t of previous.lost) {
-    if (t.state === 'lost' && frameId - t.lastFrame > lostBufferFrames) t.state = 'removed';
-  }
   const tracked = joinTracks(joinTracks(previous.tracked.filter((t) => t.state === 'tracked'), update.activated), update.refound);
   const trackedSet = new Set(tracked);
   const lost = [...previous.lost.filter((t) => !trackedSet.has(t)), ...update.newlyLost].filter((t) => t.state !== 'removed');

@@ -31,7 +31,7 @@ const TRACKERS: readonly TrackerUnderTest[] = [
   { name: 'ByteTracker (ByteTrack MOT17 evaluation config, 30 fps)', create: () => byteTrackMot17(30) },
   {
     name: 'SightlineTracker (defaults, 30 fps)',
-    create: () => new SightlineTracker({ frameRate: 30 }),
+    create: () => new SightlineTracker(),
   },
 ];
 
