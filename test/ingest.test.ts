@@ -1,6 +1,8 @@
 // ffmpeg ingest on the real clips: frame size and rate, supervision states, bad sources, no leftover processes.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import pino from 'pino';
 import type { Frame } from '../src/core/types.ts';
 import { CameraSource } from '../src/ingest/camera-source.ts';
@@ -39,14 +41,67 @@ test('a file source plays once at the configured size and rate, then ends', asyn
   assert.equal(ffmpegChildren(), '', 'no ffmpeg left');
 });
 
-test('a slow consumer never makes memory grow: frames are dropped and counted', async () => {
-  const q = new LatestQueue<Frame>();
-  const src = new CameraSource({ ...opts, url: asset('videos/pose_1.mp4'), fps: 30 }, q, deps);
+/** A LatestQueue that keeps a weak reference to every frame offered, so a test can count the ones still alive. */
+class WatchedQueue extends LatestQueue<Frame> {
+  readonly offeredFrames: WeakRef<Frame>[] = [];
+  override push(frame: Frame): void {
+    this.offeredFrames.push(new WeakRef(frame));
+    super.push(frame);
+  }
+}
+
+/**
+ * Bytes held by live ArrayBuffers (frame pixels among them) after a full garbage collection. The flag is set at run
+ * time, so the test runs without `--expose-gc`. V8 frees dead ArrayBuffers in a background sweep after a GC, so the
+ * count is read after a second GC, 50 ms on, which waits for that sweep; RSS is no use here: the allocator hands
+ * freed memory back when it likes, and RSS swings by 30 MB either way while the buffers alive stay at 1-2 MB.
+ */
+async function arrayBufferBytesAfterGc(): Promise<number> {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  // Each GC after a turn of the event loop, which lets go of objects the last job touched (WeakRef rules).
+  await new Promise((r) => setImmediate(r));
+  gc();
+  await sleep(50);
+  gc();
+  return process.memoryUsage().arrayBuffers;
+}
+
+test('a slow consumer never makes memory grow: over 120 frames at most 2 stay alive, pixel memory stays flat, and the rest are dropped and counted', async () => {
+  const q = new WatchedQueue();
+  const src = new CameraSource({ ...opts, url: asset('videos/pose_1.mp4'), fps: 30, loop: true }, q, deps);
+  let taken = 0;
+  let consuming = true;
   src.start();
-  await waitFor('some frames', () => src.status().framesDecoded >= 30);
-  const s = src.status();
-  await src.stop();
-  assert.ok(s.framesDropped >= s.framesDecoded - 2, `dropped ${s.framesDropped} of ${s.framesDecoded}`);
+  // A consumer at about 4 frames/s (a slow detector) against 30 decoded per second; each frame is held while "busy".
+  const consumer = (async () => {
+    for (let f = await q.next(); f && consuming; f = await q.next()) {
+      taken++;
+      await sleep(250);
+    }
+  })();
+  try {
+    // The baseline after 40 frames, once ffmpeg's pipes and the decoder's buffers have reached their working size.
+    await waitFor('the first 40 frames', () => src.status().framesDecoded >= 40, 20_000);
+    const baseBytes = await arrayBufferBytesAfterGc();
+    const baseDecoded = src.status().framesDecoded;
+    await waitFor('120 more frames', () => src.status().framesDecoded >= baseDecoded + 120, 30_000);
+    const endBytes = await arrayBufferBytesAfterGc();
+    const alive = q.offeredFrames.filter((w) => w.deref() !== undefined).length;
+    const s = src.status();
+    console.log(`# ${s.framesDecoded} frames decoded, ${taken} taken, ${s.framesDropped} dropped; alive after GC: ${alive}; ArrayBuffers ${(baseBytes / 1e6).toFixed(1)} -> ${(endBytes / 1e6).toFixed(1)} MB`);
+    // At most the frame waiting in the queue and the one the consumer holds.
+    assert.ok(alive <= 2, `${alive} of ${q.offeredFrames.length} frames still alive after GC`);
+    // A 320x320 frame is 307 kB: keeping the 120 would add 37 MB; 10 MB leaves room for pipe and decoder buffers.
+    assert.ok(endBytes - baseBytes < 10e6, `ArrayBuffers grew by ${((endBytes - baseBytes) / 1e6).toFixed(1)} MB over 120 frames`);
+    assert.ok(s.framesDropped >= s.framesDecoded * 0.7, `dropped ${s.framesDropped} of ${s.framesDecoded}`);
+    const unaccounted = s.framesDecoded - s.framesDropped - taken;
+    assert.ok(unaccounted === 0 || unaccounted === 1, `every frame is taken, dropped, or the one waiting: ${s.framesDecoded} decoded, ${taken} taken, ${s.framesDropped} dropped`);
+  } finally {
+    consuming = false;
+    await src.stop();
+    await consumer;
+  }
 });
 
 test('a missing file goes to backoff with a clear error and is retried, without crashing', async () => {
