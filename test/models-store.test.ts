@@ -94,7 +94,7 @@ test('add a file that is not ONNX: MODEL_LOAD_FAILED, nothing recorded', async (
 
 test('add by URL: kept with the right sha256, refused with a wrong one', async () => {
   const wrong = '0'.repeat(64);
-  assert.match(await failing(['add', `${base}/reid.onnx`, '--sha256', wrong, '--id', 'reid-bad']), new RegExp(`expected sha256 ${wrong} .* got ${osnetSha}.*\\[CHECKSUM_MISMATCH\\]`));
+  assert.match(await failing(['add', `${base}/reid.onnx`, '--sha256', wrong, '--id', 'reid-bad']), new RegExp(`expected sha256 ${wrong} \\(given with --sha256\\) from .*, got sha256 ${osnetSha} \\(${osnet.length} bytes\\).*\\[CHECKSUM_MISMATCH\\]`));
   assert.ok(!readdirSync(modelDir).some((f) => f.includes('reid-bad') || f.startsWith('.incoming')));
   assert.match(await failing(['add', `${base}/reid.onnx`, '--id', 'reid-web']), /--sha256: expected the sha256 of .*, got none/);
 

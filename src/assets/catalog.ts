@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { ModelManifestSchema, type ModelManifest } from '../vision/model-manifest.ts';
+import { EquivalentFileSchema, ModelManifestSchema, type ModelManifest } from '../vision/model-manifest.ts';
 
 /** A downloadable sample clip (used by the demo camera when no local assets are configured). */
 export const SampleSchema = z
@@ -13,6 +13,7 @@ export const SampleSchema = z
     url: z.string().url(),
     sha256: z.string().regex(/^[0-9a-f]{64}$/),
     sizeBytes: z.number().int().positive(),
+    equivalents: z.array(EquivalentFileSchema).optional(),
   })
   .strict();
 /** A sample clip entry of the catalog. */

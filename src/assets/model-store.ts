@@ -8,6 +8,7 @@ import { readOnnxInfo } from '../vision/onnx/onnx-model.ts';
 import { ModelManifestSchema, type ModelManifest } from '../vision/model-manifest.ts';
 import { loadCatalog, resolveLabels, type Catalog } from './catalog.ts';
 import { downloadFile, type DownloadProgress } from './download.ts';
+import { acceptedFiles, fileDigest, isAccepted, type Checksummed, type FileDigest } from './verify-file.ts';
 
 /** Where model files live: the writable data folder, and the read-only assets folder's `models/` (if any). */
 export interface ModelStoreDirs {
@@ -32,7 +33,7 @@ export interface ModelListing {
   readonly path: string | null;
   readonly location: 'data' | 'assets' | null;
   readonly sizeBytes: number | null;
-  /** 'ok' / 'mismatch' against the recorded sha256; 'unknown' when none is recorded; null when the file is absent. */
+  /** 'ok' / 'mismatch' against the recorded sha256 and its listed equivalents; 'unknown' when none is recorded; null when absent. */
   readonly checksum: 'ok' | 'mismatch' | 'unknown' | null;
 }
 
@@ -120,24 +121,25 @@ async function writeUserModels(modelDir: string, models: readonly UserModel[]): 
   await rename(temp, path);
 }
 
-async function fileFacts(path: string, expectedSha256: string | null): Promise<Pick<ModelListing, 'sizeBytes' | 'checksum'> | null> {
-  let bytes: Buffer;
+async function fileFacts(path: string, entry: Checksummed): Promise<Pick<ModelListing, 'sizeBytes' | 'checksum'> | null> {
+  let digest: FileDigest;
   try {
-    bytes = await readFile(path);
+    digest = await fileDigest(path);
   } catch (err) {
     if (isMissing(err)) return null;
     throw err;
   }
-  const checksum = expectedSha256 === null ? 'unknown' : sha256Hex(bytes) === expectedSha256 ? 'ok' : 'mismatch';
-  return { sizeBytes: bytes.length, checksum };
+  const accepted = acceptedFiles(entry);
+  const checksum = accepted.length === 0 ? 'unknown' : isAccepted(digest, accepted) ? 'ok' : 'mismatch';
+  return { sizeBytes: digest.sizeBytes, checksum };
 }
 
-async function locate(file: string, sha256: string | null, dirs: ModelStoreDirs): Promise<Pick<ModelListing, 'path' | 'location' | 'sizeBytes' | 'checksum'>> {
+async function locate(file: string, entry: Checksummed, dirs: ModelStoreDirs): Promise<Pick<ModelListing, 'path' | 'location' | 'sizeBytes' | 'checksum'>> {
   const candidates: [string, 'data' | 'assets'][] = [[dirs.modelDir, 'data']];
   if (dirs.assetsModelDir) candidates.push([dirs.assetsModelDir, 'assets']);
   for (const [dir, location] of candidates) {
     const path = join(dir, file);
-    const facts = await fileFacts(path, sha256);
+    const facts = await fileFacts(path, entry);
     if (facts) return { path, location, ...facts };
   }
   return { path: null, location: null, sizeBytes: null, checksum: null };
@@ -154,7 +156,7 @@ export async function listModels(dirs: ModelStoreDirs, catalog: Catalog = loadCa
     const { id, task, inputWidth, inputHeight, licence } = m;
     // Added models live only in modelDir; the assets folder holds catalog files.
     const where = origin === 'user' ? { ...dirs, assetsModelDir: null } : dirs;
-    rows.push({ id, origin, task, inputWidth, inputHeight, licence, ...(await locate(m.file, m.sha256, where)) });
+    rows.push({ id, origin, task, inputWidth, inputHeight, licence, ...(await locate(m.file, m, where)) });
   }
   return rows;
 }
@@ -234,7 +236,7 @@ export async function addModelUrl(
   const name = decodeURIComponent(new URL(url).pathname.split('/').pop() || 'model.onnx');
   // Downloaded under a temporary name, so a refused model never appears as a file a later list would show.
   const temp = join(dirs.modelDir, `.incoming-${process.pid}.onnx`);
-  await downloadFile(url, temp, { sha256, onProgress: opts.onProgress });
+  await downloadFile(url, temp, { accept: [{ sha256, sizeBytes: null, note: 'given with --sha256' }], onProgress: opts.onProgress });
   try {
     return await addModelBytes(await readFile(temp), name, url, (dest) => rename(temp, dest), dirs, opts);
   } finally {

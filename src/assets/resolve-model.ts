@@ -8,8 +8,9 @@ import { TASK_WORDS, type DetectorManifest, type ModelManifest, type ModelTask }
 import { readOnnxInfo } from '../vision/onnx/onnx-model.ts';
 import type { ExecutionProvider, ModelRunner, RunnerOptions } from '../vision/model-runner.ts';
 import { loadCatalog, type Catalog } from './catalog.ts';
-import { downloadFile, type DownloadProgress } from './download.ts';
+import { downloadFile, downloadUrl, type DownloadProgress } from './download.ts';
 import { readUserModels, userModelManifest, type UserModel } from './model-store.ts';
+import { acceptedFiles, verifyLocalFile } from './verify-file.ts';
 
 /** Where to look for model files and what to do when one is missing. */
 export interface ModelLocation {
@@ -19,6 +20,8 @@ export interface ModelLocation {
   readonly searchDirs: readonly string[];
   /** Download a missing catalog model from its URL (default true). */
   readonly download?: boolean;
+  /** Base URL of a mirror serving catalog files by file name, used instead of their own URLs (`downloadUrl`). */
+  readonly mirror?: string | null;
   readonly onProgress?: DownloadProgress;
 }
 
@@ -29,7 +32,10 @@ export function isModelPath(spec: string): boolean {
   return spec.includes('/') || spec.includes('\\') || spec.endsWith('.onnx');
 }
 
-/** Finds the file of a catalog model (downloading it when allowed) and returns it with its manifest. */
+/**
+ * Finds the file of a catalog model (downloading it when allowed) and returns it with its manifest. A local file must
+ * be the file at the model's URL or a listed equivalent; any other is refused with CHECKSUM_MISMATCH, never replaced.
+ */
 export async function resolveCatalogModel(
   id: string,
   loc: ModelLocation,
@@ -40,20 +46,27 @@ export async function resolveCatalogModel(
     const known = catalog.models.map((m) => m.id).join(', ');
     throw new AppError('MODEL_NOT_FOUND', `expected a catalog model id (${known}) or a path to an .onnx file, got "${id}"`);
   }
+  const dest = join(loc.modelDir, manifest.file);
+  const url = downloadUrl(manifest, loc.mirror);
   for (const dir of [loc.modelDir, ...loc.searchDirs]) {
     const p = join(dir, manifest.file);
-    if (await exists(p)) return { manifest, path: p };
+    if (!(await exists(p))) continue;
+    const fix = p === dest
+      ? `delete it${url && loc.download !== false ? ' (it is then downloaded again)' : ''} or replace it with the right file`
+      : `replace it with the right file, or delete it and let Sightline keep its own copy in ${loc.modelDir}`;
+    await verifyLocalFile(p, manifest, `model ${id}`, fix);
+    return { manifest, path: p };
   }
-  const dest = join(loc.modelDir, manifest.file);
-  if (!manifest.url || loc.download === false) {
+  if (!url || loc.download === false) {
     const where = [loc.modelDir, ...loc.searchDirs].join(', ');
     throw new AppError(
       'MODEL_NOT_FOUND',
-      `model ${id} (${manifest.file}) is not in ${where} and ${manifest.url ? 'downloads are off' : 'has no download URL'}; ` +
-        `place the file at ${dest} or set models.searchDirs`,
+      `model ${id} (${manifest.file}) is not in ${where} and ${url ? 'downloads are off' : 'has no download URL'}; ` +
+        `place the file at ${dest}, set assets (env SIGHTLINE_ASSETS) to a folder whose models/ holds it` +
+        `${url ? '' : ', or set models.mirror to a server that has it'}`,
     );
   }
-  await downloadFile(manifest.url, dest, { sha256: manifest.sha256, onProgress: loc.onProgress });
+  await downloadFile(url, dest, { accept: acceptedFiles(manifest), onProgress: loc.onProgress, what: `model ${id}` });
   return { manifest, path: dest };
 }
 
@@ -152,12 +165,20 @@ export async function refuseOtherTask(path: string, task: ModelTask): Promise<vo
   checkTask(task, proposal.manifest.task, path, shapes);
 }
 
-/** Where a configuration keeps models: `<dataDir>/models`, then the assets folder's `models/` (pure). */
-export function modelLocation(config: { dataDir: string; assets?: string | undefined; models: { download: boolean } }, extra: Partial<ModelLocation> = {}): ModelLocation {
+/** The slice of a configuration that says where models and samples come from. */
+export interface AssetSettings {
+  readonly dataDir: string;
+  readonly assets?: string | undefined;
+  readonly models: { readonly download: boolean; readonly mirror?: string | undefined };
+}
+
+/** Where a configuration keeps models: `<dataDir>/models`, then the assets folder's `models/`; downloads and mirror (pure). */
+export function modelLocation(config: AssetSettings, extra: Partial<ModelLocation> = {}): ModelLocation {
   return {
     modelDir: join(config.dataDir, 'models'),
     searchDirs: config.assets ? [join(config.assets, 'models')] : [],
     download: config.models.download,
+    mirror: config.models.mirror ?? null,
     ...extra,
   };
 }

@@ -1,8 +1,7 @@
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadDetector } from '../assets/load-detector.ts';
 import { modelLocation, runnerOptions } from '../assets/resolve-model.ts';
-import { resolveSampleUrl } from '../assets/resolve-sample.ts';
+import { resolveSampleUrl, sampleLocation } from '../assets/resolve-sample.ts';
 import { cameraCapacity } from '../bench/camera-bench.ts';
 import { formatMachine, machineInfo } from '../bench/machine.ts';
 import { rtspClip } from '../bench/rtsp-server.ts';
@@ -45,7 +44,7 @@ export async function benchCamerasCommand(argv: string[]): Promise<number> {
   const runner = runnerOptions(config);
   const log = (s: string) => (values.json ? console.error(s) : console.log(s));
 
-  const sample = await resolveSampleUrl('sample:vtest', { assetsDir: config.assets ?? undefined, samplesDir: join(config.dataDir, 'samples'), download: config.models.download });
+  const sample = await resolveSampleUrl('sample:vtest', sampleLocation(config));
   log('preparing 720p15 H.264 clips of the demo clip (once per machine)...');
   const [movingClip, stillClip] = [await rtspClip(sample, 15, 720), await rtspClip(sample, 15, 720, { still: true })];
   const detector = await loadDetector(values.model ?? config.models.default, modelLocation(config), loadOnnxModel, runner);

@@ -1,9 +1,8 @@
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadCatalog } from '../assets/catalog.ts';
 import { loadDetector } from '../assets/load-detector.ts';
 import { modelLocation, runnerOptions } from '../assets/resolve-model.ts';
-import { resolveSampleUrl } from '../assets/resolve-sample.ts';
+import { resolveSampleUrl, sampleLocation } from '../assets/resolve-sample.ts';
 import { benchDetector } from '../bench/detect-bench.ts';
 import { formatMachine, machineInfo } from '../bench/machine.ts';
 import { benchCamerasCommand } from './bench-cameras-command.ts';
@@ -59,7 +58,7 @@ export async function benchCommand(argv: string[]): Promise<number> {
   const loc = modelLocation(config, { download: Boolean(values.model) && config.models.download });
   const log = (s: string) => (values.json ? console.error(s) : console.log(s));
 
-  const clip = await resolveSampleUrl('sample:vtest', { assetsDir: config.assets ?? undefined, samplesDir: join(config.dataDir, 'samples'), download: config.models.download });
+  const clip = await resolveSampleUrl('sample:vtest', sampleLocation(config));
   const info = await probeVideo(clip);
   log(`frames: ${FRAME_COUNT} of the demo clip (${info.width}x${info.height}); threads ${threads}; ${cameras} cameras; ${rounds} rounds`);
   const specs = values.model ? [values.model] : loadCatalog().models.filter((m) => m.task === 'detect').map((m) => m.id);

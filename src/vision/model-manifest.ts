@@ -12,6 +12,17 @@ export type ModelTask = z.infer<typeof ModelTaskSchema>;
 
 const triple = z.tuple([z.number(), z.number(), z.number()]);
 
+/** A file known to hold the same weights (or clip) as the one at an entry's URL, e.g. a re-export, that a copy may be instead. */
+export const EquivalentFileSchema = z
+  .object({
+    sha256: z.string().regex(/^[0-9a-f]{64}$/),
+    sizeBytes: z.number().int().positive(),
+    note: z.string().min(1).describe('What the file is and how it was found to be equivalent.'),
+  })
+  .strict();
+/** A file known to be equivalent to the one at an entry's URL. */
+export type EquivalentFile = z.infer<typeof EquivalentFileSchema>;
+
 /** Fields every manifest has: identity, origin, input size and pixel normalisation. */
 const common = {
   id: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'lower-case letters, digits, ".", "_" or "-"'),
@@ -26,6 +37,8 @@ const common = {
   url: z.string().url().nullable(),
   sha256: z.string().regex(/^[0-9a-f]{64}$/).nullable(),
   sizeBytes: z.number().int().positive().nullable().optional(),
+  equivalents: z.array(EquivalentFileSchema).optional()
+    .describe('Other files a local or mirrored copy may be instead of the one at url (sha256 and sizeBytes describe that one).'),
 };
 
 const labels = z.union([z.string(), z.array(z.string()).min(1)]).describe('Label list, or the name of a label set.');
