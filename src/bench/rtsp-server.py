@@ -8,8 +8,10 @@ one access unit per frame interval, looping from the first (a keyframe), timesta
 stream runs in real time forever.
 
 With --stamp, every access unit carries an SEI message (user data unregistered, UUID "SIGHTLINE-STAMP!") with the
-wall-clock time in milliseconds at which the server pushed it, as 13 ASCII digits: a latency probe that survives
-stream copy, so a browser can tell how long after leaving the server each frame was shown.
+time in milliseconds at which the server pushed it, as 13 ASCII digits: a latency probe that survives stream copy, so
+a browser can tell how long after leaving the server each frame was shown. The time is CLOCK_MONOTONIC (milliseconds
+since boot), which every process of the machine shares and which does not jump as the wall clock can; Node reads the
+same clock with process.hrtime.
 
 usage: /usr/bin/python3 rtsp-server.py --port PORT --mount NAME=FILE.h264 [--mount ...] [--fps 15] [--stamp]
 Prints "READY <port>" on stdout once it listens; streams are rtsp://127.0.0.1:PORT/NAME. SIGTERM stops it.
@@ -31,7 +33,7 @@ STAMP_UUID = b"SIGHTLINE-STAMP!"
 
 def stamped(unit: bytes) -> bytes:
     """The access unit with an SEI NAL (type 6, payload 5 = user data unregistered) after its delimiter."""
-    payload = STAMP_UUID + b"%013d" % int(time.time() * 1000)
+    payload = STAMP_UUID + b"%013d" % (time.clock_gettime_ns(time.CLOCK_MONOTONIC) // 1_000_000)
     sei = b"\x00\x00\x00\x01\x06\x05" + bytes([len(payload)]) + payload + b"\x80"
     end = unit.find(b"\x00\x00\x01", len(AUD))
     end = end - 1 if end > 0 and unit[end - 1] == 0 else end
@@ -78,7 +80,7 @@ def main() -> int:
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--mount", action="append", default=[], help="NAME=FILE.h264")
     parser.add_argument("--fps", type=int, default=15)
-    parser.add_argument("--stamp", action="store_true", help="add a wall-clock SEI to every frame")
+    parser.add_argument("--stamp", action="store_true", help="add an SEI with the send time (CLOCK_MONOTONIC, ms) to every frame")
     args = parser.parse_args()
     Gst.init(None)
     server = GstRtspServer.RTSPServer()

@@ -44,7 +44,10 @@ export async function rtspClip(source: string, fps = 15, height = 720, opts: { s
   return out;
 }
 
-/** UUID of the SEI message in which a stamping server puts each frame's send time (13 ASCII digits, ms). */
+/**
+ * UUID of the SEI message in which a stamping server puts each frame's send time: 13 ASCII digits, milliseconds on
+ * CLOCK_MONOTONIC, the clock `process.hrtime` reads (shared by every process of the machine, never jumps).
+ */
 export const STAMP_UUID = 'SIGHTLINE-STAMP!';
 
 /** A free TCP port on 127.0.0.1. */
@@ -75,7 +78,7 @@ export interface RtspServer {
 
 /**
  * Starts the server with `mounts` (name -> .h264 file from `rtspClip`); resolves once it listens. `stamp`: every frame
- * carries the wall-clock time it left the server (see `STAMP_UUID`).
+ * carries the monotonic time it left the server (see `STAMP_UUID`).
  */
 export async function startRtspServer(
   mounts: Record<string, string>,
