@@ -33,8 +33,11 @@ if [ ${#missing[@]} -gt 0 ]; then
   fi
 fi
 
-# npm packages: reinstall only when the lock file changed since the last install.
+# npm packages: reinstall only when the lock file changed since the last install. onnxruntime-node's install script
+# would download CUDA libraries (and fail offline); the CPU runtime is bundled. package.json's allowScripts denies it on
+# npm >= 11.19; ONNXRUNTIME_NODE_INSTALL=skip (read by the script itself, unknown to npm, so no warning) covers older
+# npm such as Node 20's bundled npm 10.
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "sightline: installing npm packages" >&2
-  npm ci --no-audit --no-fund --loglevel=error
+  ONNXRUNTIME_NODE_INSTALL=skip npm ci --no-audit --no-fund --loglevel=error
 fi

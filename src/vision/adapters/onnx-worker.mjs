@@ -18,9 +18,11 @@ function providerMissing(provider) {
   const backend = ort.listSupportedBackends().find((b) => b.name === provider);
   if (!backend) return `this onnxruntime-node build has no ${provider} execution provider`;
   if (backend.bundled) return null;
-  const runtimeDir = join(dirname(createRequire(import.meta.url).resolve('onnxruntime-node')), '..', 'bin', 'napi-v6', process.platform, process.arch);
-  const lib = join(runtimeDir, `libonnxruntime_providers_${provider}.so`);
-  return existsSync(lib) ? null : `the ${provider} execution provider library is not installed (${lib} is missing; install onnxruntime-node without onnxruntime-node-install=skip on a machine with a GPU)`;
+  const packageDir = join(dirname(createRequire(import.meta.url).resolve('onnxruntime-node')), '..');
+  const lib = join(packageDir, 'bin', 'napi-v6', process.platform, process.arch, `libonnxruntime_providers_${provider}.so`);
+  // npm skips the package's install script (package.json allowScripts, ONNXRUNTIME_NODE_INSTALL=skip in setup.sh).
+  const install = `ONNXRUNTIME_NODE_INSTALL=1 node ${join(packageDir, 'script', 'install.js')}`;
+  return existsSync(lib) ? null : `the ${provider} execution provider library is not installed (${lib} is missing; on a machine with a GPU and internet access, run ${install})`;
 }
 
 async function load({ bytes, threads, provider: wanted }) {
