@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs, promisify } from 'node:util';
 import { loadDetector } from '../src/assets/load-detector.ts';
 import { probeVideo } from '../src/ingest/ffprobe.ts';
-import { analyzeVideo } from '../src/pipeline/analyze.ts';
+import { analyzeVideo } from '../src/analyze-video.ts';
 import { loadOnnxModel } from '../src/vision/adapters/onnx-runtime.ts';
 
 const { values } = parseArgs({ options: { rounds: { type: 'string', default: '3' }, frames: { type: 'string', default: '300' }, model: { type: 'string', default: 'yolox-nano' } } });

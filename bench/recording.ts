@@ -1,6 +1,7 @@
-// Benchmark: what live view and recording cost per camera. N real 720p15 H.264 RTSP streams (GStreamer's server) are
-// decoded as cameras (5 fps, 640 px, frames drained, no detection); the baseline runs them without the media output,
-// the measured run with it (stream-copied fragmented MP4) and every camera recording continuously into 10 s segments.
+// Benchmark: what live view and recording cost per camera. N real 720p15 H.264 RTSP streams (GStreamer's server) run
+// as the product's camera workers (5 fps, 640 px; motion gate, tracker and rules run, the detector is a stand-in that
+// finds nothing, so the cost measured is the video's); the baseline runs them without the media output, the measured
+// run with it (stream-copied fragmented MP4) and every camera recording continuously into 10 s segments.
 // Rounds alternate; medians of CPU % of one core per camera for ffmpeg and for Node, the ratio, and the machine.
 //   node --import tsx bench/recording.ts [--cameras 4] [--seconds 20] [--rounds 3]
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -11,10 +12,13 @@ import pino from 'pino';
 import { sample, TICKS_PER_SECOND } from '../src/bench/camera-bench.ts';
 import { formatMachine, machineInfo } from '../src/bench/machine.ts';
 import { rtspClip, startRtspServer } from '../src/bench/rtsp-server.ts';
-import type { Frame } from '../src/core/types.ts';
-import { CameraSource } from '../src/ingest/camera-source.ts';
-import { LatestQueue } from '../src/ingest/latest-queue.ts';
+import { loadCatalog } from '../src/assets/catalog.ts';
+import { CameraSchema } from '../src/config/schema.ts';
+import { liveFrameSource } from '../src/ingest/live-source.ts';
 import { CameraMediaStream } from '../src/live/media-stream.ts';
+import { createCameraWorker } from '../src/pipeline/camera-worker.ts';
+import type { FrameDetector } from '../src/pipeline/shared-detector.ts';
+import type { DetectorManifest } from '../src/vision/model-manifest.ts';
 import { RecordingStore } from '../src/recording/recording-store.ts';
 import { SegmentRecorder } from '../src/recording/segment-recorder.ts';
 
@@ -26,6 +30,12 @@ const log = pino({ level: 'silent' });
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+// A detector that finds nothing: this bench measures video handling, not inference.
+const noDetector: FrameDetector = {
+  manifest: loadCatalog().models.find((m) => m.id === 'yolox-nano') as DetectorManifest,
+  detect: async () => [],
+};
+
 const clip = await rtspClip(join(assets, 'videos/people-walking-street-720p.mp4'));
 const server = await startRtspServer(Object.fromEntries(Array.from({ length: cameras }, (_, i) => [`cam${i}`, clip])));
 
@@ -33,18 +43,17 @@ async function trial(record: boolean) {
   const dir = mkdtempSync(join(tmpdir(), 'sightline-rec-bench-'));
   const store = new RecordingStore(dir);
   const cams = Array.from({ length: cameras }, (_, i) => {
-    const queue = new LatestQueue<Frame>();
+    const camera = CameraSchema.parse({ id: `cam${i}`, source: { url: server.url(`cam${i}`), loop: false, timeoutMs: 5000, stallTimeoutMs: 10_000 }, detect: { fps: 5, width: 640 } });
     const media = record ? new CameraMediaStream() : null;
-    const recorder = media ? new SegmentRecorder(`cam${i}`, 10_000, store, log, () => undefined) : null;
+    const recorder = media ? new SegmentRecorder(camera.id, 10_000, store, log, () => undefined) : null;
     if (media && recorder) media.subscribe(recorder, Date.now());
-    const source = new CameraSource(
-      { url: server.url(`cam${i}`), loop: false, rtspTransport: 'tcp', timeoutMs: 5000, stallTimeoutMs: 10_000, fps: 5, width: 640, ...(media ? { media } : {}) },
-      queue,
-      { log, now: Date.now, random: Math.random },
-    );
-    source.start();
-    const drain = (async () => { for (let f = await queue.next(); f; f = await queue.next()); })();
-    return { source, recorder, drain };
+    const source = liveFrameSource({ ...camera.source, fps: 5, width: 640, ...(media ? { media } : {}) }, { log, now: Date.now, random: Math.random });
+    const worker = createCameraWorker(camera, {
+      source, detector: noDetector, renderSnapshot: null, events: { write: async (w) => w.event }, publish: () => undefined, analytics: null, media,
+      now: Date.now, newId: () => camera.id, log,
+    });
+    worker.start();
+    return { worker, recorder };
   });
   await sleep(5000); // connect and settle
   const c0 = sample();
@@ -53,9 +62,8 @@ async function trial(record: boolean) {
   const c1 = sample();
   const n1 = process.cpuUsage(n0);
   for (const c of cams) {
-    await c.source.stop();
+    await c.worker.stop();
     await c.recorder?.stop();
-    await c.drain;
   }
   const bytes = store.totalBytes();
   rmSync(dir, { recursive: true, force: true });

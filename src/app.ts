@@ -1,21 +1,31 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { buildServer, LiveHub } from './api/server.ts';
+import { LiveHub } from './api/live-hub.ts';
+import { buildServer } from './api/server.ts';
+import type { CameraHandle } from './api/camera-handle.ts';
 import { loadDetector } from './assets/load-detector.ts';
 import { modelLocation, runnerOptions } from './assets/resolve-model.ts';
-import { resolveSampleUrl } from './assets/resolve-sample.ts';
+import { resolveSampleUrl, sampleLocation } from './assets/resolve-sample.ts';
 import { CameraSchema, DEMO_CAMERA, type CameraConfig, type Config } from './config/schema.ts';
 import { errorMessage } from './core/errors.ts';
+import { EventBus } from './events/event-bus.ts';
+import { toEventJson } from './events/event-json.ts';
+import { liveFrameSource } from './ingest/live-source.ts';
 import { redactUrl } from './ingest/redact.ts';
-import { CameraPipeline } from './pipeline/camera-pipeline.ts';
-import { SqlEventStore } from './store/event-repository.ts';
-import { FileMediaStore } from './store/media-store.ts';
+import { CameraMediaStream } from './live/media-stream.ts';
+import { renderJpeg } from './media/render.ts';
+import { createCameraWorker, type CameraWorker } from './pipeline/camera-worker.ts';
+import { placeholderCamera } from './pipeline/placeholder-camera.ts';
+import { SharedDetector } from './pipeline/shared-detector.ts';
+import { tileFrameSource } from './pipeline/tile-source.ts';
 import { RecordingStore } from './recording/recording-store.ts';
 import { Recordings } from './recording/recordings.ts';
+import { SqlAnalyticsStore } from './store/analytics-repository.ts';
+import { SqlEventStore } from './store/event-repository.ts';
+import { FileMediaStore } from './store/media-store.ts';
 import { openDatabase } from './store/open-database.ts';
 import { loadOnnxModel } from './vision/adapters/onnx-runtime.ts';
-import { SharedDetector } from './pipeline/shared-detector.ts';
 
 /** A running server: its address and how to stop everything it started. */
 export interface RunningApp {
@@ -41,38 +51,40 @@ function progressLogger(log: Logger, what: string) {
 }
 
 /**
- * The composition root: opens the database, starts the HTTP API, then starts each camera on its own
- * (a camera that cannot start is shown as offline with its reason; the others and the API keep running).
+ * The composition root, in the order of the process diagram: the database (closing events a crash left open), the
+ * event bus with its subscribers (live hub, recordings), the HTTP API, then each camera as a worker built from its
+ * configuration and its adapters (a camera that cannot start is shown offline with its reason; the others run on).
  */
 export async function startApp(config: Config, log: Logger): Promise<RunningApp> {
   const dataDir = config.dataDir;
   const db = await openDatabase({ url: config.database.url, dataDir: join(dataDir, 'db') });
   log.info({ database: db.kind }, 'database ready');
-  const events = new SqlEventStore(db);
-  const media = new FileMediaStore(join(dataDir, 'media'));
-  const hub = new LiveHub();
   const cameras = effectiveCameras(config);
+  const events = new SqlEventStore(db);
+  const closed = await events.closeOpen(cameras.map((c) => c.id));
+  if (closed > 0) log.warn({ events: closed }, 'closed events left open by the last run (endReason restart)');
+  const analytics = new SqlAnalyticsStore(db);
+  const media = new FileMediaStore(join(dataDir, 'media'));
+
+  const hub = new LiveHub();
+  const bus = new EventBus({
+    store: events,
+    snapshots: media,
+    now: Date.now,
+    onSubscriberError: (err, event) => log.error({ err: errorMessage(err), event: event.id }, 'event subscriber failed'),
+  });
+  bus.subscribe(({ kind, event }) => hub.publish({ type: 'event', kind, event: toEventJson(event) }));
   const recordings = new Recordings(config.recording, cameras, {
     store: new RecordingStore(media.rootDir), events, log: log.child({ component: 'recording' }), now: Date.now,
   });
   await recordings.start();
-  const pipelines = cameras.map(
-    (cam) =>
-      new CameraPipeline(cam, {
-        events,
-        media,
-        publish: hub.publish,
-        log: log.child({ component: 'camera', camera: cam.id }),
-        newId: randomUUID,
-        now: Date.now,
-        random: Math.random,
-        recordings,
-      }),
-  );
-  pipelines.forEach((p, i) => {
-    if (p.media && cameras[i]!.enabled) recordings.attach(cameras[i]!, p.media);
+  bus.subscribe(({ event }) => recordings.event(event));
+  hub.listen((m) => {
+    if (m.type === 'tracks' && (m.motion ?? m.tracks.length > 0)) recordings.motion(m.cameraId, m.timeMs);
   });
-  const app = await buildServer({ cameras: () => pipelines, events, media, log, recordings }, hub);
+
+  const handles = new Map<string, CameraHandle>(cameras.map((c) => [c.id, placeholderCamera(c, c.enabled ? 'starting' : 'disabled')]));
+  const app = await buildServer({ cameras: () => [...handles.values()], events, analytics, media, log, recordings }, hub);
   await app.listen({ host: config.server.host, port: config.server.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.server.port;
@@ -98,40 +110,62 @@ export async function startApp(config: Config, log: Logger): Promise<RunningApp>
     return d;
   };
 
-  const starting = cameras.map(async (cam, i) => {
-    const pipeline = pipelines[i]!;
-    if (!cam.enabled) return;
+  const workers = new Map<string, CameraWorker>();
+  const started = new Map<string, Promise<CameraWorker | null>>();
+  const startCamera = async (cam: CameraConfig): Promise<CameraWorker | null> => {
     const camLog = log.child({ component: 'camera', camera: cam.id });
     try {
-      if (cam.source.url.startsWith('tile:')) {
-        const parent = pipelines[cameras.findIndex((c) => c.id === cam.source.url.slice(5))]!;
-        const detector = (await detectorFor(cam.detect.model ?? config.models.default)).forCamera(cam.id);
-        pipeline.startTile(parent, cam.source.crop!, detector);
+      const tile = cam.source.url.startsWith('tile:');
+      // The clip first (a download the camera needs whatever the model), then the model.
+      const sourceUrl = tile ? cam.source.url : await resolveSampleUrl(cam.source.url, sampleLocation(config, { onProgress: progressLogger(log, cam.source.url) }));
+      const detector = (await detectorFor(cam.detect.model ?? config.models.default)).forCamera(cam.id);
+      const ports = {
+        detector, renderSnapshot: renderJpeg, events: bus, publish: hub.publish, analytics, now: Date.now, newId: randomUUID, log: camLog,
+      };
+      let worker: CameraWorker;
+      if (tile) {
+        const parentId = cam.source.url.slice(5);
+        const parent = await started.get(parentId);
+        if (!parent) throw new Error(`its mosaic camera "${parentId}" is not running`);
+        worker = createCameraWorker(cam, { ...ports, source: tileFrameSource(parent, cam.source.crop!), media: null });
         camLog.info({ of: cam.source.url, crop: cam.source.crop, model: detector.manifest.id }, 'tile camera started');
-        return;
+      } else {
+        const stream = cam.live.enabled || cam.record.mode !== 'off' ? new CameraMediaStream() : null;
+        if (stream) recordings.attach(cam, stream);
+        const source = liveFrameSource(
+          {
+            ...cam.source, url: sourceUrl, fps: cam.detect.fps, width: cam.detect.width,
+            ...(detector.detectorImageSpec ? { detectorImageSpec: detector.detectorImageSpec } : {}),
+            ...(stream ? { media: stream } : {}),
+          },
+          { log: camLog, now: Date.now, random: Math.random },
+        );
+        worker = createCameraWorker(cam, { ...ports, source, media: stream });
+        camLog.info({ url: redactUrl(sourceUrl), model: detector.manifest.id, fps: cam.detect.fps }, 'camera started');
       }
-      const url = await resolveSampleUrl(cam.source.url, {
-        assetsDir: config.assets,
-        samplesDir: join(dataDir, 'samples'),
-        download: config.models.download,
-        onProgress: progressLogger(log, cam.source.url),
-      });
-      const shared = await detectorFor(cam.detect.model ?? config.models.default);
-      const detector = shared.forCamera(cam.id);
-      pipeline.start(url, detector);
-      camLog.info({ url: redactUrl(url), model: detector.manifest.id, fps: cam.detect.fps }, 'camera started');
+      workers.set(cam.id, worker);
+      handles.set(cam.id, worker);
+      worker.start();
+      return worker;
     } catch (err) {
-      pipeline.fail(errorMessage(err));
+      handles.set(cam.id, placeholderCamera(cam, 'offline', errorMessage(err)));
       camLog.error({ err: errorMessage(err) }, 'camera could not start');
+      return null;
     }
-  });
+  };
+  // Mosaic cameras first: their tiles wait for them.
+  for (const cam of cameras) if (cam.enabled && !cam.source.url.startsWith('tile:')) started.set(cam.id, startCamera(cam));
+  for (const cam of cameras) if (cam.enabled && cam.source.url.startsWith('tile:')) started.set(cam.id, startCamera(cam));
 
   return {
     url,
     async stop() {
-      await Promise.allSettled(starting);
+      await Promise.allSettled(started.values());
       await app.close();
-      await Promise.allSettled(pipelines.map((p) => p.stop()));
+      // Tiles before their mosaics, so a tile's last frames are analysed before its source goes.
+      const tiles = [...workers.values()].filter((w) => cameras.find((c) => c.id === w.id)?.source.url.startsWith('tile:'));
+      await Promise.allSettled(tiles.map((w) => w.stop()));
+      await Promise.allSettled([...workers.values()].filter((w) => !tiles.includes(w)).map((w) => w.stop()));
       await recordings.stop();
       for (const d of detectors.values()) await d.then((x) => x.close()).catch(() => undefined);
       await db.close();

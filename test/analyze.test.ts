@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
 import { asset, ASSETS } from './support/assets.ts';
+import { assertEventsMatchSchema } from './support/event-schema.ts';
 
 const run = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), 'sightline-analyze-'));
@@ -46,7 +47,9 @@ test('analyze writes MOTChallenge tracks and JSON events and reports frames/s', 
   assert.equal(out.framesAnalyzed, 200);
   assert.equal(out.model, 'yolox-nano');
   assert.ok(out.events.length >= 5);
-  assert.ok(out.events.every((e: any) => e.label === 'person' && e.endMs !== null && e.endMs >= e.startMs));
+  assert.ok(out.events.every((e: any) => e.subjects[0].label === 'person' && e.endMs !== null && e.endMs >= e.startMs));
+  assert.ok(out.events.every((e: any) => e.latencyMs === null && e.frameIndex >= 0 && e.frameIndex < 200), 'offline: media time, no latency');
+  assertEventsMatchSchema(out.events, 'analyze --json');
 });
 
 test('analyze of a missing file and a bad option give one clear line and a non-zero exit', async () => {

@@ -65,7 +65,7 @@ test('the grid of a mosaic camera is found and its tiles run as cameras of their
       return body.events.length > 0 ? body.events : undefined;
     }, 30_000);
     assert.equal(events[0].cameraId, 'dvr-1-1');
-    assert.ok(events[0].bestBoxXyxy[2] <= 640, 'boxes in the tile\'s own pixels');
+    assert.ok(events[0].subjects[0].boxXyxy[2] <= 640, 'boxes in the tile\'s own pixels');
   } finally {
     await app.stop();
   }

@@ -2,7 +2,7 @@
 // published reference run, and Sightline's default tracker clears the bars of issue 3 (one parameter set, MOT17 dev
 // and MOT15). Then `sightline mot track` + `mot eval` end to end through the CLI.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -84,6 +84,24 @@ test('`mot track` writes one result file per sequence with detections, skips the
   assert.equal(await motEvalCommand(['--gt', asset('mot/MOT17/train'), '--tracker', out, '--seqs', MOT17_SEQS.join(','), '--json', json]), 0);
   const combined = JSON.parse(readFileSync(json, 'utf8')).combined;
   assert.ok(Math.abs(combined.HOTA * 100 - 47.77) <= 0.3, `HOTA ${combined.HOTA}`);
+});
+
+test('sequence folders that are symbolic links are tracked and scored like real ones', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'sightline-mot-links-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const data = join(dir, 'data');
+  mkdirSync(data);
+  for (const seq of ['TUD-Campus', 'PETS09-S2L1']) symlinkSync(asset(`mot/MOT15/train/${seq}`), join(data, seq));
+  const out = join(dir, 'out');
+  const logs: string[] = [];
+  t.mock.method(console, 'log', (...a: unknown[]) => logs.push(a.join(' ')));
+  t.mock.method(console, 'error', (...a: unknown[]) => logs.push(a.join(' ')));
+  assert.equal(await motTrackCommand(['--data', data, '--det', 'det_sort.txt', '--out', out]), 0);
+  assert.deepEqual(readdirSync(out).sort(), ['PETS09-S2L1.txt', 'TUD-Campus.txt']);
+  const json = join(dir, 'eval.json');
+  assert.equal(await motEvalCommand(['--gt', data, '--tracker', out, '--json', json]), 0);
+  const report = JSON.parse(readFileSync(json, 'utf8'));
+  assert.deepEqual(Object.keys(report.sequences ?? report).filter((k) => k !== 'COMBINED' && k !== 'combined').sort(), ['PETS09-S2L1', 'TUD-Campus']);
 });
 
 test('`mot track` rejects an unknown tracker and a data folder without any detection file', async (t) => {

@@ -7,14 +7,12 @@
 // for a test.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import pino from 'pino';
 import { CameraSchema } from '../src/config/schema.ts';
-import type { SightEvent } from '../src/core/types.ts';
 import { CameraMediaStream } from '../src/live/media-stream.ts';
 import { Fmp4Splitter, type Fragment, type InitSegment } from '../src/media/fmp4.ts';
 import { RecordingStore, segmentPath } from '../src/recording/recording-store.ts';
@@ -23,6 +21,7 @@ import { SqlEventStore } from '../src/store/event-repository.ts';
 import { openDatabase } from '../src/store/open-database.ts';
 import type { SqlDatabase } from '../src/store/sql-database.ts';
 import { asset } from './support/assets.ts';
+import { presenceEvent } from './support/events.ts';
 
 const T0 = Date.UTC(2026, 10, 21, 12, 0, 0);
 const log = pino({ level: 'silent' });
@@ -116,10 +115,7 @@ test('retention with a tiny budget: oldest first, never a "keep" event\'s segmen
   const size = all.reduce((n, s) => n + s.bytes, 0);
   assert.ok(size > 1024 * 1024, `a few MB recorded: ${size} bytes`);
   // An event during the first segment, marked keep.
-  const event: SightEvent = {
-    id: randomUUID(), cameraId: 'gate', zoneId: 'all', trackId: 1, label: 'person', startMs: T0 + 500, endMs: T0 + 1500,
-    bestScore: 0.9, bestBoxXyxy: [0, 0, 10, 10], bestTimeMs: T0 + 1000, snapshotPath: null,
-  };
+  const event = presenceEvent({ cameraId: 'gate', startMs: T0 + 500, endMs: T0 + 1500, endReason: 'left' });
   await events.upsert(event);
   await events.setKeep(event.id, true);
   // Budget: the kept segment and the newest closed one fit, nothing more.
@@ -153,10 +149,7 @@ test('below the free-space floor the oldest recordings go first and a warning is
 
 test('events mode keeps the segments around events (pre- and post-roll) and deletes the rest', async () => {
   const r = setup({ mode: 'events', preRollSeconds: 2, postRollSeconds: 1 });
-  const event: SightEvent = {
-    id: randomUUID(), cameraId: 'gate', zoneId: 'all', trackId: 7, label: 'person', startMs: T0 + 9000, endMs: null,
-    bestScore: 0.8, bestBoxXyxy: [0, 0, 10, 10], bestTimeMs: T0 + 9000, snapshotPath: null,
-  };
+  const event = presenceEvent({ cameraId: 'gate', startMs: T0 + 9000 });
   r.feed(0, 9);
   r.recordings.event(event);
   r.feed(9, 13);

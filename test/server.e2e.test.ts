@@ -1,5 +1,6 @@
-// The whole server on a real clip: events with snapshots, camera status, latest frame, WebSocket, error bodies,
-// a broken camera beside a working one, and events surviving a restart. Runs on PGlite and on PostgreSQL.
+// The whole server on a real clip: events with snapshots (every one matching the event schema, on REST and the
+// WebSocket alike), camera status, latest frame, WebSocket, metrics with event latency, error bodies, a broken camera
+// beside a working one, and events surviving a restart. Runs on PGlite and on PostgreSQL.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,6 +11,7 @@ import WebSocket from 'ws';
 import { startApp, type RunningApp } from '../src/app.ts';
 import { validateConfig } from '../src/config/load.ts';
 import { ASSETS } from './support/assets.ts';
+import { assertEventsMatchSchema, EVENT_SCHEMA } from './support/event-schema.ts';
 import { postgresUrlForTests } from './support/postgres.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -62,9 +64,13 @@ for (const db of ['pglite', 'postgres'] as const) {
 
       await t.test('person events with a JPEG snapshot', async () => {
         const e = events[0];
-        assert.equal(e.label, 'person');
+        assert.equal(e.type, 'presence');
+        assert.equal(e.subjects[0].label, 'person');
         assert.equal(e.cameraId, 'demo');
-        assert.equal(e.zoneId, 'all');
+        assert.equal(e.ruleId, 'all');
+        assert.deepEqual(e.attributes, { zoneId: 'all' });
+        assert.ok(e.latencyMs >= 0 && e.latencyMs < 10_000, `capture-to-stored latency ${e.latencyMs} ms`);
+        assertEventsMatchSchema(events, 'GET /api/events');
         const res = await fetch(`${base}${e.snapshotUrl}`);
         assert.equal(res.status, 200);
         assert.equal(res.headers.get('content-type'), 'image/jpeg');
@@ -95,6 +101,8 @@ for (const db of ['pglite', 'postgres'] as const) {
         assert.match(text, /^sightline_camera_up\{camera="demo"\} 1$/m);
         assert.match(text, /^sightline_camera_state\{camera="broken",state="offline"\} 1$/m);
         assert.match(text, /^sightline_camera_detector_calls_total\{camera="demo"\} [1-9]\d*$/m);
+        assert.match(text, /^sightline_event_latency_ms\{camera="demo",quantile="0\.95"\} \d+(\.\d+)?$/m);
+        assert.match(text, /^sightline_zone_objects\{camera="demo",zone="all"\} \d+$/m);
       });
 
       await t.test('latest.jpg is the newest frame', async () => {
@@ -111,7 +119,19 @@ for (const db of ['pglite', 'postgres'] as const) {
         assert.ok(tracks, 'a tracks message with tracks');
         assert.equal(tracks.cameraId, 'demo');
         assert.ok(tracks.tracks[0].id > 0 && tracks.tracks[0].boxXyxy.length === 4);
-        assert.ok(messages.some((m) => m.type === 'event' && m.event.label === 'person'));
+        const pushed = messages.filter((m) => m.type === 'event');
+        assert.ok(pushed.some((m) => m.event.subjects[0].label === 'person'));
+        assertEventsMatchSchema(pushed.map((m) => m.event), 'WebSocket event');
+        // The WebSocket sends the same shape as the REST API: the stored version of the same event, field for field.
+        const last = pushed.at(-1).event;
+        const stored = (await json(`${base}/api/events/${last.id}`)).body;
+        assert.deepEqual(Object.keys(last).sort(), Object.keys(stored).sort());
+      });
+
+      await t.test('the event schema is served, the same document as docs/event.schema.json', async () => {
+        const res = await fetch(`${base}/api/schemas/event.json`);
+        assert.match(res.headers.get('content-type') ?? '', /^application\/schema\+json/);
+        assert.deepEqual(await res.json(), EVENT_SCHEMA);
       });
 
       await t.test('the page is served', async () => {
@@ -141,9 +161,11 @@ for (const db of ['pglite', 'postgres'] as const) {
         app = await startApp(configFor(dataDir, pgUrl), log);
         const after = (await json(`${app.url}/api/events?limit=500`)).body;
         assert.ok(after.total >= before, `${after.total} >= ${before}`);
-        assert.ok(after.events.every((e: any) => e.endMs !== null || e.startMs > 0));
         const ended = after.events.filter((e: any) => e.endMs !== null);
         assert.ok(ended.length > 0, 'events open at the stop were ended');
+        assert.ok(after.events.filter((e: any) => e.endReason === 'stopped').length > 0, 'a clean stop ends open events as "stopped"');
+        assert.ok(after.events.every((e: any) => e.endReason !== 'restart'), 'a clean stop leaves nothing for the restart to close');
+        assertEventsMatchSchema(after.events, 'after restart');
       });
     } finally {
       ws.close();

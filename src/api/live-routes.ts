@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import { readFileSync } from 'node:fs';
 import type { MediaListener } from '../live/media-stream.ts';
 import type { LiveMessage } from '../pipeline/live-messages.ts';
-import type { ApiCamera } from './server.ts';
+import type { CameraHandle } from './camera-handle.ts';
 
 /** A viewer whose socket holds more than this is skipped until the next keyframe (a slow client never stalls others). */
 const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
@@ -16,10 +16,9 @@ const PLAYER = readFileSync(new URL('./live-player.js', import.meta.url), 'utf8'
 
 /** What the live routes need. */
 export interface LiveRouteDeps {
-  readonly findCamera: (id: string) => ApiCamera;
+  readonly findCamera: (id: string) => CameraHandle;
   /** Subscribes to the pipelines' live messages; returns the function that unsubscribes. */
   readonly listen: (fn: (m: LiveMessage) => void) => () => void;
-  readonly now: () => number;
 }
 
 interface Socket {
@@ -37,13 +36,13 @@ export function registerLiveRoutes(app: FastifyInstance<RawServerDefault, Incomi
   /*
    * Protocol: JSON text messages describe, binary messages carry video. `{"type":"init", "mime", "codec", "width",
    * "height"}` is followed by one binary message, the init segment; every later binary message is one fragment (one
-   * frame). A new `init` means the stream restarted: start a new SourceBuffer. `{"type":"zones"}` comes first,
+   * frame). A new `init` means the stream restarted: start a new SourceBuffer. `{"type":"zones", "zones", "lines"}` comes first,
    * `{"type":"tracks", "pts", ...}` for each analysed frame (pts: seconds on the video's timeline), and `event`
    * messages for this camera's events.
    */
   app.get<{ Params: { id: string } }>('/api/cameras/:id/live', { websocket: true }, (raw, req) => {
     const socket = raw as unknown as Socket;
-    let cam: ApiCamera;
+    let cam: CameraHandle;
     try {
       cam = deps.findCamera(req.params.id);
     } catch (err) {
@@ -52,11 +51,8 @@ export function registerLiveRoutes(app: FastifyInstance<RawServerDefault, Incomi
       return;
     }
     const status = cam.status();
-    const media = cam.media;
-    socket.send(JSON.stringify({ type: 'zones', cameraId: status.id, zones: cam.zones() }));
-    if (!media) {
-      socket.send(JSON.stringify({ type: 'error', error: { code: 'LIVE_DISABLED', message: `live view is off for camera "${status.id}" (live.enabled: false); use /api/cameras/${status.id}/live.mjpeg` } }));
-    }
+    const { zones, lines } = cam.overlays();
+    socket.send(JSON.stringify({ type: 'zones', cameraId: status.id, zones, lines }));
     const open = () => socket.readyState === 1;
     let skipping = false;
     const listener: MediaListener = {
@@ -73,7 +69,10 @@ export function registerLiveRoutes(app: FastifyInstance<RawServerDefault, Incomi
         if (!skipping) socket.send(fragment.data);
       },
     };
-    const unsubscribeMedia = media?.subscribe(listener, deps.now());
+    const unsubscribeMedia = cam.subscribeMedia(listener);
+    if (!unsubscribeMedia) {
+      socket.send(JSON.stringify({ type: 'error', error: { code: 'LIVE_DISABLED', message: `camera "${status.id}" has no live video (live.enabled: false, or it is not running: ${status.state}); use /api/cameras/${status.id}/live.mjpeg` } }));
+    }
     const unsubscribeMessages = deps.listen((m) => {
       if (!open()) return;
       if ((m.type === 'tracks' && m.cameraId === status.id) || (m.type === 'event' && m.event.cameraId === status.id)) socket.send(JSON.stringify(m));
@@ -94,7 +93,7 @@ export function registerLiveRoutes(app: FastifyInstance<RawServerDefault, Incomi
     res.writeHead(200, { 'content-type': `multipart/x-mixed-replace; boundary=${boundary}`, 'cache-control': 'no-store', connection: 'close' });
     let closed = false;
     req.raw.on('close', () => (closed = true));
-    let last: Buffer | null = null;
+    let last: Uint8Array | null = null;
     while (!closed) {
       const jpeg = await cam.latestJpeg();
       if (jpeg && jpeg !== last && res.writableLength < MAX_BUFFERED_BYTES) {

@@ -1,4 +1,4 @@
-import type { CameraStatus } from '../pipeline/camera-pipeline.ts';
+import type { CameraStatus } from '../core/camera-status.ts';
 
 /** Camera states a metric is written for (one series per state, 1 for the current one). */
 const STATES = ['starting', 'online', 'stalled', 'backoff', 'offline', 'ended', 'stopped', 'disabled'] as const;
@@ -22,6 +22,7 @@ const METRICS: readonly Metric[] = [
   { name: 'sightline_camera_restarts_total', type: 'counter', help: 'Restarts of the camera source.', value: (s) => s.restarts },
   { name: 'sightline_camera_active_tracks', type: 'gauge', help: 'Confirmed tracks in the newest analysed frame.', value: (s) => s.activeTracks },
   { name: 'sightline_camera_open_events', type: 'gauge', help: 'Events not yet ended.', value: (s) => s.openEvents },
+  { name: 'sightline_camera_frames_replaced_total', type: 'counter', help: 'Frames the detector skipped for a newer frame of the camera.', value: (s) => s.framesReplaced },
 ];
 
 const label = (v: string) => v.replaceAll('\\', '\\\\').replaceAll('"', '\\"').replaceAll('\n', '\\n');
@@ -35,5 +36,28 @@ export function formatMetrics(cameras: readonly CameraStatus[]): string {
   }
   lines.push('# HELP sightline_camera_state 1 for the state the camera is in, 0 for the others.', '# TYPE sightline_camera_state gauge');
   for (const c of cameras) for (const s of STATES) lines.push(`sightline_camera_state{camera="${label(c.id)}",state="${s}"} ${c.state === s ? 1 : 0}`);
+  lines.push('# HELP sightline_line_crossings_total Crossings of a counting line since the camera started, by direction.', '# TYPE sightline_line_crossings_total counter');
+  for (const c of cameras) {
+    for (const l of c.lines) {
+      for (const d of ['in', 'out'] as const) lines.push(`sightline_line_crossings_total{camera="${label(c.id)}",line="${label(l.id)}",direction="${d}"} ${l[d]}`);
+    }
+  }
+  lines.push('# HELP sightline_zone_objects Objects in a zone in the newest analysed frame.', '# TYPE sightline_zone_objects gauge');
+  for (const c of cameras) for (const z of c.zones) lines.push(`sightline_zone_objects{camera="${label(c.id)}",zone="${label(z.id)}"} ${z.count}`);
+  lines.push(
+    '# HELP sightline_event_latency_ms Milliseconds from the capture of a frame to its event being stored (quantiles over the last 1000 events).',
+    '# TYPE sightline_event_latency_ms summary',
+  );
+  for (const c of cameras) {
+    const l = c.eventLatency;
+    if (!l) continue;
+    const cam = label(c.id);
+    lines.push(
+      `sightline_event_latency_ms{camera="${cam}",quantile="0.5"} ${l.p50Ms}`,
+      `sightline_event_latency_ms{camera="${cam}",quantile="0.95"} ${l.p95Ms}`,
+      `sightline_event_latency_ms_sum{camera="${cam}"} ${l.sumMs}`,
+      `sightline_event_latency_ms_count{camera="${cam}"} ${l.count}`,
+    );
+  }
   return `${lines.join('\n')}\n`;
 }

@@ -1,37 +1,28 @@
 import websocket from '@fastify/websocket';
-import Fastify from 'fastify';
+import Fastify, { LogController } from 'fastify';
 import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { AppError, isAppError } from '../core/errors.ts';
 import type { SightEvent } from '../core/types.ts';
-import type { CameraMediaStream } from '../live/media-stream.ts';
-import type { GridLayout } from '../mosaic/grid-detect.ts';
-import type { CameraStatus } from '../pipeline/camera-pipeline.ts';
-import type { LiveMessage } from '../pipeline/live-messages.ts';
+import { toEventJson } from '../events/event-json.ts';
+import { eventJsonSchema } from '../events/event-schema.ts';
+import type { Recordings } from '../recording/recordings.ts';
+import type { AnalyticsStore } from '../store/analytics-repository.ts';
 import type { EventStore } from '../store/event-repository.ts';
 import type { MediaStore } from '../store/media-store.ts';
-import type { Recordings } from '../recording/recordings.ts';
+import { registerAnalyticsRoutes } from './analytics-routes.ts';
+import type { CameraHandle } from './camera-handle.ts';
+import type { LiveHub } from './live-hub.ts';
 import { registerLiveRoutes } from './live-routes.ts';
-import { registerRecordingRoutes } from './recording-routes.ts';
 import { formatMetrics } from './metrics.ts';
 import { parseEventQuery } from './query.ts';
-
-/** A camera as the API needs it. */
-export interface ApiCamera {
-  status(): CameraStatus;
-  latestJpeg(): Promise<Buffer | null>;
-  /** The camera's live video (fragmented MP4), or null when live view and recording are off. */
-  readonly media: CameraMediaStream | null;
-  /** The mosaic grid found in the camera's recent frames (throws when there are too few yet). */
-  grid(): GridLayout & { frames: number; width: number; height: number };
-  /** The camera's zones, for overlays. */
-  zones(): readonly { readonly id: string; readonly polygon: readonly (readonly [number, number])[] }[];
-}
+import { registerRecordingRoutes } from './recording-routes.ts';
 
 /** What the HTTP API reads from (ports; built by the composition root). */
 export interface ApiDeps {
-  readonly cameras: () => readonly ApiCamera[];
+  readonly cameras: () => readonly CameraHandle[];
   readonly events: EventStore;
+  readonly analytics: AnalyticsStore;
   readonly media: MediaStore;
   readonly log: Logger;
   readonly now?: () => number;
@@ -39,45 +30,12 @@ export interface ApiDeps {
   readonly recordings?: Recordings;
 }
 
-/** A WebSocket fan-out for live messages; `publish` is handed to the pipelines. */
-export class LiveHub {
-  private readonly clients = new Set<{ send(data: string): void; readyState: number }>();
-  private readonly listeners = new Set<(m: LiveMessage) => void>();
-
-  /** Sends a message to every open client and every listener. */
-  publish = (message: LiveMessage): void => {
-    for (const l of this.listeners) l(message);
-    if (this.clients.size === 0) return;
-    const data = JSON.stringify(message);
-    for (const c of this.clients) if (c.readyState === 1) c.send(data);
-  };
-
-  add(client: { send(data: string): void; readyState: number; on(ev: 'close', cb: () => void): void }): void {
-    this.clients.add(client);
-    client.on('close', () => this.clients.delete(client));
-  }
-
-  /** Calls `fn` with every message; returns the function that stops it. */
-  listen = (fn: (m: LiveMessage) => void): (() => void) => {
-    this.listeners.add(fn);
-    return () => this.listeners.delete(fn);
-  };
-
-  get size(): number {
-    return this.clients.size;
-  }
-}
-
 const PAGE = readFileSync(new URL('./page.html', import.meta.url), 'utf8');
-
-/** An event as the API returns it: the stored event plus the URLs of its snapshot and clip. */
-function eventJson(e: SightEvent) {
-  return { ...e, keep: e.keep ?? false, snapshotUrl: e.snapshotPath ? `/api/events/${e.id}/snapshot.jpg` : null, clipUrl: `/api/events/${e.id}/clip.mp4` };
-}
 
 /** Builds the Fastify app with every route; the caller listens. */
 export async function buildServer(deps: ApiDeps, hub: LiveHub) {
-  const app = Fastify({ loggerInstance: deps.log.child({ component: 'http' }), disableRequestLogging: true });
+  // Requests are not logged one by one (the live routes would flood the log); errors are.
+  const app = Fastify({ loggerInstance: deps.log.child({ component: 'http' }), logController: new LogController({ disableRequestLogging: true }) });
   await app.register(websocket);
 
   app.setErrorHandler((err, req, reply) => {
@@ -91,8 +49,9 @@ export async function buildServer(deps: ApiDeps, hub: LiveHub) {
     reply.status(404).send({ error: { code: 'ROUTE_NOT_FOUND', message: `no route for ${req.method} ${req.url.split('?')[0]}` } }),
   );
 
-  const findCamera = (id: string): ApiCamera => {
-    const cam = deps.cameras().find((c) => c.status().id === id);
+  const now = deps.now ?? Date.now;
+  const findCamera = (id: string): CameraHandle => {
+    const cam = deps.cameras().find((c) => c.id === id);
     if (!cam) throw new AppError('CAMERA_NOT_FOUND', `no camera with id "${id}"; GET /api/cameras lists them`);
     return cam;
   };
@@ -107,7 +66,7 @@ export async function buildServer(deps: ApiDeps, hub: LiveHub) {
   app.get<{ Params: { id: string } }>('/api/cameras/:id/latest.jpg', async (req, reply) => {
     const jpeg = await findCamera(req.params.id).latestJpeg();
     if (!jpeg) throw new AppError('SNAPSHOT_NOT_FOUND', `camera "${req.params.id}" has not processed a frame yet`);
-    return reply.type('image/jpeg').header('cache-control', 'no-store').send(jpeg);
+    return reply.type('image/jpeg').header('cache-control', 'no-store').send(Buffer.from(jpeg.buffer, jpeg.byteOffset, jpeg.byteLength));
   });
 
   // The grid of a DVR mosaic, and the tile cameras to add to the configuration (confirm or correct the crops first).
@@ -125,19 +84,23 @@ export async function buildServer(deps: ApiDeps, hub: LiveHub) {
     };
   });
 
-  registerLiveRoutes(app, { findCamera, listen: hub.listen, now: deps.now ?? Date.now });
+  registerLiveRoutes(app, { findCamera, listen: hub.listen });
+  registerAnalyticsRoutes(app, { analytics: deps.analytics, findCamera, now });
+
+  const schema = eventJsonSchema();
+  app.get('/api/schemas/event.json', (_req, reply) => reply.type('application/schema+json; charset=utf-8').send(schema));
 
   app.get('/api/events', async (req) => {
     const q = parseEventQuery(req.query as Record<string, unknown>);
     const [events, total] = await Promise.all([deps.events.list(q), deps.events.count(q)]);
-    return { events: events.map(eventJson), total };
+    return { events: events.map(toEventJson), total };
   });
   const findEvent = async (id: string): Promise<SightEvent> => {
     const e = await deps.events.get(id);
     if (!e) throw new AppError('EVENT_NOT_FOUND', `no event with id "${id}"`);
     return e;
   };
-  app.get<{ Params: { id: string } }>('/api/events/:id', async (req) => eventJson(await findEvent(req.params.id)));
+  app.get<{ Params: { id: string } }>('/api/events/:id', async (req) => toEventJson(await findEvent(req.params.id)));
   app.get<{ Params: { id: string } }>('/api/events/:id/snapshot.jpg', async (req, reply) => {
     const e = await findEvent(req.params.id);
     const jpeg = e.snapshotPath ? await deps.media.readFile(e.snapshotPath) : null;
@@ -145,7 +108,7 @@ export async function buildServer(deps: ApiDeps, hub: LiveHub) {
     return reply.type('image/jpeg').header('cache-control', 'max-age=3600').send(jpeg);
   });
 
-  if (deps.recordings) registerRecordingRoutes(app, { recordings: deps.recordings, events: deps.events, findEvent, eventJson });
+  if (deps.recordings) registerRecordingRoutes(app, { recordings: deps.recordings, events: deps.events, findEvent, eventJson: toEventJson });
 
   app.get('/api/ws', { websocket: true }, (socket) => {
     hub.add(socket);

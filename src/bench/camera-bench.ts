@@ -1,7 +1,8 @@
 /**
  * How many cameras this machine carries: N real 720p15 H.264 RTSP streams from the local server (a quarter of them
- * with people walking, the rest a still scene) go through the live chain (supervised ffmpeg source, newest-frame
- * queue, motion gate, shared detector through the scheduler, tracker, zones, events) at the detect rate; a trial
+ * with people walking, the rest a still scene) each run through the product's camera worker (supervised ffmpeg
+ * source, newest-frame queue, motion gate, shared detector through the scheduler, tracker, rules, events with JPEG
+ * snapshots; events kept in memory instead of a database) at the detect rate; a trial
  * passes when every camera keeps its rate and under 1 % of the decoded frames miss detection. CPU is read from /proc:
  * ffmpeg processes, the Node main thread (ingest, motion, pre/post-processing, tracking) and the rest of the Node
  * process (the inference worker and its runtime threads).
@@ -11,12 +12,11 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import pino from 'pino';
 import { CameraSchema } from '../config/schema.ts';
-import type { Frame } from '../core/types.ts';
-import { CameraSource } from '../ingest/camera-source.ts';
-import { LatestQueue } from '../ingest/latest-queue.ts';
-import { CameraProcessor } from '../pipeline/camera-processor.ts';
+import type { EventSink } from '../events/event-bus.ts';
+import { liveFrameSource } from '../ingest/live-source.ts';
+import { renderJpeg } from '../media/render.ts';
+import { createCameraWorker } from '../pipeline/camera-worker.ts';
 import { SharedDetector } from '../pipeline/shared-detector.ts';
-import { trackerForCamera } from '../pipeline/tracker-options.ts';
 import type { ObjectDetector } from '../vision/detector.ts';
 import { startRtspServer } from './rtsp-server.ts';
 
@@ -98,44 +98,36 @@ export async function cameraTrial(cameras: number, o: CameraBenchOptions): Promi
   const shared = new SharedDetector(o.detector);
   const log = pino({ level: 'silent' });
   const deps = { log, now: () => performance.now(), random: Math.random };
+  // Events are kept in memory (the bench measures the camera, not the database); the sink stands in for the store.
+  const sink: EventSink = { write: async (w) => w.event };
   const cams = Array.from({ length: cameras }, (_, i) => {
-    const camera = CameraSchema.parse({ id: `cam${i}`, source: { url: server.url(`cam${i}`) }, detect: { fps: o.fps, width: o.width } });
+    const camera = CameraSchema.parse({ id: `cam${i}`, source: { url: server.url(`cam${i}`), loop: false, stallTimeoutMs: 10_000, timeoutMs: 5000 }, detect: { fps: o.fps, width: o.width } });
     const detector = shared.forCamera(camera.id);
-    const queue = new LatestQueue<Frame>();
-    const source = new CameraSource(
-      {
-        url: server.url(camera.id), loop: false, rtspTransport: 'tcp', timeoutMs: 5000, stallTimeoutMs: 10_000, fps: o.fps, width: o.width,
-        detectorImageSpec: detector.detectorImageSpec!,
-      },
-      queue,
+    const source = liveFrameSource(
+      { ...camera.source, fps: o.fps, width: o.width, detectorImageSpec: detector.detectorImageSpec! },
       deps,
     );
     let n = 0;
-    const processor = new CameraProcessor(camera, detector, trackerForCamera(camera, o.detector.manifest.defaultScoreThreshold), () => `${camera.id}-${n++}`);
-    const counts = { processed: 0, replaced: 0 };
-    const loop = (async () => {
-      for (let f = await queue.next(); f; f = await queue.next()) {
-        const r = await processor.process(f);
-        if (r === null) counts.replaced++;
-        else counts.processed++;
-      }
-    })();
-    source.start();
-    return { source, processor, counts, loop };
+    const worker = createCameraWorker(camera, {
+      source, detector, renderSnapshot: renderJpeg, events: sink, publish: () => undefined, analytics: null, media: null,
+      now: deps.now, newId: () => `${camera.id}-${n++}`, log,
+    });
+    worker.start();
+    return worker;
   });
   try {
     await new Promise((r) => setTimeout(r, o.warmupSeconds * 1000));
-    const start = cams.map((c) => ({ ...c.source.status(), ...c.counts, calls: c.processor.stats.detectorCalls }));
+    const start = cams.map((c) => c.status());
     const cpu0 = sample();
     const t0 = performance.now();
     await new Promise((r) => setTimeout(r, o.seconds * 1000));
     const seconds = (performance.now() - t0) / 1000;
     const cpu1 = sample();
-    const end = cams.map((c) => ({ ...c.source.status(), ...c.counts, calls: c.processor.stats.detectorCalls }));
+    const end = cams.map((c) => c.status());
     const decoded = end.map((e, i) => (e.framesDecoded - start[i]!.framesDecoded) / seconds);
     const totalDecoded = end.reduce((n, e, i) => n + e.framesDecoded - start[i]!.framesDecoded, 0);
-    const missed = end.reduce((n, e, i) => n + (e.framesDropped - start[i]!.framesDropped) + (e.replaced - start[i]!.replaced), 0);
-    const calls = end.reduce((n, e, i) => n + e.calls - start[i]!.calls, 0);
+    const missed = end.reduce((n, e, i) => n + (e.framesDropped - start[i]!.framesDropped) + (e.framesReplaced - start[i]!.framesReplaced), 0);
+    const calls = end.reduce((n, e, i) => n + e.detectorCalls - start[i]!.detectorCalls, 0);
     const pct = (t: number) => Math.round(((100 * t) / TICKS_PER_SECOND / seconds) * 10) / 10;
     const ffmpeg = pct(cpu1.ffmpeg - cpu0.ffmpeg);
     const node = pct(cpu1.main - cpu0.main);
@@ -156,8 +148,7 @@ export async function cameraTrial(cameras: number, o: CameraBenchOptions): Promi
       sustained: droppedFraction < 0.01 && minDecodedFps >= 0.9 * o.fps,
     };
   } finally {
-    await Promise.all(cams.map((c) => c.source.stop()));
-    await Promise.all(cams.map((c) => c.loop));
+    await Promise.all(cams.map((c) => c.stop()));
     await server.stop();
   }
 }

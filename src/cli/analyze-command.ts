@@ -4,19 +4,23 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadDetector } from '../assets/load-detector.ts';
 import { modelLocation, runnerOptions } from '../assets/resolve-model.ts';
-import { analyzeVideo } from '../pipeline/analyze.ts';
+import { analyzeVideo } from '../analyze-video.ts';
 import { loadOnnxModel } from '../vision/adapters/onnx-runtime.ts';
 import { formatResults } from '../mot/track/result-file.ts';
 import { interpolateGaps, OFFLINE_DEFAULTS } from '../tracking/offline.ts';
 import { loadCliConfig } from './cli-config.ts';
 import { ProgressBar } from './progress.ts';
+import { AppError } from '../core/errors.ts';
+import { toEventJson } from '../events/event-json.ts';
 
 /** Usage of `sightline analyze`. */
-export const ANALYZE_USAGE = `usage: sightline analyze VIDEO [--model ID|PATH] [--json OUT] [--mot OUT]
+export const ANALYZE_USAGE = `usage: sightline analyze VIDEO [--model ID|PATH] [--json OUT] [--mot OUT] [--camera ID]
                          [--labels person,car] [--fps N] [--online] [--score 0..1] [--tiling off|auto] [--config FILE]
 Runs detection, tracking and the event rules over a video file as fast as possible.
   --model    catalog id or .onnx path (default: models.default of the config, yolox-nano)
-  --json     write {video, model, framesAnalyzed, fps, events: [...]} to OUT
+  --json     write {video, model, framesAnalyzed, fps, lines, events: [...]} to OUT (events as the API sends them)
+  --camera   apply the zones, lines, rules and objects of this camera of the configuration (default: presence
+             of the labels anywhere in the frame)
   --mot      write confirmed tracks as MOTChallenge rows frame,id,x,y,w,h,conf,-1,-1,-1 (1-based frames);
              gaps of up to ${OFFLINE_DEFAULTS.maxGapSeconds} s in a track are filled by interpolation
   --online   write the tracks exactly as the live tracker reported them (no gap filling)
@@ -31,6 +35,7 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
     options: {
       model: { type: 'string' }, json: { type: 'string' }, mot: { type: 'string' }, labels: { type: 'string' },
       fps: { type: 'string' }, score: { type: 'string' }, tiling: { type: 'string' }, config: { type: 'string' }, online: { type: 'boolean' }, help: { type: 'boolean' },
+      camera: { type: 'string' },
     },
   });
   if (values.help || positionals.length !== 1) {
@@ -46,7 +51,11 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
   if (tiling !== 'off' && tiling !== 'auto') throw new Error(`--tiling: expected off or auto, got ${tiling}`);
 
   const config = await loadCliConfig(values.config);
-  const spec = values.model ?? config.models.default;
+  const camera = values.camera === undefined ? null : config.cameras.find((c) => c.id === values.camera);
+  if (camera === undefined) {
+    throw new AppError('CAMERA_NOT_FOUND', `--camera: no camera "${values.camera}" in the configuration; cameras: ${config.cameras.map((c) => c.id).join(', ') || 'none (give --config FILE)'}`);
+  }
+  const spec = values.model ?? camera?.detect.model ?? config.models.default;
   const download = new ProgressBar(`downloading ${spec}`);
   const detector = await loadDetector(
     spec,
@@ -57,7 +66,8 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
   try {
     const bar = new ProgressBar(`analyzing ${video}`);
     const result = await analyzeVideo(video, detector, randomUUID, {
-      labels: values.labels ? values.labels.split(',').map((s) => s.trim()).filter(Boolean) : ['person'],
+      labels: values.labels ? values.labels.split(',').map((s) => s.trim()).filter(Boolean) : (camera?.objects.track ?? ['person']),
+      geometry: camera ? { zones: camera.zones, lines: camera.lines, rules: camera.rules, events: camera.events } : undefined,
       fps,
       scoreThreshold: score,
       tiling,
@@ -71,6 +81,7 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
         `(per frame: pre ${perFrame(result.timings.preMs)} ms, inference ${perFrame(result.timings.runMs)} ms, post ${perFrame(result.timings.postMs)} ms); ` +
         `${result.trackIds} tracks, ${result.events.length} events`,
     );
+    for (const l of result.status.lines) console.error(`line ${l.id}: ${l.in} in, ${l.out} out`);
     if (values.json) {
       const out = {
         video,
@@ -81,7 +92,8 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
         framesAnalyzed: result.framesAnalyzed,
         elapsedMs: Math.round(result.elapsedMs),
         framesPerSecond: result.framesAnalyzed / seconds,
-        events: result.events,
+        lines: result.status.lines,
+        events: result.events.map(toEventJson),
       };
       await writeFile(values.json, `${JSON.stringify(out, null, 2)}\n`);
       console.error(`wrote ${result.events.length} events to ${values.json}`);

@@ -31,6 +31,73 @@ test('config problems name the path, what was expected and what arrived', async 
   for (const c of cases) await t.test(c.name, () => assert.ok(problems(c.raw).includes(c.want), `${problems(c.raw).join('\n')}`));
 });
 
+test('zones, lines and rules: each mistake gets one clear message with the fix', async (t) => {
+  const zone = { id: 'door', polygon: [[0, 0], [0.5, 0], [0.5, 1], [0, 1]] };
+  const line = { id: 'threshold', points: [[0.2, 0.5], [0.8, 0.5]] };
+  const withRules = (extra: Record<string, unknown>) => ({ cameras: [cam({ zones: [zone], lines: [line], ...extra })] });
+  const cases = [
+    {
+      name: 'a rule naming an unknown zone',
+      raw: withRules({ rules: [{ id: 'loiter', type: 'dwell', zone: 'dor', seconds: 30 }] }),
+      want: 'cameras[0].rules[0].zone: rule "loiter" names zone "dor", which camera "gate" does not declare (zones: door); add it under zones, fix the id, or use "all" for the whole frame',
+    },
+    {
+      name: 'a rule naming an unknown line',
+      raw: withRules({ rules: [{ id: 'count', type: 'line', line: 'gate-line' }] }),
+      want: 'cameras[0].rules[0].line: rule "count" names line "gate-line", which camera "gate" does not declare (lines: threshold); add it under lines or fix the id',
+    },
+    {
+      name: 'a zero-length line',
+      raw: { cameras: [cam({ lines: [{ id: 'l', points: [[0.2, 0.5], [0.2, 0.5]] }] })] },
+      want: 'cameras[0].lines[0].points[1]: line "l": points 0 and 1 are the same place [0.2, 0.5], a segment of zero length; give each segment two distinct points',
+    },
+    {
+      name: 'a self-intersecting polygon (a bow tie)',
+      raw: { cameras: [cam({ zones: [{ id: 'bow', polygon: [[0, 0], [1, 1], [1, 0], [0, 0.5]] }] })] },
+      want: 'cameras[0].zones[0].polygon: zone "bow" crosses itself: edge [0, 0]-[1, 1] meets edge [1, 0]-[0, 0.5]; list the corners in order around the zone',
+    },
+    {
+      name: 'a polygon with no area',
+      raw: { cameras: [cam({ zones: [{ id: 'flat', polygon: [[0, 0], [0.5, 0.5], [1, 1]] }] })] },
+      want: 'cameras[0].zones[0].polygon: zone "flat" encloses no area (its corners are on one line); give it at least 3 corners around an area',
+    },
+    {
+      name: 'a rule for an object class the camera does not track',
+      raw: withRules({ rules: [{ id: 'dogs', type: 'presence', zone: 'door', objects: ['dog'] }] }),
+      want: 'cameras[0].rules[0].objects[0]: rule "dogs" applies to "dog", which is not in objects.track (person) of camera "gate"; add it there',
+    },
+    {
+      name: 'an occupancy rule with both limits',
+      raw: withRules({ rules: [{ id: 'crowd', type: 'occupancy', zone: 'door', max: 5, min: 1 }] }),
+      want: 'cameras[0].rules[0]: occupancy rule "crowd" needs exactly one of max or min, got both; use two rules for both limits',
+    },
+    {
+      name: 'an unknown rule type',
+      raw: withRules({ rules: [{ id: 'x', type: 'loiter', zone: 'door' }] }),
+      want: 'cameras[0].rules[0].type: expected a rule type: presence, line, dwell or occupancy, got "loiter"',
+    },
+    {
+      name: 'two rules with one id',
+      raw: withRules({ rules: [{ id: 'r', type: 'presence', zone: 'door' }, { id: 'r', type: 'line', line: 'threshold' }] }),
+      want: 'cameras[0].rules[1].id: rule id "r" is used twice in camera "gate"; give each rule its own id',
+    },
+    {
+      name: 'a misspelt rule field',
+      raw: withRules({ rules: [{ id: 'd', type: 'dwell', zone: 'door', second: 30 }] }),
+      want: 'cameras[0].rules[0].second: unknown key "second"; check the spelling against docs/config.md',
+    },
+  ];
+  for (const c of cases) await t.test(c.name, () => assert.ok(problems(c.raw).includes(c.want), `${problems(c.raw).join('\n')}`));
+  await t.test('a valid set of zones, lines and rules passes, and "all" names the whole frame', () => {
+    assert.deepEqual(problems(withRules({ rules: [
+      { id: 'in-door', type: 'presence', zone: 'door' },
+      { id: 'count', type: 'line', line: 'threshold', emit: 'count' },
+      { id: 'loiter', type: 'dwell', zone: 'all', seconds: 30 },
+      { id: 'crowd', type: 'occupancy', zone: 'door', max: 5, seconds: 10 },
+    ] })), []);
+  });
+});
+
 test('every problem is reported, not just the first', () => {
   assert.equal(problems({ server: { port: -1 }, cameras: [cam({ detect: { fps: 99 } })], extra: 1 }).length, 3);
 });
@@ -52,7 +119,7 @@ test('YAML syntax errors give the file and line', () => {
   assert.ok(!list.ok && /expected a mapping/.test(list.problems[0]!.message));
 });
 
-test('docs/config.md is generated from the schema and up to date (run `npm run docs:config`)', () => {
+test('docs/config.md is generated from the schema and up to date (run `npm run docs`)', () => {
   const onDisk = readFileSync(new URL('../../docs/config.md', import.meta.url), 'utf8');
   assert.equal(onDisk, renderConfigDocs());
 });

@@ -12,6 +12,8 @@ interface JsonSchemaNode {
   items?: JsonSchemaNode | JsonSchemaNode[];
   prefixItems?: JsonSchemaNode[];
   anyOf?: JsonSchemaNode[];
+  oneOf?: JsonSchemaNode[];
+  const?: unknown;
 }
 
 /** The configuration as a JSON schema (input side: what a user may write). */
@@ -20,12 +22,14 @@ export function configJsonSchema(): Record<string, unknown> {
 }
 
 function typeOf(n: JsonSchemaNode): string {
+  if (n.const !== undefined) return `\`${String(n.const)}\``;
+  if (n.oneOf) return n.oneOf.map((v) => (v.properties?.['type']?.const !== undefined ? `${String(v.properties['type'].const)} rule` : typeOf(v))).join(' \\| ');
   if (n.enum) return n.enum.map((v) => `\`${String(v)}\``).join(' \\| ');
   if (n.anyOf) return n.anyOf.map(typeOf).join(' \\| ');
   if (n.prefixItems) return `[${n.prefixItems.map(typeOf).join(', ')}]`;
   const t = Array.isArray(n.type) ? n.type.join(' \\| ') : (n.type ?? 'any');
   if ((t === 'number' || t === 'integer') && n.minimum !== undefined && n.maximum !== undefined) return `${t} ${n.minimum}..${n.maximum}`;
-  if (t === 'array' && n.items && !Array.isArray(n.items)) return `${typeOf(n.items)}[]`;
+  if (t === 'array' && n.items && !Array.isArray(n.items)) return n.items.oneOf ? `(${typeOf(n.items)})[]` : `${typeOf(n.items)}[]`;
   return t;
 }
 
@@ -33,6 +37,13 @@ function rows(n: JsonSchemaNode, path: string, out: string[][]): void {
   if (path) out.push([`\`${path}\``, typeOf(n), n.default === undefined ? '' : `\`${JSON.stringify(n.default)}\``, n.description ?? '']);
   if (n.properties) for (const [k, child] of Object.entries(n.properties)) rows(child, path ? `${path}.${k}` : k, out);
   if (n.items && !Array.isArray(n.items) && n.items.properties) rows({ ...n.items, description: undefined, default: undefined, type: undefined }, `${path}[]`, out);
+  // A tagged union (rules): one block of rows per variant, named by its tag.
+  if (n.items && !Array.isArray(n.items) && n.items.oneOf) {
+    for (const variant of n.items.oneOf) {
+      const tag = variant.properties?.['type']?.const;
+      rows({ ...variant, default: undefined, type: 'object' }, `${path}[type=${String(tag)}]`, out);
+    }
+  }
 }
 
 /** Renders docs/config.md from the schema, so the reference can never drift from the code (pure). */
@@ -46,7 +57,7 @@ export function renderConfigDocs(): string {
   return [
     '# Configuration reference',
     '',
-    '<!-- Generated from src/config/schema.ts by `npm run docs:config`; a test fails when this file is stale. -->',
+    '<!-- Generated from src/config/schema.ts by `npm run docs`; a test fails when this file is stale. -->',
     '',
     'Sightline reads one YAML file (`--config FILE` or env `SIGHTLINE_CONFIG`), then applies environment overrides:',
     '`SIGHTLINE_` + the path in upper snake case with `__` between levels, e.g. `SIGHTLINE_SERVER__PORT=9090`,',

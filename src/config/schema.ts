@@ -1,30 +1,6 @@
 import { z } from 'zod';
-
-/** A number in [min, max] whose error message names both bounds. */
-function between(min: number, max: number, opts: { int?: boolean } = {}) {
-  const kind = opts.int ? 'a whole number' : 'a number';
-  const message = `expected ${kind} between ${min} and ${max}`;
-  let n = z.number({ error: message });
-  if (opts.int) n = n.int({ error: message });
-  return n.min(min, { error: message }).max(max, { error: message });
-}
-
-const id = (what: string) =>
-  z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, { error: `expected a ${what} id of lower-case letters, digits, "_" or "-" (1-64 characters)` });
-
-/** A point of a zone polygon as [x, y], each 0..1 of the frame width/height. */
-const PointNormSchema = z.tuple([between(0, 1), between(0, 1)], { error: 'expected a point [x, y] with x and y between 0 and 1' });
-
-/** A polygon zone inside a camera's view. */
-export const ZoneSchema = z
-  .object({
-    id: id('zone').describe('Zone id, unique within the camera.'),
-    polygon: z.array(PointNormSchema).min(3, { error: 'expected a polygon of at least 3 points' })
-      .describe('Corners as [x, y] fractions of the frame (0..1, origin top-left). An object is inside when the bottom-centre of its box is.'),
-    objects: z.array(z.string().min(1)).min(1).optional()
-      .describe("Labels that raise events in this zone; default: the camera's objects.track."),
-  })
-  .strict();
+import { between, id, PointNormSchema } from './schema-parts.ts';
+import { checkGeometryAndRules, LineSchema, RuleSchema, ZoneSchema } from './rules-schema.ts';
 
 /** Where a camera's video comes from. */
 export const SourceSchema = z
@@ -118,8 +94,11 @@ export const CameraSchema = z
       })
       .strict()
       .default({ track: ['person'] }),
-    zones: z.array(ZoneSchema).default([]).describe('Zones that raise events; none = the whole frame is one zone called `all`.'),
-    events: EventsSchema.default(EventsSchema.parse({})),
+    zones: z.array(ZoneSchema).default([]).describe('Polygon zones, referenced by rules and counted in the occupancy series; none = the whole frame, `all`.'),
+    lines: z.array(LineSchema).default([]).describe('Counting lines, referenced by line rules; crossings of every line are counted by direction (analytics, /metrics).'),
+    rules: z.array(RuleSchema).default([])
+      .describe('What raises events (presence, line, dwell, occupancy); none = a presence rule per zone (or for the whole frame), with the zone\'s id.'),
+    events: EventsSchema.default(EventsSchema.parse({})).describe('Default timing of presence rules.'),
     live: LiveSchema.default(LiveSchema.parse({})),
     record: RecordSchema.default(RecordSchema.parse({})),
   })
@@ -128,20 +107,7 @@ export const CameraSchema = z
     if (cam.source.url.startsWith('tile:') !== (cam.source.crop !== undefined)) {
       ctx.addIssue({ code: 'custom', path: ['source', 'crop'], message: `a tile camera needs both url "tile:CAMERA" and crop [x, y, width, height]; got url "${cam.source.url}" and crop ${JSON.stringify(cam.source.crop ?? null)}` });
     }
-    const seen = new Set<string>();
-    cam.zones.forEach((zone, i) => {
-      if (seen.has(zone.id)) ctx.addIssue({ code: 'custom', path: ['zones', i, 'id'], message: `zone id "${zone.id}" is used twice in camera "${cam.id}"; give each zone its own id` });
-      seen.add(zone.id);
-      zone.objects?.forEach((label, j) => {
-        if (!cam.objects.track.includes(label)) {
-          ctx.addIssue({
-            code: 'custom',
-            path: ['zones', i, 'objects', j],
-            message: `zone "${zone.id}" tracks "${label}", which is not in objects.track (${cam.objects.track.join(', ')}); add it there`,
-          });
-        }
-      });
-    });
+    for (const issue of checkGeometryAndRules(cam)) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
   });
 
 /** The demo camera used when the configuration names no cameras. */
@@ -170,7 +136,9 @@ export const ConfigSchema = z
     models: z
       .object({
         default: z.string().min(1).default('yolox-nano').describe('Detector used by cameras that name none: a catalog or added model id, or an .onnx path.'),
-        download: z.boolean().default(true).describe('Download catalog models that are missing (with sha256 check).'),
+        download: z.boolean().default(true).describe('Download catalog models and sample clips that are missing (with sha256 check).'),
+        mirror: z.string().url().optional()
+          .describe('Base URL of a server holding catalog files by file name (`<mirror>/yolox_nano.onnx`, `<mirror>/vtest.avi`), downloaded from instead of their own URLs: for sites without internet access, and for catalog models with no public URL. Files are checked against the catalog sha256 as always (env SIGHTLINE_MODELS__MIRROR).'),
         threads: between(0, 256, { int: true }).default(0).describe('Threads per inference; 0 = one per CPU core.'),
         provider: z
           .enum(['cpu', 'cuda', 'tensorrt'])
@@ -216,5 +184,4 @@ export const ConfigSchema = z
 export type Config = z.infer<typeof ConfigSchema>;
 /** One validated camera. */
 export type CameraConfig = z.infer<typeof CameraSchema>;
-/** One validated zone. */
-export type ZoneConfig = z.infer<typeof ZoneSchema>;
+export type { LineConfig, RuleConfig, ZoneConfig } from './rules-schema.ts';

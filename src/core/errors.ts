@@ -13,7 +13,7 @@ export const ERROR_CODES = {
   MODEL_TASK_MISMATCH: { httpStatus: 500, meaning: 'The model is for another task than the one it was configured for (e.g. an embedder given as a detector).' },
   MODEL_ID_TAKEN: { httpStatus: 409, meaning: 'A model cannot be added under an id the catalog or an added model already uses.' },
   DOWNLOAD_FAILED: { httpStatus: 500, meaning: 'A model or sample download failed or was interrupted.' },
-  CHECKSUM_MISMATCH: { httpStatus: 500, meaning: 'A downloaded file does not have the sha256 the catalog lists.' },
+  CHECKSUM_MISMATCH: { httpStatus: 500, meaning: 'A downloaded or local model or sample file has none of the sha256 values the catalog lists for it.' },
   SOURCE_UNAVAILABLE: { httpStatus: 503, meaning: 'A video source cannot be opened (missing file, unreachable stream, no video track).' },
   FFMPEG_MISSING: { httpStatus: 500, meaning: 'ffmpeg or ffprobe is not installed or not on PATH.' },
   DATABASE_FAILED: { httpStatus: 500, meaning: 'The database could not be opened, migrated or queried.' },

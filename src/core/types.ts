@@ -73,26 +73,86 @@ export interface Track {
   readonly matched: boolean;
 }
 
-/** An event: an object of interest in a zone over an interval of time. */
-export interface SightEvent {
-  /** Unique id (UUID v4). */
-  readonly id: string;
-  readonly cameraId: string;
-  readonly zoneId: string;
+/** Version string of the event shape (`docs/event.schema.json`); it changes only when the shape does. */
+export const EVENT_SCHEMA_VERSION = 'sightline.event/1';
+
+/** How much attention an event needs; set per rule. */
+export type Severity = 'info' | 'warning' | 'critical';
+
+/**
+ * Why an event ended: `left` its subject left or was lost for the rule's end time, `cleared` the rule's condition no
+ * longer holds (occupancy), `instant` a point event (a line crossing) that starts and ends at once, `stopped` the camera
+ * stopped or the video ended while it was open, `restart` closed at the next start after the server died with it open.
+ */
+export type EndReason = 'left' | 'cleared' | 'instant' | 'stopped' | 'restart';
+
+/** An object an event is about: its track and its best observation during the event. */
+export interface EventSubject {
   readonly trackId: number;
   readonly label: string;
+  /** Best detection score seen, 0..1. */
+  readonly score: number;
+  /** Box of that observation, in detect-frame pixels. */
+  readonly boxXyxy: BoxXyxy;
+  /** Time of that observation, in ms (same clock as the event's times). */
+  readonly timeMs: number;
+}
+
+/** Type-specific values of an event (direction, dwell seconds, count, the zone or line ...): flat JSON values. */
+export type EventAttributes = Readonly<Record<string, string | number | boolean | null>>;
+
+/**
+ * An event as Sightline keeps it: one shape whatever rule raised it. The API, the WebSocket and every delivery channel
+ * send it as `EventJson` (the same fields with `snapshotUrl`/`clipUrl` in place of the stored snapshot path).
+ */
+export interface SightEvent {
+  /** `EVENT_SCHEMA_VERSION`. */
+  readonly schema: string;
+  /** Unique id (UUID v4). */
+  readonly id: string;
+  /** The rule type that raised it (`presence`, `line`, `dwell`, `occupancy`). */
+  readonly type: string;
+  readonly severity: Severity;
+  readonly cameraId: string;
+  readonly ruleId: string;
   /** Milliseconds since the Unix epoch (live) or since the start of the video (offline). */
   readonly startMs: number;
   /** Null while the event is in progress. */
   readonly endMs: number | null;
-  /** Highest detection score seen during the event. */
-  readonly bestScore: number;
-  /** Box of the best-scoring observation, in detect-frame pixels. */
-  readonly bestBoxXyxy: BoxXyxy;
-  /** Time of the best-scoring observation (the snapshot's time). */
-  readonly bestTimeMs: number;
+  /** Null while the event is in progress. */
+  readonly endReason: EndReason | null;
+  /** Index of the frame that produced this version of the event; null for events stored before frames were counted. */
+  readonly frameIndex: number | null;
+  /** Milliseconds from the capture of that frame to this version being stored; null offline (no wall clock). */
+  readonly latencyMs: number | null;
+  /** Last time the rule's condition was seen to hold (ms); open events are closed here after a crash. */
+  readonly lastSeenMs: number;
+  readonly subjects: readonly EventSubject[];
+  readonly attributes: EventAttributes;
   /** Path of the snapshot JPEG relative to the media folder, or null before one was written. */
   readonly snapshotPath: string | null;
-  /** Marked "keep" by a user: its recordings are never deleted by retention (absent: not marked). */
-  readonly keep?: boolean;
+  /** Marked "keep" by a user: its recordings are never deleted by retention. */
+  readonly keep: boolean;
+}
+
+/** Crossings of one line by one label in one bucket of time (a delta that adds up with others of its bucket). */
+export interface LineCountBucket {
+  readonly cameraId: string;
+  readonly lineId: string;
+  readonly label: string;
+  /** Bucket start in ms (a multiple of the bucket length). */
+  readonly startMs: number;
+  readonly in: number;
+  readonly out: number;
+}
+
+/** Per-frame object counts of one zone in one bucket of time: `samples` frames whose counts add up to `sum`. */
+export interface ZoneOccupancyBucket {
+  readonly cameraId: string;
+  readonly zoneId: string;
+  readonly startMs: number;
+  readonly samples: number;
+  readonly sum: number;
+  readonly max: number;
+  readonly min: number;
 }

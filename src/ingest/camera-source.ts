@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { errorMessage, isAppError } from '../core/errors.ts';
 import type { DetectorImageSpec, Frame } from '../core/types.ts';
+import type { SourceState, SourceStatus } from '../core/camera-status.ts';
 import { backoffDelayMs } from './backoff.ts';
 import { isNetworkUrl, scaledHeight } from './ffmpeg-args.ts';
 import { startFrameDecoder, type FrameDecoder } from './ffmpeg-frames.ts';
@@ -9,21 +10,7 @@ import type { LatestQueue } from './latest-queue.ts';
 import { RateMeter } from './rate-meter.ts';
 import { redactUrl } from './redact.ts';
 
-/** Supervision state of a camera source. */
-export type SourceState = 'starting' | 'online' | 'stalled' | 'backoff' | 'offline' | 'ended' | 'stopped';
-
-/** What a live source reports about itself. */
-export interface SourceStatus {
-  readonly state: SourceState;
-  readonly lastError: string | null;
-  readonly framesDecoded: number;
-  readonly framesDropped: number;
-  readonly restarts: number;
-  /** Frames per second delivered over the last few seconds. */
-  readonly fpsMeasured: number;
-  readonly width: number | null;
-  readonly height: number | null;
-}
+export type { SourceState, SourceStatus } from '../core/camera-status.ts';
 
 /** Settings of a live source (resolved URL, no sample: ids). */
 export interface LiveSourceOptions {

@@ -1,8 +1,10 @@
 import type { CameraConfig } from '../config/schema.ts';
 import { clampBox } from '../core/geometry.ts';
 import type { Detection, Frame, Track } from '../core/types.ts';
-import { EventLifecycle, type EventChange } from '../events/event-lifecycle.ts';
-import { wholeFrameZone, zoneHits, type Zone } from '../rules/zones.ts';
+import { EventBook, type EventChange } from '../events/event-book.ts';
+import { buildRules, cameraGeometry } from '../rules/build.ts';
+import { RuleEngine } from '../rules/engine.ts';
+import type { Crossing } from '../rules/line-crossing.ts';
 import type { Tracker } from '../tracking/tracker.ts';
 import { greyThumbnail } from '../motion/grey-thumbnail.ts';
 import { DEFAULT_MOTION, MotionDetector } from '../motion/motion-detector.ts';
@@ -17,6 +19,10 @@ export interface FrameResult {
   /** Confirmed tracks only. */
   readonly tracks: readonly Track[];
   readonly changes: readonly EventChange[];
+  /** Crossings of the camera's lines in this frame (every tracked label). */
+  readonly crossings: readonly Crossing[];
+  /** Objects in each of the camera's zones. */
+  readonly zoneCounts: readonly { readonly zoneId: string; readonly count: number }[];
   /** Whether the object detector ran on this frame (false: no motion and nothing tracked). */
   readonly detected: boolean;
   /** Whether the motion detector saw motion in this frame; null when motion detection is off. */
@@ -38,22 +44,16 @@ export interface ProcessorStats {
   framesSkipped: number;
 }
 
-/** Zones of a camera as the rules see them; no zones = the whole frame. */
-export function cameraZones(camera: CameraConfig): Zone[] {
-  if (camera.zones.length === 0) return [wholeFrameZone(camera.objects.track)];
-  return camera.zones.map((z) => ({ id: z.id, polygonNorm: z.polygon, labels: new Set(z.objects ?? camera.objects.track) }));
-}
-
 /**
- * One camera's analysis chain: motion gate -> detector -> tracker -> zones -> event lifecycle. Shared by live cameras
- * and `analyze`. With motion gating on, a frame without motion while nothing is tracked skips the detector (the
- * tracker and the event lifecycle still see the frame, so time moves on).
+ * One camera's analysis chain: motion gate -> detector -> tracker -> rules -> events. Run by the camera worker (live,
+ * offline and in the benchmarks). With motion gating on, a frame without motion while nothing is tracked skips the
+ * detector (the tracker and the rules still see the frame, so time moves on).
  */
 export class CameraProcessor {
-  readonly lifecycle: EventLifecycle;
+  readonly rules: RuleEngine;
+  readonly events: EventBook;
   readonly timings: DetectTimings = { preMs: 0, runMs: 0, postMs: 0 };
   readonly stats: ProcessorStats = { frames: 0, framesWithMotion: 0, detectorCalls: 0, framesSkipped: 0 };
-  private readonly zones: Zone[];
   private readonly motion: MotionDetector | null;
   private thumbnail: Uint8Array | undefined;
 
@@ -63,10 +63,10 @@ export class CameraProcessor {
     private readonly tracker: Tracker,
     newId: () => string,
   ) {
-    this.zones = cameraZones(camera);
+    this.rules = new RuleEngine(buildRules(camera), cameraGeometry(camera));
+    this.events = new EventBook(camera.id, newId);
     const m = camera.motion;
     this.motion = m.enabled ? new MotionDetector({ ...DEFAULT_MOTION, threshold: m.threshold, minArea: m.minArea, masks: m.mask }) : null;
-    this.lifecycle = new EventLifecycle(camera.id, camera.events, newId);
   }
 
   /** Runs the chain on one frame; null when the detector skipped it for a newer frame of this camera. */
@@ -83,8 +83,9 @@ export class CameraProcessor {
     if (detections === null) return null;
     // Kalman boxes can run past the frame edge; everything downstream works in frame pixels.
     const tracks = this.tracker.update(detections, frame.timeMs).map((t) => ({ ...t, boxXyxy: clampBox(t.boxXyxy, frame.width, frame.height) }));
-    const changes = this.lifecycle.update(zoneHits(tracks, this.zones, frame.width, frame.height), frame.timeMs);
-    return { frame, detections, tracks, changes, detected: detect, motion };
+    const out = this.rules.evaluate({ timeMs: frame.timeMs, frameIndex: frame.index, widthPx: frame.width, heightPx: frame.height, tracks });
+    const changes = this.events.apply(out.hits, frame.index);
+    return { frame, detections, tracks, changes, crossings: out.crossings, zoneCounts: out.zoneCounts, detected: detect, motion };
   }
 
   /** The motion gate: detect when gating is off, on motion, when the background was relearned, or while tracking. */
@@ -104,8 +105,8 @@ export class CameraProcessor {
     return { detect, motion };
   }
 
-  /** Ends all open events (at stop or end of video). */
-  finish(timeMs: number): EventChange[] {
-    return this.lifecycle.flush(timeMs);
+  /** Ends all open events (at stop or end of video); `frameIndex` is the last frame analysed. */
+  finish(timeMs: number, frameIndex: number): EventChange[] {
+    return this.events.apply(this.rules.flush(timeMs), frameIndex);
   }
 }

@@ -1,4 +1,5 @@
-import type { BoxXyxy, SightEvent } from '../core/types.ts';
+import type { BoxXyxy } from '../core/types.ts';
+import type { EventJson } from '../events/event-json.ts';
 
 /** A track as sent to live clients. */
 export interface LiveTrack {
@@ -19,9 +20,11 @@ export type LiveMessage =
       pts: number | null;
       width: number;
       height: number;
+      /** Whether the motion detector saw motion in the frame; null when motion detection is off. */
+      motion: boolean | null;
       tracks: LiveTrack[];
     }
-  | { type: 'event'; kind: 'start' | 'update' | 'end'; event: SightEvent };
+  | { type: 'event'; kind: 'start' | 'update' | 'end' | 'instant'; event: EventJson };
 
 /** Receives live messages; implemented by the API's WebSocket hub. */
 export type LivePublisher = (message: LiveMessage) => void;

@@ -1,43 +1,29 @@
 import { bottomCenter, pointInPolygon } from '../core/geometry.ts';
 import type { BoxXyxy, Point, Track } from '../core/types.ts';
 
-/** A polygon zone with the labels it cares about; corners in 0..1 of the frame size. */
+/** A polygon zone of a camera; corners in 0..1 of the frame size. */
 export interface Zone {
   readonly id: string;
   readonly polygonNorm: readonly Point[];
-  readonly labels: ReadonlySet<string>;
 }
 
-/** A confirmed track of a wanted label that is inside a zone in the current frame. */
-export interface ZoneHit {
-  readonly trackId: number;
-  readonly zoneId: string;
-  readonly label: string;
-  readonly score: number;
-  readonly boxXyxy: BoxXyxy;
-}
+/** Which point of a box stands for the object: where it touches the ground (default) or the box centre. */
+export type Anchor = 'bottom-center' | 'center';
 
 /** The zone used when a camera configures none: the whole frame. */
-export function wholeFrameZone(labels: readonly string[]): Zone {
-  return { id: 'all', polygonNorm: [[0, 0], [1, 0], [1, 1], [0, 1]], labels: new Set(labels) };
+export const WHOLE_FRAME_ZONE: Zone = Object.freeze({ id: 'all', polygonNorm: [[0, 0], [1, 0], [1, 1], [0, 1]] as Point[] });
+
+/** The anchor point of a box, in the box's units. */
+export function anchorPoint(b: BoxXyxy, anchor: Anchor = 'bottom-center'): Point {
+  return anchor === 'center' ? [(b[0] + b[2]) / 2, (b[1] + b[3]) / 2] : bottomCenter(b);
 }
 
 /**
- * Finds which confirmed tracks are in which zones (pure). An object is inside when the bottom-centre of its
- * box (where it stands) is inside the polygon; a point on the frame's bottom edge counts as inside.
+ * True when the anchor of a track's box (bottom-centre by default: where it stands) is inside the zone; a point on the
+ * frame's bottom or right edge counts as inside, so a whole-frame zone contains every box.
  */
-export function zoneHits(tracks: readonly Track[], zones: readonly Zone[], frameWidth: number, frameHeight: number): ZoneHit[] {
-  const hits: ZoneHit[] = [];
-  for (const t of tracks) {
-    if (t.state !== 'confirmed') continue;
-    const [x, y] = bottomCenter(t.boxXyxy);
-    // Nudge points on the bottom/right edge inside so a full-frame zone contains them.
-    const p: Point = [Math.min(x / frameWidth, 1 - 1e-9), Math.min(y / frameHeight, 1 - 1e-9)];
-    for (const z of zones) {
-      if (z.labels.has(t.label) && pointInPolygon(p, z.polygonNorm)) {
-        hits.push({ trackId: t.id, zoneId: z.id, label: t.label, score: t.score, boxXyxy: t.boxXyxy });
-      }
-    }
-  }
-  return hits;
+export function inZone(t: Pick<Track, 'boxXyxy'>, zone: Zone, frameWidth: number, frameHeight: number, anchor: Anchor = 'bottom-center'): boolean {
+  const [x, y] = anchorPoint(t.boxXyxy, anchor);
+  const p: Point = [Math.min(x / frameWidth, 1 - 1e-9), Math.min(y / frameHeight, 1 - 1e-9)];
+  return pointInPolygon(p, zone.polygonNorm);
 }

@@ -1,14 +1,19 @@
 /**
  * Stores `SightEvent`s: the `EventStore` port and its SQL implementation (PGlite or PostgreSQL, same SQL).
  */
-import type { BoxXyxy, SightEvent } from '../core/types.ts';
+import type { EndReason, EventAttributes, EventSubject, Severity, SightEvent } from '../core/types.ts';
 import { AppError } from '../core/errors.ts';
 import type { SqlDatabase } from './sql-database.ts';
 
 /** Which events to count or list; every given field must match. */
 export interface EventFilter {
   readonly cameraId?: string | undefined;
+  /** Events with a subject of this label. */
   readonly label?: string | undefined;
+  /** Events of this rule type. */
+  readonly type?: string | undefined;
+  readonly ruleId?: string | undefined;
+  readonly severity?: Severity | undefined;
   /** Only events that started strictly before this time, in ms (the `startMs` of the last event of a previous page). */
   readonly beforeStartMs?: number | undefined;
   /** Only events marked (true) or not marked (false) "keep". */
@@ -44,29 +49,35 @@ export interface EventStore {
    * it. Returns the updated event, or null when there is none.
    */
   setKeep(id: string, keep: boolean): Promise<SightEvent | null>;
+  /**
+   * Closes the events left open by a process that died (of the given cameras, or all): end at their last sighting with
+   * `endReason: 'restart'`. Returns how many were closed.
+   */
+  closeOpen(cameraIds?: readonly string[]): Promise<number>;
 }
 
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Columns of `events` that make up a `SightEvent`, in the order `SqlEventStore` reads them. */
-const EVENT_COLUMNS = `id, camera_id, zone_id, track_id, label, start_ms, end_ms, best_score,
-  best_box_x1, best_box_y1, best_box_x2, best_box_y2, best_time_ms, snapshot_path, keep`;
+const EVENT_COLUMNS = `id, schema_version, type, severity, camera_id, rule_id, start_ms, end_ms, end_reason, frame_index, latency_ms,
+  last_seen_ms, subjects, attributes, snapshot_path, keep`;
 
-/** One row of `events` as the adapters return it (int8 as number; string tolerated for safety). */
+/** One row of `events` as the adapters return it (int8 as number; string tolerated for safety; jsonb parsed). */
 interface EventRow {
   id: string;
+  schema_version: string;
+  type: string;
+  severity: Severity;
   camera_id: string;
-  zone_id: string;
-  track_id: number;
-  label: string;
+  rule_id: string;
   start_ms: number | string;
   end_ms: number | string | null;
-  best_score: number;
-  best_box_x1: number;
-  best_box_y1: number;
-  best_box_x2: number;
-  best_box_y2: number;
-  best_time_ms: number | string;
+  end_reason: EndReason | null;
+  frame_index: number | null;
+  latency_ms: number | null;
+  last_seen_ms: number | string;
+  subjects: EventSubject[];
+  attributes: EventAttributes;
   snapshot_path: string | null;
   keep: boolean;
 }
@@ -81,31 +92,31 @@ export class SqlEventStore implements EventStore {
 
   async upsert(event: SightEvent): Promise<void> {
     checkEvent(event);
-    const [x1, y1, x2, y2] = event.bestBoxXyxy;
     await this.#db.query(
-      `INSERT INTO events (id, camera_id, zone_id, track_id, label, start_ms, end_ms, best_score,
-         best_box_x1, best_box_y1, best_box_x2, best_box_y2, best_time_ms, snapshot_path, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, now())
+      `INSERT INTO events (id, schema_version, type, severity, camera_id, rule_id, start_ms, end_ms, end_reason, frame_index,
+         latency_ms, last_seen_ms, subjects, attributes, snapshot_path, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13::jsonb, $14::jsonb, $15, now())
        ON CONFLICT (id) DO UPDATE SET
-         camera_id = EXCLUDED.camera_id, zone_id = EXCLUDED.zone_id, track_id = EXCLUDED.track_id,
-         label = EXCLUDED.label, start_ms = EXCLUDED.start_ms, end_ms = EXCLUDED.end_ms,
-         best_score = EXCLUDED.best_score, best_box_x1 = EXCLUDED.best_box_x1, best_box_y1 = EXCLUDED.best_box_y1,
-         best_box_x2 = EXCLUDED.best_box_x2, best_box_y2 = EXCLUDED.best_box_y2,
-         best_time_ms = EXCLUDED.best_time_ms, snapshot_path = EXCLUDED.snapshot_path, updated_at = now()`,
+         schema_version = EXCLUDED.schema_version, type = EXCLUDED.type, severity = EXCLUDED.severity,
+         camera_id = EXCLUDED.camera_id, rule_id = EXCLUDED.rule_id, start_ms = EXCLUDED.start_ms, end_ms = EXCLUDED.end_ms,
+         end_reason = EXCLUDED.end_reason, frame_index = EXCLUDED.frame_index, latency_ms = EXCLUDED.latency_ms,
+         last_seen_ms = EXCLUDED.last_seen_ms, subjects = EXCLUDED.subjects, attributes = EXCLUDED.attributes,
+         snapshot_path = EXCLUDED.snapshot_path, updated_at = now()`,
       [
         event.id,
+        event.schema,
+        event.type,
+        event.severity,
         event.cameraId,
-        event.zoneId,
-        event.trackId,
-        event.label,
+        event.ruleId,
         Math.round(event.startMs),
         event.endMs === null ? null : Math.round(event.endMs),
-        event.bestScore,
-        x1,
-        y1,
-        x2,
-        y2,
-        Math.round(event.bestTimeMs),
+        event.endReason,
+        event.frameIndex,
+        event.latencyMs,
+        Math.round(event.lastSeenMs),
+        JSON.stringify(event.subjects),
+        JSON.stringify(event.attributes),
         event.snapshotPath,
       ],
     );
@@ -141,6 +152,21 @@ export class SqlEventStore implements EventStore {
     const rows = await this.#db.query<{ n: number | string }>(`SELECT count(*) AS n FROM events ${where}`, params);
     return Number(rows[0]?.n ?? 0);
   }
+
+  async closeOpen(cameraIds?: readonly string[]): Promise<number> {
+    const params: unknown[] = [];
+    let which = '';
+    if (cameraIds !== undefined) {
+      params.push([...cameraIds]);
+      which = 'AND camera_id = ANY($1::text[])';
+    }
+    const rows = await this.#db.query<{ id: string }>(
+      `UPDATE events SET end_ms = GREATEST(last_seen_ms, start_ms), end_reason = 'restart', updated_at = now()
+       WHERE end_ms IS NULL ${which} RETURNING id`,
+      params,
+    );
+    return rows.length;
+  }
 }
 
 /** Limit for `list`: an integer in 1..MAX_EVENT_LIST_LIMIT, default when missing or not a number. */
@@ -157,8 +183,13 @@ function whereClause(filter: EventFilter): { where: string; params: unknown[] } 
     conditions.push(`camera_id = $${params.length}`);
   }
   if (filter.label !== undefined) {
-    params.push(filter.label);
-    conditions.push(`label = $${params.length}`);
+    params.push(JSON.stringify([{ label: filter.label }]));
+    conditions.push(`subjects @> $${params.length}::jsonb`);
+  }
+  for (const [value, column] of [[filter.type, 'type'], [filter.ruleId, 'rule_id'], [filter.severity, 'severity']] as const) {
+    if (value === undefined) continue;
+    params.push(value);
+    conditions.push(`${column} = $${params.length}`);
   }
   if (filter.keep !== undefined) {
     params.push(filter.keep);
@@ -173,20 +204,23 @@ function whereClause(filter: EventFilter): { where: string; params: unknown[] } 
 }
 
 function rowToEvent(row: EventRow): SightEvent {
-  const bestBoxXyxy: BoxXyxy = [row.best_box_x1, row.best_box_y1, row.best_box_x2, row.best_box_y2];
   return {
+    schema: row.schema_version,
     id: row.id,
+    type: row.type,
+    severity: row.severity,
     cameraId: row.camera_id,
-    zoneId: row.zone_id,
-    trackId: row.track_id,
-    label: row.label,
+    ruleId: row.rule_id,
     startMs: Number(row.start_ms),
     endMs: row.end_ms === null ? null : Number(row.end_ms),
-    bestScore: row.best_score,
-    bestBoxXyxy,
-    bestTimeMs: Number(row.best_time_ms),
+    endReason: row.end_reason,
+    frameIndex: row.frame_index,
+    latencyMs: row.latency_ms,
+    lastSeenMs: Number(row.last_seen_ms),
+    subjects: row.subjects,
+    attributes: row.attributes,
     snapshotPath: row.snapshot_path,
-    ...(row.keep ? { keep: true } : {}),
+    keep: row.keep,
   };
 }
 
@@ -194,18 +228,24 @@ function rowToEvent(row: EventRow): SightEvent {
 function checkEvent(event: SightEvent): void {
   const problems: string[] = [];
   if (!UUID_PATTERN.test(event.id)) problems.push(`id must be a UUID, got "${event.id}"`);
-  if (!Number.isInteger(event.trackId)) problems.push(`trackId must be an integer, got ${event.trackId}`);
+  if (event.frameIndex !== null && !Number.isInteger(event.frameIndex)) problems.push(`frameIndex must be an integer or null, got ${event.frameIndex}`);
   const finite: Array<[string, number | null]> = [
     ['startMs', event.startMs],
     ['endMs', event.endMs],
-    ['bestScore', event.bestScore],
-    ['bestTimeMs', event.bestTimeMs],
-    ...event.bestBoxXyxy.map((value, i): [string, number] => [`bestBoxXyxy[${i}]`, value]),
+    ['lastSeenMs', event.lastSeenMs],
+    ['latencyMs', event.latencyMs],
+    ...event.subjects.flatMap((s, i): Array<[string, number]> => [
+      [`subjects[${i}].score`, s.score],
+      [`subjects[${i}].timeMs`, s.timeMs],
+      ...s.boxXyxy.map((v, k): [string, number] => [`subjects[${i}].boxXyxy[${k}]`, v]),
+    ]),
   ];
   for (const [name, value] of finite) {
     if (value !== null && !Number.isFinite(value)) problems.push(`${name} must be a finite number, got ${value}`);
   }
-  if (event.bestBoxXyxy.length !== 4) problems.push(`bestBoxXyxy must have 4 numbers, got ${event.bestBoxXyxy.length}`);
+  for (const [k, v] of Object.entries(event.attributes)) {
+    if (typeof v === 'number' && !Number.isFinite(v)) problems.push(`attributes.${k} must be a finite number, got ${v}`);
+  }
   if (problems.length > 0) {
     throw new AppError('DATABASE_FAILED', `cannot store event ${event.id}: ${problems.join('; ')}`);
   }

@@ -9,7 +9,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, beforeEach, describe, it, test } from 'node:test';
-import type { SightEvent } from '../core/types.ts';
+import type { EventSubject, SightEvent } from '../core/types.ts';
+import { SqlAnalyticsStore } from './analytics-repository.ts';
 import { isAppError } from '../core/errors.ts';
 import { SqlEventStore } from './event-repository.ts';
 import { MIGRATIONS, runMigrations } from './migrations.ts';
@@ -29,20 +30,30 @@ interface Backend {
   createEmpty(): Promise<EmptyDatabase>;
 }
 
-/** An event with awkward values: doubles without a short decimal form, epoch milliseconds above 2^31. */
+/** A subject with awkward values: doubles without a short decimal form, epoch milliseconds above 2^31. */
+function subject(overrides: Partial<EventSubject> = {}): EventSubject {
+  return { trackId: 7, label: 'person', score: 0.1 + 0.2, boxXyxy: [1 / 3, 40.25, 310.125 + 1e-9, 719.9999999999], timeMs: 1_732_170_001_456, ...overrides };
+}
+
+/** An event with awkward values in every numeric field. */
 function makeEvent(overrides: Partial<SightEvent> = {}): SightEvent {
   return {
+    schema: 'sightline.event/1',
     id: randomUUID(),
+    type: 'presence',
+    severity: 'info',
     cameraId: 'gate',
-    zoneId: 'driveway',
-    trackId: 7,
-    label: 'person',
+    ruleId: 'driveway',
     startMs: 1_732_170_000_123,
     endMs: null,
-    bestScore: 0.1 + 0.2,
-    bestBoxXyxy: [1 / 3, 40.25, 310.125 + 1e-9, 719.9999999999],
-    bestTimeMs: 1_732_170_001_456,
+    endReason: null,
+    frameIndex: 12,
+    latencyMs: 143.5,
+    lastSeenMs: 1_732_170_002_001,
+    subjects: [subject()],
+    attributes: { zoneId: 'driveway' },
     snapshotPath: null,
+    keep: false,
     ...overrides,
   };
 }
@@ -120,15 +131,18 @@ function defineContract(backend: Backend): void {
     it('upsert then get round-trips every field exactly', async () => {
       const open = makeEvent();
       const closed = makeEvent({
+        type: 'line',
+        severity: 'critical',
         cameraId: 'yard-2',
-        zoneId: 'z_1',
-        trackId: 2_000_000_000,
-        label: 'car',
+        ruleId: 'door-count',
         startMs: 0,
         endMs: 8_640_000_000_000,
-        bestScore: 1,
-        bestBoxXyxy: [0, 0, 1920, 1080],
-        bestTimeMs: 5,
+        endReason: 'instant',
+        frameIndex: null,
+        latencyMs: null,
+        lastSeenMs: 8_640_000_000_000,
+        subjects: [subject({ trackId: 2_000_000_000, label: 'car', score: 1, boxXyxy: [0, 0, 1920, 1080], timeMs: 5 }), subject({ trackId: 3 })],
+        attributes: { lineId: 'door', direction: 'in', countIn: 3, countOut: 0 },
         snapshotPath: 'snapshots/yard-2/1970-01-01/x.jpg',
       });
       await store.upsert(open);
@@ -153,12 +167,12 @@ function defineContract(backend: Backend): void {
     it('upsert of an existing id updates it (end_ms, snapshot, best observation) and keeps one row', async () => {
       const started = makeEvent();
       await store.upsert(started);
-      const ended = {
+      const ended: SightEvent = {
         ...started,
         endMs: started.startMs + 12_345,
-        bestScore: 0.97,
-        bestBoxXyxy: [5, 6, 7, 8] as const,
-        bestTimeMs: started.startMs + 10_000,
+        endReason: 'left',
+        lastSeenMs: started.startMs + 12_345,
+        subjects: [subject({ score: 0.97, boxXyxy: [5, 6, 7, 8], timeMs: started.startMs + 10_000 })],
         snapshotPath: `snapshots/gate/2024-11-21/${started.id}.jpg`,
       };
       await store.upsert(ended);
@@ -173,17 +187,18 @@ function defineContract(backend: Backend): void {
     });
 
     it('stores times as whole milliseconds', async () => {
-      const event = makeEvent({ startMs: 1000.4, endMs: 2000.6, bestTimeMs: 1500.5 });
+      const event = makeEvent({ startMs: 1000.4, endMs: 2000.6, lastSeenMs: 1500.5 });
       await store.upsert(event);
       const stored = await store.get(event.id);
-      assert.deepEqual([stored?.startMs, stored?.endMs, stored?.bestTimeMs], [1000, 2001, 1501]);
+      assert.deepEqual([stored?.startMs, stored?.endMs, stored?.lastSeenMs], [1000, 2001, 1501]);
     });
 
     it('rejects an event with a non-finite number or a malformed id, storing nothing', async () => {
       const cases: Array<[string, SightEvent, RegExp]> = [
-        ['NaN score', makeEvent({ bestScore: Number.NaN }), /bestScore must be a finite number/],
-        ['infinite box', makeEvent({ bestBoxXyxy: [0, 0, Infinity, 1] }), /bestBoxXyxy\[2\]/],
-        ['fractional track id', makeEvent({ trackId: 1.5 }), /trackId must be an integer/],
+        ['NaN score', makeEvent({ subjects: [subject({ score: Number.NaN })] }), /subjects\[0\]\.score must be a finite number/],
+        ['infinite box', makeEvent({ subjects: [subject({ boxXyxy: [0, 0, Infinity, 1] })] }), /subjects\[0\]\.boxXyxy\[2\]/],
+        ['fractional frame index', makeEvent({ frameIndex: 1.5 }), /frameIndex must be an integer or null/],
+        ['infinite attribute', makeEvent({ attributes: { zoneId: 'z', count: Infinity } }), /attributes\.count must be a finite number/],
         ['id not a UUID', makeEvent({ id: 'evt-1' }), /id must be a UUID/],
       ];
       for (const [name, event, message] of cases) {
@@ -204,12 +219,13 @@ function defineContract(backend: Backend): void {
     });
 
     it('list orders newest first and filters by camera, label and beforeStartMs; count agrees', async () => {
+      const labelled = (label: string) => [subject({ label: 'dog' }), subject({ label })];
       const rows = [
-        makeEvent({ cameraId: 'gate', label: 'person', startMs: 1_000 }),
-        makeEvent({ cameraId: 'gate', label: 'car', startMs: 4_000 }),
-        makeEvent({ cameraId: 'yard', label: 'person', startMs: 3_000 }),
-        makeEvent({ cameraId: 'gate', label: 'person', startMs: 2_000 }),
-        makeEvent({ cameraId: 'yard', label: 'car', startMs: 5_000 }),
+        makeEvent({ cameraId: 'gate', subjects: labelled('person'), startMs: 1_000 }),
+        makeEvent({ cameraId: 'gate', subjects: labelled('car'), startMs: 4_000, type: 'line', ruleId: 'door', severity: 'warning', attributes: { lineId: 'door', direction: 'out', countIn: 0, countOut: 1 } }),
+        makeEvent({ cameraId: 'yard', subjects: labelled('person'), startMs: 3_000 }),
+        makeEvent({ cameraId: 'gate', subjects: labelled('person'), startMs: 2_000 }),
+        makeEvent({ cameraId: 'yard', subjects: labelled('car'), startMs: 5_000 }),
       ];
       for (const row of rows) await store.upsert(row);
       const starts = (events: SightEvent[]): number[] => events.map((e) => e.startMs);
@@ -217,7 +233,11 @@ function defineContract(backend: Backend): void {
       const table: Array<{ name: string; filter: Parameters<SqlEventStore['list']>[0]; expected: number[] }> = [
         { name: 'all', filter: {}, expected: [5_000, 4_000, 3_000, 2_000, 1_000] },
         { name: 'camera', filter: { cameraId: 'gate' }, expected: [4_000, 2_000, 1_000] },
-        { name: 'label', filter: { label: 'person' }, expected: [3_000, 2_000, 1_000] },
+        { name: 'label (any subject)', filter: { label: 'person' }, expected: [3_000, 2_000, 1_000] },
+        { name: 'label of no subject', filter: { label: 'cat' }, expected: [] },
+        { name: 'type', filter: { type: 'line' }, expected: [4_000] },
+        { name: 'rule', filter: { ruleId: 'driveway' }, expected: [5_000, 3_000, 2_000, 1_000] },
+        { name: 'severity', filter: { severity: 'warning' }, expected: [4_000] },
         { name: 'camera and label', filter: { cameraId: 'gate', label: 'person' }, expected: [2_000, 1_000] },
         { name: 'before', filter: { beforeStartMs: 3_000 }, expected: [2_000, 1_000] },
         { name: 'fractional before', filter: { beforeStartMs: 3_000.5 }, expected: [3_000, 2_000, 1_000] },
@@ -242,9 +262,8 @@ function defineContract(backend: Backend): void {
 
     it('list honours limit: given, default 50, at most 500, at least 1', async () => {
       await db.exec(`
-        INSERT INTO events (id, camera_id, zone_id, track_id, label, start_ms, best_score,
-          best_box_x1, best_box_y1, best_box_x2, best_box_y2, best_time_ms)
-        SELECT gen_random_uuid(), 'bulk', 'z', g, 'person', g, 0.5, 0, 0, 1, 1, g FROM generate_series(1, 510) AS g`);
+        INSERT INTO events (id, camera_id, rule_id, start_ms, last_seen_ms)
+        SELECT gen_random_uuid(), 'bulk', 'z', g, g FROM generate_series(1, 510) AS g`);
       const table: Array<[string, number | undefined, number]> = [
         ['given', 3, 3],
         ['default', undefined, 50],
@@ -263,6 +282,77 @@ function defineContract(backend: Backend): void {
         [510, 509, 508],
       );
       assert.equal(await store.count({ cameraId: 'bulk' }), 510);
+    });
+
+    it('closeOpen ends the events a crash left open at their last sighting, with endReason restart', async () => {
+      const open = makeEvent({ cameraId: 'gate', lastSeenMs: 1_732_170_009_999 });
+      const otherCamera = makeEvent({ cameraId: 'yard' });
+      const ended = makeEvent({ endMs: 1_732_170_003_000, endReason: 'left' });
+      for (const e of [open, otherCamera, ended]) await store.upsert(e);
+      assert.equal(await store.closeOpen(['gate', 'nowhere']), 1);
+      assert.deepEqual(await store.get(open.id), { ...open, endMs: 1_732_170_009_999, endReason: 'restart' });
+      assert.deepEqual(await store.get(ended.id), ended, 'an ended event is left alone');
+      assert.deepEqual(await store.get(otherCamera.id), otherCamera, 'another camera is left alone');
+      assert.equal(await store.closeOpen(), 1);
+      assert.equal((await store.get(otherCamera.id))?.endReason, 'restart');
+      assert.equal(await store.closeOpen(), 0);
+    });
+
+    it('analytics: deltas add up per minute, series regroup into buckets', async () => {
+      await db.exec('DELETE FROM line_counts; DELETE FROM zone_occupancy');
+      const analytics = new SqlAnalyticsStore(db);
+      const t0 = 1_732_169_940_000; // a whole minute
+      const line = (startMs: number, label: string, inN: number, outN: number) => ({ cameraId: 'gate', lineId: 'door', label, startMs, in: inN, out: outN });
+      await analytics.add({ lines: [line(t0, 'person', 2, 1), line(t0 + 60_000, 'person', 1, 0)], zones: [{ cameraId: 'gate', zoneId: 'yard', startMs: t0, samples: 10, sum: 25, max: 4, min: 1 }] });
+      await analytics.add({ lines: [line(t0, 'person', 1, 1), line(t0, 'car', 0, 3)], zones: [{ cameraId: 'gate', zoneId: 'yard', startMs: t0, samples: 10, sum: 5, max: 2, min: 0 }] });
+      const perMinute = await analytics.lineSeries({ cameraId: 'gate', fromMs: t0, toMs: t0 + 120_000, bucketMs: 60_000 });
+      assert.deepEqual(perMinute.get('door'), [{ startMs: t0, in: 3, out: 5 }, { startMs: t0 + 60_000, in: 1, out: 0 }]);
+      const people = await analytics.lineSeries({ cameraId: 'gate', lineId: 'door', label: 'person', fromMs: t0, toMs: t0 + 120_000, bucketMs: 60_000 });
+      assert.deepEqual(people.get('door'), [{ startMs: t0, in: 3, out: 2 }, { startMs: t0 + 60_000, in: 1, out: 0 }]);
+      const hourly = await analytics.lineSeries({ cameraId: 'gate', fromMs: 0, toMs: t0 + 120_000, bucketMs: 3_600_000 });
+      const hourStart = t0 - (t0 % 3_600_000);
+      assert.deepEqual(hourly.get('door'), [{ startMs: hourStart, in: 4, out: 5 }]);
+      assert.deepEqual(await analytics.occupancySeries({ cameraId: 'gate', zoneId: 'yard', fromMs: t0, toMs: t0 + 60_000 }), [
+        { startMs: t0, mean: 1.5, max: 4, min: 0, samples: 20 },
+      ]);
+      assert.deepEqual(await analytics.occupancySeries({ cameraId: 'gate', zoneId: 'yard', fromMs: t0 + 60_000, toMs: t0 + 120_000 }), []);
+    });
+
+    it('migration 0003 moves events written by the previous schema into the event model without loss', async () => {
+      const old = await backend.createEmpty();
+      try {
+        const v2 = MIGRATIONS.filter((m) => m.id < '0003');
+        assert.deepEqual(await runMigrations(old.db, v2), ['0001_create_events', '0002_event_keep']);
+        const [ended, open] = [randomUUID(), randomUUID()];
+        await old.db.query(
+          `INSERT INTO events (id, camera_id, zone_id, track_id, label, start_ms, end_ms, best_score, best_box_x1, best_box_y1,
+             best_box_x2, best_box_y2, best_time_ms, snapshot_path, keep)
+           VALUES ($1, 'gate', 'driveway', 7, 'person', 1732170000123, 1732170009000, 0.30000000000000004, 0.3333333333333333,
+             40.25, 310.125000001, 719.9999999999, 1732170001456, 'snapshots/gate/2024-11-21/a.jpg', true),
+                  ($2, 'yard', 'all', 2000000000, 'car', 5, NULL, 1, 0, 0, 1920, 1080, 6, NULL, false)`,
+          [ended, open],
+        );
+        assert.deepEqual(await runMigrations(old.db), MIGRATION_IDS.filter((id) => id >= '0003'));
+        const migrated = new SqlEventStore(old.db);
+        assert.deepEqual(await migrated.get(ended), {
+          schema: 'sightline.event/1', id: ended, type: 'presence', severity: 'info', cameraId: 'gate', ruleId: 'driveway',
+          startMs: 1_732_170_000_123, endMs: 1_732_170_009_000, endReason: 'left', frameIndex: null, latencyMs: null, lastSeenMs: 1_732_170_009_000,
+          subjects: [{ trackId: 7, label: 'person', score: 0.1 + 0.2, boxXyxy: [1 / 3, 40.25, 310.125000001, 719.9999999999], timeMs: 1_732_170_001_456 }],
+          attributes: { zoneId: 'driveway' }, snapshotPath: 'snapshots/gate/2024-11-21/a.jpg', keep: true,
+        });
+        assert.deepEqual(await migrated.get(open), {
+          schema: 'sightline.event/1', id: open, type: 'presence', severity: 'info', cameraId: 'yard', ruleId: 'all',
+          startMs: 5, endMs: null, endReason: null, frameIndex: null, latencyMs: null, lastSeenMs: 6,
+          subjects: [{ trackId: 2_000_000_000, label: 'car', score: 1, boxXyxy: [0, 0, 1920, 1080], timeMs: 6 }],
+          attributes: { zoneId: 'all' }, snapshotPath: null, keep: false,
+        });
+        assert.deepEqual((await migrated.list({ label: 'car' })).map((e) => e.id), [open]);
+        assert.equal(await migrated.closeOpen(), 1, 'the open event is closed at the next start');
+        assert.equal((await migrated.get(open))?.endMs, 6);
+      } finally {
+        await old.db.close();
+        await old.dispose();
+      }
     });
 
     it('transaction commits when fn resolves and rolls back when it throws', async () => {

@@ -50,6 +50,67 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
       CREATE INDEX events_keep_idx ON events (camera_id) WHERE keep;
     `,
   },
+  {
+    id: '0003_event_model_v1',
+    // One event model for every rule type (docs/event.schema.json): the zone presence columns move into `subjects`
+    // (one subject: the track's best observation) and `attributes` (the zone), nothing is lost; events open at the
+    // time of this migration keep endMs null and are closed at the next start like any other (endReason "restart").
+    sql: `
+      ALTER TABLE events
+        ADD COLUMN schema_version text NOT NULL DEFAULT 'sightline.event/1',
+        ADD COLUMN type text NOT NULL DEFAULT 'presence',
+        ADD COLUMN severity text NOT NULL DEFAULT 'info',
+        ADD COLUMN rule_id text,
+        ADD COLUMN end_reason text NULL,
+        ADD COLUMN frame_index integer NULL,
+        ADD COLUMN latency_ms double precision NULL,
+        ADD COLUMN last_seen_ms bigint,
+        ADD COLUMN subjects jsonb NOT NULL DEFAULT '[]'::jsonb,
+        ADD COLUMN attributes jsonb NOT NULL DEFAULT '{}'::jsonb;
+      UPDATE events SET
+        rule_id = zone_id,
+        end_reason = CASE WHEN end_ms IS NULL THEN NULL ELSE 'left' END,
+        last_seen_ms = COALESCE(end_ms, best_time_ms),
+        subjects = jsonb_build_array(jsonb_build_object(
+          'trackId', track_id, 'label', label, 'score', best_score,
+          'boxXyxy', jsonb_build_array(best_box_x1, best_box_y1, best_box_x2, best_box_y2), 'timeMs', best_time_ms)),
+        attributes = jsonb_build_object('zoneId', zone_id);
+      ALTER TABLE events
+        ALTER COLUMN rule_id SET NOT NULL,
+        ALTER COLUMN last_seen_ms SET NOT NULL,
+        DROP COLUMN zone_id, DROP COLUMN track_id, DROP COLUMN label, DROP COLUMN best_score,
+        DROP COLUMN best_box_x1, DROP COLUMN best_box_y1, DROP COLUMN best_box_x2, DROP COLUMN best_box_y2,
+        DROP COLUMN best_time_ms;
+      CREATE INDEX events_open_idx ON events (camera_id) WHERE end_ms IS NULL;
+      CREATE INDEX events_subjects_idx ON events USING gin (subjects jsonb_path_ops);
+    `,
+  },
+  {
+    id: '0004_analytics_series',
+    // Per-minute series: line crossings by line, label and direction; zone occupancy as samples, sum, max and min of
+    // the per-frame counts (mean = sum / samples). Writers add deltas, so a minute written in parts adds up.
+    sql: `
+      CREATE TABLE line_counts (
+        camera_id text NOT NULL,
+        line_id   text NOT NULL,
+        label     text NOT NULL,
+        start_ms  bigint NOT NULL,
+        in_count  integer NOT NULL,
+        out_count integer NOT NULL,
+        PRIMARY KEY (camera_id, line_id, label, start_ms)
+      );
+      CREATE TABLE zone_occupancy (
+        camera_id text NOT NULL,
+        zone_id   text NOT NULL,
+        start_ms  bigint NOT NULL,
+        samples   integer NOT NULL,
+        sum_count double precision NOT NULL,
+        max_count integer NOT NULL,
+        min_count integer NOT NULL,
+        PRIMARY KEY (camera_id, zone_id, start_ms)
+      );
+    `,
+  },
 ]);
 
 /** Key of the transaction-scoped advisory lock that serialises migrations across processes on one PostgreSQL. */

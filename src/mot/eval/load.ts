@@ -3,10 +3,11 @@
  * `TRACKER/<seq>.txt` (TrackEval's layout). The only file of this folder that does I/O.
  */
 
-import { access, readdir, readFile } from 'node:fs/promises';
+import { access, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AppError, errorMessage } from '../../core/errors.ts';
 import { parseSeqInfo } from '../seqinfo.ts';
+import { sequenceFolders } from '../sequence-folders.ts';
 import type { EvalMode } from './evaluate.ts';
 import { parseMotFile } from './parse.ts';
 import type { SequenceInput } from './preprocess.ts';
@@ -49,15 +50,9 @@ export async function loadBenchmark(opts: LoadBenchmarkOptions): Promise<Sequenc
 }
 
 async function listSequences(gtDir: string): Promise<string[]> {
-  let entries;
-  try {
-    entries = await readdir(gtDir, { withFileTypes: true });
-  } catch (err) {
-    throw new AppError('MOT_FILE_INVALID', `gt folder ${gtDir} cannot be read: expected a folder of sequence folders`, { cause: err });
-  }
   const seqs: string[] = [];
-  for (const e of entries) if (e.isDirectory() && (await exists(join(gtDir, e.name, 'gt', 'gt.txt')))) seqs.push(e.name);
-  return seqs.sort();
+  for (const name of await sequenceFolders(gtDir, `gt folder ${gtDir}`)) if (await exists(join(gtDir, name, 'gt', 'gt.txt'))) seqs.push(name);
+  return seqs;
 }
 
 async function readRequired(path: string, what: string): Promise<string> {

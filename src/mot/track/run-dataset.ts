@@ -3,7 +3,7 @@
  * and writes `<out>/<seq>.txt`. Folders without the detection file are skipped and reported.
  */
 
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AppError } from '../../core/errors.ts';
 import { parseDetections } from './det-file.ts';
@@ -12,6 +12,7 @@ import type { ResultOptions } from './mot-profile.ts';
 import { formatResults } from './result-file.ts';
 import { trackSequence } from './run-sequence.ts';
 import { parseSeqInfo } from '../seqinfo.ts';
+import { sequenceFolders } from '../sequence-folders.ts';
 import type { TrackerFactory } from './trackers.ts';
 
 /** What `trackDataset` does. */
@@ -46,12 +47,7 @@ export async function trackDataset(
   o: TrackDatasetOptions,
   onSequence: (r: SequenceReport) => void = () => {},
 ): Promise<DatasetReport> {
-  let entries: string[];
-  try {
-    entries = (await readdir(o.dataDir, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name).sort();
-  } catch (err) {
-    throw new AppError('MOT_FILE_INVALID', `--data: expected a folder of sequence folders, cannot read ${o.dataDir}`, { cause: err });
-  }
+  let entries = await sequenceFolders(o.dataDir, '--data');
   if (o.seqs) {
     const missing = o.seqs.filter((s) => !entries.includes(s));
     if (missing.length > 0) throw new AppError('MOT_FILE_INVALID', `--seqs: no sequence folder ${missing.join(', ')} in ${o.dataDir}`);

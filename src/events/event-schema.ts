@@ -1,0 +1,103 @@
+/**
+ * The event shape as a zod schema: the single source of `docs/event.schema.json` (served at /api/schemas/event.json)
+ * and the check every event passes before it is stored and sent. Attributes are described per rule type.
+ */
+import { z } from 'zod';
+import { EVENT_SCHEMA_VERSION } from '../core/types.ts';
+import type { EventJson } from './event-json.ts';
+
+const ms = (what: string) => z.number().describe(`${what}, in milliseconds since the Unix epoch (live cameras) or since the start of the video (offline analysis).`);
+const zoneId = z.string().describe('The zone the rule watches (`all`: the whole frame).');
+
+const SubjectSchema = z
+  .object({
+    trackId: z.number().int().positive().describe('Id of the object\'s track on its camera (unique per camera run).'),
+    label: z.string().min(1).describe('Object class, e.g. `person`.'),
+    score: z.number().min(0).max(1).describe('Best detection score seen during the event, 0..1.'),
+    boxXyxy: z.array(z.number()).length(4).describe('Box of that observation as [x1, y1, x2, y2] in pixels of the analysed frame.'),
+    timeMs: ms('Time of that observation'),
+  })
+  .strict()
+  .describe('An object the event is about, at its best observation (the one in the snapshot).');
+
+const base = {
+  schema: z.literal(EVENT_SCHEMA_VERSION).describe('Version of this shape.'),
+  id: z.string().regex(/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/).describe('Event id (UUID).'),
+  severity: z.enum(['info', 'warning', 'critical']).describe('Set per rule.'),
+  cameraId: z.string().min(1).describe('Camera that saw it.'),
+  ruleId: z.string().min(1).describe('Rule that raised it.'),
+  startMs: ms('When the episode began'),
+  endMs: ms('When it ended').nullable().describe('When it ended (ms, same clock as startMs); null while in progress.'),
+  endReason: z.enum(['left', 'cleared', 'instant', 'stopped', 'restart']).nullable()
+    .describe('Why it ended: `left` (its object left or was lost), `cleared` (the condition stopped holding), `instant` (a point event such as a line crossing), `stopped` (camera stopped or video ended), `restart` (closed at the next start after the server died); null while in progress.'),
+  frameIndex: z.number().int().min(0).nullable().describe('Index of the frame that produced this version; null for events stored before frames were counted.'),
+  latencyMs: z.number().min(0).nullable().describe('Milliseconds from the capture of that frame to this version being stored; null offline (media time has no wall clock).'),
+  lastSeenMs: ms('Last time the condition was seen to hold'),
+  subjects: z.array(SubjectSchema).describe('The objects the event is about (empty when a count fell below a minimum with nobody in the zone).'),
+  snapshotUrl: z.string().nullable().describe('URL of the snapshot JPEG (the best observation with its box), or null before one exists.'),
+  clipUrl: z.string().describe('URL of the clip with pre- and post-roll (404 while nothing of the event is recorded).'),
+  keep: z.boolean().describe('Marked keep by a user: retention never deletes its recordings.'),
+};
+
+/** `presence` events: an object of a listed class in a zone. */
+const PresenceEventSchema = z.object({
+  ...base,
+  type: z.literal('presence'),
+  attributes: z.object({ zoneId }).strict(),
+}).strict();
+
+/** `line` events: one crossing of a counting line. */
+const LineEventSchema = z.object({
+  ...base,
+  type: z.literal('line'),
+  attributes: z.object({
+    lineId: z.string().describe('The line crossed.'),
+    direction: z.enum(['in', 'out']).describe('`in`: towards the line\'s inside.'),
+    countIn: z.number().int().min(0).describe('Crossings in of this rule since its camera started.'),
+    countOut: z.number().int().min(0).describe('Crossings out of this rule since its camera started.'),
+  }).strict(),
+}).strict();
+
+/** `dwell` events: an object staying in a zone. */
+const DwellEventSchema = z.object({
+  ...base,
+  type: z.literal('dwell'),
+  attributes: z.object({
+    zoneId,
+    dwellSeconds: z.number().min(0).describe('Seconds in the zone so far (final at the end).'),
+  }).strict(),
+}).strict();
+
+/** `occupancy` events: too many or too few objects in a zone. */
+const OccupancyEventSchema = z.object({
+  ...base,
+  type: z.literal('occupancy'),
+  attributes: z.object({
+    zoneId,
+    count: z.number().int().min(0).describe('Objects in the zone in the newest frame of this version.'),
+    condition: z.enum(['above', 'below']).describe('`above`: more than the rule\'s max; `below`: fewer than its min.'),
+    threshold: z.number().int().min(0).describe('The rule\'s max or min.'),
+  }).strict(),
+}).strict();
+
+/** An event as clients receive it: one of the rule types, each with its attributes. */
+export const EventSchema = z.discriminatedUnion('type', [PresenceEventSchema, LineEventSchema, DwellEventSchema, OccupancyEventSchema]);
+
+/** The event schema as a JSON Schema document (draft 2020-12). */
+export function eventJsonSchema(): Record<string, unknown> {
+  const { $schema, ...rest } = z.toJSONSchema(EventSchema, { io: 'output' }) as Record<string, unknown>;
+  return {
+    $schema,
+    $id: 'https://sightline.dev/schemas/event.json',
+    title: 'Sightline event',
+    description: 'A Sightline event, as sent by the REST API, the WebSocket and every delivery channel; `type` says which rule type raised it and what its attributes hold.',
+    ...rest,
+  };
+}
+
+/** Problems of an event against the schema, as `path: message` lines (empty when it is valid). */
+export function eventProblems(event: EventJson | unknown): string[] {
+  const r = EventSchema.safeParse(event);
+  if (r.success) return [];
+  return r.error.issues.map((i) => `${i.path.join('.') || '(event)'}: ${i.message}`);
+}

@@ -1,0 +1,282 @@
+/**
+ * A camera worker: one camera's whole pipeline, built by `createCameraWorker` from its configuration slice and its
+ * ports. It pulls frames from its source, runs the analysis chain (motion gate, detector, tracker, rules, events),
+ * and hands what comes out to its ports: event versions to the event sink (which stores, then publishes), tracks to
+ * the live publisher, counts to the analytics sink. The server, `analyze`, `bench cameras` and `bench recording` all
+ * run this same worker; the API sees it only through the `CameraHandle` shape (status, latest frame, live video, grid).
+ */
+import type { Logger } from 'pino';
+import { CameraAnalytics } from '../analytics/camera-analytics.ts';
+import type { CameraConfig } from '../config/schema.ts';
+import type { CameraStatus } from '../core/camera-status.ts';
+import { AppError, errorMessage } from '../core/errors.ts';
+import type { Frame, Track } from '../core/types.ts';
+import type { EventChange } from '../events/event-book.ts';
+import type { EventSink } from '../events/event-bus.ts';
+import { LatencyWindow } from '../events/latency.ts';
+import { RateMeter } from '../ingest/rate-meter.ts';
+import { redactUrl } from '../ingest/redact.ts';
+import type { MediaListener } from '../live/media-stream.ts';
+import { detectGrid, greyFromRgb, type GreyImage, type GridLayout } from '../mosaic/grid-detect.ts';
+import type { DetectTimings } from '../vision/detector.ts';
+import { CameraProcessor } from './camera-processor.ts';
+import type { LivePublisher } from './live-messages.ts';
+import type { AnalyticsSink, FrameSource, MediaFeed, SnapshotRenderer } from './ports.ts';
+import type { FrameDetector } from './shared-detector.ts';
+import { trackerForCamera } from './tracker-options.ts';
+
+/** Everything a worker is built from besides its configuration. */
+export interface CameraWorkerPorts {
+  readonly source: FrameSource;
+  readonly detector: FrameDetector;
+  /** Encodes snapshots; null: events carry none (offline analysis). */
+  readonly renderSnapshot: SnapshotRenderer | null;
+  readonly events: EventSink;
+  readonly publish: LivePublisher;
+  /** Where line and zone counts go; null: not kept. */
+  readonly analytics: AnalyticsSink | null;
+  /** The camera's live video; null when live view and recording are off (and for tiles). */
+  readonly media: MediaFeed | null;
+  readonly now: () => number;
+  readonly newId: () => string;
+  readonly log: Logger;
+}
+
+/** The mosaic grid of a camera's recent frames. */
+export type CameraGrid = GridLayout & { readonly frames: number; readonly width: number; readonly height: number };
+
+/** A running camera, as the server, the CLI and the benchmarks drive it. */
+export interface CameraWorker {
+  readonly id: string;
+  /** Starts the source and the analysis loop. */
+  start(): void;
+  /** Stops the source, ends open events and waits for the last writes. */
+  stop(): Promise<void>;
+  /** Resolves when the analysis loop has finished (the source ended or the worker stopped). */
+  readonly done: Promise<void>;
+  status(): CameraStatus;
+  /** The newest analysed frame as JPEG with its tracks drawn, or null before the first frame. */
+  latestJpeg(): Promise<Uint8Array | null>;
+  /** Subscribes to the live video; null when the camera has none. Returns the function that unsubscribes. */
+  subscribeMedia(listener: MediaListener): (() => void) | null;
+  /** The mosaic grid of the camera's recent frames (throws when there are too few yet). */
+  grid(): CameraGrid;
+  /** The camera's zones and lines, for overlays. */
+  overlays(): CameraOverlays;
+  /** Calls `fn` with every frame the camera takes for analysis (mosaic tiles); returns the function that stops it. */
+  onFrame(fn: (frame: Frame) => void): () => void;
+  /** Time spent per stage of detection, summed over the frames. */
+  readonly timings: DetectTimings;
+}
+
+/** Geometry drawn over the live video. */
+export interface CameraOverlays {
+  readonly zones: readonly { readonly id: string; readonly polygon: readonly (readonly [number, number])[] }[];
+  readonly lines: readonly { readonly id: string; readonly points: readonly (readonly [number, number])[]; readonly in: 'left' | 'right' }[];
+}
+
+/** Grey frames kept for grid detection, at least this far apart (ms). */
+const GRID_SAMPLE_MS = 1000;
+const GRID_FRAMES = 5;
+
+/** Builds a camera's worker from its configuration and ports (nothing runs until `start`). */
+export function createCameraWorker(camera: CameraConfig, ports: CameraWorkerPorts): CameraWorker {
+  return new Worker(camera, ports);
+}
+
+class Worker implements CameraWorker {
+  readonly id: string;
+  private readonly processor: CameraProcessor;
+  private readonly analytics: CameraAnalytics;
+  private readonly processedMeter = new RateMeter();
+  private readonly latency = new LatencyWindow();
+  private readonly frameTaps = new Set<(frame: Frame) => void>();
+  private readonly gridFrames: GreyImage[] = [];
+  private lastGridFrameMs = -Infinity;
+  private framesProcessed = 0;
+  private framesReplaced = 0;
+  private latest: { frame: Frame; tracks: readonly Track[] } | null = null;
+  private rendered: { index: number; jpeg: Uint8Array } | null = null;
+  private lastFrame: Frame | null = null;
+  private analyticsWrites: Promise<void> = Promise.resolve();
+  private loop: Promise<void> | null = null;
+  private resolveDone!: () => void;
+  readonly done: Promise<void>;
+
+  constructor(
+    private readonly camera: CameraConfig,
+    private readonly ports: CameraWorkerPorts,
+  ) {
+    this.id = camera.id;
+    this.processor = new CameraProcessor(camera, ports.detector, trackerForCamera(camera, ports.detector.manifest.defaultScoreThreshold), ports.newId);
+    this.analytics = new CameraAnalytics(camera.id);
+    this.done = new Promise((resolve) => (this.resolveDone = resolve));
+  }
+
+  get timings(): DetectTimings {
+    return this.processor.timings;
+  }
+
+  start(): void {
+    if (this.loop) return;
+    this.ports.source.start();
+    this.loop = this.run().finally(() => this.resolveDone());
+  }
+
+  async stop(): Promise<void> {
+    await this.ports.source.stop();
+    if (this.loop) await this.loop;
+    else this.resolveDone();
+  }
+
+  onFrame(fn: (frame: Frame) => void): () => void {
+    this.frameTaps.add(fn);
+    return () => this.frameTaps.delete(fn);
+  }
+
+  overlays(): CameraOverlays {
+    return {
+      zones: this.camera.zones.map((z) => ({ id: z.id, polygon: z.polygon })),
+      lines: this.camera.lines.map((l) => ({ id: l.id, points: l.points, in: l.in })),
+    };
+  }
+
+  subscribeMedia(listener: MediaListener): (() => void) | null {
+    return this.ports.media ? this.ports.media.subscribe(listener, this.ports.now()) : null;
+  }
+
+  grid(): CameraGrid {
+    const frames = this.gridFrames;
+    if (frames.length < 2) throw new AppError('SNAPSHOT_NOT_FOUND', `camera "${this.camera.id}" has ${frames.length} frame(s) for grid detection; wait a few seconds after it comes online`);
+    return { ...detectGrid(frames), frames: frames.length, width: frames[0]!.width, height: frames[0]!.height };
+  }
+
+  status(): CameraStatus {
+    const s = this.ports.source.status();
+    const now = this.ports.now();
+    const lines = this.analytics.lineTotals();
+    const zones = this.analytics.zoneOccupancy();
+    return {
+      id: this.camera.id,
+      name: this.camera.name ?? this.camera.id,
+      url: redactUrl(this.camera.source.url),
+      enabled: this.camera.enabled,
+      state: s.state,
+      lastError: s.lastError,
+      framesDecoded: s.framesDecoded,
+      framesDropped: s.framesDropped,
+      restarts: s.restarts,
+      fpsMeasured: s.fpsMeasured,
+      width: s.width,
+      height: s.height,
+      model: this.ports.detector.manifest.id,
+      fpsProcessed: Math.round(this.processedMeter.rate(now) * 100) / 100,
+      framesProcessed: this.framesProcessed,
+      framesReplaced: this.framesReplaced,
+      activeTracks: this.latest?.tracks.length ?? 0,
+      openEvents: this.processor.events.openEvents,
+      framesWithMotion: this.processor.stats.framesWithMotion,
+      detectorCalls: this.processor.stats.detectorCalls,
+      framesSkipped: this.processor.stats.framesSkipped,
+      lines: this.camera.lines.map((l) => ({ id: l.id, in: lines.get(l.id)?.in ?? 0, out: lines.get(l.id)?.out ?? 0 })),
+      zones: [...zones].map(([id, count]) => ({ id, count })),
+      eventLatency: this.latency.summary(),
+    };
+  }
+
+  async latestJpeg(): Promise<Uint8Array | null> {
+    const latest = this.latest;
+    const render = this.ports.renderSnapshot;
+    if (!latest || !render) return null;
+    if (this.rendered?.index !== latest.frame.index) {
+      const overlays = latest.tracks.map((t) => ({ boxXyxy: t.boxXyxy, caption: `${t.label} #${t.id} ${t.score.toFixed(2)}` }));
+      this.rendered = { index: latest.frame.index, jpeg: await render(latest.frame, overlays) };
+    }
+    return this.rendered.jpeg;
+  }
+
+  private async run(): Promise<void> {
+    const { source, log } = this.ports;
+    for (;;) {
+      const frame = await source.next();
+      if (!frame) break;
+      this.sample(frame);
+      try {
+        await this.analyse(frame);
+      } catch (err) {
+        log.error({ err: errorMessage(err), frame: frame.index }, 'frame processing failed');
+      }
+    }
+    const last = this.lastFrame;
+    await this.apply(this.processor.finish(last?.timeMs ?? 0, last?.index ?? 0), null);
+    this.writeAnalytics(last?.timeMs ?? 0, true);
+    await this.analyticsWrites;
+  }
+
+  private async analyse(frame: Frame): Promise<void> {
+    const result = await this.processor.process(frame);
+    if (result === null) {
+      this.framesReplaced++; // a newer frame of this camera replaced it at the detector
+      return;
+    }
+    this.framesProcessed++;
+    this.lastFrame = frame;
+    this.processedMeter.tick(this.ports.now());
+    this.latest = { frame, tracks: result.tracks };
+    this.ports.publish({
+      type: 'tracks',
+      cameraId: this.camera.id,
+      frameIndex: frame.index,
+      timeMs: frame.timeMs,
+      pts: this.ports.media?.presentationTime(frame.timeMs) ?? null,
+      width: frame.width,
+      height: frame.height,
+      motion: result.motion,
+      tracks: result.tracks.map((t) => ({ id: t.id, label: t.label, score: t.score, boxXyxy: t.boxXyxy })),
+    });
+    this.analytics.add(frame.timeMs, result.crossings, result.zoneCounts);
+    this.writeAnalytics(frame.timeMs, false);
+    await this.apply(result.changes, frame);
+  }
+
+  /** Hands due analytics deltas to the sink, one write at a time, never blocking the frame loop. */
+  private writeAnalytics(timeMs: number, force: boolean): void {
+    const sink = this.ports.analytics;
+    const delta = sink ? this.analytics.drain(timeMs, force) : null;
+    if (!sink || !delta) return;
+    this.analyticsWrites = this.analyticsWrites
+      .then(() => sink.add(delta))
+      .catch((err) => this.ports.log.error({ err: errorMessage(err) }, 'storing analytics failed'));
+  }
+
+  /** Hands event versions to the sink, with a snapshot of `frame` where a version asks for one. */
+  private async apply(changes: readonly EventChange[], frame: Frame | null): Promise<void> {
+    const { events, renderSnapshot, log, source } = this.ports;
+    for (const change of changes) {
+      const e = change.event;
+      try {
+        let jpeg: Uint8Array | null = null;
+        if (change.snapshot && frame && renderSnapshot) {
+          jpeg = await renderSnapshot(frame, e.subjects.map((s) => ({ boxXyxy: s.boxXyxy, caption: `${s.label} ${s.score.toFixed(2)}`, highlight: true })));
+        }
+        const captureMs = frame && source.wallClock ? frame.timeMs : null;
+        const stored = await events.write({ kind: change.kind, event: e, snapshotJpeg: jpeg, captureMs });
+        if (captureMs !== null) this.latency.add(this.ports.now() - captureMs);
+        if (stored.snapshotPath && stored.snapshotPath !== e.snapshotPath) this.processor.events.setSnapshot(e.id, stored.snapshotPath);
+        if (change.kind !== 'update') log.info({ event: e.id, kind: change.kind, type: e.type, rule: e.ruleId, subjects: e.subjects.map((s) => `${s.label}#${s.trackId}`) }, 'event');
+      } catch (err) {
+        log.error({ err: errorMessage(err), event: e.id }, 'storing event failed');
+      }
+    }
+  }
+
+  private sample(frame: Frame): void {
+    for (const tap of this.frameTaps) tap(frame);
+    if (frame.timeMs - this.lastGridFrameMs < GRID_SAMPLE_MS) return;
+    this.lastGridFrameMs = frame.timeMs;
+    const grey = greyFromRgb(frame.rgb, frame.width, frame.height);
+    if (this.gridFrames[0] && (this.gridFrames[0].width !== grey.width || this.gridFrames[0].height !== grey.height)) this.gridFrames.length = 0;
+    this.gridFrames.push(grey);
+    if (this.gridFrames.length > GRID_FRAMES) this.gridFrames.shift();
+  }
+}

@@ -1,0 +1,45 @@
+/**
+ * The ports a camera worker is built from. Each belongs to the worker; the composition root (the server, `analyze`,
+ * the benchmarks) builds the adapters behind them, so the same worker runs live, offline and under measurement — and
+ * could run in another process, with these implemented over the wire.
+ */
+import type { SourceStatus } from '../core/camera-status.ts';
+import type { BoxXyxy, Frame } from '../core/types.ts';
+import type { AnalyticsDelta } from '../analytics/camera-analytics.ts';
+import type { MediaListener } from '../live/media-stream.ts';
+
+/** A camera's frames, newest first for live sources, every frame in order for a file analysed offline. */
+export interface FrameSource {
+  /** True when frame times are wall-clock capture times (live); false for media time (offline). */
+  readonly wallClock: boolean;
+  start(): void;
+  /** The next frame to analyse; null once the source ended or was stopped. */
+  next(): Promise<Frame | null>;
+  /** Stops the source; `next()` then resolves null. */
+  stop(): Promise<void>;
+  status(): SourceStatus;
+}
+
+/** A box to draw with its caption on a snapshot. */
+export interface SnapshotOverlay {
+  readonly boxXyxy: BoxXyxy;
+  readonly caption: string;
+  /** Highlighted (the event's subject) rather than plain (a track). */
+  readonly highlight?: boolean;
+}
+
+/** Encodes a frame as JPEG with boxes drawn on it. */
+export type SnapshotRenderer = (frame: Frame, overlays: readonly SnapshotOverlay[]) => Promise<Uint8Array>;
+
+/** Where a camera's analytics deltas go (the analytics repository). */
+export interface AnalyticsSink {
+  add(delta: AnalyticsDelta): Promise<void>;
+}
+
+/** A camera's video as fragmented MP4 (`live/media-stream.ts` fans it out to viewers and the recorder). */
+export interface MediaFeed {
+  /** Adds a viewer or recorder; returns the function that removes it. */
+  subscribe(listener: MediaListener, nowMs: number): () => void;
+  /** Presentation time (s) of the frame that arrived at `arrivalMs`, for overlays in sync; null before any fragment. */
+  presentationTime(arrivalMs: number): number | null;
+}

@@ -1,0 +1,67 @@
+/**
+ * Runs a camera's rules on each frame, and counts what its declared geometry sees whatever the rules: crossings of
+ * every line by direction and the number of objects in every zone (for the analytics series and /metrics). Pure.
+ */
+import type { CameraGeometry } from './build.ts';
+import { LineCrossingDetector, type Crossing } from './line-crossing.ts';
+import type { Rule, RuleFrame, RuleHit } from './rule.ts';
+import { ZoneCounter } from './zone-count.ts';
+
+/** A hit with the rule that made it. */
+export interface RuleHitOf {
+  readonly rule: Rule;
+  readonly hit: RuleHit;
+}
+
+/** What one frame produced. */
+export interface RuleEngineOutput {
+  readonly hits: readonly RuleHitOf[];
+  /** Crossings of every declared line (every tracked label) in this frame. */
+  readonly crossings: readonly Crossing[];
+  /** Objects in each zone (the zone's labels). */
+  readonly zoneCounts: readonly { readonly zoneId: string; readonly count: number }[];
+}
+
+/** How long an object missed by the detector still counts in a zone's occupancy series (ms). */
+export const ZONE_COUNT_HOLD_MS = 1000;
+
+/** The rules and geometry counters of one camera. */
+export class RuleEngine {
+  private readonly lineCounters: LineCrossingDetector[];
+  private readonly zoneCounters: ZoneCounter[];
+  private lastTimeMs = -Infinity;
+
+  constructor(
+    readonly rules: readonly Rule[],
+    geometry: CameraGeometry,
+  ) {
+    this.lineCounters = geometry.lines.map((l) => new LineCrossingDetector(l, null));
+    this.zoneCounters = geometry.zones.map((z) => new ZoneCounter(z, z.labels, 'bottom-center', ZONE_COUNT_HOLD_MS));
+  }
+
+  /** Feeds one frame to every rule and counter. */
+  evaluate(frame: RuleFrame): RuleEngineOutput {
+    if (frame.timeMs < this.lastTimeMs) this.clearCounters();
+    this.lastTimeMs = frame.timeMs;
+    const hits: RuleHitOf[] = [];
+    for (const rule of this.rules) for (const hit of rule.evaluate(frame)) hits.push({ rule, hit });
+    const crossings = this.lineCounters.flatMap((c) => c.update(frame));
+    const zoneCounts = this.zoneCounters.map((c) => ({ zoneId: c.zone.id, count: c.update(frame).count }));
+    return { hits, crossings, zoneCounts };
+  }
+
+  /** Ends every open episode of every rule (`stopped`). */
+  flush(timeMs: number): RuleHitOf[] {
+    return this.rules.flatMap((rule) => rule.flush(timeMs).map((hit) => ({ rule, hit })));
+  }
+
+  /** Episodes in progress over all rules. */
+  get openEpisodes(): number {
+    return this.rules.reduce((n, r) => n + r.openEpisodes, 0);
+  }
+
+  private clearCounters(): void {
+    for (const c of this.lineCounters) c.clear();
+    for (const c of this.zoneCounters) c.clear();
+  }
+}

@@ -1,0 +1,76 @@
+/**
+ * `occupancy`: the number of objects of the listed classes in a zone is above `max` (or below `min`) for at least
+ * `minDurationMs` (more than five people in a room; nobody at the desk). One episode per rule; the event carries the
+ * count and is updated whenever it changes, with a snapshot when the count reaches a new extreme.
+ */
+import type { EndReason, Severity } from '../core/types.ts';
+import { DEFAULT_HEARTBEAT_MS, Episodes } from './episodes.ts';
+import { BaseRule, subjectOf, type RuleFrame, type RuleHit } from './rule.ts';
+import { ZoneCounter } from './zone-count.ts';
+import type { Anchor, Zone } from './zones.ts';
+
+/** Most subjects an occupancy event lists (the count itself is exact). */
+const MAX_SUBJECTS = 50;
+
+/** Settings of one occupancy rule (times in milliseconds); exactly one of `max` and `min`. */
+export interface OccupancyRuleSpec {
+  readonly id: string;
+  readonly severity: Severity;
+  readonly zone: Zone;
+  readonly labels: readonly string[];
+  readonly anchor: Anchor;
+  /** The condition holds while the count is above this. */
+  readonly max: number | null;
+  /** The condition holds while the count is below this. */
+  readonly min: number | null;
+  /** The condition must hold this long before the event starts. */
+  readonly minDurationMs: number;
+  /** The event ends once the condition has not held for this long. */
+  readonly endAfterMs: number;
+  /** A tracked object missed for up to this long still counts, at its last place. */
+  readonly holdMs: number;
+}
+
+/** Too many (or too few) objects in a zone. */
+export class OccupancyRule extends BaseRule {
+  readonly type = 'occupancy' as const;
+  private readonly counter: ZoneCounter;
+  private readonly episodes: Episodes;
+
+  constructor(private readonly spec: OccupancyRuleSpec) {
+    super(spec.id, spec.severity);
+    this.counter = new ZoneCounter(spec.zone, spec.labels, spec.anchor, spec.holdMs);
+    this.episodes = new Episodes({ minDurationMs: spec.minDurationMs, endAfterMs: spec.endAfterMs, cooldownMs: 0, heartbeatMs: DEFAULT_HEARTBEAT_MS }, 'cleared');
+  }
+
+  get openEpisodes(): number {
+    return this.episodes.open;
+  }
+
+  protected step(f: RuleFrame): RuleHit[] {
+    const hits = this.episodes.expire(f.timeMs);
+    const { count, inside } = this.counter.update(f);
+    const { max, min } = this.spec;
+    const above = max !== null && count > max;
+    const below = min !== null && count < min;
+    if (above || below) {
+      const hit = this.episodes.observe(this.spec.zone.id, f.timeMs, {
+        subjects: inside.slice(0, MAX_SUBJECTS).map((t) => subjectOf(t, f.timeMs)),
+        attributes: { zoneId: this.spec.zone.id, count, condition: above ? 'above' : 'below', threshold: (above ? max : min)! },
+        // The snapshot follows the extreme: the most objects for `max`, the fewest for `min`.
+        quality: above ? count : -count,
+      });
+      if (hit) hits.push(hit);
+    }
+    return hits;
+  }
+
+  protected endAll(_timeMs: number, reason: EndReason): RuleHit[] {
+    return this.episodes.endAll(reason);
+  }
+
+  protected clear(): void {
+    this.counter.clear();
+    this.episodes.clear();
+  }
+}

@@ -1,0 +1,10 @@
+import { writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { renderConfigDocs } from './config/docs.ts';
+import { eventJsonSchema } from './events/event-schema.ts';
+
+/** Regenerates the generated docs (`npm run docs`): docs/config.md from the config schema, docs/event.schema.json from the event schema. */
+const docs = (name: string) => fileURLToPath(new URL(`../docs/${name}`, import.meta.url));
+writeFileSync(docs('config.md'), renderConfigDocs());
+writeFileSync(docs('event.schema.json'), `${JSON.stringify(eventJsonSchema(), null, 2)}\n`);
+console.log('wrote docs/config.md and docs/event.schema.json');
