@@ -28,7 +28,7 @@ before(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'sightline-live-'));
   const r = validateConfig({
     server: { port: 0 }, dataDir, assets: ASSETS, log: { level: 'silent' }, models: { download: false },
-    cameras: [{ id: 'street', source: { url: server.url('street') }, detect: { fps: 5 }, zones: [{ id: 'left', polygon: [[0, 0], [0.5, 0], [0.5, 1], [0, 1]] }], record: { mode: 'events', segmentSeconds: 2, preRollSeconds: 2, postRollSeconds: 1 } }],
+    cameras: [{ id: 'street', source: { url: server.url('street') }, detect: { fps: 5 }, zones: [{ id: 'left', polygon: [[0, 0], [0.5, 0], [0.5, 1], [0, 1]] }], lines: [{ id: 'walkway', points: [[0.02, 0.85], [0.98, 0.85]] }], record: { mode: 'events', segmentSeconds: 2, preRollSeconds: 2, postRollSeconds: 1 } }],
   });
   assert.ok(r.ok, r.ok ? '' : JSON.stringify(r.problems));
   app = await startApp(r.config, pino({ level: 'silent' }));
@@ -64,6 +64,8 @@ test('the page plays the camera live over MSE with overlays, and frames reach th
   const browser = await launchBrowser();
   try {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const pageErrors: string[] = [];
+    page.on('pageerror', (err) => pageErrors.push(String(err)));
     // Every appended buffer: when (the page's performance.now()), and the send times of the stamped frames inside it.
     await page.addInitScript((uuid: string) => {
       const appends: { at: number; stamps: number[] }[] = [];
@@ -92,7 +94,11 @@ test('the page plays the camera live over MSE with overlays, and frames reach th
       return { currentTime: v.currentTime, width: v.videoWidth, stats: p.stats, appends: (window as any).appends as { at: number; stamps: number[] }[] };
     });
     const clock = await pageClockOffset(page);
+    await page.waitForFunction(() => document.querySelectorAll('#events li').length > 0, null, { timeout: 20_000 });
+    const firstEvent = await page.evaluate(() => document.querySelector('#events li')!.textContent ?? '');
     await page.screenshot({ path: artifact('live-view.png') });
+    assert.deepEqual(pageErrors, [], 'the page runs without errors');
+    assert.match(firstEvent, /presence info · person #\d+ in left · street\/left/, 'events are listed with what they say');
     assert.ok(state.currentTime > t0 + 5, `video currentTime advanced from ${t0} to ${state.currentTime} in 8 s`);
     assert.equal(state.width, 1280, 'the 720p stream plays at its own size (stream copy)');
     assert.ok(state.stats.tracksMessages >= 20, `overlay metadata arrived: ${JSON.stringify(state.stats)}`);

@@ -23,6 +23,7 @@ export function startLive(container, cameraId) {
   container.replaceChildren(video, canvas);
 
   let zones = [];
+  let lines = [];
   const tracks = []; // tracks messages, oldest first
   let latestTracks = null;
   let ws = null;
@@ -94,7 +95,10 @@ export function startLive(container, cameraId) {
       stats.mode = 'mse';
       expectInit = true;
       newSource(msg.mime);
-    } else if (msg.type === 'zones') zones = msg.zones;
+    } else if (msg.type === 'zones') {
+      zones = msg.zones;
+      lines = msg.lines ?? [];
+    }
     else if (msg.type === 'tracks') {
       stats.tracksMessages++;
       stats.lastPts = msg.pts;
@@ -143,6 +147,22 @@ export function startLive(container, cameraId) {
         g.beginPath();
         z.polygon.forEach(([x, y], i) => (i ? g.lineTo(x * w, y * h) : g.moveTo(x * w, y * h)));
         g.closePath();
+        g.stroke();
+      }
+      // Counting lines, with a tick on their inside (crossing towards it counts `in`).
+      g.strokeStyle = 'rgba(255,55,95,0.9)';
+      for (const l of lines) {
+        g.beginPath();
+        l.points.forEach(([x, y], i) => (i ? g.lineTo(x * w, y * h) : g.moveTo(x * w, y * h)));
+        g.stroke();
+        const [[ax, ay], [bx, by]] = l.points;
+        const [mx, my] = [((ax + bx) / 2) * w, ((ay + by) / 2) * h];
+        const [dx, dy] = [(bx - ax) * w, (by - ay) * h];
+        const len = Math.hypot(dx, dy) || 1;
+        const sign = l.in === 'left' ? -1 : 1; // right of a -> b on an image (y down) is (-dy, dx)
+        g.beginPath();
+        g.moveTo(mx, my);
+        g.lineTo(mx - (sign * dy * 20) / len, my + (sign * dx * 20) / len);
         g.stroke();
       }
       g.strokeStyle = '#0af';
