@@ -50,8 +50,12 @@ export function xywhToXyxy(x: number, y: number, w: number, h: number): BoxXyxy 
 
 /** True when point `p` lies inside the polygon `poly` (even-odd rule; same units for both). */
 export function pointInPolygon(p: Point, poly: readonly Point[]): boolean {
+  return pointInPolygonXY(p[0], p[1], poly);
+}
+
+/** `pointInPolygon` for a point given as two numbers (no allocation: rules call it for every track and zone). */
+export function pointInPolygonXY(x: number, y: number, poly: readonly Point[]): boolean {
   let inside = false;
-  const [x, y] = p;
   for (let i = 0, j = poly.length - 1; i < poly.length; j = i++) {
     const [xi, yi] = poly[i]!;
     const [xj, yj] = poly[j]!;

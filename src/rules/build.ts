@@ -16,6 +16,8 @@ export interface CameraGeometry {
   /** Declared zones, or the whole frame (`all`) when none is declared. */
   readonly zones: readonly (Zone & { readonly labels: readonly string[] })[];
   readonly lines: readonly LineSpec[];
+  /** The labels the camera tracks. */
+  readonly labels: readonly string[];
 }
 
 /** The camera's zones (with the labels each counts) and lines. */
@@ -24,7 +26,7 @@ export function cameraGeometry(camera: CameraConfig): CameraGeometry {
   const zones = camera.zones.length === 0
     ? [{ ...WHOLE_FRAME_ZONE, labels: track }]
     : camera.zones.map((z) => ({ id: z.id, polygonNorm: z.polygon, labels: z.objects ?? track }));
-  return { zones, lines: camera.lines.map((l) => ({ id: l.id, pointsNorm: l.points, inSide: l.in })) };
+  return { zones, lines: camera.lines.map((l) => ({ id: l.id, pointsNorm: l.points, inSide: l.in })), labels: track };
 }
 
 /** The camera's rules, in configuration order (validated configuration: every reference resolves). */

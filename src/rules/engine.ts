@@ -4,6 +4,7 @@
  */
 import type { CameraGeometry } from './build.ts';
 import { LineCrossingDetector, type Crossing } from './line-crossing.ts';
+import { LineRule } from './line.ts';
 import type { Rule, RuleFrame, RuleHit } from './rule.ts';
 import { ZoneCounter } from './zone-count.ts';
 
@@ -27,7 +28,8 @@ export const ZONE_COUNT_HOLD_MS = 1000;
 
 /** The rules and geometry counters of one camera. */
 export class RuleEngine {
-  private readonly lineCounters: LineCrossingDetector[];
+  /** Per declared line: its own detector, or the line rule whose crossings are the line's (same line, labels, anchor). */
+  private readonly lineCounters: (LineCrossingDetector | LineRule)[];
   private readonly zoneCounters: ZoneCounter[];
   private lastTimeMs = -Infinity;
 
@@ -35,7 +37,9 @@ export class RuleEngine {
     readonly rules: readonly Rule[],
     geometry: CameraGeometry,
   ) {
-    this.lineCounters = geometry.lines.map((l) => new LineCrossingDetector(l, null));
+    this.lineCounters = geometry.lines.map(
+      (l) => rules.find((r): r is LineRule => r instanceof LineRule && r.countsAllOf(l.id, geometry.labels)) ?? new LineCrossingDetector(l, null),
+    );
     this.zoneCounters = geometry.zones.map((z) => new ZoneCounter(z, z.labels, 'bottom-center', ZONE_COUNT_HOLD_MS));
   }
 
@@ -45,8 +49,8 @@ export class RuleEngine {
     this.lastTimeMs = frame.timeMs;
     const hits: RuleHitOf[] = [];
     for (const rule of this.rules) for (const hit of rule.evaluate(frame)) hits.push({ rule, hit });
-    const crossings = this.lineCounters.flatMap((c) => c.update(frame));
-    const zoneCounts = this.zoneCounters.map((c) => ({ zoneId: c.zone.id, count: c.update(frame).count }));
+    const crossings = this.lineCounters.flatMap((c) => (c instanceof LineRule ? c.lastCrossings : c.update(frame)));
+    const zoneCounts = this.zoneCounters.map((c) => ({ zoneId: c.zone.id, count: c.update(frame) }));
     return { hits, crossings, zoneCounts };
   }
 
@@ -61,7 +65,7 @@ export class RuleEngine {
   }
 
   private clearCounters(): void {
-    for (const c of this.lineCounters) c.clear();
+    for (const c of this.lineCounters) if (c instanceof LineCrossingDetector) c.clear();
     for (const c of this.zoneCounters) c.clear();
   }
 }

@@ -3,6 +3,10 @@
  * held for a minimum time, is updated when it is seen better or its values change meaningfully (and, while nothing
  * changes, every `heartbeatMs` so its last sighting is kept for crash recovery), ends when unseen for `endAfterMs`,
  * and the same key starts nothing new for `cooldownMs` after an end. Pure: time comes in as an argument.
+ *
+ * A rule observes each key with a payload of its own (a track, a frame); subjects and attributes are built from the
+ * payload only when an episode is reported, so the frames in which nothing changes allocate nothing (a camera with
+ * 50 rules and 100 tracks runs this 5,000 times a frame).
  */
 import type { EndReason, EventAttributes, EventSubject } from '../core/types.ts';
 import type { RuleHit } from './rule.ts';
@@ -22,44 +26,49 @@ export interface EpisodeTiming {
 /** Default heartbeat: an open event's last sighting is at most this old in the store (ms). */
 export const DEFAULT_HEARTBEAT_MS = 5000;
 
-/** What a rule saw of one key in one frame. */
-export interface Observation {
-  readonly subjects: readonly EventSubject[];
-  readonly attributes: EventAttributes;
-  /** How good a picture of the episode this frame is (e.g. the best detection score, 0..1). */
-  readonly quality: number;
+/** How a rule turns its payload into what an event carries. */
+export interface EpisodeView<P> {
+  /** The objects of the episode in the frame of `payload` (called for the start and for a new best observation). */
+  subjects(payload: P, timeMs: number): readonly EventSubject[];
+  /** The event's attributes given the payload and the episode's first and last sighting (ms). */
+  attributes(payload: P, firstSeenMs: number, lastSeenMs: number): EventAttributes;
+  /** Whether the values moved enough since the last report to be worth an update (default: never; heartbeats only). */
+  changed?(reported: EventAttributes, payload: P, firstSeenMs: number, lastSeenMs: number): boolean;
 }
 
 /** Minimum quality gain that counts as a better observation (avoids a snapshot per frame). */
 const BETTER_BY = 0.05;
 
-interface Entry {
+interface Entry<P> {
   readonly firstSeenMs: number;
   lastSeenMs: number;
   open: boolean;
   lastReportMs: number;
-  reportedAttributes: EventAttributes;
-  best: Observation;
-  current: Observation;
+  reported: EventAttributes | null;
+  /** Quality and subjects of the best observation reported (the one in the snapshot). */
+  bestQuality: number;
+  bestSubjects: readonly EventSubject[];
+  /** The newest payload. */
+  payload: P;
 }
 
-/** The episodes of one rule, by key. */
-export class Episodes {
-  private readonly entries = new Map<string, Entry>();
-  private readonly cooldownUntil = new Map<string, number>();
+/** The episodes of one rule, by key (a track id, a zone id). */
+export class Episodes<P> {
+  private readonly entries = new Map<string | number, Entry<P>>();
+  private readonly cooldownUntil = new Map<string | number, number>();
 
-  /**
-   * `endReason` is what a normal end means for this rule (`left` or `cleared`); `changed` says whether values moved
-   * enough since the last report to be worth an update (default: any attribute differs).
-   */
+  /** `endReason` is what a normal end means for this rule (`left` or `cleared`). */
   constructor(
     private readonly timing: EpisodeTiming,
     private readonly endReason: EndReason,
-    private readonly changed: (reported: EventAttributes, now: EventAttributes) => boolean = attributesDiffer,
+    private readonly view: EpisodeView<P>,
   ) {}
 
-  /** The condition of `key` holds at `timeMs`; returns the hit it causes, if any. */
-  observe(key: string, timeMs: number, obs: Observation): RuleHit | null {
+  /**
+   * The condition of `key` holds at `timeMs`, seen with `payload`; `quality` is how good a picture of the episode this
+   * frame is (e.g. the best detection score). Returns the hit it causes, if any.
+   */
+  observe(key: string | number, timeMs: number, quality: number, payload: P): RuleHit | null {
     const until = this.cooldownUntil.get(key);
     if (until !== undefined) {
       if (timeMs < until) return null;
@@ -67,45 +76,49 @@ export class Episodes {
     }
     let e = this.entries.get(key);
     if (!e) {
-      e = { firstSeenMs: timeMs, lastSeenMs: timeMs, open: false, lastReportMs: timeMs, reportedAttributes: obs.attributes, best: obs, current: obs };
+      e = { firstSeenMs: timeMs, lastSeenMs: timeMs, open: false, lastReportMs: timeMs, reported: null, bestQuality: quality, bestSubjects: [], payload };
       this.entries.set(key, e);
     }
     e.lastSeenMs = timeMs;
-    e.current = obs;
+    e.payload = payload;
     if (!e.open) {
       if (timeMs - e.firstSeenMs < this.timing.minDurationMs) return null;
       e.open = true;
-      e.best = obs;
+      e.bestQuality = quality;
+      e.bestSubjects = this.view.subjects(payload, timeMs);
       return this.report(key, e, 'start', timeMs, true);
     }
-    if (obs.quality >= e.best.quality + BETTER_BY) {
-      e.best = obs;
+    if (quality >= e.bestQuality + BETTER_BY) {
+      e.bestQuality = quality;
+      e.bestSubjects = this.view.subjects(payload, timeMs);
       return this.report(key, e, 'update', timeMs, true);
     }
-    if (this.changed(e.reportedAttributes, obs.attributes) || timeMs - e.lastReportMs >= this.timing.heartbeatMs) {
-      return this.report(key, e, 'update', timeMs, false);
-    }
+    const changed = this.view.changed?.(e.reported!, payload, e.firstSeenMs, timeMs) ?? false;
+    if (changed || timeMs - e.lastReportMs >= this.timing.heartbeatMs) return this.report(key, e, 'update', timeMs, false);
     return null;
   }
 
   /** Ends the episodes (and forgets the pending conditions) not seen for longer than `endAfterMs` at `timeMs`. */
   expire(timeMs: number): RuleHit[] {
     const hits: RuleHit[] = [];
-    for (const [key, e] of this.entries) {
-      if (timeMs - e.lastSeenMs <= this.timing.endAfterMs) continue;
-      this.entries.delete(key);
-      if (!e.open) continue;
-      hits.push(endHit(key, e, e.lastSeenMs, this.endReason));
+    // forEach rather than for-of over entries: no [key, value] pair allocated per episode, every frame.
+    this.entries.forEach((e, key, entries) => {
+      if (timeMs - e.lastSeenMs <= this.timing.endAfterMs) return;
+      entries.delete(key);
+      if (!e.open) return;
+      hits.push(this.endHit(key, e, this.endReason));
       if (this.timing.cooldownMs > 0) this.cooldownUntil.set(key, timeMs + this.timing.cooldownMs);
-    }
-    for (const [key, until] of this.cooldownUntil) if (until <= timeMs) this.cooldownUntil.delete(key);
+    });
+    this.cooldownUntil.forEach((until, key, cooldowns) => {
+      if (until <= timeMs) cooldowns.delete(key);
+    });
     return hits;
   }
 
   /** Ends every open episode at its last sighting with `reason`, and forgets pending conditions. */
   endAll(reason: EndReason): RuleHit[] {
     const hits: RuleHit[] = [];
-    for (const [key, e] of this.entries) if (e.open) hits.push(endHit(key, e, e.lastSeenMs, reason));
+    for (const [key, e] of this.entries) if (e.open) hits.push(this.endHit(key, e, reason));
     this.entries.clear();
     return hits;
   }
@@ -123,31 +136,20 @@ export class Episodes {
     return n;
   }
 
-  /** Keys whose condition was seen, open or not yet (for rules that need to know what they follow). */
-  has(key: string): boolean {
-    return this.entries.has(key);
-  }
-
-  private report(key: string, e: Entry, kind: 'start' | 'update', timeMs: number, snapshot: boolean): RuleHit {
+  private report(key: string | number, e: Entry<P>, kind: 'start' | 'update', timeMs: number, snapshot: boolean): RuleHit {
     e.lastReportMs = timeMs;
-    e.reportedAttributes = e.current.attributes;
+    const attributes = this.view.attributes(e.payload, e.firstSeenMs, e.lastSeenMs);
+    e.reported = attributes;
     return {
-      kind, key, startMs: e.firstSeenMs, lastSeenMs: e.lastSeenMs, endMs: null, endReason: null,
-      subjects: e.best.subjects, attributes: e.current.attributes, snapshot,
+      kind, key: String(key), startMs: e.firstSeenMs, lastSeenMs: e.lastSeenMs, endMs: null, endReason: null,
+      subjects: e.bestSubjects, attributes, snapshot,
     };
   }
-}
 
-function endHit(key: string, e: Entry, endMs: number, reason: EndReason): RuleHit {
-  return {
-    kind: 'end', key, startMs: e.firstSeenMs, lastSeenMs: e.lastSeenMs, endMs, endReason: reason,
-    subjects: e.best.subjects, attributes: e.current.attributes, snapshot: false,
-  };
-}
-
-/** True when any attribute has another value. */
-export function attributesDiffer(a: EventAttributes, b: EventAttributes): boolean {
-  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
-  for (const k of keys) if (a[k] !== b[k]) return true;
-  return false;
+  private endHit(key: string | number, e: Entry<P>, reason: EndReason): RuleHit {
+    return {
+      kind: 'end', key: String(key), startMs: e.firstSeenMs, lastSeenMs: e.lastSeenMs, endMs: e.lastSeenMs, endReason: reason,
+      subjects: e.bestSubjects, attributes: this.view.attributes(e.payload, e.firstSeenMs, e.lastSeenMs), snapshot: false,
+    };
+  }
 }

@@ -11,9 +11,9 @@
  * segment. `in` is a crossing towards the line's `in` side (right or left of points[0] -> points[1] as drawn on the
  * image, y down). Works in pixels of the frame; pure.
  */
-import { cross, segmentIntersection } from '../core/geometry.ts';
+import { segmentIntersection } from '../core/geometry.ts';
 import type { Point, Track } from '../core/types.ts';
-import { confirmedOf, type RuleFrame } from './rule.ts';
+import type { RuleFrame } from './rule.ts';
 import { anchorPoint, type Anchor } from './zones.ts';
 
 /** A counting line: corners as 0..1 fractions of the frame; crossing towards `inSide` is `in`. */
@@ -68,14 +68,25 @@ interface TrackState {
   readonly label: string;
   /** Per segment: -1 left, +1 right, 0 not yet known. */
   readonly sides: Int8Array;
-  /** Per segment: the last point where the side was decided (outside the band). */
-  readonly decided: Point[];
-  lastPoint: Point;
+  /** Per segment: the last point where the side was decided (outside the band), x and y. */
+  readonly decidedX: Float64Array;
+  readonly decidedY: Float64Array;
+  lastX: number;
+  lastY: number;
   lastSeenMs: number;
   heightPx: number;
   /** Velocity of the anchor in px per ms (smoothed). */
   vx: number;
   vy: number;
+}
+
+/** The line in pixels of a frame size, with each segment's length (computed once per frame size). */
+interface PixelLine {
+  readonly widthPx: number;
+  readonly heightPx: number;
+  readonly xs: Float64Array;
+  readonly ys: Float64Array;
+  readonly lengths: Float64Array;
 }
 
 /** Weight of the newest step in the smoothed velocity. */
@@ -85,6 +96,7 @@ const VELOCITY_SMOOTHING = 0.5;
 export class LineCrossingDetector {
   private readonly states = new Map<number, TrackState>();
   private readonly labels: ReadonlySet<string> | null;
+  private pixels: PixelLine | null = null;
 
   /** `labels` null follows every label. */
   constructor(
@@ -98,24 +110,28 @@ export class LineCrossingDetector {
   /** Feeds one frame (in time order); returns the crossings counted in it. */
   update(f: RuleFrame): Crossing[] {
     const o = this.options;
-    const pts = this.line.pointsNorm.map(([x, y]): Point => [x * f.widthPx, y * f.heightPx]);
+    const px = this.pixelLine(f.widthPx, f.heightPx);
     const crossings: Crossing[] = [];
-    const fresh: { t: Track; p: Point }[] = [];
-    const seenNow = new Set<number>();
-    for (const t of confirmedOf(f.tracks, this.labels)) {
-      seenNow.add(t.id);
-      const p = anchorPoint(t.boxXyxy, o.anchor);
+    let fresh: Track[] | null = null;
+    for (const t of f.tracks) {
+      if (t.state !== 'confirmed' || (this.labels !== null && !this.labels.has(t.label))) continue;
       const s = this.states.get(t.id);
-      if (s) this.step(s, t, p, pts, f.timeMs, crossings);
-      else fresh.push({ t, p });
+      if (s) this.step(s, t, px, f.timeMs, crossings);
+      else (fresh ??= []).push(t);
     }
     // New ids after the known ones, so a vanished track is matched against every newcomer of this frame.
-    for (const { t, p } of fresh) {
-      const s = this.adopt(t, p, f.timeMs, seenNow) ?? this.newState(t, p, pts.length - 1, f.timeMs);
-      this.states.set(t.id, s);
-      this.step(s, t, p, pts, f.timeMs, crossings);
+    if (fresh) {
+      for (const t of fresh) {
+        const [x, y] = anchorPoint(t.boxXyxy, o.anchor);
+        const s = this.adopt(t, x, y, f) ?? this.newState(t, x, y, px.lengths.length, f.timeMs);
+        this.states.set(t.id, s);
+        this.step(s, t, px, f.timeMs, crossings);
+      }
     }
-    for (const [id, s] of this.states) if (f.timeMs - s.lastSeenMs > o.forgetAfterMs) this.states.delete(id);
+    // forEach rather than for-of over entries: no [key, value] pair allocated per track and line, every frame.
+    this.states.forEach((s, id, states) => {
+      if (f.timeMs - s.lastSeenMs > o.forgetAfterMs) states.delete(id);
+    });
     return crossings;
   }
 
@@ -124,23 +140,34 @@ export class LineCrossingDetector {
     this.states.clear();
   }
 
-  private newState(t: Track, p: Point, segments: number, timeMs: number): TrackState {
+  private pixelLine(widthPx: number, heightPx: number): PixelLine {
+    if (this.pixels?.widthPx === widthPx && this.pixels.heightPx === heightPx) return this.pixels;
+    const n = this.line.pointsNorm.length;
+    const xs = new Float64Array(n), ys = new Float64Array(n), lengths = new Float64Array(n - 1);
+    this.line.pointsNorm.forEach(([x, y], i) => {
+      xs[i] = x * widthPx;
+      ys[i] = y * heightPx;
+      if (i > 0) lengths[i - 1] = Math.hypot(xs[i]! - xs[i - 1]!, ys[i]! - ys[i - 1]!);
+    });
+    this.pixels = { widthPx, heightPx, xs, ys, lengths };
+    return this.pixels;
+  }
+
+  private newState(t: Track, x: number, y: number, segments: number, timeMs: number): TrackState {
     return {
-      label: t.label, sides: new Int8Array(segments), decided: Array.from({ length: segments }, () => p), lastPoint: p, lastSeenMs: timeMs,
-      heightPx: t.boxXyxy[3] - t.boxXyxy[1], vx: 0, vy: 0,
+      label: t.label, sides: new Int8Array(segments), decidedX: new Float64Array(segments).fill(x), decidedY: new Float64Array(segments).fill(y),
+      lastX: x, lastY: y, lastSeenMs: timeMs, heightPx: t.boxXyxy[3] - t.boxXyxy[1], vx: 0, vy: 0,
     };
   }
 
-  /** The state of a vanished track of the same label whose predicted position is nearest `p`, taken over; or null. */
-  private adopt(t: Track, p: Point, timeMs: number, seenNow: ReadonlySet<number>): TrackState | null {
+  /** The state of a vanished track of the same label whose predicted position is nearest (x, y), taken over; or null. */
+  private adopt(t: Track, x: number, y: number, f: RuleFrame): TrackState | null {
     const o = this.options;
     let best: { id: number; s: TrackState; d: number } | null = null;
     for (const [id, s] of this.states) {
-      const gone = timeMs - s.lastSeenMs;
-      if (seenNow.has(id) || s.label !== t.label || gone <= 0 || gone > o.handoverMs) continue;
-      const px = s.lastPoint[0] + s.vx * gone;
-      const py = s.lastPoint[1] + s.vy * gone;
-      const d = Math.hypot(p[0] - px, p[1] - py);
+      const gone = f.timeMs - s.lastSeenMs;
+      if (s.label !== t.label || gone <= 0 || gone > o.handoverMs) continue;
+      const d = Math.hypot(x - (s.lastX + s.vx * gone), y - (s.lastY + s.vy * gone));
       const radius = o.handoverRadiusRatio * Math.max(s.heightPx, t.boxXyxy[3] - t.boxXyxy[1]);
       if (d <= radius && (best === null || d < best.d)) best = { id, s, d };
     }
@@ -149,20 +176,23 @@ export class LineCrossingDetector {
     return best.s;
   }
 
-  private step(s: TrackState, t: Track, p: Point, pts: readonly Point[], timeMs: number, out: Crossing[]): void {
+  private step(s: TrackState, t: Track, px: PixelLine, timeMs: number, out: Crossing[]): void {
     const o = this.options;
-    const height = t.boxXyxy[3] - t.boxXyxy[1];
+    const b = t.boxXyxy;
+    const x = (b[0] + b[2]) / 2;
+    const y = o.anchor === 'center' ? (b[1] + b[3]) / 2 : b[3];
+    const height = b[3] - b[1];
     const band = Math.max(o.minBandPx, o.bandRatio * height);
     let counted: 'in' | 'out' | null = null;
     for (let i = 0; i < s.sides.length; i++) {
-      const a = pts[i]!, b = pts[i + 1]!;
-      const len = Math.hypot(b[0] - a[0], b[1] - a[1]);
-      const d = cross(a, b, p) / len;
+      const ax = px.xs[i]!, ay = px.ys[i]!, bx = px.xs[i + 1]!, by = px.ys[i + 1]!;
+      // Signed distance to the segment's line, > 0 on its right (image y down).
+      const d = ((bx - ax) * (y - ay) - (by - ay) * (x - ax)) / px.lengths[i]!;
       const side = d > band ? 1 : d < -band ? -1 : 0;
       if (side === 0) continue;
       const before = s.sides[i]!;
       if (before !== 0 && side !== before) {
-        const hit = segmentIntersection(s.decided[i]!, p, a, b);
+        const hit = segmentIntersection([s.decidedX[i]!, s.decidedY[i]!], [x, y], [ax, ay], [bx, by]);
         if (hit && hit.t >= 0 && hit.t <= 1) {
           const towardsRight = side > 0;
           const direction = towardsRight === (this.line.inSide === 'right') ? 'in' : 'out';
@@ -172,15 +202,17 @@ export class LineCrossingDetector {
         }
       }
       s.sides[i] = side;
-      s.decided[i] = p;
+      s.decidedX[i] = x;
+      s.decidedY[i] = y;
     }
     const dt = timeMs - s.lastSeenMs;
     if (dt > 0) {
       const k = VELOCITY_SMOOTHING;
-      s.vx = (1 - k) * s.vx + (k * (p[0] - s.lastPoint[0])) / dt;
-      s.vy = (1 - k) * s.vy + (k * (p[1] - s.lastPoint[1])) / dt;
+      s.vx = (1 - k) * s.vx + (k * (x - s.lastX)) / dt;
+      s.vy = (1 - k) * s.vy + (k * (y - s.lastY)) / dt;
     }
-    s.lastPoint = p;
+    s.lastX = x;
+    s.lastY = y;
     s.lastSeenMs = timeMs;
     s.heightPx = height;
   }

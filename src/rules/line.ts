@@ -34,6 +34,15 @@ export class LineRule extends BaseRule {
     this.detector = new LineCrossingDetector(spec.line, spec.labels, { ...DEFAULT_CROSSING_OPTIONS, ...spec.crossing });
   }
 
+  /**
+   * Whether this rule sees every crossing of `lineId` by any of `labels` with the default anchor, so its crossings can
+   * stand for that line's count (the engine then runs no second detector for it).
+   */
+  countsAllOf(lineId: string, labels: readonly string[]): boolean {
+    return this.spec.line.id === lineId && (this.spec.crossing?.anchor ?? DEFAULT_CROSSING_OPTIONS.anchor) === DEFAULT_CROSSING_OPTIONS.anchor &&
+      Object.keys(this.spec.crossing ?? {}).every((k) => k === 'anchor') && labels.every((l) => this.spec.labels.includes(l));
+  }
+
   /** Crossings counted since the rule started (or was reset). */
   get counts(): { in: number; out: number } {
     return { in: this.countIn, out: this.countOut };

@@ -35,12 +35,21 @@ export interface OccupancyRuleSpec {
 export class OccupancyRule extends BaseRule {
   readonly type = 'occupancy' as const;
   private readonly counter: ZoneCounter;
-  private readonly episodes: Episodes;
+  private readonly episodes: Episodes<{ frame: RuleFrame; count: number }>;
 
   constructor(private readonly spec: OccupancyRuleSpec) {
     super(spec.id, spec.severity);
     this.counter = new ZoneCounter(spec.zone, spec.labels, spec.anchor, spec.holdMs);
-    this.episodes = new Episodes({ minDurationMs: spec.minDurationMs, endAfterMs: spec.endAfterMs, cooldownMs: 0, heartbeatMs: DEFAULT_HEARTBEAT_MS }, 'cleared');
+    const above = spec.max !== null;
+    this.episodes = new Episodes(
+      { minDurationMs: spec.minDurationMs, endAfterMs: spec.endAfterMs, cooldownMs: 0, heartbeatMs: DEFAULT_HEARTBEAT_MS },
+      'cleared',
+      {
+        subjects: (p, timeMs) => this.counter.insideTracks(p.frame).slice(0, MAX_SUBJECTS).map((t) => subjectOf(t, timeMs)),
+        attributes: (p) => ({ zoneId: spec.zone.id, count: p.count, condition: above ? 'above' : 'below', threshold: (above ? spec.max : spec.min)! }),
+        changed: (reported, p) => reported['count'] !== p.count,
+      },
+    );
   }
 
   get openEpisodes(): number {
@@ -49,17 +58,13 @@ export class OccupancyRule extends BaseRule {
 
   protected step(f: RuleFrame): RuleHit[] {
     const hits = this.episodes.expire(f.timeMs);
-    const { count, inside } = this.counter.update(f);
+    const count = this.counter.update(f);
     const { max, min } = this.spec;
     const above = max !== null && count > max;
     const below = min !== null && count < min;
     if (above || below) {
-      const hit = this.episodes.observe(this.spec.zone.id, f.timeMs, {
-        subjects: inside.slice(0, MAX_SUBJECTS).map((t) => subjectOf(t, f.timeMs)),
-        attributes: { zoneId: this.spec.zone.id, count, condition: above ? 'above' : 'below', threshold: (above ? max : min)! },
-        // The snapshot follows the extreme: the most objects for `max`, the fewest for `min`.
-        quality: above ? count : -count,
-      });
+      // The snapshot follows the extreme: the most objects for `max`, the fewest for `min`.
+      const hit = this.episodes.observe(this.spec.zone.id, f.timeMs, above ? count : -count, { frame: f, count });
       if (hit) hits.push(hit);
     }
     return hits;

@@ -3,10 +3,10 @@
  * rules). One episode per track: it starts once the track has been in the zone for `minDurationMs`, is updated on a
  * clearly better observation, and ends when the track has been out of the zone or unseen for `endAfterMs`.
  */
-import type { EndReason, Severity } from '../core/types.ts';
+import type { EndReason, Severity, Track } from '../core/types.ts';
 import { DEFAULT_HEARTBEAT_MS, Episodes } from './episodes.ts';
-import { BaseRule, confirmedOf, subjectOf, type RuleFrame, type RuleHit } from './rule.ts';
-import { inZone, type Anchor, type Zone } from './zones.ts';
+import { BaseRule, subjectOf, type RuleFrame, type RuleHit } from './rule.ts';
+import { insideFlags, type Anchor, type Zone } from './zones.ts';
 
 /** Settings of one presence rule (times in milliseconds). */
 export interface PresenceRuleSpec {
@@ -24,12 +24,16 @@ export interface PresenceRuleSpec {
 export class PresenceRule extends BaseRule {
   readonly type = 'presence' as const;
   private readonly labels: ReadonlySet<string>;
-  private readonly episodes: Episodes;
+  private readonly episodes: Episodes<Track>;
 
   constructor(private readonly spec: PresenceRuleSpec) {
     super(spec.id, spec.severity);
     this.labels = new Set(spec.labels);
-    this.episodes = new Episodes({ ...spec, heartbeatMs: DEFAULT_HEARTBEAT_MS }, 'left');
+    const attributes = { zoneId: spec.zone.id };
+    this.episodes = new Episodes<Track>({ ...spec, heartbeatMs: DEFAULT_HEARTBEAT_MS }, 'left', {
+      subjects: (t, timeMs) => [subjectOf(t, timeMs)],
+      attributes: () => attributes,
+    });
   }
 
   get openEpisodes(): number {
@@ -38,9 +42,11 @@ export class PresenceRule extends BaseRule {
 
   protected step(f: RuleFrame): RuleHit[] {
     const hits = this.episodes.expire(f.timeMs);
-    for (const t of confirmedOf(f.tracks, this.labels)) {
-      if (!inZone(t, this.spec.zone, f.widthPx, f.heightPx, this.spec.anchor)) continue;
-      const hit = this.episodes.observe(String(t.id), f.timeMs, { subjects: [subjectOf(t, f.timeMs)], attributes: { zoneId: this.spec.zone.id }, quality: t.score });
+    const inside = insideFlags(f, this.spec.zone, this.spec.anchor);
+    for (let i = 0; i < f.tracks.length; i++) {
+      const t = f.tracks[i]!;
+      if (inside[i] === 0 || t.state !== 'confirmed' || !this.labels.has(t.label)) continue;
+      const hit = this.episodes.observe(t.id, f.timeMs, t.score, t);
       if (hit) hits.push(hit);
     }
     return hits;

@@ -80,14 +80,14 @@ export abstract class BaseRule implements Rule {
   ) {}
 
   evaluate(frame: RuleFrame): RuleHit[] {
-    const hits: RuleHit[] = [];
     if (frame.timeMs < this.lastTimeMs) {
-      hits.push(...this.endAll(this.lastTimeMs, 'stopped'));
+      const ended = this.endAll(this.lastTimeMs, 'stopped');
       this.reset();
+      this.lastTimeMs = frame.timeMs;
+      return [...ended, ...this.step(frame)];
     }
     this.lastTimeMs = frame.timeMs;
-    hits.push(...this.step(frame));
-    return hits;
+    return this.step(frame);
   }
 
   flush(timeMs: number): RuleHit[] {

@@ -4,8 +4,8 @@
  * place. Shared by the occupancy rule and the per-zone occupancy series. Pure.
  */
 import type { Track } from '../core/types.ts';
-import { confirmedOf, type RuleFrame } from './rule.ts';
-import { inZone, type Anchor, type Zone } from './zones.ts';
+import type { RuleFrame } from './rule.ts';
+import { insideFlags, type Anchor, type Zone } from './zones.ts';
 
 interface Seen {
   inside: boolean;
@@ -27,20 +27,35 @@ export class ZoneCounter {
     this.labels = labels === null ? null : new Set(labels);
   }
 
-  /** Feeds a frame; returns the count and the tracks of this frame inside the zone. */
-  update(f: RuleFrame): { count: number; inside: Track[] } {
-    const inside: Track[] = [];
-    for (const t of confirmedOf(f.tracks, this.labels)) {
-      const isIn = inZone(t, this.zone, f.widthPx, f.heightPx, this.anchor);
-      this.seen.set(t.id, { inside: isIn, lastSeenMs: f.timeMs });
-      if (isIn) inside.push(t);
+  /** Feeds a frame; returns the count. */
+  update(f: RuleFrame): number {
+    const flags = insideFlags(f, this.zone, this.anchor);
+    for (let i = 0; i < f.tracks.length; i++) {
+      const t = f.tracks[i]!;
+      if (!this.counts(t)) continue;
+      const s = this.seen.get(t.id);
+      if (s) {
+        s.inside = flags[i] === 1;
+        s.lastSeenMs = f.timeMs;
+      } else this.seen.set(t.id, { inside: flags[i] === 1, lastSeenMs: f.timeMs });
     }
     let count = 0;
-    for (const [id, s] of this.seen) {
-      if (f.timeMs - s.lastSeenMs > this.holdMs) this.seen.delete(id);
+    // forEach rather than for-of over entries: no [key, value] pair allocated per track, every frame.
+    this.seen.forEach((s, id, seen) => {
+      if (f.timeMs - s.lastSeenMs > this.holdMs) seen.delete(id);
       else if (s.inside) count++;
-    }
-    return { count, inside };
+    });
+    return count;
+  }
+
+  /** The tracks of frame `f` seen inside the zone (not those held from earlier frames). */
+  insideTracks(f: RuleFrame): Track[] {
+    const flags = insideFlags(f, this.zone, this.anchor);
+    return f.tracks.filter((t, i) => flags[i] === 1 && this.counts(t));
+  }
+
+  private counts(t: Track): boolean {
+    return t.state === 'confirmed' && (this.labels === null || this.labels.has(t.label));
   }
 
   /** Forgets every track. */
