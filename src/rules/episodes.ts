@@ -38,12 +38,18 @@ export interface EpisodeView<P> {
 
 /** Minimum quality gain that counts as a better observation (avoids a snapshot per frame). */
 const BETTER_BY = 0.05;
+/**
+ * A better observation is taken at most this often after the last snapshot (ms): a track whose score climbs for its
+ * first second would otherwise cost a JPEG encoding every frame; the best of what follows is taken then.
+ */
+export const MIN_SNAPSHOT_INTERVAL_MS = 1000;
 
 interface Entry<P> {
   readonly firstSeenMs: number;
   lastSeenMs: number;
   open: boolean;
   lastReportMs: number;
+  lastSnapshotMs: number;
   reported: EventAttributes | null;
   /** Quality and subjects of the best observation reported (the one in the snapshot). */
   bestQuality: number;
@@ -76,7 +82,10 @@ export class Episodes<P> {
     }
     let e = this.entries.get(key);
     if (!e) {
-      e = { firstSeenMs: timeMs, lastSeenMs: timeMs, open: false, lastReportMs: timeMs, reported: null, bestQuality: quality, bestSubjects: [], payload };
+      e = {
+        firstSeenMs: timeMs, lastSeenMs: timeMs, open: false, lastReportMs: timeMs, lastSnapshotMs: timeMs, reported: null,
+        bestQuality: quality, bestSubjects: [], payload,
+      };
       this.entries.set(key, e);
     }
     e.lastSeenMs = timeMs;
@@ -86,11 +95,13 @@ export class Episodes<P> {
       e.open = true;
       e.bestQuality = quality;
       e.bestSubjects = this.view.subjects(payload, timeMs);
+      e.lastSnapshotMs = timeMs;
       return this.report(key, e, 'start', timeMs, true);
     }
-    if (quality >= e.bestQuality + BETTER_BY) {
+    if (quality >= e.bestQuality + BETTER_BY && timeMs - e.lastSnapshotMs >= MIN_SNAPSHOT_INTERVAL_MS) {
       e.bestQuality = quality;
       e.bestSubjects = this.view.subjects(payload, timeMs);
+      e.lastSnapshotMs = timeMs;
       return this.report(key, e, 'update', timeMs, true);
     }
     const changed = this.view.changed?.(e.reported!, payload, e.firstSeenMs, timeMs) ?? false;

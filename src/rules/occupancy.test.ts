@@ -18,9 +18,14 @@ test('more than max for the minimum time starts an event with the count; a dip s
   assert.deepEqual(run(make({ max: 2 }), frames(20, (i) => people(i < 5 ? 3 : 2))), []);
 });
 
-test('the count changes are updates; a new maximum brings a snapshot', () => {
+test('the count changes are updates; a new maximum brings a snapshot (at most one a second)', () => {
   const hits = run(make({ max: 1 }), frames(40, (i) => people(i < 15 ? 2 : i < 25 ? 4 : 3)));
-  assert.deepEqual(hits.map((h) => [h.hit.kind, h.hit.attributes['count'], h.hit.snapshot]), [['start', 2, true], ['update', 4, true], ['update', 3, false]]);
+  assert.deepEqual(hits.map((h) => [h.frame.timeMs, h.hit.kind, h.hit.attributes['count'], h.hit.snapshot]), [
+    [1000, 'start', 2, true],
+    [1500, 'update', 4, false],
+    [2000, 'update', 4, true],
+    [2800, 'update', 3, false], // the fourth person leaves at 2.5 s and is held 0.3 s
+  ]);
 });
 
 test('the event clears once the count has been within the limit for endAfterMs, reason cleared', () => {

@@ -24,9 +24,10 @@ test('a one-frame blip raises no event', () => {
   assert.equal(rule.openEpisodes, 0);
 });
 
-test('a clearly better observation updates the event and asks for a snapshot; a marginal one does not', () => {
-  const hits = run(make({ minDurationMs: 0 }), [seen(0, 0.6), seen(100, 0.62), seen(200, 0.8)]);
+test('a clearly better observation updates the event and asks for a snapshot, at most once a second; a marginal one does not', () => {
+  const hits = run(make({ minDurationMs: 0 }), [seen(0, 0.6), seen(500, 0.9), seen(1100, 0.62), seen(1200, 0.8), seen(1300, 0.95)]);
   assert.deepEqual(kinds(hits), ['start', 'update']);
+  assert.equal(hits[1]!.frame.timeMs, 1200, 'not at 0.5 s (within a second of the last snapshot), not for the marginal 0.62');
   assert.equal(hits[1]!.hit.subjects[0]!.score, 0.8);
   assert.ok(hits[1]!.hit.snapshot);
 });
