@@ -2,6 +2,7 @@ import { AppError, errorMessage } from '../core/errors.ts';
 import { ANALYZE_USAGE, analyzeCommand } from './analyze-command.ts';
 import { benchCommand } from './bench-command.ts';
 import { configCommand } from './config-command.ts';
+import { countCommand } from './count-command.ts';
 import { modelsCommand } from './models-command.ts';
 import { motCommand } from './mot-command.ts';
 
@@ -11,6 +12,7 @@ commands:
   analyze VIDEO [options]        analyse a video offline (see: sightline analyze --help)
   config check FILE              validate a configuration file
   mot eval|track [options]       MOTChallenge evaluation and tracking (see: sightline mot --help)
+  count eval|degrade [options]   line and zone counting measured on MOTChallenge gt (see: sightline count --help)
   bench detect [options]         measure detection speed on this machine (see: sightline bench --help)
   models inspect FILE.onnx       read an ONNX file and propose a model manifest (see: sightline models --help)
   models list|add|remove         list, add or remove models in the data folder (see: sightline models --help)
@@ -30,6 +32,8 @@ async function main(argv: string[]): Promise<number> {
       return configCommand(rest);
     case 'mot':
       return motCommand(rest);
+    case 'count':
+      return countCommand(rest);
     case 'bench':
       return benchCommand(rest);
     case 'models':

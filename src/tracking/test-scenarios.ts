@@ -71,13 +71,4 @@ export function allIds(out: readonly Track[][]): number[] {
 }
 
 /** mulberry32: a tiny seeded generator of uniform numbers in [0, 1), so random scenarios are reproducible. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 } from '../core/random.ts';
