@@ -28,7 +28,7 @@ absError / truth; zoneMae is the mean over zones of the mean over frames of |cou
 
 /** Usage of `sightline count degrade`. */
 export const COUNT_DEGRADE_USAGE = `usage: sightline count degrade --data DIR --out DIR [--drop ${DEFAULT_DEGRADE.drop}] [--jitter ${DEFAULT_DEGRADE.jitter}] [--false ${DEFAULT_DEGRADE.falseRate}]
-                             [--seed N] [--det det.txt]
+                             [--seed N] [--det det.txt] [--scores spread|one]
 Writes detections made from the ground truth with known faults, for every sequence folder of DIR with gt/gt.txt
 (links followed): OUT/<seq>/seqinfo.ini and OUT/<seq>/gt as links to the originals, OUT/<seq>/det/<det> new. The
 truth rows are those \`count eval\` counts (MOT17: class 1 marked considered; MOT15: all). Per frame:
@@ -41,8 +41,16 @@ truth rows are those \`count eval\` counts (MOT17: class 1 marked considered; MO
   --seed    seed of the random numbers (default 1); each sequence has its own stream, so a seed and a sequence always
             give the same file
   --det     name of the file written under det/ (default det.txt)
-Scores: true boxes U(${TRUE_SCORE.join(', ')}), false boxes U(${FALSE_SCORE.join(', ')}): a detector's false positives score lower on average but
-overlap the true ones. Rows are frame,-1,x,y,w,h,conf, sorted by frame.`;
+  --scores  one (default): every box 1.0 (the boxes are the truth's: a score would be invented, and false boxes
+            cannot be told by it); spread: true boxes U(${TRUE_SCORE.join(', ')}), false boxes U(${FALSE_SCORE.join(', ')}), as a detector's
+            false positives score lower on average but overlap the true ones
+Rows are frame,-1,x,y,w,h,conf, sorted by frame.`;
+
+/** The `--scores` option: one (default) or spread. */
+function scoresOption(raw: string | undefined): 'spread' | 'one' {
+  if (raw === undefined || raw === 'spread' || raw === 'one') return raw ?? 'one';
+  throw new AppError('CONFIG_INVALID', `--scores: expected spread or one, got "${raw}"`);
+}
 
 /** Usage of `sightline count`. */
 export const COUNT_USAGE = `${COUNT_EVAL_USAGE}\n\n${COUNT_DEGRADE_USAGE}`;
@@ -110,7 +118,7 @@ export async function countDegradeCommand(argv: string[]): Promise<number> {
     allowPositionals: true,
     options: {
       data: { type: 'string' }, out: { type: 'string' }, drop: { type: 'string' }, jitter: { type: 'string' },
-      false: { type: 'string' }, seed: { type: 'string' }, det: { type: 'string' }, help: { type: 'boolean' },
+      false: { type: 'string' }, seed: { type: 'string' }, det: { type: 'string' }, help: { type: 'boolean' }, scores: { type: 'string' },
     },
   });
   if (values.help || positionals.length > 0 || !values.data || !values.out) {
@@ -125,6 +133,7 @@ export async function countDegradeCommand(argv: string[]): Promise<number> {
     jitter: numberOption('jitter', values.jitter, DEFAULT_DEGRADE.jitter, 0, 10),
     falseRate: numberOption('false', values.false, DEFAULT_DEGRADE.falseRate, 0, 1),
     seed: numberOption('seed', values.seed, 1, 0, 2 ** 32 - 1, true),
+    scores: scoresOption(values.scores),
   };
   const report = await degradeDataset(options, (r) => {
     console.log(`  ${r.seq}: ${r.trueBoxes} true boxes, ${r.kept} kept, ${r.falseBoxes} false added`);

@@ -56,8 +56,24 @@ describe('line rule: what fools simpler counters', () => {
   });
 
   it('back and forth across the line, clear of it each time, counts each crossing', () => {
-    const xs = [700, 600, 400, 300, 400, 600, 700, 600, 400, 300];
+    // 700 -> 300 -> 700 -> 300 px at 25 px a frame (2.5 body heights a second: a brisk walk).
+    const leg = (from: number, to: number) => Array.from({ length: 17 }, (_, k) => from + ((to - from) * k) / 16);
+    const xs = [...leg(700, 300), ...leg(300, 700).slice(1), ...leg(700, 300).slice(1)];
     assert.deepEqual(crossings(vertical(), xs.map((x, i) => frameAt(i * STEP_MS, [person(1, x, 600)]))), ['in:1', 'out:1', 'in:1']);
+  });
+
+  it('a track that jumps to another person across the line (faster than anyone moves) changes side without counting', () => {
+    // Track 1 follows someone at x 560 (walking slowly right), then in one frame it is on someone at x 430.
+    const input = frames(20, (i) => [person(1, i < 10 ? 560 + i : 430 - (i - 10), 600)]);
+    assert.deepEqual(crossings(vertical(), input), []);
+    // The same displacement over a second and a half is a walk, and counts.
+    const walkAcross = frames(25, (i) => [person(1, i < 5 ? 560 : i < 20 ? 560 - ((i - 5) * 130) / 15 : 430, 600)]);
+    assert.deepEqual(crossings(vertical(), walkAcross), ['in:1']);
+  });
+
+  it('a track first seen inside the band is on the side its anchor is on', () => {
+    // First seen 5 px right of the line (inside the 10 px band), then walks clearly left: one crossing in.
+    assert.deepEqual(crossings(vertical(), frames(15, (i) => [person(1, 505 - i * 8, 600)])), ['in:1']);
   });
 
   it('a track that flickers (unseen for 1 s, same id) while crossing counts once when seen again', () => {

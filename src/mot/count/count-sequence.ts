@@ -8,6 +8,7 @@
 import { bottomCenter } from '../../core/geometry.ts';
 import type { Point, Track } from '../../core/types.ts';
 import { ZONE_COUNT_HOLD_MS } from '../../rules/engine.ts';
+import type { CrossingOptions } from '../../rules/line-crossing.ts';
 import { LineRule } from '../../rules/line.ts';
 import type { RuleFrame } from '../../rules/rule.ts';
 import { ZoneCounter } from '../../rules/zone-count.ts';
@@ -51,6 +52,8 @@ export interface SequenceCountInput {
   /** A fresh tracker for this sequence. */
   readonly tracker: Tracker;
   readonly counter: CounterName;
+  /** Crossing-detector settings other than the product's defaults (for tuning experiments only). */
+  readonly crossing?: Partial<CrossingOptions> | undefined;
 }
 
 /** Counts one sequence; frames are `1000 / frameRate` ms apart from 0. */
@@ -80,7 +83,10 @@ function countSightline(trackFrames: readonly Track[][], input: SequenceCountInp
   const { imWidth: w, imHeight: h } = input;
   const norm = (p: Point): Point => [p[0] / w, p[1] / h];
   const rules = input.spec.lines.map(
-    (l) => new LineRule({ id: l.id, severity: 'info', line: { id: l.id, pointsNorm: l.pointsPx.map(norm), inSide: 'right' }, labels: ['person'], emit: 'count' }),
+    (l) => new LineRule({
+      id: l.id, severity: 'info', line: { id: l.id, pointsNorm: l.pointsPx.map(norm), inSide: 'right' }, labels: ['person'], emit: 'count',
+      ...(input.crossing ? { crossing: input.crossing } : {}),
+    }),
   );
   const zones = input.spec.zones.map((z) => new ZoneCounter({ id: z.id, polygonNorm: z.polygonPx.map(norm) }, ['person'], 'bottom-center', ZONE_COUNT_HOLD_MS));
   const zoneCounts = zones.map(() => [] as number[]);

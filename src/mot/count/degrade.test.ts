@@ -37,7 +37,7 @@ test('without faults the detections are the gt boxes, sorted by frame, in MOTCha
   assert.equal(rows.length, GT.length);
   assert.deepEqual(rows.slice(0, 2).map(({ frame, id, x, y, w, h }) => [frame, id, x, y, w, h]), [[1, -1, 50, 100, 22, 60], [1, -1, 130, 120, 24, 70]]);
   assert.ok(rows.every((r, i) => i === 0 || r.frame >= rows[i - 1]!.frame));
-  assert.ok(/^1,-1,50\.00,100\.00,22\.00,60\.00,0\.\d{4}\n/.test(d.text), d.text.slice(0, 60));
+  assert.ok(/^1,-1,50\.00,100\.00,22\.00,60\.00,1\.0000\n/.test(d.text), d.text.slice(0, 60));
 });
 
 test('drop 0.2 keeps 80 % of the true boxes (within 1 %, 3.5 standard deviations over 20000 boxes)', () => {
@@ -64,8 +64,13 @@ test('jitter 0.05 moves each corner by Gaussian noise of 5 % of the box height (
   }
 });
 
-test('false 0.02 adds about 2 % of the kept boxes as false boxes: gt-sized, inside the frame, scored U(0.3, 0.8); true boxes U(0.5, 1)', () => {
-  const d = run({ drop: 0.2, falseRate: 0.02 });
+test('false 0.02 adds about 2 % of the kept boxes as false boxes: gt-sized, inside the frame; every box scored 1.0 by default', () => {
+  const rows = parse(run({ drop: 0.2, falseRate: 0.02 }).text);
+  assert.ok(rows.every((r) => r.score === 1));
+});
+
+test('scores spread: false boxes U(0.3, 0.8), true boxes U(0.5, 1)', () => {
+  const d = run({ drop: 0.2, falseRate: 0.02, scores: 'spread' });
   const rows = parse(d.text);
   const truth = new Set(GT.map((g) => `${g.frame}:${g.x},${g.y},${g.w},${g.h}`));
   const sizes = new Set(GT.map((g) => `${g.w}x${g.h}`));

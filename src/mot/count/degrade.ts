@@ -18,6 +18,12 @@ export interface DegradeOptions {
   readonly falseRate: number;
   /** Seed of the random numbers; each sequence draws from its own stream (seed and sequence name). */
   readonly seed: number;
+  /**
+   * Scores: `one` (default) every box 1.0 — the boxes are the truth's, so a score would be invented, and the tracker
+   * cannot tell false boxes by theirs; `spread` true boxes U(0.5, 1) and false boxes U(0.3, 0.8), as a detector's
+   * whose confidences are spread wider than the ones the default tracker's thresholds were tuned on.
+   */
+  readonly scores?: 'spread' | 'one' | undefined;
 }
 
 /** The issue's degradation: 20 % dropped, jitter 5 % of the box height, 2 % false boxes. */
@@ -49,7 +55,7 @@ export interface FrameGeometry {
  * corner coordinate (x1, y1, x2, y2) of a kept box gets Gaussian noise of σ = jitter × box height (a box jittered to
  * under 1 px keeps 1 px); each kept box brings a false box with probability `falseRate` (so false boxes ≈ falseRate ×
  * kept boxes, binomially per frame), its size that of a random truth box of the sequence, its position uniform inside
- * the frame. Scores as `TRUE_SCORE` / `FALSE_SCORE`. Rows outside frames 1..seqLength are ignored.
+ * the frame. Scores 1.0, or as `TRUE_SCORE` / `FALSE_SCORE` with `scores: 'spread'`. Rows outside frames 1..seqLength are ignored.
  */
 export function degradeSequence(rows: readonly MotRow[], frame: FrameGeometry, seqName: string, o: DegradeOptions): DegradedSequence {
   const rand = mulberry32(seedOf(seqName, o.seed));
@@ -73,7 +79,7 @@ export function degradeSequence(rows: readonly MotRow[], frame: FrameGeometry, s
       const s = o.jitter * r.h;
       const x1 = r.x + s * gaussian(rand), y1 = r.y + s * gaussian(rand);
       const x2 = r.x + r.w + s * gaussian(rand), y2 = r.y + r.h + s * gaussian(rand);
-      push(f, x1, y1, x2, y2, uniform(TRUE_SCORE));
+      push(f, x1, y1, x2, y2, o.scores === 'spread' ? uniform(TRUE_SCORE) : 1);
     }
     kept += keptHere;
     if (sizes.length === 0) return;
@@ -81,7 +87,7 @@ export function degradeSequence(rows: readonly MotRow[], frame: FrameGeometry, s
       if (rand() >= o.falseRate) continue;
       const [w, h] = sizes[Math.floor(rand() * sizes.length)]!;
       const x = rand() * Math.max(0, frame.imWidth - w), y = rand() * Math.max(0, frame.imHeight - h);
-      push(f, x, y, x + w, y + h, uniform(FALSE_SCORE));
+      push(f, x, y, x + w, y + h, o.scores === 'spread' ? uniform(FALSE_SCORE) : 1);
       falseBoxes++;
     }
   });

@@ -12,6 +12,7 @@ import { parseSeqInfo, type SeqInfo } from '../seqinfo.ts';
 import { sequenceFolders } from '../sequence-folders.ts';
 import { parseDetections } from '../track/det-file.ts';
 import type { TrackerFactory } from '../track/trackers.ts';
+import type { CrossingOptions } from '../../rules/line-crossing.ts';
 import { combineCounts, countSequence, type CombinedCounts, type CounterName, type SequenceCountResult } from './count-sequence.ts';
 import { degradeSequence, type DegradeOptions } from './degrade.ts';
 import type { CountLinesFile } from './lines-file.ts';
@@ -31,6 +32,8 @@ export interface CountDatasetOptions {
   readonly detFile: string;
   readonly tracker: TrackerFactory;
   readonly counter: CounterName;
+  /** Crossing-detector settings other than the product's defaults (tuning experiments only). */
+  readonly crossing?: Partial<CrossingOptions> | undefined;
 }
 
 /** A sequence's seqinfo (with its frame size) and truth rows. */
@@ -81,7 +84,7 @@ export async function countDataset(o: CountDatasetOptions): Promise<CountReport>
     const dets = parseDetections(await readRequired(detPath, `the detection file det/${o.detFile} of ${seq} (see --det)`), info.seqLength, detPath);
     sequences[seq] = countSequence({
       frameRate: info.frameRate, imWidth: info.imWidth, imHeight: info.imHeight,
-      truth: anchorFrames(rows, info.seqLength, gtPath), dets, spec, tracker: o.tracker(info.frameRate), counter: o.counter,
+      truth: anchorFrames(rows, info.seqLength, gtPath), dets, spec, tracker: o.tracker(info.frameRate), counter: o.counter, crossing: o.crossing,
     });
   }
   return { sequences, combined: combineCounts(sequences) };
