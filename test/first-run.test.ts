@@ -11,6 +11,7 @@ import pino from 'pino';
 import { startApp, type RunningApp } from '../src/app.ts';
 import { validateConfig } from '../src/config/load.ts';
 import { asset } from './support/assets.ts';
+import { assertEventsMatchSchema } from './support/event-schema.ts';
 import { startLocalServer, type LocalServer } from './support/http-server.ts';
 import { waitFor } from './support/wait.ts';
 
@@ -83,6 +84,7 @@ test('first run without an assets folder: a model of other bytes is refused and 
       return body.events.some((e) => e.subjects[0]?.label === 'person') ? body.events : false;
     }, 90_000);
     assert.ok(events.length > 0);
+    assertEventsMatchSchema(events, 'first-run events');
     const demo = await demoCamera(app);
     assert.deepEqual([demo.state, demo.model, demo.lastError], ['online', 'yolox-nano', null]);
     assert.deepEqual(requested, ['/good/yolox_nano.onnx'], 'only the model is downloaded again; the kept clip is checked and reused');

@@ -11,6 +11,7 @@ import pino from 'pino';
 import { startApp } from '../src/app.ts';
 import { validateConfig } from '../src/config/load.ts';
 import { asset, ASSETS } from './support/assets.ts';
+import { assertEventsMatchSchema } from './support/event-schema.ts';
 import { ffmpegChildren, waitFor } from './support/wait.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'sightline-mosaic-'));
@@ -66,6 +67,7 @@ test('the grid of a mosaic camera is found and its tiles run as cameras of their
     }, 30_000);
     assert.equal(events[0].cameraId, 'dvr-1-1');
     assert.ok(events[0].subjects[0].boxXyxy[2] <= 640, 'boxes in the tile\'s own pixels');
+    assertEventsMatchSchema(events, 'tile camera events');
   } finally {
     await app.stop();
   }

@@ -54,7 +54,9 @@ for (const db of ['pglite', 'postgres'] as const) {
     const pgUrl = db === 'postgres' ? await postgresUrlForTests(t) : undefined;
     if (db === 'postgres' && !pgUrl) return;
     const dataDir = mkdtempSync(join(tmpdir(), `sightline-e2e-${db}-`));
-    const log = pino({ level: 'silent' });
+    // Errors the server logs are kept: a version the event bus refuses (schema) or cannot store fails the test.
+    const logged: string[] = [];
+    const log = pino({ level: 'error' }, { write: (line: string) => void logged.push(line) });
     let app: RunningApp | null = await startApp(configFor(dataDir, pgUrl), log);
     const ws = new WebSocket(`${app.url.replace('http', 'ws')}/api/ws`);
     const messages: any[] = [];
@@ -204,6 +206,7 @@ for (const db of ['pglite', 'postgres'] as const) {
         assert.ok(after.events.filter((e: any) => e.endReason === 'stopped').length > 0, 'a clean stop ends open events as "stopped"');
         assert.ok(after.events.every((e: any) => e.endReason !== 'restart'), 'a clean stop leaves nothing for the restart to close');
         assertEventsMatchSchema(after.events, 'after restart');
+        assert.deepEqual(logged.filter((l) => /storing event failed|event subscriber failed|frame processing failed/.test(l)), []);
       });
     } finally {
       ws.close();
