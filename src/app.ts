@@ -110,7 +110,6 @@ export async function startApp(config: Config, log: Logger): Promise<RunningApp>
     return d;
   };
 
-  const workers = new Map<string, CameraWorker>();
   const started = new Map<string, Promise<CameraWorker | null>>();
   const startCamera = async (cam: CameraConfig): Promise<CameraWorker | null> => {
     const camLog = log.child({ component: 'camera', camera: cam.id });
@@ -143,7 +142,6 @@ export async function startApp(config: Config, log: Logger): Promise<RunningApp>
         worker = createCameraWorker(cam, { ...ports, source, media: stream });
         camLog.info({ url: redactUrl(sourceUrl), model: detector.manifest.id, fps: cam.detect.fps }, 'camera started');
       }
-      workers.set(cam.id, worker);
       handles.set(cam.id, worker);
       worker.start();
       return worker;
@@ -160,12 +158,12 @@ export async function startApp(config: Config, log: Logger): Promise<RunningApp>
   return {
     url,
     async stop() {
-      await Promise.allSettled(started.values());
+      const workers = (await Promise.all(started.values())).filter((w): w is CameraWorker => w !== null);
       await app.close();
       // Tiles before their mosaics, so a tile's last frames are analysed before its source goes.
-      const tiles = [...workers.values()].filter((w) => cameras.find((c) => c.id === w.id)?.source.url.startsWith('tile:'));
-      await Promise.allSettled(tiles.map((w) => w.stop()));
-      await Promise.allSettled([...workers.values()].filter((w) => !tiles.includes(w)).map((w) => w.stop()));
+      const isTile = (w: CameraWorker) => cameras.find((c) => c.id === w.id)!.source.url.startsWith('tile:');
+      await Promise.allSettled(workers.filter(isTile).map((w) => w.stop()));
+      await Promise.allSettled(workers.filter((w) => !isTile(w)).map((w) => w.stop()));
       await recordings.stop();
       for (const d of detectors.values()) await d.then((x) => x.close()).catch(() => undefined);
       await db.close();

@@ -10,8 +10,6 @@ import type { LatestQueue } from './latest-queue.ts';
 import { RateMeter } from './rate-meter.ts';
 import { redactUrl } from './redact.ts';
 
-export type { SourceState, SourceStatus } from '../core/camera-status.ts';
-
 /** Settings of a live source (resolved URL, no sample: ids). */
 export interface LiveSourceOptions {
   readonly url: string;

@@ -1,13 +1,9 @@
 import sharp from 'sharp';
-import type { BoxXyxy, Frame } from '../core/types.ts';
+import type { Frame } from '../core/types.ts';
+import type { SnapshotOverlay } from '../pipeline/ports.ts';
 
-/** A box to draw with its caption. */
-export interface Overlay {
-  readonly boxXyxy: BoxXyxy;
-  readonly caption: string;
-  /** Highlight (events) vs normal (tracks). */
-  readonly highlight?: boolean;
-}
+/** A box to draw with its caption (the snapshot renderer port's overlay: this file implements that port). */
+export type Overlay = SnapshotOverlay;
 
 const escapeXml = (s: string) => s.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
 

@@ -75,6 +75,14 @@ export interface CameraOverlays {
   readonly lines: readonly { readonly id: string; readonly points: readonly (readonly [number, number])[]; readonly in: 'left' | 'right' }[];
 }
 
+/** A camera's zones and lines as overlays are drawn from them. */
+export function cameraOverlays(camera: CameraConfig): CameraOverlays {
+  return {
+    zones: camera.zones.map((z) => ({ id: z.id, polygon: z.polygon })),
+    lines: camera.lines.map((l) => ({ id: l.id, points: l.points, in: l.in })),
+  };
+}
+
 /** Grey frames kept for grid detection, at least this far apart (ms). */
 const GRID_SAMPLE_MS = 1000;
 const GRID_FRAMES = 5;
@@ -97,7 +105,6 @@ class Worker implements CameraWorker {
   private framesReplaced = 0;
   private latest: { frame: Frame; tracks: readonly Track[] } | null = null;
   private rendered: { index: number; jpeg: Uint8Array } | null = null;
-  private lastFrame: Frame | null = null;
   private analyticsWrites: Promise<void> = Promise.resolve();
   private loop: Promise<void> | null = null;
   private resolveDone!: () => void;
@@ -135,10 +142,7 @@ class Worker implements CameraWorker {
   }
 
   overlays(): CameraOverlays {
-    return {
-      zones: this.camera.zones.map((z) => ({ id: z.id, polygon: z.polygon })),
-      lines: this.camera.lines.map((l) => ({ id: l.id, points: l.points, in: l.in })),
-    };
+    return cameraOverlays(this.camera);
   }
 
   subscribeMedia(listener: MediaListener): (() => void) | null {
@@ -207,7 +211,7 @@ class Worker implements CameraWorker {
         log.error({ err: errorMessage(err), frame: frame.index }, 'frame processing failed');
       }
     }
-    const last = this.lastFrame;
+    const last = this.latest?.frame;
     await this.apply(this.processor.finish(last?.timeMs ?? 0, last?.index ?? 0), null);
     this.writeAnalytics(last?.timeMs ?? 0, true);
     await this.analyticsWrites;
@@ -220,7 +224,6 @@ class Worker implements CameraWorker {
       return;
     }
     this.framesProcessed++;
-    this.lastFrame = frame;
     this.processedMeter.tick(this.ports.now());
     this.latest = { frame, tracks: result.tracks };
     this.ports.publish({

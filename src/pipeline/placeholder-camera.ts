@@ -6,7 +6,7 @@ import type { CameraConfig } from '../config/schema.ts';
 import type { CameraState, CameraStatus } from '../core/camera-status.ts';
 import { AppError } from '../core/errors.ts';
 import { redactUrl } from '../ingest/redact.ts';
-import type { CameraGrid, CameraOverlays } from './camera-worker.ts';
+import { cameraOverlays, type CameraGrid, type CameraOverlays } from './camera-worker.ts';
 
 /** The API-facing part of a camera that has no worker. */
 export interface PlaceholderCamera {
@@ -34,9 +34,6 @@ export function placeholderCamera(camera: CameraConfig, state: CameraState, last
     grid: () => {
       throw new AppError('SNAPSHOT_NOT_FOUND', `camera "${camera.id}" is ${state}${lastError ? ` (${lastError})` : ''}: no frames for grid detection`);
     },
-    overlays: () => ({
-      zones: camera.zones.map((z) => ({ id: z.id, polygon: z.polygon })),
-      lines: camera.lines.map((l) => ({ id: l.id, points: l.points, in: l.in })),
-    }),
+    overlays: () => cameraOverlays(camera),
   };
 }

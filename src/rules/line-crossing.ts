@@ -125,7 +125,7 @@ export class LineCrossingDetector {
   constructor(
     readonly line: LineSpec,
     labels: readonly string[] | null,
-    private readonly options: CrossingOptions = DEFAULT_CROSSING_OPTIONS,
+    readonly options: CrossingOptions = DEFAULT_CROSSING_OPTIONS,
   ) {
     this.labels = labels === null ? null : new Set(labels);
   }

@@ -39,8 +39,9 @@ export class LineRule extends BaseRule {
    * stand for that line's count (the engine then runs no second detector for it).
    */
   countsAllOf(lineId: string, labels: readonly string[]): boolean {
-    return this.spec.line.id === lineId && (this.spec.crossing?.anchor ?? DEFAULT_CROSSING_OPTIONS.anchor) === DEFAULT_CROSSING_OPTIONS.anchor &&
-      Object.keys(this.spec.crossing ?? {}).every((k) => k === 'anchor') && labels.every((l) => this.spec.labels.includes(l));
+    const o = this.detector.options;
+    const defaults = Object.entries(DEFAULT_CROSSING_OPTIONS) as [keyof CrossingOptions, unknown][];
+    return this.spec.line.id === lineId && defaults.every(([k, v]) => o[k] === v) && labels.every((l) => this.spec.labels.includes(l));
   }
 
   /** Crossings counted since the rule started (or was reset). */

@@ -3,22 +3,16 @@
  * `minDurationMs` (more than five people in a room; nobody at the desk). One episode per rule; the event carries the
  * count and is updated whenever it changes, with a snapshot when the count reaches a new extreme.
  */
-import type { EndReason, Severity } from '../core/types.ts';
 import { DEFAULT_HEARTBEAT_MS, Episodes } from './episodes.ts';
-import { BaseRule, subjectOf, type RuleFrame, type RuleHit } from './rule.ts';
+import { EpisodeRule, type ZoneRuleSpec } from './episode-rule.ts';
+import { subjectOf, type RuleFrame, type RuleHit } from './rule.ts';
 import { ZoneCounter } from './zone-count.ts';
-import type { Anchor, Zone } from './zones.ts';
 
 /** Most subjects an occupancy event lists (the count itself is exact). */
 const MAX_SUBJECTS = 50;
 
 /** Settings of one occupancy rule (times in milliseconds); exactly one of `max` and `min`. */
-export interface OccupancyRuleSpec {
-  readonly id: string;
-  readonly severity: Severity;
-  readonly zone: Zone;
-  readonly labels: readonly string[];
-  readonly anchor: Anchor;
+export interface OccupancyRuleSpec extends ZoneRuleSpec {
   /** The condition holds while the count is above this. */
   readonly max: number | null;
   /** The condition holds while the count is below this. */
@@ -32,10 +26,10 @@ export interface OccupancyRuleSpec {
 }
 
 /** Too many (or too few) objects in a zone. */
-export class OccupancyRule extends BaseRule {
+export class OccupancyRule extends EpisodeRule<{ frame: RuleFrame; count: number }> {
   readonly type = 'occupancy' as const;
   private readonly counter: ZoneCounter;
-  private readonly episodes: Episodes<{ frame: RuleFrame; count: number }>;
+  protected readonly episodes: Episodes<{ frame: RuleFrame; count: number }>;
 
   constructor(private readonly spec: OccupancyRuleSpec) {
     super(spec.id, spec.severity);
@@ -52,10 +46,6 @@ export class OccupancyRule extends BaseRule {
     );
   }
 
-  get openEpisodes(): number {
-    return this.episodes.open;
-  }
-
   protected step(f: RuleFrame): RuleHit[] {
     const hits = this.episodes.expire(f.timeMs);
     const count = this.counter.update(f);
@@ -70,12 +60,8 @@ export class OccupancyRule extends BaseRule {
     return hits;
   }
 
-  protected endAll(_timeMs: number, reason: EndReason): RuleHit[] {
-    return this.episodes.endAll(reason);
-  }
-
-  protected clear(): void {
+  protected override clear(): void {
     this.counter.clear();
-    this.episodes.clear();
+    super.clear();
   }
 }

@@ -59,11 +59,6 @@ export interface Rule {
   readonly openEpisodes: number;
 }
 
-/** Confirmed tracks of the given labels (all confirmed tracks when `labels` is null). */
-export function confirmedOf(tracks: readonly Track[], labels: ReadonlySet<string> | null): Track[] {
-  return tracks.filter((t) => t.state === 'confirmed' && (labels === null || labels.has(t.label)));
-}
-
 /** A track's current observation as an event subject at `timeMs`. */
 export function subjectOf(t: Track, timeMs: number): EventSubject {
   return { trackId: t.id, label: t.label, score: t.score, boxXyxy: t.boxXyxy, timeMs };
