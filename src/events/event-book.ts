@@ -30,6 +30,7 @@ export class EventBook {
       const key = `${rule.id}\u0000${hit.key}`;
       const fields = {
         lastSeenMs: hit.lastSeenMs, subjects: hit.subjects, attributes: hit.attributes, frameIndex,
+        ...(hit.severity ? { severity: hit.severity } : {}),
       };
       if (hit.kind === 'start' || hit.kind === 'instant') {
         const event: SightEvent = {

@@ -5,7 +5,7 @@
 import type { EndReason, EventAttributes, EventSubject, Severity, Track } from '../core/types.ts';
 
 /** The rule types of this version; the event's `type` is the type of the rule that raised it. */
-export const RULE_TYPES = ['presence', 'line', 'dwell', 'occupancy'] as const;
+export const RULE_TYPES = ['presence', 'line', 'dwell', 'occupancy', 'fall', 'animal', 'violence'] as const;
 /** One of `RULE_TYPES`. */
 export type RuleType = (typeof RULE_TYPES)[number];
 
@@ -18,6 +18,36 @@ export interface RuleFrame {
   readonly heightPx: number;
   /** The tracker's output for this frame; rules use only `state: 'confirmed'` tracks. */
   readonly tracks: readonly Track[];
+  /**
+   * Keypoints of person tracks, by track id, where the camera's pose stage ran on this frame (only cameras whose rules
+   * ask for poses have one); absent or missing a track: no pose for it in this frame.
+   */
+  readonly poses?: ReadonlyMap<number, TrackPose>;
+  /** Clip-classifier results that finished since the previous frame (the violence rule's stage); absent: none. */
+  readonly clipScores?: readonly ClipWindowScore[];
+}
+
+/** One body keypoint in frame pixels with the model's confidence that it is visible (0..1). */
+export interface Keypoint {
+  readonly x: number;
+  readonly y: number;
+  readonly score: number;
+}
+
+/** A person's pose in one frame: keypoints in the pose model's order (COCO-17 for the catalog model). */
+export interface TrackPose {
+  readonly keypoints: readonly Keypoint[];
+  /** Score of the pose detection matched to the track. */
+  readonly score: number;
+}
+
+/** A clip classifier's verdict on one window of frames. */
+export interface ClipWindowScore {
+  /** Time of the window's first and last frame (ms). */
+  readonly startMs: number;
+  readonly endMs: number;
+  /** Probability of the watched class (e.g. violence), 0..1. */
+  readonly score: number;
 }
 
 /**
@@ -39,6 +69,8 @@ export interface RuleHit {
   readonly attributes: EventAttributes;
   /** This frame shows the episode better than any before it: keep a snapshot of it. */
   readonly snapshot: boolean;
+  /** The event's severity from this version on, where the rule grades it (an animal's threat, time down); else the rule's. */
+  readonly severity?: Severity;
 }
 
 /** A rule of one camera. */
