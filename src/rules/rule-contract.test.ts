@@ -7,6 +7,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Track } from '../core/types.ts';
+import { buildThreatTable } from './animal-threat.ts';
+import { AnimalRule } from './animal.ts';
 import { DwellRule } from './dwell.ts';
 import { LineRule } from './line.ts';
 import { OccupancyRule } from './occupancy.ts';
@@ -22,10 +24,15 @@ interface Case {
   readonly create: () => Rule;
   /** A scenario in which the rule raises at least one hit. */
   readonly scenario: RuleFrame[];
+  /** The label of the scenario's objects (default `person`). */
+  readonly label?: string;
 }
 
 // Two people walk right to left across the frame (x 900 -> 100 px over 4 s), into the left half and across x = 500.
 const walkers = frames(60, (i) => [person(1, Math.max(100, 900 - i * 20), 500), person(2, Math.max(120, 880 - i * 20), 700)]);
+
+// The same walk by two dogs, for the rules that watch animals.
+const dogs = walkers.map((f) => ({ ...f, tracks: f.tracks.map((t): Track => ({ ...t, label: 'dog', classId: 16 })) }));
 
 const CASES: readonly Case[] = [
   {
@@ -47,6 +54,12 @@ const CASES: readonly Case[] = [
     name: 'occupancy',
     create: () => new OccupancyRule({ id: 'o', severity: 'warning', zone: leftHalf, labels: ['person'], anchor: 'bottom-center', max: 1, min: null, minDurationMs: 500, endAfterMs: 500, holdMs: 300 }),
     scenario: [...walkers, ...frames(20, () => [], 6000)],
+  },
+  {
+    name: 'animal',
+    create: () => new AnimalRule({ id: 'a', severity: 'info', zone: leftHalf, anchor: 'bottom-center', table: buildThreatTable(), minDurationMs: 300, endAfterMs: 500, cooldownMs: 1000 }),
+    scenario: [...dogs, ...frames(10, () => [], 6000)],
+    label: 'dog',
   },
 ];
 
@@ -106,7 +119,7 @@ for (const c of CASES) {
     it('subjects are tracks the rule was shown, of its labels', () => {
       const rule = c.create();
       const seen = new Set(c.scenario.flatMap((f) => f.tracks.map((t) => t.id)));
-      for (const { hit } of run(rule, c.scenario)) for (const s of hit.subjects) assert.ok(seen.has(s.trackId) && s.label === 'person');
+      for (const { hit } of run(rule, c.scenario)) for (const s of hit.subjects) assert.ok(seen.has(s.trackId) && s.label === (c.label ?? 'person'));
     });
 
     it('time: a frame older than the last one (clock set back) ends what is open and the rule starts afresh', () => {
