@@ -1,6 +1,6 @@
-// Pose decoding and clip classification end to end through onnxruntime. No working pose or clip (action) model is
-// available here, so each test builds a tiny ONNX graph with the right input and output layout and known values
-// (onnx-writer), loads it with the real adapter, and checks what the decoder / ClipClassifier make of its output.
+// Pose decoding and clip classification end to end through onnxruntime. Each test builds a tiny ONNX graph with the
+// right input and output layout and known values (onnx-writer), loads it with the real adapter, and checks what the
+// decoder / ClipClassifier make of its output. The real fight model runs in fight-model.test.ts.
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,11 +9,12 @@ import { test } from 'node:test';
 import { isAppError } from '../src/core/errors.ts';
 import type { BoxXyxy, Frame } from '../src/core/types.ts';
 import { loadOnnxModel } from '../src/vision/adapters/onnx-runtime.ts';
-import { ClipClassifier } from '../src/vision/clip-classifier.ts';
+import { ClipClassifier, clipSpecFromManifest } from '../src/vision/clip-classifier.ts';
 import type { ClipClassifierSpec } from '../src/vision/clip-classifier.ts';
 import { decodePoseWithNms, unletterboxKeypoints } from '../src/vision/decoders/ultralytics-pose.ts';
 import { proposeManifest } from '../src/vision/inspect.ts';
 import { letterboxGeometry, unletterboxBox } from '../src/vision/letterbox.ts';
+import { ModelManifestSchema, type ClipLayout, type ClipManifest } from '../src/vision/model-manifest.ts';
 import type { ModelRunner } from '../src/vision/model-runner.ts';
 import { readOnnxInfo } from '../src/vision/onnx/onnx-model.ts';
 import { buildOnnxModel } from '../src/vision/onnx/onnx-writer.ts';
@@ -169,5 +170,131 @@ test('clip classifier: a detector-shaped model is rejected with MODEL_LAYOUT_UNS
         err.message ===
           'clip classifier: expected input [1,3,4,8,8] (ncthw, T=4) and output [1,2] (2 class logits), saw input [1,3,320,320] and output [1,84,2100]',
     );
+  });
+});
+
+// An "echo" clip model: its output is its input flattened ([1, T*3*H*W]), declared as probabilities, so the scores
+// ClipClassifier returns are exactly the tensor it assembled. Frame f's pixel (x, y) is (40f + 4y + x) + c in channel c
+// (0 red, 1 green, 2 blue), so every value says which frame, row, column and channel it came from.
+const E = { t: 4, h: 2, w: 3 };
+const ECHO_SIZE = E.t * 3 * E.h * E.w;
+const echoDims = (layout: ClipLayout) => (layout === 'ncthw' ? [1, 3, E.t, E.h, E.w] : layout === 'ntchw' ? [1, E.t, 3, E.h, E.w] : [1, E.t, E.h, E.w, 3]);
+const echoModel = (layout: ClipLayout): OnnxModelSpec => ({
+  inputs: [{ name: 'clip', dims: echoDims(layout) }],
+  outputs: [{ name: 'flat', dims: [1, ECHO_SIZE] }],
+  nodes: [{ opType: 'Flatten', inputs: ['clip'], outputs: ['flat'], attributes: { axis: { int: 1 } } }],
+});
+const echoFrame = (f: number): Frame => {
+  const rgb = new Uint8Array(E.w * E.h * 3);
+  for (let y = 0; y < E.h; y++) for (let x = 0; x < E.w; x++) for (let c = 0; c < 3; c++) rgb[(y * E.w + x) * 3 + c] = 40 * f + 4 * y + x + c;
+  return { index: f, timeMs: 0, width: E.w, height: E.h, rgb };
+};
+/** The tensor a layout's definition says frames `first`..`first + T - 1` make (channels in `order`). */
+function expectedClip(layout: ClipLayout, first: number, order: 'rgb' | 'bgr'): number[] {
+  const out = new Array<number>(ECHO_SIZE);
+  for (let t = 0; t < E.t; t++) {
+    for (let c = 0; c < 3; c++) {
+      for (let y = 0; y < E.h; y++) {
+        for (let x = 0; x < E.w; x++) {
+          const i =
+            layout === 'ncthw' ? ((c * E.t + t) * E.h + y) * E.w + x
+            : layout === 'ntchw' ? ((t * 3 + c) * E.h + y) * E.w + x
+            : ((t * E.h + y) * E.w + x) * 3 + c;
+          out[i] = 40 * (first + t) + 4 * y + x + (order === 'rgb' ? c : 2 - c);
+        }
+      }
+    }
+  }
+  return out;
+}
+
+test('clip classifier: each layout is assembled oldest frame first, across the ring\'s wrap, and probabilities are not softmaxed', async (t) => {
+  const cases: { layout: ClipLayout; order: 'rgb' | 'bgr' }[] = [
+    { layout: 'ncthw', order: 'rgb' },
+    { layout: 'ntchw', order: 'rgb' },
+    { layout: 'nthwc', order: 'rgb' },
+    { layout: 'nthwc', order: 'bgr' },
+  ];
+  for (const c of cases) {
+    await t.test(`${c.layout} ${c.order}`, async () => {
+      await withModel(`echo-${c.layout}.onnx`, echoModel(c.layout), async (runner) => {
+        const labels = Array.from({ length: ECHO_SIZE }, (_, i) => `v${i}`);
+        const spec: ClipClassifierSpec = { inputWidth: E.w, inputHeight: E.h, clipFrames: E.t, layout: c.layout, labels, outputs: 'probabilities', colorOrder: c.order, pixelScale: 1, mean: [0, 0, 0], std: [1, 1, 1] };
+        const clf = new ClipClassifier(runner, spec);
+        const assembled = async () => {
+          const byLabel = new Map((await clf.classify())!.map((s) => [s.label, s.score]));
+          return labels.map((l) => byLabel.get(l));
+        };
+        for (let f = 0; f < E.t; f++) clf.push(echoFrame(f));
+        assert.deepEqual(await assembled(), expectedClip(c.layout, 0, c.order));
+        for (let f = E.t; f < E.t + 3; f++) clf.push(echoFrame(f)); // the ring wraps: frames 3..6 held
+        assert.deepEqual(await assembled(), expectedClip(c.layout, 3, c.order));
+      });
+    });
+  }
+});
+
+test('clip classifier: two classifications at once each see the frames held when they were asked for', async () => {
+  await withModel('echo-concurrent.onnx', echoModel('nthwc'), async (runner) => {
+    const labels = Array.from({ length: ECHO_SIZE }, (_, i) => `v${i}`);
+    const clf = new ClipClassifier(runner, { inputWidth: E.w, inputHeight: E.h, clipFrames: E.t, layout: 'nthwc', labels, outputs: 'probabilities', colorOrder: 'rgb', pixelScale: 1, mean: [0, 0, 0], std: [1, 1, 1] });
+    for (let f = 0; f < E.t; f++) clf.push(echoFrame(f));
+    const first = clf.classify();
+    clf.push(echoFrame(E.t));
+    const second = clf.classify(); // waits for the first: the input buffer is reused
+    const values = async (p: ReturnType<ClipClassifier['classify']>) => {
+      const byLabel = new Map((await p)!.map((s) => [s.label, s.score]));
+      return labels.map((l) => byLabel.get(l));
+    };
+    assert.deepEqual(await values(first), expectedClip('nthwc', 0, 'rgb'));
+    assert.deepEqual(await values(second), expectedClip('nthwc', 1, 'rgb'));
+  });
+});
+
+test('clip classifier: a model ending in Softmax, declared probabilities, is softmaxed once', async () => {
+  // tiny-models' clip model with a Softmax after its logits: a white clip gives P(bright) = sigmoid(1.5) once;
+  // declared logits it would be softmaxed twice, to sigmoid(2 * sigmoid(1.5) - 1).
+  const logits = clipModel('ntchw');
+  const withSoftmax: OnnxModelSpec = {
+    ...logits,
+    outputs: [{ name: 'probs', dims: [1, 2] }],
+    nodes: [...logits.nodes, { opType: 'Softmax', inputs: ['logits'], outputs: ['probs'], attributes: { axis: { int: 1 } } }],
+  };
+  await withModel('clip-softmax.onnx', withSoftmax, async (runner) => {
+    const bright = async (outputs: 'logits' | 'probabilities') => {
+      const clf = new ClipClassifier(runner, { ...clipSpec('ntchw'), outputs });
+      for (let i = 0; i < T; i++) clf.push(frame(WHITE));
+      return (await clf.classify())!.find((s) => s.label === 'bright')!.score;
+    };
+    const once = sigmoid(1.5);
+    assert.ok(Math.abs((await bright('probabilities')) - once) < 1e-6);
+    assert.ok(Math.abs((await bright('logits')) - sigmoid(2 * once - 1)) < 1e-6, 'the declared output type is what decides');
+  });
+});
+
+test('clip manifests: outputs defaults to logits, positiveLabel must be a label, clipSpecFromManifest carries both', async (t) => {
+  const base = {
+    id: 'walk-fall', file: 'walk-fall.onnx', task: 'classify-clip', family: 'clip-classifier', inputLayout: 'ncthw', clipFrames: 16, inputWidth: 112, inputHeight: 112,
+    colorOrder: 'rgb', pixelScale: 1 / 255, mean: [0.45, 0.45, 0.45], std: [0.225, 0.225, 0.225], labels: ['walk', 'fall'], licence: 'MIT', url: null, sha256: null,
+  };
+  await t.test('outputs absent: logits, no positive label', () => {
+    const spec = clipSpecFromManifest(ModelManifestSchema.parse(base) as ClipManifest);
+    assert.deepEqual([spec.outputs, spec.positiveLabel, spec.layout, spec.clipFrames], ['logits', undefined, 'ncthw', 16]);
+  });
+  await t.test('outputs and positiveLabel given', () => {
+    const spec = clipSpecFromManifest(ModelManifestSchema.parse({ ...base, outputs: 'probabilities', positiveLabel: 'fall' }) as ClipManifest);
+    assert.deepEqual([spec.outputs, spec.positiveLabel], ['probabilities', 'fall']);
+  });
+  await t.test('a positiveLabel that is not a label is refused, naming the labels', () => {
+    const r = ModelManifestSchema.safeParse({ ...base, positiveLabel: 'fight' });
+    assert.ok(!r.success);
+    assert.deepEqual(r.error.issues.map((i) => [i.path.join('.'), i.message]), [['positiveLabel', 'model walk-fall: positiveLabel "fight" is not one of its labels ["walk","fall"]; name one of them']]);
+  });
+  await t.test('a label set resolved later is checked when the spec is built', () => {
+    const m = { ...ModelManifestSchema.parse({ ...base, labels: 'actions', positiveLabel: 'fight' }), labels: ['walk', 'run'] } as ClipManifest;
+    assert.throws(() => clipSpecFromManifest(m), (err) => isAppError(err, 'CONFIG_INVALID') && /positiveLabel "fight" is not one of its labels \["walk","run"\]/.test(err.message));
+  });
+  await t.test('an unknown layout is refused', () => {
+    assert.ok(!ModelManifestSchema.safeParse({ ...base, inputLayout: 'nhwc' }).success);
   });
 });

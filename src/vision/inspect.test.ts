@@ -8,13 +8,13 @@ import { buildOnnxModel } from './onnx/onnx-writer.ts';
 
 type Dims = (number | string)[];
 
-/** The OnnxInfo of a model with the given shapes (float32 tensors), written and read back as real ONNX bytes. */
-const info = (inputs: Dims[], outputs: Dims[], metadata: Record<string, string> = {}): OnnxInfo =>
+/** The OnnxInfo of a model with the given shapes (float32 tensors) and op types, written and read back as real ONNX bytes. */
+const info = (inputs: Dims[], outputs: Dims[], metadata: Record<string, string> = {}, ops: string[] = []): OnnxInfo =>
   readOnnxInfo(
     buildOnnxModel({
       inputs: inputs.map((dims, i) => ({ name: `in${i}`, dims })),
       outputs: outputs.map((dims, i) => ({ name: ['pred_boxes', 'logits'][i] ?? `out${i}`, dims })),
-      nodes: [],
+      nodes: ops.map((opType, i) => ({ opType, inputs: [], outputs: [`n${i}`] })),
       metadata,
     }),
     'm.onnx',
@@ -117,7 +117,20 @@ test('proposeManifest recognises each supported layout', async (t) => {
     {
       name: 'clip classifier NTCHW',
       info: info([['b', 8, 3, 112, 160]], [['b', 2]], { names: "['normal', 'fall']" }),
-      want: { task: 'classify-clip', inputLayout: 'ntchw', clipFrames: 8, inputWidth: 160, inputHeight: 112, labels: ['normal', 'fall'] },
+      want: { task: 'classify-clip', inputLayout: 'ntchw', clipFrames: 8, inputWidth: 160, inputHeight: 112, labels: ['normal', 'fall'], outputs: 'logits', positiveLabel: 'fall' },
+      note: /positiveLabel: fall, a guess/,
+    },
+    {
+      name: 'clip classifier NTHWC (Keras, frames-last) ending in Softmax',
+      info: info([['N', 64, 224, 160, 3]], [['N', 2]], {}, ['Transpose', 'Conv', 'Relu', 'Gemm', 'Softmax']),
+      want: { inputLayout: 'nthwc', clipFrames: 64, inputWidth: 160, inputHeight: 224, mean: [0, 0, 0], std: [1, 1, 1], pixelScale: 1 / 255, outputs: 'probabilities', positiveLabel: 'class1' },
+      note: /outputs: probabilities, a guess from the Softmax node/,
+    },
+    {
+      name: 'clip transformer: Softmax inside attention says nothing about the output',
+      info: info([[1, 16, 3, 224, 224]], [[1, 400]], {}, ['MatMul', 'Softmax', 'Add']),
+      want: { inputLayout: 'ntchw', outputs: 'logits', positiveLabel: undefined },
+      note: /Softmax and MatMul \(attention\?\)/,
     },
   ];
   for (const c of cases) {

@@ -1,6 +1,7 @@
 import { AppError } from '../core/errors.ts';
 import { matchDetectorLayout } from './decoders/layout.ts';
 import { yoloxAnchorCount } from './decoders/yolox.ts';
+import type { ClipLayout, ClipOutputs } from './model-manifest.ts';
 import type { OnnxInfo, OnnxTensorInfo } from './onnx/onnx-model.ts';
 
 /** What a proposed model is for. */
@@ -9,8 +10,8 @@ export type ProposedTask = 'detect' | 'pose' | 'embed' | 'classify-clip';
 /** How a proposed model's output is decoded. */
 export type ProposedFamily = 'yolox' | 'ultralytics' | 'ultralytics-pose' | 'end2end' | 'detr' | 'embedder' | 'clip-classifier';
 
-/** Axis order of the model input: images NCHW, clips NCTHW or NTCHW (T = frames). */
-export type InputLayout = 'nchw' | 'ncthw' | 'ntchw';
+/** Axis order of the model input: images NCHW, clips NCTHW, NTCHW or NTHWC (T = frames). */
+export type InputLayout = 'nchw' | ClipLayout;
 
 /** Manifest fields proposed for a model file; detection proposals use the names of `ModelManifestSchema`. */
 export interface ProposedManifest {
@@ -36,6 +37,10 @@ export interface ProposedManifest {
   keypoints?: { count: number; dims: number };
   /** Clip classifiers: frames per clip. */
   clipFrames?: number;
+  /** Clip classifiers: whether the output is logits or already probabilities. */
+  outputs?: ClipOutputs;
+  /** Clip classifiers: the label a rule watches (proposed for two-class outputs only). */
+  positiveLabel?: string;
   /** Embedders: length of one embedding. */
   embeddingDim?: number;
   licence: string;
@@ -57,11 +62,13 @@ const SUPPORTED_LAYOUTS =
   'an Ultralytics detection output [1,4+C,N], an Ultralytics pose output [1,4+C+K*D,N] (kpt_shape metadata), ' +
   'an end-to-end detection output [1,N,6] (x1,y1,x2,y2,score,class), DETR-style outputs boxes [1,N,4] + logits [1,N,C] ' +
   '(or one [1,N,4+C] with task=detect metadata), or an embedding output [B,D]; ' +
-  'or one clip input [B,3,T,H,W] or [B,T,3,H,W] with a class-score output [B,K]';
+  'or one clip input [B,3,T,H,W], [B,T,3,H,W] or [B,T,H,W,3] with a class-score output [B,K]';
 
 const IMAGENET = { mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] } as const;
 // PyTorchVideo's Kinetics normalisation (X3D, SlowFast, MViT exports).
 const KINETICS = { mean: [0.45, 0.45, 0.45], std: [0.225, 0.225, 0.225] } as const;
+// Keras/TensorFlow video models usually take 0-1 values without mean/std.
+const UNIT = { mean: [0, 0, 0], std: [1, 1, 1] } as const;
 
 type Dims = readonly (number | string)[];
 const fmt = (dims: Dims): string => `[${dims.join(',')}]`;
@@ -192,7 +199,7 @@ const YOLOX_PRE: Preprocessing = { colorOrder: 'bgr', pixelScale: 1, mean: [0, 0
 /** The decoding half of a proposal: everything that depends on the output layout. */
 type Decoding = Pick<ProposedManifest, 'task' | 'family'> &
   Preprocessing &
-  Partial<Pick<ProposedManifest, 'labels' | 'defaultScoreThreshold' | 'keypoints' | 'clipFrames' | 'embeddingDim'>>;
+  Partial<Pick<ProposedManifest, 'labels' | 'defaultScoreThreshold' | 'keypoints' | 'clipFrames' | 'outputs' | 'positiveLabel' | 'embeddingDim'>>;
 
 class Unsupported extends Error {}
 
@@ -322,29 +329,52 @@ function twoOutputDetr(outputs: readonly OnnxTensorInfo[], h: number | string, w
   return { ...size, ...detrDecoding(c, hints, notes) };
 }
 
-function clipModel(input: OnnxTensorInfo, layout: 'ncthw' | 'ntchw', outputs: readonly OnnxTensorInfo[], hints: Hints, notes: string[]): Decoding & { width: number; height: number } {
-  const [, d1, d2, h, w] = input.dims;
-  const frames = layout === 'ncthw' ? d2 : d1;
-  const out = outputs[0]!;
-  if (outputs.length !== 1 || out.dims.length !== 2 || !isPositive(out.dims[1])) throw new Unsupported('a clip input needs one class-score output [B,K]');
+/** Whether a clip model's output is probabilities, guessed from its op types (the reader does not say which node makes the output). */
+function clipOutputs(opTypes: readonly string[], notes: string[]): ClipOutputs {
+  if (!opTypes.includes('Softmax')) {
+    notes.push('outputs: logits (the graph has no Softmax node); Sightline applies softmax');
+    return 'logits';
+  }
+  // Transformers use Softmax inside attention (MatMul), so there a Softmax says nothing about the output.
+  if (opTypes.includes('MatMul') || opTypes.includes('com.microsoft:Attention')) {
+    notes.push('outputs: logits, a guess: the graph has Softmax and MatMul (attention?), so whether it ends in Softmax cannot be told; set outputs to probabilities if it does');
+    return 'logits';
+  }
+  notes.push('outputs: probabilities, a guess from the Softmax node in a graph without attention; set outputs to logits if the Softmax is not the last node');
+  return 'probabilities';
+}
+
+function clipModel(input: OnnxTensorInfo, layout: ClipLayout, info: OnnxInfo, hints: Hints, notes: string[]): Decoding & { width: number; height: number } {
+  const [, d1, d2, d3, d4] = input.dims;
+  const [frames, h, w] = layout === 'ncthw' ? [d2, d3, d4] : layout === 'ntchw' ? [d1, d3, d4] : [d1, d2, d3];
+  const out = info.outputs[0]!;
+  if (info.outputs.length !== 1 || out.dims.length !== 2 || !isPositive(out.dims[1])) throw new Unsupported('a clip input needs one class-score output [B,K]');
   if (!isPositive(frames)) throw new Unsupported(`the clip length ${frames} is not fixed`);
   const size = imageSize(h!, w!, hints, undefined, notes);
   const k = out.dims[1];
   notes.push(`input ${fmt(input.dims)}: clips of ${frames} frames, ${layout.toUpperCase()}; output ${fmt(out.dims)}: ${k} class scores per clip`);
-  notes.push('preprocessing: RGB, mean 0.45 / std 0.225, frames stretched to the input size, a guess (PyTorchVideo Kinetics models); check the model card');
+  const [norm, why] = layout === 'nthwc'
+    ? [UNIT, 'RGB scaled to 0-1, frames stretched to the input size, a guess (Keras/TensorFlow frames-last models; one fed by OpenCV frames takes BGR)']
+    : [KINETICS, 'RGB, mean 0.45 / std 0.225, frames stretched to the input size, a guess (PyTorchVideo Kinetics models)'];
+  notes.push(`preprocessing: ${why}; check the model card`);
+  const labels = labelsFor(k, hints, notes);
+  const positiveLabel = k === 2 && Array.isArray(labels) ? labels[1]! : undefined;
+  notes.push(positiveLabel ? `positiveLabel: ${positiveLabel}, a guess (two-class models usually put the watched class at index 1)` : 'positiveLabel: not set; name the class a rule watches');
   return {
     ...size,
     task: 'classify-clip',
     family: 'clip-classifier',
     colorOrder: 'rgb',
     pixelScale: 1 / 255,
-    mean: [...KINETICS.mean],
-    std: [...KINETICS.std],
+    mean: [...norm.mean],
+    std: [...norm.std],
     letterbox: 'none',
     padValue: 0,
-    labels: labelsFor(k, hints, notes),
+    labels,
     defaultScoreThreshold: 0.5,
     clipFrames: frames,
+    outputs: clipOutputs(info.opTypes, notes),
+    ...(positiveLabel ? { positiveLabel } : {}),
   };
 }
 
@@ -352,6 +382,7 @@ function inputLayout(dims: Dims): InputLayout | undefined {
   if (dims.length === 4 && dims[1] === 3) return 'nchw';
   if (dims.length === 5 && dims[1] === 3) return 'ncthw';
   if (dims.length === 5 && dims[2] === 3) return 'ntchw';
+  if (dims.length === 5 && dims[4] === 3) return 'nthwc';
   return undefined;
 }
 
@@ -368,11 +399,11 @@ export function proposeManifest(info: OnnxInfo, fileName: string): Proposal {
   if (!input || info.inputs.length !== 1) throw unsupported('expected exactly one input');
   if (info.outputs.length === 0) throw unsupported('expected at least one output');
   const layout = inputLayout(input.dims);
-  if (!layout) throw unsupported('the input is neither an image [B,3,H,W] nor a clip [B,3,T,H,W] / [B,T,3,H,W]');
+  if (!layout) throw unsupported('the input is neither an image [B,3,H,W] nor a clip [B,3,T,H,W] / [B,T,3,H,W] / [B,T,H,W,3]');
   if (input.elemType !== 'float32') notes.push(`the input is ${input.elemType}, not float32; Sightline feeds float32 tensors`);
   let decoding: Decoding & { width: number; height: number };
   try {
-    decoding = layout === 'nchw' ? imageModel(input, info.outputs, hints, notes) : clipModel(input, layout, info.outputs, hints, notes);
+    decoding = layout === 'nchw' ? imageModel(input, info.outputs, hints, notes) : clipModel(input, layout, info, hints, notes);
   } catch (err) {
     throw err instanceof Unsupported ? unsupported(err.message) : err;
   }

@@ -82,17 +82,48 @@ export const EmbedManifestSchema = z
   })
   .strict();
 
+/** Axis orders of a clip input (T = frames): channels before frames, channels after frames, or channels last. */
+export const ClipLayoutSchema = z
+  .enum(['ncthw', 'ntchw', 'nthwc'])
+  .describe('Axis order of the clip input (T = frames): ncthw = [N,3,T,H,W] (PyTorchVideo), ntchw = [N,T,3,H,W], nthwc = [N,T,H,W,3] (Keras/TensorFlow, frames-last).');
+/** Axis order of a clip input. */
+export type ClipLayout = z.infer<typeof ClipLayoutSchema>;
+
+/** What a clip classifier's output holds. */
+export const ClipOutputsSchema = z
+  .enum(['logits', 'probabilities'])
+  .describe('What the [N,K] output holds: logits (Sightline applies softmax) or probabilities (the graph ends in Softmax or Sigmoid; used as they are). Default logits.');
+/** What a clip classifier's output holds. */
+export type ClipOutputs = z.infer<typeof ClipOutputsSchema>;
+
 /** A clip classifier: T frames (or crops) in, one score per class out. */
 export const ClipManifestSchema = z
   .object({
     ...common,
     task: z.literal('classify-clip'),
     family: z.literal('clip-classifier'),
-    inputLayout: z.enum(['ncthw', 'ntchw']).describe('Axis order of the clip input (T = frames).'),
-    clipFrames: z.number().int().positive(),
-    labels,
+    inputLayout: ClipLayoutSchema,
+    clipFrames: z.number().int().positive().describe('Frames per clip (T), consecutive frames of the source.'),
+    labels: labels.describe('One label per output value, in output order; or the name of a label set.'),
+    outputs: ClipOutputsSchema.default('logits'),
+    positiveLabel: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('The label whose probability a rule watches (the fight class of a violence model); one of labels. Absent: the rule has to name the label.'),
   })
-  .strict();
+  .strict()
+  .superRefine((m, ctx) => {
+    // A label-set name is resolved later; clipSpecFromManifest checks the resolved list.
+    const problem = Array.isArray(m.labels) ? positiveLabelProblem({ ...m, labels: m.labels }) : undefined;
+    if (problem) ctx.addIssue({ code: 'custom', path: ['positiveLabel'], message: problem });
+  });
+
+/** Why a clip classifier's `positiveLabel` is not one of its labels (a message naming the fix), or undefined when it is or is absent. */
+export function positiveLabelProblem(m: { readonly id: string; readonly labels: readonly string[]; readonly positiveLabel?: string | undefined }): string | undefined {
+  if (m.positiveLabel === undefined || m.labels.includes(m.positiveLabel)) return undefined;
+  return `model ${m.id}: positiveLabel "${m.positiveLabel}" is not one of its labels ${JSON.stringify(m.labels)}; name one of them`;
+}
 
 /** Everything needed to feed a model and read its output, by task. */
 export const ModelManifestSchema = z.discriminatedUnion('task', [DetectManifestSchema, PoseManifestSchema, EmbedManifestSchema, ClipManifestSchema]);
@@ -107,6 +138,9 @@ export type DetectorManifest = Extract<ModelManifest, { task: 'detect' }>;
 
 /** An embedder's manifest. */
 export type EmbedManifest = Extract<ModelManifest, { task: 'embed' }>;
+
+/** A clip classifier's manifest, its label set resolved to a list. */
+export type ClipManifest = Extract<ModelManifest, { task: 'classify-clip' }>;
 
 /** What a task's models are for, in words (for messages). */
 export const TASK_WORDS: Readonly<Record<ModelTask, string>> = {
