@@ -3,7 +3,11 @@
  * file source with ffmpeg, and runs the camera worker over every frame (`pipeline/analyze.ts`).
  */
 import pino from 'pino';
-import { CameraSchema } from './config/schema.ts';
+import { cameraWithRules, type RulesFile } from './config/rules-file.ts';
+import { checkDetectorForRules } from './pipeline/perception-check.ts';
+import type { ViolenceRuleConfig } from './config/violence-schema.ts';
+import type { LoadedClipClassifier } from './assets/load-clip.ts';
+import { AppError } from './core/errors.ts';
 import { fileFrameSource } from './ingest/file-source.ts';
 import { probeVideo, type VideoInfo } from './ingest/ffprobe.ts';
 import { runAnalysis, type AnalysisResult } from './pipeline/analyze.ts';
@@ -16,9 +20,15 @@ export interface AnalyzeOptions {
   /** Frames per second to analyse; null = every frame of the video. */
   readonly fps: number | null;
   readonly scoreThreshold?: number | undefined;
-  readonly tiling: TilingMode;
-  /** Zones, lines, rules and event timing to apply (a camera's slice of the configuration); default: presence in the whole frame. */
-  readonly geometry?: { readonly zones?: unknown; readonly lines?: unknown; readonly rules?: unknown; readonly events?: unknown } | undefined;
+  /** Tiling; default: the rules file's, else off. */
+  readonly tiling?: TilingMode | undefined;
+  /**
+   * Zones, lines, rules and event timing to apply (a camera's slice of the configuration, or a rules file: its
+   * detect settings too); default: presence in the whole frame.
+   */
+  readonly geometry?: RulesFile | undefined;
+  /** Loads the clip classifier a violence rule names (only called when the camera has one). */
+  readonly loadClip?: ((rule: ViolenceRuleConfig) => Promise<LoadedClipClassifier>) | undefined;
   /** Called after each frame with frames done and the total when known. */
   readonly onProgress?: ((done: number, total: number | null) => void) | undefined;
 }
@@ -35,25 +45,36 @@ export interface AnalyzeResult extends AnalysisResult {
 export async function analyzeVideo(path: string, detector: ObjectDetector, newId: () => string, opts: AnalyzeOptions): Promise<AnalyzeResult> {
   const video = await probeVideo(path);
   const fps = opts.fps ?? video.fps ?? 25;
-  const camera = CameraSchema.parse({
+  // objects: the labels given (a rules file's objects are folded into them by the caller).
+  const { detect: fileDetect, objects: _objects, ...slice } = opts.geometry ?? {};
+  const camera = cameraWithRules({
     id: 'analyze',
     source: { url: path, loop: false },
-    detect: { fps: Math.min(30, Math.max(1, fps)), width: Math.min(3840, video.width), scoreThreshold: opts.scoreThreshold, tiling: opts.tiling },
+    detect: {
+      ...(fileDetect as object | undefined),
+      fps: Math.min(30, Math.max(1, fps)), width: Math.min(3840, video.width),
+      ...(opts.scoreThreshold !== undefined ? { scoreThreshold: opts.scoreThreshold } : {}),
+      ...(opts.tiling !== undefined ? { tiling: opts.tiling } : {}),
+    },
     objects: { track: [...opts.labels] },
     // Offline analysis runs the detector on every frame (accuracy first; MOT results stay comparable).
     motion: { enabled: false },
-    ...(opts.geometry ?? {}),
-  });
+  }, slice);
+  checkDetectorForRules(camera, detector.manifest);
   const total = video.frameCount !== null && video.fps ? Math.round((video.frameCount * fps) / video.fps) : video.durationMs ? Math.round((video.durationMs / 1000) * fps) : null;
   const source = fileFrameSource({
     path, width: video.width, height: video.height, fps: opts.fps, timeFps: fps, detectorImage: detector.detectorImageSpec(video.width, video.height),
   });
+  const violence = camera.rules.find((r) => r.type === 'violence');
+  if (violence && !opts.loadClip) throw new AppError('CONFIG_INVALID', `rule "${violence.id}": a violence rule needs its clip classifier, and none can be loaded here`);
+  const clip = violence ? await opts.loadClip!(violence) : null;
   try {
-    const result = await runAnalysis(camera, { source, detector, newId, log: pino({ level: 'silent' }), totalFrames: total, onProgress: opts.onProgress });
+    const result = await runAnalysis(camera, { source, detector, newId, log: pino({ level: 'silent' }), totalFrames: total, onProgress: opts.onProgress, clipClassifier: clip });
     const failed = await source.exitError();
     if (failed !== null) throw new Error(`ffmpeg could not decode ${path}: ${failed}`);
     return { ...result, video };
   } finally {
     await source.stop();
+    await clip?.classifier.close();
   }
 }

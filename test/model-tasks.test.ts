@@ -44,7 +44,7 @@ test('the catalog re-id embedder loads by id and embeds; as a detector it is ref
 
   await assert.rejects(
     loadDetector('osnet-x0.25-msmt17', loc, loadOnnxModel, opts),
-    mismatch(/model osnet-x0\.25-msmt17 \(osnet_x0_25_msmt17\.onnx\) is a re-identification embedder; expected an object detector here/),
+    mismatch(/model osnet-x0\.25-msmt17 \(osnet_x0_25_msmt17\.onnx\) is a re-identification embedder; expected an object detector or a pose model here/),
   );
   await assert.rejects(
     loadDetector(unnamed('osnet_x0_25_msmt17.onnx', 'mystery-a.onnx'), loc, loadOnnxModel, opts),
@@ -78,12 +78,12 @@ test('added models run by their id; the task recorded at add time is checked', a
   await assert.rejects(loadDetector('my-reid', loc, loadOnnxModel, opts), mismatch(/model my-reid \(.*my-reid\.onnx\) is a re-identification embedder/));
   await assert.rejects(loadDetector('nope', loc, loadOnnxModel, opts), (err) => {
     assert.ok(isAppError(err, 'MODEL_NOT_FOUND'));
-    assert.match((err as Error).message, /expected a model id \(an object detector: yolox-nano, yolov8n-int8, yolo11n-int8-320, my-detector\) or a path to an \.onnx file, got "nope"/);
+    assert.match((err as Error).message, /expected a model id \(an object detector or a pose model: yolox-nano, yolov8n-int8, yolo11n-int8-320, yolo11n-pose, my-detector\) or a path to an \.onnx file, got "nope"/);
     return true;
   });
   const listed = await listModels({ modelDir: loc.modelDir, assetsModelDir: join(ASSETS, 'models') });
   assert.deepEqual(
     listed.map((m) => `${m.id}:${m.task}:${m.checksum}`),
-    ['yolox-nano:detect:ok', 'yolov8n-int8:detect:ok', 'yolo11n-int8-320:detect:ok', 'osnet-x0.25-msmt17:embed:ok', 'my-detector:detect:ok', 'my-reid:embed:ok'],
+    ['yolox-nano:detect:ok', 'yolov8n-int8:detect:ok', 'yolo11n-int8-320:detect:ok', 'osnet-x0.25-msmt17:embed:ok', 'yolo11n-pose:pose:ok', 'my-detector:detect:ok', 'my-reid:embed:ok'],
   );
 });

@@ -113,7 +113,7 @@ test('remove deletes an added model and its entry; an unknown id lists the known
   const ids = (await list()).map((r) => r.id);
   assert.ok(!ids.includes('reid-web') && ids.includes('osnet-x0-25-msmt17'));
 
-  assert.match(await failing(['remove', 'nope']), /expected a catalog or added model id \(yolox-nano, yolov8n-int8, yolo11n-int8-320, osnet-x0\.25-msmt17, osnet-x0-25-msmt17\), got "nope".*\[MODEL_NOT_FOUND\]/);
+  assert.match(await failing(['remove', 'nope']), /expected a catalog or added model id \(yolox-nano, yolov8n-int8, yolo11n-int8-320, osnet-x0\.25-msmt17, yolo11n-pose, osnet-x0-25-msmt17\), got "nope".*\[MODEL_NOT_FOUND\]/);
   assert.match(await failing(['remove', 'yolox-nano']), /files in the assets folder .* are never removed/);
   assert.ok(existsSync(asset('models/yolox_nano.onnx')));
 });

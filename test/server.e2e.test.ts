@@ -92,7 +92,7 @@ for (const db of ['pglite', 'postgres'] as const) {
         assert.equal(demo.model, 'yolox-nano');
         const broken = body.cameras.find((c: any) => c.id === 'broken');
         assert.equal(broken.state, 'offline');
-        assert.match(broken.lastError, /osnet_x0_25_msmt17\.onnx is a re-identification embedder; expected an object detector here/);
+        assert.match(broken.lastError, /osnet_x0_25_msmt17\.onnx is a re-identification embedder; expected an object detector or a pose model here/);
         // vtest has people walking the whole time: motion on most frames, the detector on every processed one.
         assert.ok(demo.detectorCalls > 0 && demo.framesWithMotion > 0, `motion ${demo.framesWithMotion}, detector calls ${demo.detectorCalls}`);
       });

@@ -74,7 +74,10 @@ export function userModelManifest(u: UserModel): { manifest: ModelManifest } | {
     u.task === 'detect' ? { ...common, ...placed, task: u.task, family: u.family }
     : u.task === 'pose' ? { ...common, ...placed, task: u.task, family: u.family, keypoints: u.keypoints }
     : u.task === 'embed' ? { ...common, task: u.task, family: u.family, embeddingDim: u.embeddingDim }
-    : { ...common, task: u.task, family: u.family, inputLayout: u.inputLayout, clipFrames: u.clipFrames, labels: u.labels };
+    : {
+      ...common, task: u.task, family: u.family, inputLayout: u.inputLayout, clipFrames: u.clipFrames, labels: u.labels,
+      ...(u.outputs ? { outputs: u.outputs } : {}), ...(u.positiveLabel ? { positiveLabel: u.positiveLabel } : {}),
+    };
   const parsed = ModelManifestSchema.safeParse(candidate);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

@@ -107,9 +107,10 @@ export interface ResolvedModel {
 }
 
 /** Throws MODEL_TASK_MISMATCH when a model meant for one task is configured for another. */
-export function checkTask(task: ModelTask, actual: ModelTask, source: string, hint = ''): void {
-  if (actual === task) return;
-  throw new AppError('MODEL_TASK_MISMATCH', `model ${source} is ${TASK_WORDS[actual]}${hint}; expected ${TASK_WORDS[task]} here`);
+export function checkTask(task: ModelTask | readonly ModelTask[], actual: ModelTask, source: string, hint = ''): void {
+  const tasks: readonly ModelTask[] = typeof task === 'string' ? [task] : task;
+  if (tasks.includes(actual)) return;
+  throw new AppError('MODEL_TASK_MISMATCH', `model ${source} is ${TASK_WORDS[actual]}${hint}; expected ${tasks.map((t) => TASK_WORDS[t]).join(' or ')} here`);
 }
 
 /**
@@ -117,7 +118,7 @@ export function checkTask(task: ModelTask, actual: ModelTask, source: string, hi
  * file (its manifest comes from the catalog or added model with that file name, if any). A model known to be for
  * another task is refused with MODEL_TASK_MISMATCH before anything is loaded.
  */
-export async function resolveModel(spec: string, task: ModelTask, loc: ModelLocation, catalog: Catalog = loadCatalog()): Promise<ResolvedModel> {
+export async function resolveModel(spec: string, task: ModelTask | readonly ModelTask[], loc: ModelLocation, catalog: Catalog = loadCatalog()): Promise<ResolvedModel> {
   const users = await readUserModels(loc.modelDir);
   const runnable = (u: UserModel): ModelManifest => {
     const m = userModelManifest(u);
@@ -140,8 +141,9 @@ export async function resolveModel(spec: string, task: ModelTask, loc: ModelLoca
   }
   const known = catalog.models.find((m) => m.id === spec);
   if (!known) {
-    const ids = [...catalog.models.filter((m) => m.task === task), ...users.filter((u) => u.task === task)].map((m) => m.id).join(', ');
-    throw new AppError('MODEL_NOT_FOUND', `expected a model id (${TASK_WORDS[task]}: ${ids || 'none known'}) or a path to an .onnx file, got "${spec}"`);
+    const tasks: readonly ModelTask[] = typeof task === 'string' ? [task] : task;
+    const ids = [...catalog.models.filter((m) => tasks.includes(m.task)), ...users.filter((u) => tasks.includes(u.task))].map((m) => m.id).join(', ');
+    throw new AppError('MODEL_NOT_FOUND', `expected a model id (${tasks.map((t) => TASK_WORDS[t]).join(' or ')}: ${ids || 'none known'}) or a path to an .onnx file, got "${spec}"`);
   }
   checkTask(task, known.task, `${spec} (${known.file})`);
   const { manifest, path } = await resolveCatalogModel(spec, loc, catalog);

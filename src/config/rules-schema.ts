@@ -6,6 +6,10 @@ import { z } from 'zod';
 import { polygonArea2, polygonSelfIntersection } from '../core/geometry.ts';
 import type { Point } from '../core/types.ts';
 import { between, id, PointNormSchema } from './schema-parts.ts';
+import { ruleFields, zoneRef } from './rule-fields.ts';
+import { FallRuleSchema } from './fall-schema.ts';
+import { AnimalRuleSchema, checkAnimalRule } from './animal-schema.ts';
+import { ViolenceRuleSchema } from './violence-schema.ts';
 
 /** A polygon zone inside a camera's view. */
 export const ZoneSchema = z
@@ -28,24 +32,6 @@ export const LineSchema = z
       .describe('The inside of the line: walking from its first point to its second as drawn on the image, crossing towards this hand counts `in`, the other way `out`.'),
   })
   .strict();
-
-const severity = (fallback: 'info' | 'warning') =>
-  z.enum(['info', 'warning', 'critical']).default(fallback).describe(`Severity of the events this rule raises (default ${fallback}).`);
-const ruleId = id('rule').describe('Rule id, unique within the camera; events carry it as ruleId.');
-const objects = z.array(z.string().min(1)).min(1).optional()
-  .describe("Labels this rule applies to; default: the zone's objects, else the camera's objects.track.");
-const anchor = z.enum(['bottom-center', 'center']).default('bottom-center')
-  .describe('The point of a box that stands for the object: where it touches the ground, or its centre (top-down cameras).');
-const zoneRef = z.string().min(1).describe('Id of a zone of this camera (`all` = the whole frame when no zone has that id).');
-
-/** The fields every rule has: its tag, id, the labels and anchor it uses, its severity. */
-const ruleFields = <T extends string>(type: T, defaultSeverity: 'info' | 'warning') => ({
-  type: z.literal(type).describe('Rule type.'),
-  id: ruleId,
-  objects,
-  anchor,
-  severity: severity(defaultSeverity),
-});
 
 /** `presence`: an object of a listed class in a zone. */
 export const PresenceRuleSchema = z
@@ -96,8 +82,8 @@ export const OccupancyRuleSchema = z
   .describe('`occupancy`: more than `max` (or fewer than `min`) objects in a zone for `seconds`; the event carries the count.');
 
 /** A rule of a camera, tagged by `type`. */
-export const RuleSchema = z.discriminatedUnion('type', [PresenceRuleSchema, LineRuleSchema, DwellRuleSchema, OccupancyRuleSchema], {
-  error: (iss) => (iss.code === 'invalid_union' ? 'expected a rule type: presence, line, dwell or occupancy' : undefined),
+export const RuleSchema = z.discriminatedUnion('type', [PresenceRuleSchema, LineRuleSchema, DwellRuleSchema, OccupancyRuleSchema, FallRuleSchema, AnimalRuleSchema, ViolenceRuleSchema], {
+  error: (iss) => (iss.code === 'invalid_union' ? 'expected a rule type: presence, line, dwell, occupancy, fall, animal or violence' : undefined),
 });
 
 /** One validated zone. */
@@ -181,6 +167,15 @@ export function checkGeometryAndRules(cam: CameraPart): GeometryIssue[] {
         issues.push({ path: ['rules', i, 'objects', j], message: `rule "${rule.id}" applies to "${label}", which is not in objects.track (${tracked.join(', ')}) of camera "${cam.id}"; add it there` });
       }
     });
+    if (rule.type === 'animal') {
+      for (const issue of checkAnimalRule(rule, tracked, { id: cam.id, zones: zoneIds })) issues.push({ path: ['rules', i, ...issue.path], message: issue.message });
+    }
+    if (rule.type === 'fall' && !(rule.objects ?? ['person']).every((l) => tracked.includes(l))) {
+      issues.push({ path: ['rules', i], message: `fall rule "${rule.id}" watches ${(rule.objects ?? ['person']).join(', ')}, which camera "${cam.id}" does not track (objects.track: ${tracked.join(', ')}); add person to objects.track` });
+    }
+    if (rule.type === 'violence' && cam.rules.findIndex((r) => r.type === 'violence') !== i) {
+      issues.push({ path: ['rules', i], message: `camera "${cam.id}" has more than one violence rule; one clip classifier runs per camera: keep one violence rule (use zone "all")` });
+    }
     if (rule.type === 'occupancy' && (rule.max === undefined) === (rule.min === undefined)) {
       issues.push({ path: ['rules', i], message: `occupancy rule "${rule.id}" needs exactly one of max or min, got ${rule.max === undefined ? 'neither' : 'both'}; use two rules for both limits` });
     }

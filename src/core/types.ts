@@ -51,6 +51,15 @@ export interface Detection {
   readonly classId: number;
   /** Human-readable class name, e.g. `person`. */
   readonly label: string;
+  /** Body keypoints in frame pixels, when the detector is a pose model. */
+  readonly keypoints?: readonly Keypoint[];
+}
+
+/** One body keypoint: position in pixels (model-input or frame, as the producer says) and visibility score 0..1. */
+export interface Keypoint {
+  readonly x: number;
+  readonly y: number;
+  readonly score: number;
 }
 
 /** Lifecycle state of a track: only `confirmed` tracks are passed to rules, events and counts. */

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { EVENT_SCHEMA_VERSION } from '../core/types.ts';
+import { AnimalEventAttributesSchema } from './animal-event-schema.ts';
 import type { EventJson } from './event-json.ts';
 
 const ms = (what: string) => z.number().describe(`${what}, in milliseconds since the Unix epoch (live cameras) or since the start of the video (offline analysis).`);
@@ -23,7 +24,7 @@ const SubjectSchema = z
 const base = {
   schema: z.literal(EVENT_SCHEMA_VERSION).describe('Version of this shape.'),
   id: z.string().regex(/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/).describe('Event id (UUID).'),
-  severity: z.enum(['info', 'warning', 'critical']).describe('Set per rule.'),
+  severity: z.enum(['info', 'warning', 'critical']).describe('Set per rule; rules that grade their events set it per version (a fall becomes critical with time, an animal\'s threat level).'),
   cameraId: z.string().min(1).describe('Camera that saw it.'),
   ruleId: z.string().min(1).describe('Rule that raised it.'),
   startMs: ms('When the episode began'),
@@ -80,8 +81,35 @@ const OccupancyEventSchema = z.object({
   }).strict(),
 }).strict();
 
+/** `fall` events: a person fell and is down. */
+const FallEventSchema = z.object({
+  ...base,
+  type: z.literal('fall'),
+  attributes: z.object({
+    zoneId,
+    posture: z.enum(['standing', 'sitting', 'bending', 'lying', 'unknown']).describe('The person\'s posture in the newest observation.'),
+    downSeconds: z.number().min(0).describe('Seconds since the person was first seen down after the fall (final at the end).'),
+    method: z.enum(['pose', 'box']).describe('`pose`: posture from body keypoints (a pose model); `box`: from the box shape and motion only (no pose model on the camera).'),
+    confirmed: z.boolean().describe('True once the person stayed down for the rule\'s downSeconds; false for a fall reported because the camera stopped or the video ended before that.'),
+  }).strict(),
+}).strict();
+
+/** `animal` events: an animal in a zone, with its species group and threat level. */
+const AnimalEventSchema = z.object({ ...base, type: z.literal('animal'), attributes: AnimalEventAttributesSchema }).strict();
+
+/** `violence` events: a fight seen by a clip classifier. */
+const ViolenceEventSchema = z.object({
+  ...base,
+  type: z.literal('violence'),
+  attributes: z.object({
+    zoneId,
+    score: z.number().min(0).max(1).describe('Smoothed fight probability of the newest window (0..1).'),
+    peakScore: z.number().min(0).max(1).describe('Highest smoothed fight probability of the event so far.'),
+  }).strict(),
+}).strict();
+
 /** An event as clients receive it: one of the rule types, each with its attributes. */
-export const EventSchema = z.discriminatedUnion('type', [PresenceEventSchema, LineEventSchema, DwellEventSchema, OccupancyEventSchema]);
+export const EventSchema = z.discriminatedUnion('type', [PresenceEventSchema, LineEventSchema, DwellEventSchema, OccupancyEventSchema, FallEventSchema, AnimalEventSchema, ViolenceEventSchema]);
 
 /** The event schema as a JSON Schema document (draft 2020-12). */
 export function eventJsonSchema(): Record<string, unknown> {

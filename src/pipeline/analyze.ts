@@ -10,7 +10,7 @@ import type { SightEvent } from '../core/types.ts';
 import type { EventSink } from '../events/event-bus.ts';
 import type { TrackRow } from '../tracking/offline.ts';
 import type { DetectTimings } from '../vision/detector.ts';
-import { createCameraWorker } from './camera-worker.ts';
+import { createCameraWorker, type CameraWorkerPorts } from './camera-worker.ts';
 import type { FrameSource } from './ports.ts';
 import type { FrameDetector } from './shared-detector.ts';
 
@@ -23,6 +23,8 @@ export interface AnalysisPorts {
   /** Called after each frame with frames done and the total when known. */
   readonly onProgress?: ((done: number, total: number | null) => void) | undefined;
   readonly totalFrames: number | null;
+  /** The clip classifier of the camera's violence rule, if it has one. */
+  readonly clipClassifier?: CameraWorkerPorts['clipClassifier'];
 }
 
 /** What an offline run produced. */
@@ -62,6 +64,7 @@ export async function runAnalysis(camera: CameraConfig, ports: AnalysisPorts): P
     now: () => performance.now(),
     newId: ports.newId,
     log: ports.log,
+    clipClassifier: ports.clipClassifier ?? null,
     publish: (m) => {
       if (m.type !== 'tracks') return;
       for (const t of m.tracks) {

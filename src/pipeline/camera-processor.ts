@@ -11,6 +11,10 @@ import { DEFAULT_MOTION, MotionDetector } from '../motion/motion-detector.ts';
 import type { DetectTimings } from '../vision/detector.ts';
 import type { FrameDetector } from './shared-detector.ts';
 import { TRACKER_LOW_SCORE } from './tracker-options.ts';
+import { posesOfTracks } from './track-poses.ts';
+import { ClipStage, type ClipClassifierPort } from './clip-stage.ts';
+import { ViolenceRule } from '../rules/violence.ts';
+import { detectTiling } from './tracker-options.ts';
 
 /** What one frame produced. */
 export interface FrameResult {
@@ -57,13 +61,25 @@ export class CameraProcessor {
   private readonly motion: MotionDetector | null;
   private thumbnail: Uint8Array | undefined;
 
+  /** The violence rule's clip stage; null without a violence rule or a clip classifier. */
+  readonly clip: ClipStage | null;
+
   constructor(
     private readonly camera: CameraConfig,
     private readonly detector: FrameDetector,
     private readonly tracker: Tracker,
     newId: () => string,
+    clip: { readonly classifier: ClipClassifierPort; readonly label: string; readonly wait: boolean; readonly onError: (err: unknown) => void } | null = null,
   ) {
     this.rules = new RuleEngine(buildRules(camera), cameraGeometry(camera));
+    const violence = this.rules.rules.find((r): r is ViolenceRule => r instanceof ViolenceRule);
+    const config = camera.rules.find((r) => r.type === 'violence');
+    this.clip = violence && clip
+      ? new ClipStage(clip.classifier, violence, {
+          label: clip.label, wait: clip.wait, onError: clip.onError,
+          strideFrames: config?.strideFrames ?? Math.max(1, Math.round(clip.classifier.spec.clipFrames / 2)),
+        })
+      : null;
     this.events = new EventBook(camera.id, newId);
     const m = camera.motion;
     this.motion = m.enabled ? new MotionDetector({ ...DEFAULT_MOTION, threshold: m.threshold, minArea: m.minArea, masks: m.mask }) : null;
@@ -76,14 +92,18 @@ export class CameraProcessor {
     const detections = detect
       ? await this.detector.detect(
           frame,
-          { labels: this.camera.objects.track, scoreThreshold: TRACKER_LOW_SCORE, tiling: this.camera.detect.tiling },
+          { labels: this.camera.objects.track, scoreThreshold: TRACKER_LOW_SCORE, tiling: detectTiling(this.camera) },
           this.timings,
         )
       : [];
     if (detections === null) return null;
     // Kalman boxes can run past the frame edge; everything downstream works in frame pixels.
     const tracks = this.tracker.update(detections, frame.timeMs).map((t) => ({ ...t, boxXyxy: clampBox(t.boxXyxy, frame.width, frame.height) }));
-    const out = this.rules.evaluate({ timeMs: frame.timeMs, frameIndex: frame.index, widthPx: frame.width, heightPx: frame.height, tracks });
+    // A pose model as the detector: each matched track gets its detection's keypoints (the fall rule reads them).
+    const poses = posesOfTracks(tracks, detections) ?? undefined;
+    const clipScores = this.clip?.takeScores();
+    const out = this.rules.evaluate({ timeMs: frame.timeMs, frameIndex: frame.index, widthPx: frame.width, heightPx: frame.height, tracks, poses, clipScores });
+    if (this.clip) await this.clip.afterFrame(frame);
     const changes = this.events.apply(out.hits, frame.index);
     return { frame, detections, tracks, changes, crossings: out.crossings, zoneCounts: out.zoneCounts, detected: detect, motion };
   }

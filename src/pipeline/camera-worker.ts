@@ -24,6 +24,7 @@ import type { LivePublisher } from './live-messages.ts';
 import type { AnalyticsSink, FrameSource, MediaFeed, SnapshotRenderer } from './ports.ts';
 import type { FrameDetector } from './shared-detector.ts';
 import { trackerForCamera } from './tracker-options.ts';
+import type { ClipClassifierPort } from './clip-stage.ts';
 
 /** Everything a worker is built from besides its configuration. */
 export interface CameraWorkerPorts {
@@ -40,6 +41,8 @@ export interface CameraWorkerPorts {
   readonly now: () => number;
   readonly newId: () => string;
   readonly log: Logger;
+  /** The clip classifier of the camera's violence rule (with the label it watches); absent: none is run. */
+  readonly clipClassifier?: { readonly classifier: ClipClassifierPort; readonly label: string } | null;
 }
 
 /** The mosaic grid of a camera's recent frames. */
@@ -115,7 +118,15 @@ class Worker implements CameraWorker {
     private readonly ports: CameraWorkerPorts,
   ) {
     this.id = camera.id;
-    this.processor = new CameraProcessor(camera, ports.detector, trackerForCamera(camera, ports.detector.manifest.defaultScoreThreshold), ports.newId);
+    const clip = ports.clipClassifier
+      ? {
+          ...ports.clipClassifier,
+          // Offline every window is awaited (reproducible); live a window due while one runs is dropped.
+          wait: !ports.source.wallClock,
+          onError: (err: unknown) => ports.log.error({ err: errorMessage(err) }, 'clip classification failed'),
+        }
+      : null;
+    this.processor = new CameraProcessor(camera, ports.detector, trackerForCamera(camera, ports.detector.manifest.defaultScoreThreshold), ports.newId, clip);
     this.analytics = new CameraAnalytics(camera.id);
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
   }
@@ -211,6 +222,7 @@ class Worker implements CameraWorker {
         log.error({ err: errorMessage(err), frame: frame.index }, 'frame processing failed');
       }
     }
+    await this.processor.clip?.drain();
     const last = this.latest?.frame;
     await this.apply(this.processor.finish(last?.timeMs ?? 0, last?.index ?? 0), null);
     this.writeAnalytics(last?.timeMs ?? 0, true);

@@ -5,14 +5,13 @@
  */
 
 import type { Detection, DetectorImageSpec, Frame } from '../core/types.ts';
-import type { DetectOptions, DetectTimings, ObjectDetector } from '../vision/detector.ts';
-import type { DetectorManifest } from '../vision/model-manifest.ts';
+import type { DetectOptions, DetectTimings, FrameModelManifest, ObjectDetector } from '../vision/detector.ts';
 import { InferenceScheduler } from '../vision/scheduler.ts';
 import type { CameraJobStats } from '../vision/scheduler.ts';
 
 /** What a camera's analysis needs from a detector; `null` means the frame was replaced by a newer one. */
 export interface FrameDetector {
-  readonly manifest: DetectorManifest;
+  readonly manifest: FrameModelManifest;
   detect(frame: Frame, opts?: DetectOptions, timings?: DetectTimings): Promise<Detection[] | null>;
   /** The size the source should scale each frame's `detectorImage` to; absent: the detector resamples frames itself. */
   detectorImageSpec?(frameWidth: number, frameHeight: number): DetectorImageSpec;

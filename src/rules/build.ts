@@ -3,7 +3,11 @@
  * them, and the default when no rule is given (a presence rule per zone, or for the whole frame, with the zone's id).
  */
 import type { CameraConfig } from '../config/schema.ts';
+import { AnimalRule } from './animal.ts';
+import { buildThreatTable } from './animal-threat.ts';
 import { DwellRule } from './dwell.ts';
+import { ViolenceRule } from './violence.ts';
+import { FallRule } from './fall.ts';
 import type { LineSpec } from './line-crossing.ts';
 import { LineRule } from './line.ts';
 import { OccupancyRule } from './occupancy.ts';
@@ -67,6 +71,24 @@ export function buildRules(camera: CameraConfig): Rule[] {
           minDurationMs: r.seconds * 1000, endAfterMs: r.clearSeconds * 1000, holdMs: r.holdSeconds * 1000,
         });
       }
+      case 'animal':
+        return new AnimalRule({
+          id: r.id, severity: r.severity, zone: zoneOf(r.zone), anchor: r.anchor, labels: r.objects,
+          table: buildThreatTable(r.threats, r.timeZone),
+          minDurationMs: r.minDurationMs ?? ev.minDurationMs, endAfterMs: r.endAfterMs ?? ev.endAfterMs, cooldownMs: r.cooldownMs ?? ev.cooldownMs,
+        });
+      case 'violence':
+        return new ViolenceRule({
+          id: r.id, severity: r.severity, zone: zoneOf(r.zone), labels: r.objects ?? ['person'], anchor: r.anchor,
+          threshold: r.threshold, minMs: r.minSeconds * 1000, smoothing: r.smoothing, minSpeedHeightsPerS: r.minSpeed,
+          gateHoldMs: r.gateHoldSeconds * 1000, endAfterMs: r.endAfterSeconds * 1000,
+        });
+      case 'fall':
+        return new FallRule({
+          id: r.id, severity: r.severity, zone: zoneOf(r.zone), labels: r.objects ?? ['person'], anchor: r.anchor,
+          downMs: r.downSeconds * 1000, dropMs: r.dropSeconds * 1000, dropRatio: r.dropRatio, getUpMs: r.getUpSeconds * 1000,
+          criticalAfterMs: r.criticalAfterSeconds * 1000, unseenEndMs: r.unseenEndSeconds * 1000,
+        });
     }
   });
 }

@@ -2,7 +2,7 @@
  * The rule port: every rule type is one file implementing `Rule` (tracks of a frame and its time in, rule hits out),
  * pure and deterministic. `BaseRule` holds what every type shares: the time guard and the episode bookkeeping hooks.
  */
-import type { EndReason, EventAttributes, EventSubject, Severity, Track } from '../core/types.ts';
+import type { BoxXyxy, EndReason, EventAttributes, EventSubject, Keypoint, Severity, Track } from '../core/types.ts';
 
 /** The rule types of this version; the event's `type` is the type of the rule that raised it. */
 export const RULE_TYPES = ['presence', 'line', 'dwell', 'occupancy', 'fall', 'animal', 'violence'] as const;
@@ -27,15 +27,10 @@ export interface RuleFrame {
   readonly clipScores?: readonly ClipWindowScore[];
 }
 
-/** One body keypoint in frame pixels with the model's confidence that it is visible (0..1). */
-export interface Keypoint {
-  readonly x: number;
-  readonly y: number;
-  readonly score: number;
-}
-
 /** A person's pose in one frame: keypoints in the pose model's order (COCO-17 for the catalog model). */
 export interface TrackPose {
+  /** Box of the pose detection matched to the track (frame pixels): the raw observation, not the tracker's estimate. */
+  readonly boxXyxy: BoxXyxy;
   readonly keypoints: readonly Keypoint[];
   /** Score of the pose detection matched to the track. */
   readonly score: number;

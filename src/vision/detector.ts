@@ -1,16 +1,21 @@
 import { clampBox } from '../core/geometry.ts';
 import { AppError } from '../core/errors.ts';
-import type { Detection, DetectorImageSpec, Frame } from '../core/types.ts';
+import type { Detection, DetectorImageSpec, Frame, Keypoint } from '../core/types.ts';
 import type { DecodeOptions, RawOutput } from './decoders/decoder.ts';
 import { matchDetectorLayout } from './decoders/layout.ts';
 import { decodeUltralytics } from './decoders/ultralytics.ts';
 import { decodeYolox } from './decoders/yolox.ts';
 import { Letterboxer, letterboxGeometry, unletterboxBox } from './letterbox.ts';
 import type { PixelNormalisation } from './letterbox.ts';
+import { decodePoseWithNms, unletterboxKeypoints } from './decoders/ultralytics-pose.ts';
 import type { DetectorManifest } from './model-manifest.ts';
+import { checkPoseLayout, type PoseManifest } from './pose-layout.ts';
 import type { ModelRunner } from './model-runner.ts';
 import { nonMaxSuppression, type Candidate } from './nms.ts';
 import { planTiles, type TilingMode } from './tiles.ts';
+
+/** What a detector runs: a detection model, or a pose model (boxes of its classes, each with keypoints). */
+export type FrameModelManifest = DetectorManifest | PoseManifest;
 
 /** Per-call detection settings. */
 export interface DetectOptions {
@@ -32,11 +37,12 @@ export interface DetectTimings {
 }
 
 /**
- * An object detector: letterbox -> model -> decode -> NMS -> frame pixels. Cameras can share one: model calls run one
+ * An object detector: letterbox -> model -> decode -> NMS -> frame pixels. A pose model runs the same way and its
+ * detections carry their keypoints (one model for boxes and keypoints). Cameras can share one: model calls run one
  * at a time, and with two input buffers the next frame is prepared while the model works on the current one.
  */
 export class ObjectDetector {
-  readonly manifest: DetectorManifest;
+  readonly manifest: FrameModelManifest;
   private readonly runner: ModelRunner;
   /** Input buffers: a call holds one from letterbox until its model run ends. */
   private readonly freeLetterboxers: Letterboxer[];
@@ -46,7 +52,7 @@ export class ObjectDetector {
   /** Model runs are chained: one at a time. */
   private runChain: Promise<unknown> = Promise.resolve();
 
-  private constructor(manifest: DetectorManifest, runner: ModelRunner) {
+  private constructor(manifest: FrameModelManifest, runner: ModelRunner) {
     this.manifest = manifest;
     this.runner = runner;
     this.inputDims = [1, 3, manifest.inputHeight, manifest.inputWidth];
@@ -63,7 +69,11 @@ export class ObjectDetector {
   }
 
   /** Checks that the loaded model fits its manifest and wraps it; throws MODEL_LAYOUT_UNSUPPORTED otherwise. */
-  static create(manifest: DetectorManifest, runner: ModelRunner, source: string): ObjectDetector {
+  static create(manifest: FrameModelManifest, runner: ModelRunner, source: string): ObjectDetector {
+    if (manifest.task === 'pose') {
+      checkPoseLayout(manifest, runner, source);
+      return new ObjectDetector(manifest, runner);
+    }
     const match = matchDetectorLayout({ input: runner.inputDims, output: runner.outputDims }, manifest.family);
     if (!match.ok) throw new AppError('MODEL_LAYOUT_UNSUPPORTED', `model ${source}: ${match.reason}`);
     if (match.inputWidth !== manifest.inputWidth || match.inputHeight !== manifest.inputHeight) {
@@ -111,7 +121,7 @@ export class ObjectDetector {
 
   private async detectWith(letterboxer: Letterboxer, frame: Frame, opts: DetectOptions, timings?: DetectTimings): Promise<Detection[]> {
     const regions = planTiles(frame.width, frame.height, this.manifest.inputWidth, this.manifest.inputHeight, opts.tiling ?? 'off');
-    const candidates: Candidate[] = [];
+    const candidates: (Candidate & { keypoints?: readonly Keypoint[] })[] = [];
     let pre = 0, run = 0, post = 0;
     for (const region of regions) {
       const t0 = performance.now();
@@ -123,7 +133,8 @@ export class ObjectDetector {
       const t2 = performance.now();
       for (const c of this.decode(raw, opts)) {
         const b = unletterboxBox(c.boxXyxy, geometry);
-        candidates.push({ ...c, boxXyxy: [b[0] + region.x, b[1] + region.y, b[2] + region.x, b[3] + region.y] });
+        const keypoints = c.keypoints ? unletterboxKeypoints(c.keypoints, geometry).map((k) => ({ ...k, x: k.x + region.x, y: k.y + region.y })) : undefined;
+        candidates.push({ ...c, boxXyxy: [b[0] + region.x, b[1] + region.y, b[2] + region.x, b[3] + region.y], ...(keypoints ? { keypoints } : {}) });
       }
       pre += t1 - t0;
       run += t2 - t1;
@@ -131,11 +142,12 @@ export class ObjectDetector {
     }
     const t3 = performance.now();
     const merged = regions.length > 1 ? nonMaxSuppression(candidates, opts.nmsIouThreshold ?? 0.45) : candidates;
-    const dets = merged.map((c) => ({
+    const dets = merged.map((c): Detection => ({
       boxXyxy: clampBox(c.boxXyxy, frame.width, frame.height),
       score: c.score,
       classId: c.classId,
       label: this.manifest.labels[c.classId] ?? `class${c.classId}`,
+      ...(c.keypoints ? { keypoints: c.keypoints } : {}),
     }));
     post += performance.now() - t3;
     if (timings) {
@@ -186,11 +198,14 @@ export class ObjectDetector {
     return this.runner.close();
   }
 
-  private decode(raw: RawOutput, opts: DetectOptions) {
+  private decode(raw: RawOutput, opts: DetectOptions): (Candidate & { keypoints?: readonly Keypoint[] })[] {
     const decodeOpts: DecodeOptions = {
       scoreThreshold: opts.scoreThreshold ?? this.manifest.defaultScoreThreshold,
       allowedClasses: opts.labels ? this.classMask(opts.labels) : undefined,
     };
+    if (this.manifest.task === 'pose') {
+      return decodePoseWithNms(raw, { ...decodeOpts, keypointCount: this.manifest.keypoints.count }, opts.nmsIouThreshold ?? 0.45);
+    }
     const candidates =
       this.manifest.family === 'yolox'
         ? decodeYolox(raw, decodeOpts, this.manifest.inputWidth, this.manifest.inputHeight)

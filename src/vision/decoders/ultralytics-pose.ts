@@ -1,3 +1,4 @@
+import type { Keypoint } from '../../core/types.ts';
 import type { LetterboxGeometry } from '../letterbox.ts';
 import { nonMaxSuppression } from '../nms.ts';
 import type { Candidate } from '../nms.ts';
@@ -24,12 +25,7 @@ export const COCO_KEYPOINT_NAMES = Object.freeze([
   'right_ankle',
 ] as const);
 
-/** One keypoint: position in pixels (model-input or frame, as the producer says) and visibility score 0..1. */
-export interface Keypoint {
-  readonly x: number;
-  readonly y: number;
-  readonly score: number;
-}
+export type { Keypoint } from '../../core/types.ts';
 
 /** A detection candidate with its keypoints, in model-input pixels. */
 export interface PoseCandidate extends Candidate {
