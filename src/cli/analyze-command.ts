@@ -96,6 +96,10 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
         `${result.trackIds} tracks, ${result.events.length} events`,
     );
     for (const l of result.status.lines) console.error(`line ${l.id}: ${l.in} in, ${l.out} out`);
+    if (result.clips) {
+      const scores = result.clips.windows.map((w) => w.score.toFixed(3)).join(', ');
+      console.error(`clip classifier: ${result.clips.stats.windows} windows (${result.clips.stats.dropped} dropped)${scores ? `, scores ${scores}` : ''}`);
+    }
     if (values.json) {
       const out = {
         video,
@@ -107,6 +111,7 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
         elapsedMs: Math.round(result.elapsedMs),
         framesPerSecond: result.framesAnalyzed / seconds,
         lines: result.status.lines,
+        ...(result.clips ? { clips: { ...result.clips.stats, windows: result.clips.windows } } : {}),
         events: result.events.map(toEventJson),
       };
       await writeFile(values.json, `${JSON.stringify(out, null, 2)}\n`);

@@ -10,7 +10,7 @@ import type { SightEvent } from '../core/types.ts';
 import type { EventSink } from '../events/event-bus.ts';
 import type { TrackRow } from '../tracking/offline.ts';
 import type { DetectTimings } from '../vision/detector.ts';
-import { createCameraWorker, type CameraWorkerPorts } from './camera-worker.ts';
+import { createCameraWorker, type CameraWorker, type CameraWorkerPorts } from './camera-worker.ts';
 import type { FrameSource } from './ports.ts';
 import type { FrameDetector } from './shared-detector.ts';
 
@@ -39,6 +39,8 @@ export interface AnalysisResult {
   readonly timings: DetectTimings;
   /** The camera's status at the end: line counts, zone counts, detector calls ... */
   readonly status: CameraStatus;
+  /** The violence rule's clip windows and their scores; null without one. */
+  readonly clips: ReturnType<CameraWorker['clipReport']>;
 }
 
 /** Runs `camera`'s worker over every frame of `ports.source` and collects its events and tracks. */
@@ -88,5 +90,6 @@ export async function runAnalysis(camera: CameraConfig, ports: AnalysisPorts): P
     trackIds: ids.size,
     timings: worker.timings,
     status,
+    clips: worker.clipReport(),
   };
 }

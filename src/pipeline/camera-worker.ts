@@ -24,7 +24,8 @@ import type { LivePublisher } from './live-messages.ts';
 import type { AnalyticsSink, FrameSource, MediaFeed, SnapshotRenderer } from './ports.ts';
 import type { FrameDetector } from './shared-detector.ts';
 import { trackerForCamera } from './tracker-options.ts';
-import type { ClipClassifierPort } from './clip-stage.ts';
+import type { ClipClassifierPort, ClipStageStats } from './clip-stage.ts';
+import type { ClipWindowScore } from '../rules/rule.ts';
 
 /** Everything a worker is built from besides its configuration. */
 export interface CameraWorkerPorts {
@@ -70,6 +71,8 @@ export interface CameraWorker {
   onFrame(fn: (frame: Frame) => void): () => void;
   /** Time spent per stage of detection, summed over the frames. */
   readonly timings: DetectTimings;
+  /** The clip stage's counters and newest window scores (violence rule); null without one. */
+  clipReport(): { readonly stats: ClipStageStats; readonly windows: readonly ClipWindowScore[] } | null;
 }
 
 /** Geometry drawn over the live video. */
@@ -133,6 +136,11 @@ class Worker implements CameraWorker {
 
   get timings(): DetectTimings {
     return this.processor.timings;
+  }
+
+  clipReport(): { readonly stats: ClipStageStats; readonly windows: readonly ClipWindowScore[] } | null {
+    const clip = this.processor.clip;
+    return clip ? { stats: { ...clip.stats }, windows: [...clip.history] } : null;
   }
 
   start(): void {

@@ -19,6 +19,9 @@ export interface ClipClassifierPort {
   classify(): Promise<ClipScore[] | null>;
 }
 
+/** Window scores kept for reports. */
+const HISTORY = 1000;
+
 /** Counters of a clip stage. */
 export interface ClipStageStats {
   /** Windows classified. */
@@ -32,6 +35,8 @@ export interface ClipStageStats {
 /** The clip stage of one camera. */
 export class ClipStage {
   readonly stats: ClipStageStats = { windows: 0, dropped: 0, framesPushed: 0 };
+  /** The newest window scores (at most `HISTORY` of them), for reports. */
+  readonly history: ClipWindowScore[] = [];
   private readonly times: number[] = [];
   private sinceWindow = 0;
   private inFlight: Promise<void> | null = null;
@@ -81,7 +86,10 @@ export class ClipStage {
       .then((scores) => {
         if (!scores) return;
         this.stats.windows++;
-        this.ready.push({ startMs, endMs, score: scores.find((s) => s.label === this.opts.label)?.score ?? 0 });
+        const w = { startMs, endMs, score: scores.find((s) => s.label === this.opts.label)?.score ?? 0 };
+        this.ready.push(w);
+        this.history.push(w);
+        if (this.history.length > HISTORY) this.history.shift();
       })
       .catch(this.opts.onError)
       .finally(() => {

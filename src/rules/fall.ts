@@ -1,8 +1,10 @@
 /**
  * `fall`: a person falls and stays down. Per person track, over time in milliseconds of frame time (pure):
  *
- * - a fall is a fast drop to lying: the top of the body goes down by at least `dropRatio` of the body's length (the
- *   box's longer side as it was) within `dropMs`, and the person is then seen lying (`posture.ts`); or, from a bed or
+ * - a fall is a fast drop to the floor: the top of the body goes down by at least `dropRatio` of the body's length (the
+ *   box's longer side as it was) within `dropMs`, and the person is then seen lying (`posture.ts`), or no longer
+ *   upright with the body's height down by at least `dropRatio` too (a fall towards or away from the camera
+ *   foreshortens a lying body into a box that is not wide); or, from a bed or
  *   a sofa, a person lying before and after whose whole body (top and bottom of the box) goes down by at least
  *   `LEVEL_DROP_RATIO` of its length within `dropMs` (lying down on purpose lowers the top, not the bottom);
  * - the event starts once the person has not got up for `downMs` after that (its start is the moment the drop began);
@@ -51,6 +53,7 @@ export const LEVEL_DROP_RATIO = 0.25;
 interface Sample {
   readonly timeMs: number;
   readonly topPx: number;
+  readonly heightPx: number;
   readonly bottomPx: number;
   readonly lengthPx: number;
   readonly lying: boolean;
@@ -147,10 +150,13 @@ export class FallRule extends BaseRule {
     const from = timeMs - this.spec.dropMs;
     while (p.samples.length > 0 && p.samples[0]!.timeMs < from) p.samples.shift();
     if (!p.fall) {
-      if (reading.posture === 'lying') {
+      const heightPx = box[3] - box[1];
+      const r = this.spec.dropRatio;
+      if (reading.posture === 'lying' || !reading.upright) {
+        const lying = reading.posture === 'lying';
         const drop =
-          p.samples.find((s) => box[1] - s.topPx >= this.spec.dropRatio * s.lengthPx) ??
-          p.samples.find((s) => s.lying && Math.min(box[1] - s.topPx, box[3] - s.bottomPx) >= LEVEL_DROP_RATIO * s.lengthPx);
+          p.samples.find((s) => box[1] - s.topPx >= r * s.lengthPx && (lying || heightPx <= (1 - r) * s.heightPx)) ??
+          (lying ? p.samples.find((s) => s.lying && Math.min(box[1] - s.topPx, box[3] - s.bottomPx) >= LEVEL_DROP_RATIO * s.lengthPx) : undefined);
         if (drop) {
           p.fall = { startMs: drop.timeMs, fellMs: timeMs, subject: subjectOf(t, timeMs), posture: reading.posture, open: false, severity: this.severity, lastReportMs: timeMs };
           p.uprightSinceMs = null;
@@ -170,7 +176,7 @@ export class FallRule extends BaseRule {
         if (reading.posture === 'lying' && t.score > p.fall.subject.score && !p.fall.open) p.fall.subject = subjectOf(t, timeMs);
       }
     }
-    p.samples.push({ timeMs, topPx: box[1], bottomPx: box[3], lengthPx, lying: reading.posture === 'lying' });
+    p.samples.push({ timeMs, topPx: box[1], heightPx: box[3] - box[1], bottomPx: box[3], lengthPx, lying: reading.posture === 'lying' });
     return hit;
   }
 

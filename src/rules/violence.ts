@@ -180,11 +180,12 @@ export class ViolenceRule extends BaseRule {
 
   private end(reason: EndReason, endMs: number): RuleHit {
     const e = this.event!;
+    const attributes = this.attributes();
     this.event = null;
     this.peak = 0;
     this.runStartMs = null;
     const at = Math.max(endMs, e.startMs);
-    return { kind: 'end', key: String(e.startMs), startMs: e.startMs, lastSeenMs: at, endMs: at, endReason: reason, subjects: e.subjects, attributes: this.attributes(), snapshot: false };
+    return { kind: 'end', key: String(e.startMs), startMs: e.startMs, lastSeenMs: at, endMs: at, endReason: reason, subjects: e.subjects, attributes, snapshot: false };
   }
 
   protected endAll(timeMs: number, reason: EndReason): RuleHit[] {
