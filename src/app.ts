@@ -5,6 +5,8 @@ import { LiveHub } from './api/live-hub.ts';
 import { buildServer } from './api/server.ts';
 import type { CameraHandle } from './api/camera-handle.ts';
 import { loadDetector } from './assets/load-detector.ts';
+import { loadClipClassifier } from './assets/load-clip.ts';
+import { checkDetectorForRules } from './pipeline/perception-check.ts';
 import { modelLocation, runnerOptions } from './assets/resolve-model.ts';
 import { resolveSampleUrl, sampleLocation } from './assets/resolve-sample.ts';
 import { CameraSchema, DEMO_CAMERA, type CameraConfig, type Config } from './config/schema.ts';
@@ -111,6 +113,7 @@ export async function startApp(config: Config, log: Logger): Promise<RunningApp>
   };
 
   const started = new Map<string, Promise<CameraWorker | null>>();
+  const clipClassifiers: { close(): Promise<void> }[] = [];
   const startCamera = async (cam: CameraConfig): Promise<CameraWorker | null> => {
     const camLog = log.child({ component: 'camera', camera: cam.id });
     try {
@@ -118,8 +121,15 @@ export async function startApp(config: Config, log: Logger): Promise<RunningApp>
       // The clip first (a download the camera needs whatever the model), then the model.
       const sourceUrl = tile ? cam.source.url : await resolveSampleUrl(cam.source.url, sampleLocation(config, { onProgress: progressLogger(log, cam.source.url) }));
       const detector = (await detectorFor(cam.detect.model ?? config.models.default)).forCamera(cam.id);
+      checkDetectorForRules(cam, detector.manifest);
+      // A violence rule's clip classifier, one intra-op thread so it runs beside the detector without taking both cores.
+      const violence = cam.rules.find((r) => r.type === 'violence');
+      const clipClassifier = violence
+        ? await loadClipClassifier(violence.model, violence.label, modelLocation(config), loadOnnxModel, { ...runnerOptions(config), threads: 1 })
+        : null;
+      if (clipClassifier) clipClassifiers.push(clipClassifier.classifier);
       const ports = {
-        detector, renderSnapshot: renderJpeg, events: bus, publish: hub.publish, analytics, now: Date.now, newId: randomUUID, log: camLog,
+        detector, renderSnapshot: renderJpeg, events: bus, publish: hub.publish, analytics, now: Date.now, newId: randomUUID, log: camLog, clipClassifier,
       };
       let worker: CameraWorker;
       if (tile) {
@@ -166,6 +176,7 @@ export async function startApp(config: Config, log: Logger): Promise<RunningApp>
       await Promise.allSettled(workers.filter((w) => !isTile(w)).map((w) => w.stop()));
       await recordings.stop();
       for (const d of detectors.values()) await d.then((x) => x.close()).catch(() => undefined);
+      for (const c of clipClassifiers) await c.close().catch(() => undefined);
       await db.close();
     },
   };

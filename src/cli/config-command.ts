@@ -1,5 +1,7 @@
 import { effectiveCameras } from '../app.ts';
 import { loadConfig } from '../config/load.ts';
+import { loadCatalog } from '../assets/catalog.ts';
+import { checkDetectorForRules } from '../pipeline/perception-check.ts';
 
 /** `sightline config check FILE`: prints every problem with its path, or a summary; returns the exit code. */
 export async function configCommand(argv: string[]): Promise<number> {
@@ -15,6 +17,24 @@ export async function configCommand(argv: string[]): Promise<number> {
     return 1;
   }
   const cams = effectiveCameras(result.config);
+  // Rules that need something of the camera's model, where the model is a catalog model (files are checked at start).
+  const catalog = loadCatalog();
+  const problems: string[] = [];
+  cams.forEach((cam, i) => {
+    const spec = cam.detect.model ?? result.config.models.default;
+    const manifest = catalog.models.find((m) => m.id === spec);
+    if (!manifest || (manifest.task !== 'detect' && manifest.task !== 'pose')) return;
+    try {
+      checkDetectorForRules(cam, manifest);
+    } catch (err) {
+      problems.push(`cameras[${i}].rules: ${(err as Error).message}`);
+    }
+  });
+  if (problems.length > 0) {
+    console.error(`${file}: ${problems.length} problem${problems.length === 1 ? '' : 's'}`);
+    for (const p of problems) console.error(p);
+    return 1;
+  }
   console.log(`${file}: ok (${cams.length} camera${cams.length === 1 ? '' : 's'}: ${cams.map((c) => c.id).join(', ')})`);
   return 0;
 }
