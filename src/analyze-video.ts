@@ -16,6 +16,7 @@ import type { TilingMode } from './vision/tiles.ts';
 
 /** Settings of an offline analysis. */
 export interface AnalyzeOptions {
+  /** Labels to track; empty: the rules file's objects (else person). */
   readonly labels: readonly string[];
   /** Frames per second to analyse; null = every frame of the video. */
   readonly fps: number | null;
@@ -45,8 +46,8 @@ export interface AnalyzeResult extends AnalysisResult {
 export async function analyzeVideo(path: string, detector: ObjectDetector, newId: () => string, opts: AnalyzeOptions): Promise<AnalyzeResult> {
   const video = await probeVideo(path);
   const fps = opts.fps ?? video.fps ?? 25;
-  // objects: the labels given (a rules file's objects are folded into them by the caller).
-  const { detect: fileDetect, objects: _objects, ...slice } = opts.geometry ?? {};
+  // objects: the labels given, else the rules file's.
+  const { detect: fileDetect, objects: fileObjects, ...slice } = opts.geometry ?? {};
   const camera = cameraWithRules({
     id: 'analyze',
     source: { url: path, loop: false },
@@ -56,7 +57,7 @@ export async function analyzeVideo(path: string, detector: ObjectDetector, newId
       ...(opts.scoreThreshold !== undefined ? { scoreThreshold: opts.scoreThreshold } : {}),
       ...(opts.tiling !== undefined ? { tiling: opts.tiling } : {}),
     },
-    objects: { track: [...opts.labels] },
+    objects: opts.labels.length > 0 ? { track: [...opts.labels] } : (fileObjects ?? { track: ['person'] }),
     // Offline analysis runs the detector on every frame (accuracy first; MOT results stay comparable).
     motion: { enabled: false },
   }, slice);

@@ -74,7 +74,7 @@ test('zones, lines and rules: each mistake gets one clear message with the fix',
     {
       name: 'an unknown rule type',
       raw: withRules({ rules: [{ id: 'x', type: 'loiter', zone: 'door' }] }),
-      want: 'cameras[0].rules[0].type: expected a rule type: presence, line, dwell or occupancy, got "loiter"',
+      want: 'cameras[0].rules[0].type: expected a rule type: presence, line, dwell, occupancy, fall, animal or violence, got "loiter"',
     },
     {
       name: 'two rules with one id',
