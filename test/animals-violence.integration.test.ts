@@ -77,6 +77,6 @@ for (const clip of CLIPS) {
     } else {
       assert.deepEqual(fights, []);
     }
-    assertEventsMatchSchema(r.events.map(toEventJson), clip.file);
+    if (r.events.length > 0) assertEventsMatchSchema(r.events.map(toEventJson), clip.file);
   });
 }
