@@ -16,7 +16,7 @@
  *
  * With keypoints (a pose model as the camera's detector) the posture uses the torso angle; without, the box shape
  * only, and the event says which (`method`). A fall still within its down time when the camera stops or the video
- * ends is reported as a whole event with `confirmed: false` (nobody saw the person get up, nor stay down that long).
+ * ends is reported as a point event at its start with `confirmed: false` (nobody saw the person get up, nor stay down that long).
  */
 import type { BoxXyxy, EndReason, EventAttributes, EventSubject, Severity, Track } from '../core/types.ts';
 import { DEFAULT_HEARTBEAT_MS } from './episodes.ts';
@@ -158,7 +158,11 @@ export class FallRule extends BaseRule {
           p.samples.find((s) => box[1] - s.topPx >= r * s.lengthPx && (lying || heightPx <= (1 - r) * s.heightPx)) ??
           (lying ? p.samples.find((s) => s.lying && Math.min(box[1] - s.topPx, box[3] - s.bottomPx) >= LEVEL_DROP_RATIO * s.lengthPx) : undefined);
         if (drop) {
-          p.fall = { startMs: drop.timeMs, fellMs: timeMs, subject: subjectOf(t, timeMs), posture: reading.posture, open: false, severity: this.severity, lastReportMs: timeMs };
+          // The drop began at the last sample still near the highest the body was in the window.
+          const highest = Math.min(...p.samples.map((s) => s.topPx));
+          let began = drop;
+          for (const s of p.samples) if (s.topPx <= highest + 0.1 * s.lengthPx) began = s;
+          p.fall = { startMs: Math.max(drop.timeMs, began.timeMs), fellMs: timeMs, subject: subjectOf(t, timeMs), posture: reading.posture, open: false, severity: this.severity, lastReportMs: timeMs };
           p.uprightSinceMs = null;
         }
       }
@@ -236,7 +240,8 @@ export class FallRule extends BaseRule {
     for (const p of this.people.values()) {
       const fall = p.fall;
       if (fall?.open) hits.push(this.endHit(p, fall, reason, p.lastSeenMs));
-      else if (fall) hits.push({ ...this.endHit(p, fall, reason, Math.max(p.lastSeenMs, fall.startMs)), kind: 'instant' });
+      // A fall within its down time: a point event at its start, `confirmed: false`.
+      else if (fall) hits.push({ ...this.endHit(p, fall, 'instant', fall.startMs), lastSeenMs: fall.startMs, kind: 'instant' });
       p.fall = null;
     }
     this.people.clear();

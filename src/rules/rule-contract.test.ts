@@ -10,12 +10,14 @@ import type { Track } from '../core/types.ts';
 import { buildThreatTable } from './animal-threat.ts';
 import { AnimalRule } from './animal.ts';
 import { DwellRule } from './dwell.ts';
+import { FallRule } from './fall.ts';
+import { ViolenceRule } from './violence.ts';
 import { LineRule } from './line.ts';
 import { OccupancyRule } from './occupancy.ts';
 import { PresenceRule } from './presence.ts';
 import type { Rule, RuleFrame, RuleHit } from './rule.ts';
 import { frames, person, run } from './test-frames.ts';
-import type { Zone } from './zones.ts';
+import { WHOLE_FRAME_ZONE, type Zone } from './zones.ts';
 
 const leftHalf: Zone = { id: 'left', polygonNorm: [[0, 0], [0.5, 0], [0.5, 1], [0, 1]] };
 
@@ -60,6 +62,30 @@ const CASES: readonly Case[] = [
     create: () => new AnimalRule({ id: 'a', severity: 'info', zone: leftHalf, anchor: 'bottom-center', table: buildThreatTable(), minDurationMs: 300, endAfterMs: 500, cooldownMs: 1000 }),
     scenario: [...dogs, ...frames(10, () => [], 6000)],
     label: 'dog',
+  },
+  {
+    name: 'fall',
+    create: () => new FallRule({
+      id: 'f', severity: 'warning', zone: WHOLE_FRAME_ZONE, labels: ['person'], anchor: 'bottom-center',
+      downMs: 1000, dropMs: 1000, dropRatio: 0.4, getUpMs: 500, criticalAfterMs: 30_000, unseenEndMs: 600_000,
+    }),
+    // Person 1 falls at 0.5 s and lies still; person 2 falls at 4 s and gets up at 5.5 s.
+    scenario: frames(70, (i) => [
+      person(1, 300, 800, i < 5 ? {} : { boxXyxy: [200, 760, 400, 800] }),
+      person(2, 700, 800, i < 40 || i >= 55 ? {} : { boxXyxy: [600, 760, 800, 800] }),
+    ]),
+  },
+  {
+    name: 'violence',
+    create: () => new ViolenceRule({
+      id: 'v', severity: 'warning', zone: WHOLE_FRAME_ZONE, labels: ['person'], anchor: 'bottom-center',
+      threshold: 0.7, minMs: 500, smoothing: 0.5, minSpeedHeightsPerS: 1, gateHoldMs: 2000, endAfterMs: 1000,
+    }),
+    // Two people scuffle side by side; the classifier's windows score high, then low.
+    scenario: frames(60, (i) => {
+      const d = i % 2 === 0 ? 30 : -30;
+      return [person(1, 450, 800, { boxXyxy: [400 + d, 700, 500 - d, 800] }), person(2, 520, 800, { boxXyxy: [510 + d, 700 - d, 560, 800] })];
+    }).map((f, i) => (i % 10 === 9 ? { ...f, clipScores: [{ startMs: Math.max(0, f.timeMs - 900), endMs: f.timeMs, score: i < 40 ? 0.9 : 0.1 }] } : f)),
   },
 ];
 

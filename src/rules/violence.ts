@@ -147,6 +147,7 @@ export class ViolenceRule extends BaseRule {
 
   /** A window's score: smooth it, and start, update or keep the event. */
   private window(w: ClipWindowScore, timeMs: number): RuleHit | null {
+    if (!this.gateOpen && !this.event) return null; // frames from before the gate closed: nobody to attribute it to
     const a = this.spec.smoothing;
     this.smoothed = this.smoothed === null ? w.score : a * w.score + (1 - a) * this.smoothed;
     this.peak = Math.max(this.peak, this.smoothed);
@@ -155,9 +156,10 @@ export class ViolenceRule extends BaseRule {
       return null;
     }
     this.lastAboveMs = timeMs;
-    this.runStartMs ??= w.startMs;
+    // Window times come from the stage; never later than the frame that delivers them.
+    this.runStartMs ??= Math.min(w.startMs, timeMs);
     if (!this.event) {
-      if (w.endMs - this.runStartMs < this.spec.minMs) return null;
+      if (Math.min(w.endMs, timeMs) - this.runStartMs < this.spec.minMs) return null;
       this.event = { startMs: this.runStartMs, subjects: this.gatePeople, lastReportMs: timeMs, reportedScore: this.smoothed };
       return this.hit('start', timeMs, true);
     }
