@@ -32,7 +32,7 @@ const gate = (open: { value: boolean }) => ({ get gateOpen() { return open.value
 describe('clip stage', () => {
   it('live: a window due while the previous one is classified is dropped, never queued; scores reach the next frame', async () => {
     const c = new SlowClassifier();
-    const stage = new ClipStage(c, gate({ value: true }), { label: 'violence', strideFrames: 2, wait: false, onError: assert.fail });
+    const stage = new ClipStage(c, gate({ value: true }), { label: 'violence', strideFrames: 2, wait: false, onError: (err) => assert.fail(String(err)) });
     for (let i = 0; i < 10; i++) await stage.afterFrame(frame(i));
     assert.equal(c.calls, 1, 'one window in flight at a time');
     assert.equal(stage.stats.dropped, 3, 'windows due at frames 5, 7, 9 were dropped');
@@ -46,7 +46,7 @@ describe('clip stage', () => {
   it('offline: every window is awaited; a closed gate keeps no frames', async () => {
     const c = new SlowClassifier();
     const open = { value: false };
-    const stage = new ClipStage(c, gate(open), { label: 'violence', strideFrames: 2, wait: true, onError: assert.fail });
+    const stage = new ClipStage(c, gate(open), { label: 'violence', strideFrames: 2, wait: true, onError: (err) => assert.fail(String(err)) });
     for (let i = 0; i < 5; i++) await stage.afterFrame(frame(i));
     assert.equal(stage.stats.framesPushed, 0);
     open.value = true;
