@@ -81,6 +81,7 @@ describe('fall rule', () => {
     assert.equal(hit?.kind, 'instant');
     assert.equal(hit?.attributes['confirmed'], false);
     assert.equal(hit?.startMs, hit?.endMs);
+    assert.equal(hit?.attributes['downSeconds'], 0.9, 'down from 1.0 s to the last sighting at 1.9 s');
   });
 
   it('keypoints make the posture: a torso lying flat in a squarish box is lying (method pose)', () => {

@@ -228,10 +228,11 @@ export class FallRule extends BaseRule {
     };
   }
 
-  private endHit(p: Person, fall: Fall, reason: EndReason, endMs: number): RuleHit {
+  /** The end of a fall at `endMs`; its time down counts to `downUntilMs` (default: the end). */
+  private endHit(p: Person, fall: Fall, reason: EndReason, endMs: number, downUntilMs = endMs): RuleHit {
     return {
       kind: 'end', key: String(fall.subject.trackId) + '@' + fall.startMs, startMs: fall.startMs, lastSeenMs: p.lastSeenMs, endMs, endReason: reason,
-      subjects: [fall.subject], attributes: this.attributes(p, fall, endMs), snapshot: false, severity: fall.severity,
+      subjects: [fall.subject], attributes: this.attributes(p, fall, Math.max(downUntilMs, fall.fellMs)), snapshot: false, severity: fall.severity,
     };
   }
 
@@ -241,7 +242,7 @@ export class FallRule extends BaseRule {
       const fall = p.fall;
       if (fall?.open) hits.push(this.endHit(p, fall, reason, p.lastSeenMs));
       // A fall within its down time: a point event at its start, `confirmed: false`.
-      else if (fall) hits.push({ ...this.endHit(p, fall, 'instant', fall.startMs), lastSeenMs: fall.startMs, kind: 'instant' });
+      else if (fall) hits.push({ ...this.endHit(p, fall, 'instant', fall.startMs, p.lastSeenMs), lastSeenMs: fall.startMs, kind: 'instant' });
       p.fall = null;
     }
     this.people.clear();
