@@ -97,7 +97,7 @@ export const CameraSchema = z
     zones: z.array(ZoneSchema).default([]).describe('Polygon zones, referenced by rules and counted in the occupancy series; none = the whole frame, `all`.'),
     lines: z.array(LineSchema).default([]).describe('Counting lines, referenced by line rules; crossings of every line are counted by direction (analytics, /metrics).'),
     rules: z.array(RuleSchema).default([])
-      .describe('What raises events (presence, line, dwell, occupancy); none = a presence rule per zone (or for the whole frame), with the zone\'s id.'),
+      .describe('What raises events (presence, line, dwell, occupancy, fall, animal, violence); none = a presence rule per zone (or for the whole frame), with the zone\'s id.'),
     events: EventsSchema.default(EventsSchema.parse({})).describe('Default timing of presence rules.'),
     live: LiveSchema.default(LiveSchema.parse({})),
     record: RecordSchema.default(RecordSchema.parse({})),

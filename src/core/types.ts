@@ -119,7 +119,7 @@ export interface SightEvent {
   readonly schema: string;
   /** Unique id (UUID v4). */
   readonly id: string;
-  /** The rule type that raised it (`presence`, `line`, `dwell`, `occupancy`). */
+  /** The rule type that raised it (`presence`, `line`, `dwell`, `occupancy`, `fall`, `animal`, `violence`). */
   readonly type: string;
   readonly severity: Severity;
   readonly cameraId: string;
