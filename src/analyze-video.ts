@@ -4,7 +4,7 @@
  */
 import pino from 'pino';
 import { cameraWithRules, type RulesFile } from './config/rules-file.ts';
-import { checkDetectorForRules } from './pipeline/perception-check.ts';
+import { checkClipRate, checkDetectorForRules } from './pipeline/perception-check.ts';
 import type { ViolenceRuleConfig } from './config/violence-schema.ts';
 import type { LoadedClipClassifier } from './assets/load-clip.ts';
 import { AppError } from './core/errors.ts';
@@ -69,6 +69,14 @@ export async function analyzeVideo(path: string, detector: ObjectDetector, newId
   const violence = camera.rules.find((r) => r.type === 'violence');
   if (violence && !opts.loadClip) throw new AppError('CONFIG_INVALID', `rule "${violence.id}": a violence rule needs its clip classifier, and none can be loaded here`);
   const clip = violence ? await opts.loadClip!(violence) : null;
+  if (clip && violence) {
+    try {
+      checkClipRate(camera, clip.classifier.spec, violence.model);
+    } catch (err) {
+      await clip.classifier.close();
+      throw err;
+    }
+  }
   try {
     const result = await runAnalysis(camera, { source, detector, newId, log: pino({ level: 'silent' }), totalFrames: total, onProgress: opts.onProgress, clipClassifier: clip });
     const failed = await source.exitError();

@@ -6,7 +6,7 @@ import { buildServer } from './api/server.ts';
 import type { CameraHandle } from './api/camera-handle.ts';
 import { loadDetector } from './assets/load-detector.ts';
 import { loadClipClassifier } from './assets/load-clip.ts';
-import { checkDetectorForRules } from './pipeline/perception-check.ts';
+import { checkClipRate, checkDetectorForRules } from './pipeline/perception-check.ts';
 import { modelLocation, runnerOptions } from './assets/resolve-model.ts';
 import { resolveSampleUrl, sampleLocation } from './assets/resolve-sample.ts';
 import { CameraSchema, DEMO_CAMERA, type CameraConfig, type Config } from './config/schema.ts';
@@ -127,7 +127,10 @@ export async function startApp(config: Config, log: Logger): Promise<RunningApp>
       const clipClassifier = violence
         ? await loadClipClassifier(violence.model, violence.label, modelLocation(config), loadOnnxModel, { ...runnerOptions(config), threads: 1 })
         : null;
-      if (clipClassifier) clipClassifiers.push(clipClassifier.classifier);
+      if (clipClassifier) {
+        clipClassifiers.push(clipClassifier.classifier);
+        checkClipRate(cam, clipClassifier.classifier.spec, violence!.model);
+      }
       const ports = {
         detector, renderSnapshot: renderJpeg, events: bus, publish: hub.publish, analytics, now: Date.now, newId: randomUUID, log: camLog, clipClassifier,
       };

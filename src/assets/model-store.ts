@@ -77,6 +77,7 @@ export function userModelManifest(u: UserModel): { manifest: ModelManifest } | {
     : {
       ...common, task: u.task, family: u.family, inputLayout: u.inputLayout, clipFrames: u.clipFrames, labels: u.labels,
       ...(u.outputs ? { outputs: u.outputs } : {}), ...(u.positiveLabel ? { positiveLabel: u.positiveLabel } : {}),
+      ...((u as { clipFps?: number }).clipFps ? { clipFps: (u as { clipFps?: number }).clipFps } : {}),
     };
   const parsed = ModelManifestSchema.safeParse(candidate);
   if (!parsed.success) {

@@ -23,8 +23,9 @@ Runs detection, tracking and the event rules over a video file as fast as possib
   --json     write {video, model, framesAnalyzed, fps, lines, events: [...]} to OUT (events as the API sends them)
   --camera   apply the zones, lines, rules and objects of this camera of the configuration (default: presence
              of the labels anywhere in the frame)
-  --rules    apply the detect, objects, zones, lines and rules of a YAML file, or of a built-in preset:
-             preset:falls, preset:animals, preset:violence (event times: ms of video from the start of the file)
+  --rules    apply the detect (model, scoreThreshold, tiling), objects, zones, lines and rules of a YAML file, or of
+             a built-in preset: preset:falls, preset:animals, preset:violence (every frame is analysed unless --fps;
+             event times: ms of video from the start of the file)
   --mot      write confirmed tracks as MOTChallenge rows frame,id,x,y,w,h,conf,-1,-1,-1 (1-based frames);
              gaps of up to ${OFFLINE_DEFAULTS.maxGapSeconds} s in a track are filled by interpolation
   --online   write the tracks exactly as the live tracker reported them (no gap filling)
@@ -56,7 +57,9 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
   if (values.camera !== undefined && values.rules !== undefined) throw new AppError('CONFIG_INVALID', '--camera and --rules: expected one of them, got both');
   const rulesFile = values.rules === undefined ? null : await readRulesFile(values.rules);
   const fileDetect = (rulesFile?.detect ?? {}) as { model?: unknown };
-  const fileObjects = (rulesFile?.objects ?? {}) as { track?: unknown };
+  if (fileDetect.model !== undefined && typeof fileDetect.model !== 'string') {
+    throw new AppError('CONFIG_INVALID', `${rulesFile!.source}: detect.model: expected a model id or an .onnx path, got ${JSON.stringify(fileDetect.model)}`);
+  }
 
   const config = await loadCliConfig(values.config);
   const camera = values.camera === undefined ? null : config.cameras.find((c) => c.id === values.camera);
@@ -74,9 +77,8 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
   try {
     const bar = new ProgressBar(`analyzing ${video}`);
     const result = await analyzeVideo(video, detector, randomUUID, {
-      labels: values.labels
-        ? values.labels.split(',').map((s) => s.trim()).filter(Boolean)
-        : (camera?.objects.track ?? (Array.isArray(fileObjects.track) ? fileObjects.track.map(String) : ['person'])),
+      // A rules file's own objects (validated with it) unless --labels says otherwise.
+      labels: values.labels ? values.labels.split(',').map((s) => s.trim()).filter(Boolean) : (camera?.objects.track ?? (rulesFile ? [] : ['person'])),
       geometry: rulesFile
         ? { ...rulesFile, detect: { ...fileDetect, model: undefined } }
         : camera ? { zones: camera.zones, lines: camera.lines, rules: camera.rules, events: camera.events } : undefined,

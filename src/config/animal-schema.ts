@@ -53,7 +53,7 @@ export const AnimalRuleSchema = z
     endAfterMs: between(0, 600_000, { int: true }).optional().describe('The event ends after the animal is out of the zone or unseen this long; default: events.endAfterMs.'),
     cooldownMs: between(0, 3_600_000, { int: true }).optional().describe('No new event for the same animal after an end for this long; default: events.cooldownMs.'),
     minScore: between(0, 1).default(DEFAULT_ANIMAL_MIN_SCORE)
-      .describe(`Detection score (0..1) this rule needs the camera's detector to keep for its animal classes; default ${DEFAULT_ANIMAL_MIN_SCORE}, low because small animals and animals at night score low.`),
+      .describe(`Detection score (0..1) this rule needs the camera's detector to keep for its animal classes; default ${DEFAULT_ANIMAL_MIN_SCORE}, low because small animals and animals at night score low. It lowers the camera's detection threshold for every label it tracks, so keep objects.track to the animals on such a camera.`),
     tiling: z.enum(['off', 'auto']).default('auto')
       .describe('Tiling this rule needs from the camera\'s detector: `auto` adds overlapping tiled passes on frames over 2.5x the model input, which finds birds and cats a few pixels wide (costs more); default auto.'),
   })

@@ -170,6 +170,9 @@ export function checkGeometryAndRules(cam: CameraPart): GeometryIssue[] {
     if (rule.type === 'animal') {
       for (const issue of checkAnimalRule(rule, tracked, { id: cam.id, zones: zoneIds })) issues.push({ path: ['rules', i, ...issue.path], message: issue.message });
     }
+    if (rule.type === 'fall' && rule.unseenEndSeconds < rule.downSeconds) {
+      issues.push({ path: ['rules', i, 'unseenEndSeconds'], message: `fall rule "${rule.id}": unseenEndSeconds (${rule.unseenEndSeconds}) must be at least downSeconds (${rule.downSeconds}), or a person lost on the floor is forgotten before the event could start` });
+    }
     if (rule.type === 'fall' && !(rule.objects ?? ['person']).every((l) => tracked.includes(l))) {
       issues.push({ path: ['rules', i], message: `fall rule "${rule.id}" watches ${(rule.objects ?? ['person']).join(', ')}, which camera "${cam.id}" does not track (objects.track: ${tracked.join(', ')}); add person to objects.track` });
     }

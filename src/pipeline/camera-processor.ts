@@ -14,6 +14,7 @@ import { TRACKER_LOW_SCORE } from './tracker-options.ts';
 import { posesOfTracks } from './track-poses.ts';
 import { ClipStage, type ClipClassifierPort } from './clip-stage.ts';
 import { ViolenceRule } from '../rules/violence.ts';
+import type { RuleFrame } from '../rules/rule.ts';
 import { detectTiling } from './tracker-options.ts';
 
 /** What one frame produced. */
@@ -63,6 +64,8 @@ export class CameraProcessor {
 
   /** The violence rule's clip stage; null without a violence rule or a clip classifier. */
   readonly clip: ClipStage | null;
+  private readonly clipError: (err: unknown) => void;
+  private lastRuleFrame: RuleFrame | null = null;
 
   constructor(
     private readonly camera: CameraConfig,
@@ -74,6 +77,7 @@ export class CameraProcessor {
     this.rules = new RuleEngine(buildRules(camera), cameraGeometry(camera));
     const violence = this.rules.rules.find((r): r is ViolenceRule => r instanceof ViolenceRule);
     const config = camera.rules.find((r) => r.type === 'violence');
+    this.clipError = clip?.onError ?? (() => undefined);
     this.clip = violence && clip
       ? new ClipStage(clip.classifier, violence, {
           label: clip.label, wait: clip.wait, onError: clip.onError,
@@ -103,7 +107,14 @@ export class CameraProcessor {
     const poses = posesOfTracks(tracks, detections) ?? undefined;
     const clipScores = this.clip?.takeScores();
     const out = this.rules.evaluate({ timeMs: frame.timeMs, frameIndex: frame.index, widthPx: frame.width, heightPx: frame.height, tracks, poses, clipScores });
-    if (this.clip) await this.clip.afterFrame(frame);
+    if (this.clip) {
+      try {
+        await this.clip.afterFrame(frame);
+      } catch (err) {
+        this.clipError(err); // a failing clip stage must not cost the frame's events
+      }
+    }
+    this.lastRuleFrame = { timeMs: frame.timeMs, frameIndex: frame.index, widthPx: frame.width, heightPx: frame.height, tracks, ...(poses ? { poses } : {}) };
     const changes = this.events.apply(out.hits, frame.index);
     return { frame, detections, tracks, changes, crossings: out.crossings, zoneCounts: out.zoneCounts, detected: detect, motion };
   }
@@ -125,8 +136,13 @@ export class CameraProcessor {
     return { detect, motion };
   }
 
-  /** Ends all open events (at stop or end of video); `frameIndex` is the last frame analysed. */
+  /**
+   * Ends all open events (at stop or end of video); `frameIndex` is the last frame analysed. Clip windows that finished
+   * after the last frame reach the violence rule first, on that frame.
+   */
   finish(timeMs: number, frameIndex: number): EventChange[] {
-    return this.events.apply(this.rules.flush(timeMs), frameIndex);
+    const scores = this.clip?.takeScores();
+    const late = scores && this.lastRuleFrame && this.clip ? this.clip.rule.evaluate({ ...this.lastRuleFrame, clipScores: scores }).map((hit) => ({ rule: this.clip!.rule, hit })) : [];
+    return [...this.events.apply(late, frameIndex), ...this.events.apply(this.rules.flush(timeMs), frameIndex)];
   }
 }

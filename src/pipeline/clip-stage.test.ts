@@ -58,7 +58,7 @@ describe('clip stage', () => {
       c.finishAll(0.1 * (k + 1));
     }
     await done;
-    assert.deepEqual(stage.stats, { windows: 2, dropped: 0, framesPushed: 6 });
+    assert.deepEqual(stage.stats, { windows: 2, dropped: 0, framesPushed: 6, failed: 0 });
     assert.deepEqual(stage.takeScores()!.map((w) => [w.startMs, w.endMs, w.score]), [[500, 800, 0.1], [700, 1000, 0.2]]);
   });
 });

@@ -12,7 +12,7 @@ import type { ClipScore } from '../vision/clip-classifier.ts';
 
 /** What the stage needs of a clip classifier (vision/clip-classifier.ts). */
 export interface ClipClassifierPort {
-  readonly spec: { readonly clipFrames: number };
+  readonly spec: { readonly clipFrames: number; readonly clipFps?: number };
   readonly frameCount: number;
   push(frame: Frame): void;
   reset(): void;
@@ -30,11 +30,13 @@ export interface ClipStageStats {
   dropped: number;
   /** Frames pushed (while the gate was open). */
   framesPushed: number;
+  /** Windows whose classification failed (the error went to `onError`). */
+  failed: number;
 }
 
 /** The clip stage of one camera. */
 export class ClipStage {
-  readonly stats: ClipStageStats = { windows: 0, dropped: 0, framesPushed: 0 };
+  readonly stats: ClipStageStats = { windows: 0, dropped: 0, framesPushed: 0, failed: 0 };
   /** The newest window scores (at most `HISTORY` of them), for reports. */
   readonly history: ClipWindowScore[] = [];
   private readonly times: number[] = [];
@@ -44,7 +46,8 @@ export class ClipStage {
 
   constructor(
     private readonly classifier: ClipClassifierPort,
-    private readonly rule: ViolenceRule,
+    /** The violence rule whose gate the stage follows and which its scores are for. */
+    readonly rule: ViolenceRule,
     private readonly opts: { readonly label: string; readonly strideFrames: number; readonly wait: boolean; readonly onError: (err: unknown) => void },
   ) {}
 
@@ -67,12 +70,17 @@ export class ClipStage {
       this.sinceWindow = 0;
       return;
     }
+    // A model trained on N frames/s is fed frames at that rate (a frame at most every 1000/N ms, with 10 % slack).
+    const fps = this.classifier.spec.clipFps;
+    const last = this.times[this.times.length - 1];
+    if (fps !== undefined && last !== undefined && frame.timeMs - last < 900 / fps) return;
     this.classifier.push(frame);
     this.stats.framesPushed++;
     this.times.push(frame.timeMs);
     if (this.times.length > t) this.times.shift();
     this.sinceWindow++;
-    if (this.times.length < t || (this.stats.windows + this.stats.dropped > 0 && this.sinceWindow < this.opts.strideFrames)) return;
+    const tried = this.stats.windows + this.stats.dropped + this.stats.failed;
+    if (this.times.length < t || (tried > 0 && this.sinceWindow < this.opts.strideFrames)) return;
     if (this.inFlight) {
       this.stats.dropped++;
       this.sinceWindow = 0;
@@ -91,7 +99,10 @@ export class ClipStage {
         this.history.push(w);
         if (this.history.length > HISTORY) this.history.shift();
       })
-      .catch(this.opts.onError)
+      .catch((err) => {
+        this.stats.failed++;
+        this.opts.onError(err);
+      })
       .finally(() => {
         this.inFlight = null;
       });

@@ -18,3 +18,14 @@ export function checkDetectorForRules(camera: Pick<CameraConfig, 'id' | 'rules'>
     }
   }
 }
+
+/** Throws CONFIG_INVALID when a violence camera analyses fewer frames per second than its clip classifier was trained on. */
+export function checkClipRate(camera: Pick<CameraConfig, 'id' | 'detect'>, spec: { readonly clipFps?: number }, model: string): void {
+  if (spec.clipFps !== undefined && camera.detect.fps < spec.clipFps - 1e-9) {
+    throw new AppError(
+      'CONFIG_INVALID',
+      `camera "${camera.id}": clip classifier ${model} takes ${spec.clipFps} frames per second, the camera analyses ${camera.detect.fps} (detect.fps); ` +
+        `set detect.fps to at least ${spec.clipFps}`,
+    );
+  }
+}

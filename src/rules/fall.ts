@@ -196,13 +196,14 @@ export class FallRule extends BaseRule {
       return fall.open ? this.endHit(p, fall, 'left', p.lastSeenMs) : null;
     }
     const downMs = timeMs - fall.fellMs;
+    const severity: Severity = downMs >= this.spec.criticalAfterMs ? 'critical' : this.severity;
     if (!fall.open) {
       if (downMs < this.spec.downMs) return null;
       fall.open = true;
+      fall.severity = severity;
       fall.lastReportMs = timeMs;
       return this.hit('start', p, fall, timeMs, true);
     }
-    const severity: Severity = downMs >= this.spec.criticalAfterMs ? 'critical' : this.severity;
     if (severity !== fall.severity || timeMs - fall.lastReportMs >= DEFAULT_HEARTBEAT_MS) {
       fall.severity = severity;
       fall.lastReportMs = timeMs;

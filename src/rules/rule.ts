@@ -78,7 +78,10 @@ export interface Rule {
    * previous one (a clock set back) ends every open episode at its last sighting and starts the rule afresh.
    */
   evaluate(frame: RuleFrame): RuleHit[];
-  /** Ends every open episode (camera stopping, video finished) with `endReason: 'stopped'`; the state is kept. */
+  /**
+   * Ends every open episode (camera stopping, video finished) with `endReason: 'stopped'`; the state is kept. A rule
+   * may also report an episode that was pending (not yet started) as an `instant` (a fall within its down time).
+   */
   flush(timeMs: number): RuleHit[];
   /** Forgets every episode and all state, as if no frame had been seen (a camera restart). */
   reset(): void;

@@ -13,7 +13,7 @@ const SPEC: ViolenceRuleSpec = {
 
 /** Two people side by side (gap 10 px); `jitter` px of box change per frame (a scuffle), else still. */
 function pair(i: number, jitter: number, gapPx = 10) {
-  const d = i % 2 === 0 ? jitter : -jitter;
+  const d = [jitter, 0, -jitter][i % 3]!;
   const a: BoxXyxy = [400 + d, 500, 500 - d, 800];
   const b: BoxXyxy = [500 + gapPx + d, 500 - d, 600 + gapPx, 800];
   return [person(1, 0, 0, { boxXyxy: a }), person(2, 0, 0, { boxXyxy: b })];
@@ -42,11 +42,12 @@ describe('violence rule', () => {
     assert.equal(apart.gateOpen, false);
   });
 
-  it('a high window score while the gate is open raises a fight that starts with its window and carries the score', () => {
+  it('high window scores while the gate is open raise a fight that starts with the first window and carries the smoothed score', () => {
     const hits = run(new ViolenceRule(SPEC), scene(120, 40, { 25: 0.9, 40: 0.95 }));
     assert.deepEqual(kinds(hits), ['start', 'end']);
     assert.equal(hits[0]!.hit.startMs, 500);
-    assert.deepEqual(hits[0]!.hit.attributes, { zoneId: 'all', score: 0.9, peakScore: 0.9 });
+    assert.equal(hits[0]!.frame.timeMs, 4000, 'raised by the second window: one window alone never is');
+    assert.deepEqual(hits[0]!.hit.attributes, { zoneId: 'all', score: 0.925, peakScore: 0.925 });
     assert.deepEqual(hits[0]!.hit.subjects.map((s) => s.trackId), [1, 2]);
     assert.equal(hits[1]!.hit.endReason, 'cleared');
     assert.equal(hits[1]!.hit.attributes['peakScore'], 0.925);
@@ -57,7 +58,9 @@ describe('violence rule', () => {
     assert.deepEqual(run(new ViolenceRule(SPEC), scene(60, 0, { 25: 0.99, 35: 0.99 })), [], 'still people: the gate is closed');
   });
 
-  it('the smoothed score must stay above the threshold for minMs of video', () => {
-    assert.deepEqual(run(new ViolenceRule({ ...SPEC, minMs: 5000 }), scene(60, 40, { 25: 0.9 })), []);
+  it('the smoothed score must stay above the threshold for minMs of video; one window is not enough; broken scores count for nothing', () => {
+    assert.deepEqual(run(new ViolenceRule({ ...SPEC, minMs: 5000 }), scene(60, 40, { 25: 0.9, 40: 0.9 })), []);
+    assert.deepEqual(run(new ViolenceRule(SPEC), scene(60, 40, { 25: 0.99 })), [], 'a single window');
+    assert.deepEqual(run(new ViolenceRule(SPEC), scene(60, 40, { 25: Number.NaN, 40: Number.NaN })), [], 'NaN');
   });
 });

@@ -33,6 +33,8 @@ export interface ViolenceRuleSpec {
 
 /** How far back a person's motion is measured (ms). */
 const MOTION_SPAN_MS = 500;
+/** A person's box change is measured over steps at least this long (ms), so 30 frames/s do not add more jitter than 10. */
+const SPEED_STEP_MS = 100;
 /** Two people are close when the horizontal gap between their boxes is at most this share of their mean height. */
 const CLOSE_GAP_RATIO = 0.25;
 
@@ -50,6 +52,7 @@ export class ViolenceRule extends BaseRule {
   private smoothed: number | null = null;
   private peak = 0;
   private runStartMs: number | null = null;
+  private runFirstEndMs: number | null = null;
   private lastAboveMs = -Infinity;
   private event: { startMs: number; subjects: EventSubject[]; lastReportMs: number; reportedScore: number } | null = null;
   private gatePeople: EventSubject[] = [];
@@ -93,7 +96,7 @@ export class ViolenceRule extends BaseRule {
     }
     if (!this.gateOpen && !this.event) {
       this.smoothed = null; // a new gate opening starts from the next window's score
-      this.runStartMs = null;
+      this.runStartMs = this.runFirstEndMs = null;
     }
     return hits;
   }
@@ -120,10 +123,14 @@ export class ViolenceRule extends BaseRule {
     if (!h || h.length < 2) return null;
     const spanS = (h[h.length - 1]!.timeMs - h[0]!.timeMs) / 1000;
     if (spanS < MOTION_SPAN_MS / 2000) return null;
+    // Box changes summed over steps of at least SPEED_STEP_MS, so the measure does not grow with the frame rate.
     let change = 0;
+    let a = h[0]!;
     for (let k = 1; k < h.length; k++) {
-      const [a, b] = [h[k - 1]!.box, h[k]!.box];
-      change += Math.abs(b[0] - a[0]) + Math.abs(b[1] - a[1]) + Math.abs(b[2] - a[2]) + Math.abs(b[3] - a[3]);
+      const b = h[k]!;
+      if (b.timeMs - a.timeMs < SPEED_STEP_MS && k < h.length - 1) continue;
+      change += Math.abs(b.box[0] - a.box[0]) + Math.abs(b.box[1] - a.box[1]) + Math.abs(b.box[2] - a.box[2]) + Math.abs(b.box[3] - a.box[3]);
+      a = b;
     }
     const height = t.boxXyxy[3] - t.boxXyxy[1];
     return change / 2 / Math.max(1, height) / spanS;
@@ -148,18 +155,24 @@ export class ViolenceRule extends BaseRule {
   /** A window's score: smooth it, and start, update or keep the event. */
   private window(w: ClipWindowScore, timeMs: number): RuleHit | null {
     if (!this.gateOpen && !this.event) return null; // frames from before the gate closed: nobody to attribute it to
+    if (!Number.isFinite(w.score)) return null; // a broken model output is no evidence either way
+    const score = Math.min(1, Math.max(0, w.score));
     const a = this.spec.smoothing;
-    this.smoothed = this.smoothed === null ? w.score : a * w.score + (1 - a) * this.smoothed;
-    this.peak = Math.max(this.peak, this.smoothed);
-    if (this.smoothed < this.spec.threshold) {
-      if (!this.event) this.runStartMs = null;
+    this.smoothed = this.smoothed === null ? score : a * score + (1 - a) * this.smoothed;
+    if (!(this.smoothed >= this.spec.threshold)) {
+      if (!this.event) this.runStartMs = this.runFirstEndMs = null;
       return null;
     }
+    if (this.event) this.peak = Math.max(this.peak, this.smoothed);
     this.lastAboveMs = timeMs;
-    // Window times come from the stage; never later than the frame that delivers them.
+    // Window times come from the stage; never later than the frame that delivers them. The run is held from the end
+    // of its first window, so one window alone (however long) never raises a fight.
+    const endMs = Math.min(w.endMs, timeMs);
     this.runStartMs ??= Math.min(w.startMs, timeMs);
+    this.runFirstEndMs ??= endMs;
     if (!this.event) {
-      if (Math.min(w.endMs, timeMs) - this.runStartMs < this.spec.minMs) return null;
+      if (endMs - this.runFirstEndMs < this.spec.minMs) return null;
+      this.peak = this.smoothed;
       this.event = { startMs: this.runStartMs, subjects: this.gatePeople, lastReportMs: timeMs, reportedScore: this.smoothed };
       return this.hit('start', timeMs, true);
     }
@@ -185,7 +198,7 @@ export class ViolenceRule extends BaseRule {
     const attributes = this.attributes();
     this.event = null;
     this.peak = 0;
-    this.runStartMs = null;
+    this.runStartMs = this.runFirstEndMs = null;
     const at = Math.max(endMs, e.startMs);
     return { kind: 'end', key: String(e.startMs), startMs: e.startMs, lastSeenMs: at, endMs: at, endReason: reason, subjects: e.subjects, attributes, snapshot: false };
   }
@@ -199,7 +212,7 @@ export class ViolenceRule extends BaseRule {
     this.gateUntilMs = -Infinity;
     this.smoothed = null;
     this.peak = 0;
-    this.runStartMs = null;
+    this.runStartMs = this.runFirstEndMs = null;
     this.lastAboveMs = -Infinity;
     this.event = null;
     this.gatePeople = [];

@@ -20,6 +20,8 @@ export interface ClipClassifierSpec extends CropNormalisation {
   readonly inputHeight: number;
   /** Frames per clip (T). */
   readonly clipFrames: number;
+  /** Frames per second the model expects (frames are fed at this rate); absent: every frame pushed. */
+  readonly clipFps?: number;
   /** Axis order of the input: `ncthw` = [1, 3, T, H, W], `ntchw` = [1, T, 3, H, W], `nthwc` = [1, T, H, W, 3]. */
   readonly layout: ClipLayout;
   /** One label per output value, in output order. */
@@ -53,6 +55,7 @@ export function clipSpecFromManifest(m: ClipManifest): ClipClassifierSpec {
     inputWidth: m.inputWidth,
     inputHeight: m.inputHeight,
     clipFrames: m.clipFrames,
+    ...(m.clipFps === undefined ? {} : { clipFps: m.clipFps }),
     layout: m.inputLayout,
     labels: m.labels,
     outputs: m.outputs,

@@ -104,6 +104,8 @@ export const ClipManifestSchema = z
     family: z.literal('clip-classifier'),
     inputLayout: ClipLayoutSchema,
     clipFrames: z.number().int().positive().describe('Frames per clip (T), consecutive frames of the source.'),
+    clipFps: z.number().positive().max(120).optional()
+      .describe('Frames per second the model was trained on: a camera feeds it frames at this rate (its detect.fps must be at least this); absent: every analysed frame.'),
     labels: labels.describe('One label per output value, in output order; or the name of a label set.'),
     outputs: ClipOutputsSchema.default('logits'),
     positiveLabel: z
