@@ -6,7 +6,8 @@
 //     included; ffmpeg's decoding is the same on both sides and not counted).
 //  3. Live: a fall camera (pose model as detector, detect.fps 5) on vtest.avi played in real time (up to 8 people in the
 //     picture) for --live-seconds: detections per second sustained and frames replaced.
-//   node --import tsx bench/perception.ts [--rounds 3] [--live-seconds 30] [--only rules,analyze,live]
+//  4. Live: a violence camera's detection rate with and without the rule, same clip, same run.
+//   node --import tsx bench/perception.ts [--rounds 3] [--live-seconds 30] [--only rules,analyze,live,live-violence]
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -34,7 +35,7 @@ import { WHOLE_FRAME_ZONE } from '../src/rules/zones.ts';
 import { loadOnnxModel } from '../src/vision/adapters/onnx-runtime.ts';
 import type { ObjectDetector } from '../src/vision/detector.ts';
 
-const { values } = parseArgs({ options: { rounds: { type: 'string', default: '3' }, 'live-seconds': { type: 'string', default: '30' }, only: { type: 'string', default: 'rules,analyze,live' } } });
+const { values } = parseArgs({ options: { rounds: { type: 'string', default: '3' }, 'live-seconds': { type: 'string', default: '30' }, only: { type: 'string', default: 'rules,analyze,live,live-violence' } } });
 const parts = new Set(values.only.split(','));
 const rounds = Number(values.rounds);
 const liveSeconds = Number(values['live-seconds']);
@@ -129,7 +130,6 @@ for (const c of CASES) {
     `${c.preset} ${wf.toFixed(1)} frames/s, ${wc.toFixed(1)} ms CPU/frame (x${(wc / bc).toFixed(2)} CPU, +${(wc - bc).toFixed(1)} ms/frame), ${withRule[0]!.events} events`);
 }
 }
-rmSync(dataDir, { recursive: true, force: true });
 
 // 3. Live fall camera.
 if (parts.has('live')) {
@@ -168,5 +168,42 @@ console.log(`\n3. live fall camera (pose model as detector, detect.fps 5, people
   `${((s1.framesProcessed - s0.framesProcessed) / seconds).toFixed(2)} detections/s over ${seconds.toFixed(0)} s, ` +
   `${s1.framesReplaced - s0.framesReplaced} frames replaced, ${((c2.user + c2.system - c1.user - c1.system) / 1000 / seconds / 10).toFixed(0)} % of one core in this process`);
 }
+
+// 4. Live violence camera: detection rate with and without the violence rule (gate open most of the time on the
+//    looped cafeteria brawl), the clip classifier on one thread, windows dropped rather than queued.
+if (parts.has('live-violence')) {
+  const run = async (withRule: boolean) => {
+    const cam = CameraSchema.parse({
+      id: 'fight-live', source: { url: join(ASSETS, 'videos/violence/fight_cafeteria_sindhu4u.mp4'), loop: true }, detect: { fps: 5, width: 406 },
+      motion: { enabled: false }, rules: withRule ? [{ type: 'violence', id: 'fight' }] : [],
+    });
+    const shared = new SharedDetector(await loadDetector('yolox-nano', loc, loadOnnxModel, { threads: 2 }));
+    const clip = withRule ? await loadClipClassifier('violence-classifier', undefined, { modelDir: join(dataDir, 'models'), searchDirs: [], download: false }, loadOnnxModel, { threads: 1 }) : null;
+    const log = pino({ level: 'silent' });
+    const source = liveFrameSource({ ...cam.source, fps: 5, width: 406 }, { log, now: Date.now, random: Math.random });
+    const worker = createCameraWorker(cam, {
+      source, detector: shared.forCamera(cam.id), renderSnapshot: null, events: { write: async (w) => w.event }, analytics: null, media: null,
+      now: Date.now, newId: randomUUID, log, publish: () => undefined, clipClassifier: clip,
+    });
+    worker.start();
+    await new Promise((r) => setTimeout(r, 5000));
+    const s0 = worker.status();
+    const t0 = Date.now();
+    await new Promise((r) => setTimeout(r, liveSeconds * 1000));
+    const s1 = worker.status();
+    const report = worker.clipReport();
+    const seconds = (Date.now() - t0) / 1000;
+    await worker.stop();
+    await shared.close();
+    await clip?.classifier.close();
+    return { rate: (s1.framesProcessed - s0.framesProcessed) / seconds, replaced: s1.framesReplaced - s0.framesReplaced, report };
+  };
+  const without = await run(false);
+  const withV = await run(true);
+  console.log(`\n4. live violence camera (YOLOX-nano, detect.fps 5, cafeteria brawl looped, ${liveSeconds} s each): ` +
+    `without the rule ${without.rate.toFixed(2)} detections/s (${without.replaced} replaced); with it ${withV.rate.toFixed(2)} detections/s ` +
+    `(${withV.replaced} replaced), ${withV.report?.stats.windows ?? 0} windows classified, ${withV.report?.stats.dropped ?? 0} dropped`);
+}
+rmSync(dataDir, { recursive: true, force: true });
 await pose.close();
 await yolox.close();
