@@ -68,16 +68,12 @@ export async function analyzeVideo(path: string, detector: ObjectDetector, newId
   });
   const violence = camera.rules.find((r) => r.type === 'violence');
   if (violence && !opts.loadClip) throw new AppError('CONFIG_INVALID', `rule "${violence.id}": a violence rule needs its clip classifier, and none can be loaded here`);
-  const clip = violence ? await opts.loadClip!(violence) : null;
-  if (clip && violence) {
-    try {
-      checkClipRate(camera, clip.classifier.spec, violence.model);
-    } catch (err) {
-      await clip.classifier.close();
-      throw err;
-    }
-  }
+  let clip: LoadedClipClassifier | null = null;
   try {
+    if (violence) {
+      clip = await opts.loadClip!(violence);
+      checkClipRate(camera, clip.classifier.spec, violence.model);
+    }
     const result = await runAnalysis(camera, { source, detector, newId, log: pino({ level: 'silent' }), totalFrames: total, onProgress: opts.onProgress, clipClassifier: clip });
     const failed = await source.exitError();
     if (failed !== null) throw new Error(`ffmpeg could not decode ${path}: ${failed}`);

@@ -4,12 +4,10 @@
 // raises a fight on the cafeteria brawl and nothing on the busy street (whose single windows score up to 0.68) or the
 // non-fight CCTV clips. Each clip's window scores and decision are printed for the record.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { before, after, test } from 'node:test';
 import { analyzeVideo } from '../src/analyze-video.ts';
 import { loadClipClassifier } from '../src/assets/load-clip.ts';
@@ -20,8 +18,8 @@ import { loadOnnxModel } from '../src/vision/adapters/onnx-runtime.ts';
 import type { ObjectDetector } from '../src/vision/detector.ts';
 import { asset, ASSETS } from './support/assets.ts';
 import { assertEventsMatchSchema } from './support/event-schema.ts';
+import { addFightModel, FIGHT_MODEL_CARD } from './support/fight-model.ts';
 
-const run = promisify(execFile);
 let detector: ObjectDetector;
 let dataDir: string;
 
@@ -29,13 +27,7 @@ before(async () => {
   detector = await loadDetector('yolox-nano', { modelDir: '/nonexistent', searchDirs: [`${ASSETS}/models`], download: false }, loadOnnxModel, { threads: 2 });
   dataDir = await mkdtemp(join(tmpdir(), 'sightline-violence-'));
   // The fight model as a user adds it: `models add`, then the guesses corrected from its model card (MANIFEST).
-  await run(process.execPath, ['bin/sightline.mjs', 'models', 'add', asset('models/fight_3dcnn_hawkeye.onnx'), '--id', 'violence-classifier'], {
-    env: { ...process.env, SIGHTLINE_DATA_DIR: dataDir, SIGHTLINE_MODELS__DOWNLOAD: 'false' },
-  });
-  const file = join(dataDir, 'models', 'user-models.json');
-  const store = JSON.parse(await readFile(file, 'utf8')) as { models: Record<string, unknown>[] };
-  Object.assign(store.models.find((m) => m['id'] === 'violence-classifier')!, { colorOrder: 'bgr', labels: ['no-violence', 'violence'], positiveLabel: 'violence' });
-  await writeFile(file, JSON.stringify(store));
+  await addFightModel(dataDir, FIGHT_MODEL_CARD);
 });
 after(async () => {
   await detector?.close();

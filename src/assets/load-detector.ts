@@ -6,6 +6,7 @@ import { readOnnxInfo } from '../vision/onnx/onnx-model.ts';
 import type { PoseManifest } from '../vision/pose-layout.ts';
 import type { ModelLoader, ModelRunner, RunnerOptions } from '../vision/model-runner.ts';
 import { loadCatalog } from './catalog.ts';
+import { proposalManifest } from './model-store.ts';
 import { manifestFromShapes, refuseOtherTask, resolveModel, type ModelLocation } from './resolve-model.ts';
 
 /**
@@ -39,17 +40,14 @@ async function shapesManifest(path: string, runner: ModelRunner): Promise<FrameM
 
 /** The manifest of a pose file no catalog or added model names, from the file's proposal; null for another task. */
 async function poseManifest(path: string): Promise<PoseManifest | null> {
-  let m;
+  let proposal;
   try {
-    m = proposeManifest(readOnnxInfo(await readFile(path), path), path).manifest;
+    proposal = proposeManifest(readOnnxInfo(await readFile(path), path), path).manifest;
   } catch {
     return null;
   }
-  if (m.task !== 'pose') return null;
-  return {
-    id: m.id, file: m.file, task: 'pose', family: 'ultralytics-pose', inputWidth: m.inputWidth, inputHeight: m.inputHeight,
-    colorOrder: m.colorOrder, pixelScale: m.pixelScale, mean: m.mean, std: m.std, letterbox: m.letterbox === 'top-left' ? 'top-left' : 'center',
-    padValue: m.padValue, labels: Array.isArray(m.labels) ? m.labels : ['person'], defaultScoreThreshold: m.defaultScoreThreshold ?? 0.3,
-    keypoints: { count: m.keypoints?.count ?? 17, dims: m.keypoints?.dims === 2 ? 2 : 3 }, licence: 'unknown', url: null, sha256: null,
-  };
+  if (proposal.task !== 'pose') return null;
+  const m = proposalManifest(proposal, null, null, `pose model ${path}`);
+  if ('unsupported' in m) throw new AppError('MODEL_LAYOUT_UNSUPPORTED', m.unsupported);
+  return m.manifest as PoseManifest;
 }

@@ -65,9 +65,17 @@ const UserModelsSchema = z.object({
  * runtime decoder yet (end-to-end, DETR-style) are recorded but not loadable.
  */
 export function userModelManifest(u: UserModel): { manifest: ModelManifest } | { unsupported: string } {
+  return proposalManifest(u, u.sha256, u.sizeBytes, `added model ${u.id} (${u.file})`);
+}
+
+/**
+ * A proposed manifest (`models inspect`, an added model's record) as the manifest Sightline runs it with (pure), for
+ * a file of `sha256` (null: not checked); `what` names the model in the reason it cannot run.
+ */
+export function proposalManifest(u: ProposedManifest, sha256: string | null, sizeBytes: number | null, what: string): { manifest: ModelManifest } | { unsupported: string } {
   const common = {
     id: u.id, file: u.file, inputWidth: u.inputWidth, inputHeight: u.inputHeight, colorOrder: u.colorOrder, pixelScale: u.pixelScale,
-    mean: u.mean, std: u.std, licence: u.licence, url: null, sha256: u.sha256, sizeBytes: u.sizeBytes,
+    mean: u.mean, std: u.std, licence: u.licence, url: null, sha256, sizeBytes,
   };
   const placed = { letterbox: u.letterbox === 'none' ? 'center' : u.letterbox, padValue: u.padValue, labels: u.labels, defaultScoreThreshold: u.defaultScoreThreshold };
   const candidate =
@@ -77,15 +85,15 @@ export function userModelManifest(u: UserModel): { manifest: ModelManifest } | {
     : {
       ...common, task: u.task, family: u.family, inputLayout: u.inputLayout, clipFrames: u.clipFrames, labels: u.labels,
       ...(u.outputs ? { outputs: u.outputs } : {}), ...(u.positiveLabel ? { positiveLabel: u.positiveLabel } : {}),
-      ...((u as { clipFps?: number }).clipFps ? { clipFps: (u as { clipFps?: number }).clipFps } : {}),
+      ...(u.clipFps ? { clipFps: u.clipFps } : {}),
     };
   const parsed = ModelManifestSchema.safeParse(candidate);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    const what = u.task === 'detect' && (u.family === 'end2end' || u.family === 'detr')
+    const why = u.task === 'detect' && (u.family === 'end2end' || u.family === 'detr')
       ? `its ${u.family} layout is recognised, but the detector decodes YOLOX and Ultralytics outputs only`
       : `${issue?.path.join('.')}: ${issue?.message}`;
-    return { unsupported: `added model ${u.id} (${u.file}) cannot be run: ${what}` };
+    return { unsupported: `${what} cannot be run: ${why}` };
   }
   return { manifest: resolveLabels(parsed.data, loadCatalog().labelSets) };
 }

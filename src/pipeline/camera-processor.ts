@@ -64,7 +64,6 @@ export class CameraProcessor {
 
   /** The violence rule's clip stage; null without a violence rule or a clip classifier. */
   readonly clip: ClipStage | null;
-  private readonly clipError: (err: unknown) => void;
   private lastRuleFrame: RuleFrame | null = null;
 
   constructor(
@@ -77,7 +76,6 @@ export class CameraProcessor {
     this.rules = new RuleEngine(buildRules(camera), cameraGeometry(camera));
     const violence = this.rules.rules.find((r): r is ViolenceRule => r instanceof ViolenceRule);
     const config = camera.rules.find((r) => r.type === 'violence');
-    this.clipError = clip?.onError ?? (() => undefined);
     this.clip = violence && clip
       ? new ClipStage(clip.classifier, violence, {
           label: clip.label, wait: clip.wait, onError: clip.onError,
@@ -105,16 +103,10 @@ export class CameraProcessor {
     const tracks = this.tracker.update(detections, frame.timeMs).map((t) => ({ ...t, boxXyxy: clampBox(t.boxXyxy, frame.width, frame.height) }));
     // A pose model as the detector: each matched track gets its detection's keypoints (the fall rule reads them).
     const poses = posesOfTracks(tracks, detections) ?? undefined;
-    const clipScores = this.clip?.takeScores();
-    const out = this.rules.evaluate({ timeMs: frame.timeMs, frameIndex: frame.index, widthPx: frame.width, heightPx: frame.height, tracks, poses, clipScores });
-    if (this.clip) {
-      try {
-        await this.clip.afterFrame(frame);
-      } catch (err) {
-        this.clipError(err); // a failing clip stage must not cost the frame's events
-      }
-    }
-    this.lastRuleFrame = { timeMs: frame.timeMs, frameIndex: frame.index, widthPx: frame.width, heightPx: frame.height, tracks, ...(poses ? { poses } : {}) };
+    const ruleFrame: RuleFrame = { timeMs: frame.timeMs, frameIndex: frame.index, widthPx: frame.width, heightPx: frame.height, tracks, poses, clipScores: this.clip?.takeScores() };
+    const out = this.rules.evaluate(ruleFrame);
+    this.lastRuleFrame = ruleFrame;
+    await this.clip?.afterFrame(frame);
     const changes = this.events.apply(out.hits, frame.index);
     return { frame, detections, tracks, changes, crossings: out.crossings, zoneCounts: out.zoneCounts, detected: detect, motion };
   }

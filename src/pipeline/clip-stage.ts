@@ -59,8 +59,19 @@ export class ClipStage {
     return out;
   }
 
-  /** After the rules saw `frame`: keeps it while the gate is open and classifies a window when one is due. */
+  /**
+   * After the rules saw `frame`: keeps it while the gate is open and classifies a window when one is due. Never
+   * throws: a failure goes to `onError`, so a failing stage costs no frame its events.
+   */
   async afterFrame(frame: Frame): Promise<void> {
+    try {
+      await this.step(frame);
+    } catch (err) {
+      this.opts.onError(err);
+    }
+  }
+
+  private async step(frame: Frame): Promise<void> {
     const t = this.classifier.spec.clipFrames;
     if (!this.rule.gateOpen) {
       if (this.times.length > 0) {

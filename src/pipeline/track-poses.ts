@@ -12,8 +12,8 @@ export const MIN_POSE_IOU = 0.5;
 
 /** Poses of the matched tracks, by track id; null when no detection carries keypoints. */
 export function posesOfTracks(tracks: readonly Track[], detections: readonly Detection[]): Map<number, TrackPose> | null {
+  if (!detections.some((d) => d.keypoints !== undefined)) return null; // not a pose model: nothing allocated per frame
   const withPose = detections.filter((d) => d.keypoints !== undefined);
-  if (withPose.length === 0) return null;
   const pairs: { t: number; d: number; overlap: number }[] = [];
   tracks.forEach((t, ti) => {
     if (!t.matched) return;

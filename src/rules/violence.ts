@@ -56,6 +56,7 @@ export class ViolenceRule extends BaseRule {
   private lastAboveMs = -Infinity;
   private event: { startMs: number; subjects: EventSubject[]; lastReportMs: number; reportedScore: number } | null = null;
   private gatePeople: EventSubject[] = [];
+  private lastFrameMs = -Infinity;
 
   constructor(private readonly spec: ViolenceRuleSpec) {
     super(spec.id, spec.severity);
@@ -67,13 +68,6 @@ export class ViolenceRule extends BaseRule {
     return this.lastFrameMs <= this.gateUntilMs;
   }
 
-  /** The current smoothed score (null before any window since the gate opened). */
-  get score(): number | null {
-    return this.smoothed;
-  }
-
-  private lastFrameMs = -Infinity;
-
   get openEpisodes(): number {
     return this.event ? 1 : 0;
   }
@@ -81,7 +75,7 @@ export class ViolenceRule extends BaseRule {
   protected step(f: RuleFrame): RuleHit[] {
     this.lastFrameMs = f.timeMs;
     const people = this.people(f);
-    const close = this.closeAndFast(people, f.timeMs);
+    const close = this.closeAndFast(people);
     if (close) {
       this.gateUntilMs = f.timeMs + this.spec.gateHoldMs;
       this.gatePeople = close.map((t) => subjectOf(t, f.timeMs));
@@ -137,7 +131,7 @@ export class ViolenceRule extends BaseRule {
   }
 
   /** A pair of people close together, one of them moving fast; null if none. */
-  private closeAndFast(people: readonly Track[], _timeMs: number): [Track, Track] | null {
+  private closeAndFast(people: readonly Track[]): [Track, Track] | null {
     for (let i = 0; i < people.length; i++) {
       for (let j = i + 1; j < people.length; j++) {
         const [a, b] = [people[i]!.boxXyxy, people[j]!.boxXyxy];

@@ -37,6 +37,8 @@ export interface ProposedManifest {
   keypoints?: { count: number; dims: number };
   /** Clip classifiers: frames per clip. */
   clipFrames?: number;
+  /** Clip classifiers: frames per second the model takes (never proposed: the file does not say; set by hand). */
+  clipFps?: number;
   /** Clip classifiers: whether the output is logits or already probabilities. */
   outputs?: ClipOutputs;
   /** Clip classifiers: the label a rule watches (proposed for two-class outputs only). */
