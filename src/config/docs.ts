@@ -23,7 +23,7 @@ export function configJsonSchema(): Record<string, unknown> {
 
 function typeOf(n: JsonSchemaNode): string {
   if (n.const !== undefined) return `\`${String(n.const)}\``;
-  if (n.oneOf) return n.oneOf.map((v) => (v.properties?.['type']?.const !== undefined ? `${String(v.properties['type'].const)} rule` : typeOf(v))).join(' \\| ');
+  if (n.oneOf) return n.oneOf.map((v) => (v.properties?.['type']?.const !== undefined ? `type=${String(v.properties['type'].const)}` : typeOf(v))).join(' \\| ');
   if (n.enum) return n.enum.map((v) => `\`${String(v)}\``).join(' \\| ');
   if (n.anyOf) return n.anyOf.map(typeOf).join(' \\| ');
   if (n.prefixItems) return `[${n.prefixItems.map(typeOf).join(', ')}]`;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { checkDeliveryReferences, DeliverySchema } from './delivery-schema.ts';
 import { between, id, PointNormSchema } from './schema-parts.ts';
 import { checkGeometryAndRules, LineSchema, RuleSchema, ZoneSchema } from './rules-schema.ts';
 
@@ -120,6 +121,8 @@ export const ConfigSchema = z
       .object({
         host: z.string().default('127.0.0.1').describe('Address the HTTP server listens on.'),
         port: between(0, 65_535, { int: true }).default(8080).describe('TCP port of the HTTP server; 0 = any free port.'),
+        publicUrl: z.string().url({ error: 'expected the URL receivers reach this server at, e.g. https://cams.example.com' }).optional()
+          .describe('Base of the links sent in webhooks and e-mails (signed snapshot URLs); default http://HOST:PORT.'),
       })
       .strict()
       .default({ host: '127.0.0.1', port: 8080 }),
@@ -163,6 +166,7 @@ export const ConfigSchema = z
       .strict()
       .default({ level: 'info' }),
     cameras: z.array(CameraSchema).default([]).describe('Cameras; when empty, a demo camera plays the sample clip `sample:vtest`.'),
+    delivery: DeliverySchema.describe('Where events are sent: webhooks, MQTT (Home Assistant), e-mail; see the README section on delivery.'),
   })
   .strict()
   .superRefine((cfg, ctx) => {
@@ -178,6 +182,7 @@ export const ConfigSchema = z
         ctx.addIssue({ code: 'custom', path: ['cameras', i, 'source', 'url'], message: `"tile:${parent}" must name another camera that is not itself a tile; cameras: ${cfg.cameras.map((c) => c.id).join(', ')}` });
       }
     });
+    for (const issue of checkDeliveryReferences(cfg.delivery, cfg.cameras)) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
   });
 
 /** The validated configuration. */
