@@ -93,6 +93,11 @@ export interface Sender {
    * a failure is an outcome. Must respect its own timeout, so one stuck receiver never holds the batch forever.
    */
   send(batch: readonly ClaimedDelivery[], nowMs: number): Promise<SendResult[]>;
+  /**
+   * Connects and reports a problem the user must fix (login rejected, broker or host unreachable), as one message
+   * that names the destination and the fix; null when fine. Run at `config check` and at start; never throws.
+   */
+  check(): Promise<string | null>;
   /** Sends a test message and reports the receiver's answer. */
   test(): Promise<TestResult>;
   /** Closes connections; pending sends end with a network outcome. */
