@@ -7,7 +7,7 @@ const camera = (id: string, state: CameraStatus['state'], over: Partial<CameraSt
   id, name: id, url: 'rtsp://u:***@h/s', enabled: true, state, lastError: null, framesDecoded: 100, framesDropped: 2, restarts: 1,
   fpsMeasured: 5, width: 640, height: 360, model: 'yolox-nano', fpsProcessed: 4.9, framesProcessed: 98, activeTracks: 3,
   openEvents: 1, framesWithMotion: 40, detectorCalls: 45, framesSkipped: 53, framesReplaced: 0,
-  lines: [{ id: 'door', in: 4, out: 2 }], zones: [{ id: 'yard', count: 3 }], eventLatency: { p50Ms: 120, p95Ms: 180, count: 10, sumMs: 1300 }, ...over,
+  lines: [{ id: 'door', in: 4, out: 2 }], zones: [{ id: 'yard', count: 3, labels: { person: 3 } }], eventLatency: { p50Ms: 120, p95Ms: 180, count: 10, sumMs: 1300 }, ...over,
 });
 
 test('formatMetrics writes one series per camera and metric, and the state as a one-hot gauge', () => {

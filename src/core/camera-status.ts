@@ -44,8 +44,11 @@ export interface CameraStatus extends Omit<SourceStatus, 'state'> {
   readonly framesSkipped: number;
   /** Crossings of each declared line since the camera started, by direction. */
   readonly lines: readonly { readonly id: string; readonly in: number; readonly out: number }[];
-  /** Objects in each zone in the newest analysed frame. */
-  readonly zones: readonly { readonly id: string; readonly count: number }[];
+  /**
+   * Objects in each zone in the newest analysed frame, and the same count by label (every label listed for the zone or
+   * seen in it since the camera started; 0 when none is there now).
+   */
+  readonly zones: readonly { readonly id: string; readonly count: number; readonly labels: Readonly<Record<string, number>> }[];
   /** Capture-to-stored latency of the camera's recent events (ms), or null before its first live event. */
   readonly eventLatency: { readonly p50Ms: number; readonly p95Ms: number; readonly count: number; readonly sumMs: number } | null;
 }

@@ -179,6 +179,7 @@ class Worker implements CameraWorker {
     const now = this.ports.now();
     const lines = this.analytics.lineTotals();
     const zones = this.analytics.zoneOccupancy();
+    const zoneLabels = this.processor.rules.zoneCountsByLabel();
     return {
       id: this.camera.id,
       name: this.camera.name ?? this.camera.id,
@@ -202,7 +203,7 @@ class Worker implements CameraWorker {
       detectorCalls: this.processor.stats.detectorCalls,
       framesSkipped: this.processor.stats.framesSkipped,
       lines: this.camera.lines.map((l) => ({ id: l.id, in: lines.get(l.id)?.in ?? 0, out: lines.get(l.id)?.out ?? 0 })),
-      zones: [...zones].map(([id, count]) => ({ id, count })),
+      zones: [...zones].map(([id, count]) => ({ id, count, labels: zoneLabels.get(id) ?? {} })),
       eventLatency: this.latency.summary(),
     };
   }

@@ -31,3 +31,17 @@ test('zones are counted per frame with their labels', () => {
   assert.equal(counts[0], 0);
   assert.equal(counts.at(-1), 1, 'the person, not the car');
 });
+
+test('a zone count splits by the zone\'s labels, each there from the start and at 0 when nobody is in', () => {
+  const zone = { id: 'left', polygonNorm: [[0, 0], [0.5, 0], [0.5, 1], [0, 1]] as [number, number][], labels: ['person', 'car'] };
+  const listed = { ...zone, id: 'listed', labels: ['person', 'dog'] };
+  const engine = new RuleEngine([], { zones: [zone, listed], lines: [], labels: ['person', 'car'] });
+  assert.deepEqual(engine.zoneCountsByLabel().get('listed'), { person: 0, dog: 0 });
+  for (const f of walkers) engine.evaluate(f);
+  assert.deepEqual(engine.zoneCountsByLabel().get('left'), { person: 1, car: 1 });
+  assert.deepEqual(engine.zoneCountsByLabel().get('listed'), { person: 1, dog: 0 });
+  // Everyone walks back out to the right: the counts fall to 0 and the labels stay.
+  for (const f of frames(30, (i) => [person(1, 220 + i * 20, 500), person(2, 220 + i * 20, 800, { label: 'car' })], 3000)) engine.evaluate(f);
+  assert.deepEqual(engine.zoneCountsByLabel().get('left'), { person: 0, car: 0 });
+  assert.deepEqual(engine.zoneCountsByLabel().get('listed'), { person: 0, dog: 0 });
+});

@@ -54,6 +54,11 @@ export class RuleEngine {
     return { hits, crossings, zoneCounts };
   }
 
+  /** Objects in each zone by label as of the last frame (`ZoneCounter.countsByLabel`), keyed by zone id. */
+  zoneCountsByLabel(): Map<string, Record<string, number>> {
+    return new Map(this.zoneCounters.map((c) => [c.zone.id, c.countsByLabel()]));
+  }
+
   /** Ends every open episode of every rule (`stopped`). */
   flush(timeMs: number): RuleHitOf[] {
     return this.rules.flatMap((rule) => rule.flush(timeMs).map((hit) => ({ rule, hit })));

@@ -10,12 +10,15 @@ import { insideFlags, type Anchor, type Zone } from './zones.ts';
 interface Seen {
   inside: boolean;
   lastSeenMs: number;
+  label: string;
 }
 
 /** The count of one zone. */
 export class ZoneCounter {
   private readonly labels: ReadonlySet<string> | null;
   private readonly seen = new Map<number, Seen>();
+  /** Labels listed for the zone or seen inside it so far: each keeps its entry (0) in `countsByLabel`. */
+  private readonly labelsSeen: Set<string>;
 
   /** `labels` null counts every label. */
   constructor(
@@ -25,6 +28,7 @@ export class ZoneCounter {
     private readonly holdMs: number,
   ) {
     this.labels = labels === null ? null : new Set(labels);
+    this.labelsSeen = new Set(labels ?? []);
   }
 
   /** Feeds a frame; returns the count. */
@@ -37,7 +41,9 @@ export class ZoneCounter {
       if (s) {
         s.inside = flags[i] === 1;
         s.lastSeenMs = f.timeMs;
-      } else this.seen.set(t.id, { inside: flags[i] === 1, lastSeenMs: f.timeMs });
+        s.label = t.label;
+      } else this.seen.set(t.id, { inside: flags[i] === 1, lastSeenMs: f.timeMs, label: t.label });
+      if (flags[i] === 1) this.labelsSeen.add(t.label);
     }
     let count = 0;
     // forEach rather than for-of over entries: no [key, value] pair allocated per track, every frame.
@@ -46,6 +52,19 @@ export class ZoneCounter {
       else if (s.inside) count++;
     });
     return count;
+  }
+
+  /**
+   * The last `update`'s count split by label: every label listed for the zone or seen inside it so far, 0 when none is
+   * there now (so a label, once reported, never disappears). Computed on demand, not per frame.
+   */
+  countsByLabel(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const label of this.labelsSeen) out[label] = 0;
+    this.seen.forEach((s) => {
+      if (s.inside) out[s.label] = (out[s.label] ?? 0) + 1;
+    });
+    return out;
   }
 
   /** The tracks of frame `f` seen inside the zone (not those held from earlier frames). */
