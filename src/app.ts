@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
+import { hostname } from 'node:os';
+import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { LiveHub } from './api/live-hub.ts';
 import { buildServer } from './api/server.ts';
@@ -25,6 +26,9 @@ import { RecordingStore } from './recording/recording-store.ts';
 import { Recordings } from './recording/recordings.ts';
 import { SqlAnalyticsStore } from './store/analytics-repository.ts';
 import { SqlEventStore } from './store/event-repository.ts';
+import { loadLinkKey } from './store/link-key.ts';
+import { SqlOutbox } from './store/outbox-repository.ts';
+import { createDeliveryService } from './senders/delivery-service.ts';
 import { FileMediaStore } from './store/media-store.ts';
 import { openDatabase } from './store/open-database.ts';
 import { loadOnnxModel } from './vision/adapters/onnx-runtime.ts';
@@ -63,10 +67,18 @@ export async function startApp(config: Config, log: Logger): Promise<RunningApp>
   log.info({ database: db.kind }, 'database ready');
   const cameras = effectiveCameras(config);
   const events = new SqlEventStore(db);
-  const closed = await events.closeOpen(cameras.map((c) => c.id));
+  const outbox = new SqlOutbox(db);
+  let publicUrl = config.server.publicUrl ?? '';
+  const media = new FileMediaStore(join(dataDir, 'media'));
+  const linkKey = await loadLinkKey(dataDir);
+  const handles = new Map<string, CameraHandle>(cameras.map((c) => [c.id, placeholderCamera(c, c.enabled ? 'starting' : 'disabled')]));
+  const delivery = createDeliveryService(config, {
+    outbox, linkKey, publicUrl: () => publicUrl, readMedia: (p) => media.readFile(p), cameras: () => [...handles.values()].map((h) => h.status()),
+    log, owner: `${hostname()}:${resolve(dataDir)}`,
+  });
+  const closed = await events.closeOpen(cameras.map((c) => c.id), { route: (event) => delivery.route({ kind: 'end', event }), nowMs: Date.now() });
   if (closed > 0) log.warn({ events: closed }, 'closed events left open by the last run (endReason restart)');
   const analytics = new SqlAnalyticsStore(db);
-  const media = new FileMediaStore(join(dataDir, 'media'));
 
   const hub = new LiveHub();
   const bus = new EventBus({
@@ -74,7 +86,9 @@ export async function startApp(config: Config, log: Logger): Promise<RunningApp>
     snapshots: media,
     now: Date.now,
     onSubscriberError: (err, event) => log.error({ err: errorMessage(err), event: event.id }, 'event subscriber failed'),
+    route: (v) => delivery.route(v),
   });
+  bus.subscribe(() => delivery.worker.wake());
   bus.subscribe(({ kind, event }) => hub.publish({ type: 'event', kind, event: toEventJson(event) }));
   const recordings = new Recordings(config.recording, cameras, {
     store: new RecordingStore(media.rootDir), events, log: log.child({ component: 'recording' }), now: Date.now,
@@ -85,13 +99,14 @@ export async function startApp(config: Config, log: Logger): Promise<RunningApp>
     if (m.type === 'tracks' && (m.motion ?? m.tracks.length > 0)) recordings.motion(m.cameraId, m.timeMs);
   });
 
-  const handles = new Map<string, CameraHandle>(cameras.map((c) => [c.id, placeholderCamera(c, c.enabled ? 'starting' : 'disabled')]));
-  const app = await buildServer({ cameras: () => [...handles.values()], events, analytics, media, log, recordings }, hub);
+  const app = await buildServer({ cameras: () => [...handles.values()], events, analytics, media, log, recordings, delivery, linkKey }, hub);
   await app.listen({ host: config.server.host, port: config.server.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.server.port;
   const url = `http://${config.server.host}:${port}`;
   log.info({ url }, 'server listening');
+  if (!publicUrl) publicUrl = url;
+  await delivery.start();
 
   const detectors = new Map<string, Promise<SharedDetector>>();
   const detectorFor = (spec: string) => {
@@ -178,6 +193,7 @@ export async function startApp(config: Config, log: Logger): Promise<RunningApp>
       await Promise.allSettled(workers.filter(isTile).map((w) => w.stop()));
       await Promise.allSettled(workers.filter((w) => !isTile(w)).map((w) => w.stop()));
       await recordings.stop();
+      await delivery.stop();
       for (const d of detectors.values()) await d.then((x) => x.close()).catch(() => undefined);
       for (const c of clipClassifiers) await c.close().catch(() => undefined);
       await db.close();

@@ -10,7 +10,10 @@ import type { Recordings } from '../recording/recordings.ts';
 import type { AnalyticsStore } from '../store/analytics-repository.ts';
 import type { EventStore } from '../store/event-repository.ts';
 import type { MediaStore } from '../store/media-store.ts';
+import { checkSignedPath } from '../delivery/signed-url.ts';
+import type { DeliveryService } from '../senders/delivery-service.ts';
 import { registerAnalyticsRoutes } from './analytics-routes.ts';
+import { registerDeliveryRoutes } from './delivery-routes.ts';
 import type { CameraHandle } from './camera-handle.ts';
 import type { LiveHub } from './live-hub.ts';
 import { registerLiveRoutes } from './live-routes.ts';
@@ -28,6 +31,10 @@ export interface ApiDeps {
   readonly now?: () => number;
   /** Recording index, retention and clips; absent: no recording routes. */
   readonly recordings?: Recordings;
+  /** Delivery destinations and the outbox; absent: no delivery routes. */
+  readonly delivery?: DeliveryService;
+  /** Key of signed snapshot links (`?expires=..&sig=..`); absent: such links are refused. */
+  readonly linkKey?: Uint8Array;
 }
 
 const PAGE = readFileSync(new URL('./page.html', import.meta.url), 'utf8');
@@ -58,9 +65,10 @@ export async function buildServer(deps: ApiDeps, hub: LiveHub) {
 
   app.get('/', (_req, reply) => reply.type('text/html; charset=utf-8').send(PAGE));
   app.get('/api/health', () => ({ ok: true, cameras: deps.cameras().length }));
-  app.get('/metrics', (_req, reply) =>
-    reply.type('text/plain; version=0.0.4; charset=utf-8').send(formatMetrics(deps.cameras().map((c) => c.status()))),
-  );
+  app.get('/metrics', async (_req, reply) => {
+    const text = formatMetrics(deps.cameras().map((c) => c.status())) + (deps.delivery ? await deps.delivery.metricsText() : '');
+    return reply.type('text/plain; version=0.0.4; charset=utf-8').send(text);
+  });
   app.get('/api/cameras', () => ({ cameras: deps.cameras().map((c) => c.status()) }));
   app.get<{ Params: { id: string } }>('/api/cameras/:id', (req) => findCamera(req.params.id).status());
   app.get<{ Params: { id: string } }>('/api/cameras/:id/latest.jpg', async (req, reply) => {
@@ -101,13 +109,21 @@ export async function buildServer(deps: ApiDeps, hub: LiveHub) {
     return e;
   };
   app.get<{ Params: { id: string } }>('/api/events/:id', async (req) => toEventJson(await findEvent(req.params.id)));
-  app.get<{ Params: { id: string } }>('/api/events/:id/snapshot.jpg', async (req, reply) => {
+  app.get<{ Params: { id: string }; Querystring: Record<string, unknown> }>('/api/events/:id/snapshot.jpg', async (req, reply) => {
+    // A signed link (sent in webhooks and e-mails) must be valid; it is what lets a receiver in once routes need a login.
+    if (req.query['sig'] !== undefined || req.query['expires'] !== undefined) {
+      const problem = deps.linkKey
+        ? checkSignedPath(deps.linkKey, `/api/events/${req.params.id}/snapshot.jpg`, req.query['expires'], req.query['sig'], now())
+        : 'this server signs no links';
+      if (problem) throw new AppError('LINK_INVALID', `snapshot link refused: ${problem}`);
+    }
     const e = await findEvent(req.params.id);
     const jpeg = e.snapshotPath ? await deps.media.readFile(e.snapshotPath) : null;
     if (!jpeg) throw new AppError('SNAPSHOT_NOT_FOUND', `event "${e.id}" has no snapshot`);
     return reply.type('image/jpeg').header('cache-control', 'max-age=3600').send(jpeg);
   });
 
+  if (deps.delivery) registerDeliveryRoutes(app, deps.delivery, now);
   if (deps.recordings) registerRecordingRoutes(app, { recordings: deps.recordings, events: deps.events, findEvent, eventJson: toEventJson });
 
   app.get('/api/ws', { websocket: true }, (socket) => {

@@ -121,9 +121,10 @@ export const DeliverySchema = z
   .object({
     destinations: z.array(DestinationSchema).default([]).describe('Where events are sent; none by default.'),
     pollSeconds: between(0.05, 60).default(1).describe('How often the outbox is checked for due retries (new events wake it at once).'),
+    keepDays: between(0.01, 3650).default(7).describe('Delivered and dead deliveries (and their attempt logs) are deleted after this many days.'),
   })
   .strict()
-  .default({ destinations: [], pollSeconds: 1 });
+  .default({ destinations: [], pollSeconds: 1, keepDays: 7 });
 
 export type DestinationConfig = z.infer<typeof DestinationSchema>;
 export type WebhookDestinationConfig = z.infer<typeof WebhookDestinationSchema>;

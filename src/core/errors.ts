@@ -18,6 +18,9 @@ export const ERROR_CODES = {
   FFMPEG_MISSING: { httpStatus: 500, meaning: 'ffmpeg or ffprobe is not installed or not on PATH.' },
   DATABASE_FAILED: { httpStatus: 500, meaning: 'The database could not be opened, migrated or queried.' },
   MOT_FILE_INVALID: { httpStatus: 400, meaning: 'A MOTChallenge file (gt, detections, results, seqinfo.ini) is malformed or missing.' },
+  DESTINATION_NOT_FOUND: { httpStatus: 404, meaning: 'No delivery destination with this id is configured (GET /api/destinations lists them).' },
+  DELIVERY_NOT_FOUND: { httpStatus: 404, meaning: 'No delivery with this id is stored (delivered and dead ones are deleted after delivery.keepDays).' },
+  LINK_INVALID: { httpStatus: 403, meaning: 'A signed link is expired or its signature does not match.' },
   ROUTE_NOT_FOUND: { httpStatus: 404, meaning: 'No route matches this method and path.' },
   INTERNAL: { httpStatus: 500, meaning: 'An unexpected error; the log has the details.' },
 } as const;

@@ -88,6 +88,10 @@ export interface Sender {
   onReady(fn: () => void): void;
   /** Most deliveries to hand over in one `send` call. */
   readonly batchSize: number;
+  /** Most deliveries in the air at once (default: `batchSize`). */
+  readonly maxInFlight?: number;
+  /** How long a claimed delivery is leased: longer than the longest `send` can take (default 2 minutes). */
+  readonly leaseMs?: number;
   /**
    * Attempts every delivery of the batch and resolves with one result per delivery (any order), never rejects:
    * a failure is an outcome. Must respect its own timeout, so one stuck receiver never holds the batch forever.

@@ -1,7 +1,8 @@
 /**
  * The one door events leave a camera through: each version is checked against the event schema, its snapshot (if it
- * brings one) written, the event stored, and only then handed to the subscribers (the live hub, recordings, and
- * delivery in a later version), in that order. A version that cannot be stored reaches no subscriber; a subscriber that
+ * brings one) written, the event stored, and only then handed to the subscribers (the live hub, recordings, the
+ * delivery worker's wake-up), in that order. The version's outbox rows (one per destination whose filter takes it) are
+ * written with the event, atomically, so a crash never stores an event without its deliveries. A version that cannot be stored reaches no subscriber; a subscriber that
  * throws never stops the others. The stores and the clock are ports, so the bus itself does no I/O.
  */
 import { AppError } from '../core/errors.ts';
@@ -12,7 +13,11 @@ import { eventProblems } from './event-schema.ts';
 
 /** Where events are stored (the event repository). */
 export interface EventStorePort {
-  upsert(event: SightEvent): Promise<void>;
+  /**
+   * Stores the version, with its outbox rows when destinations take it (one atomic write); resolves with the
+   * version number (1, 2, ...).
+   */
+  upsert(event: SightEvent, outbox?: { kind: EventChange['kind']; destinationIds: readonly string[]; nowMs: number }): Promise<number | void>;
 }
 
 /** Where snapshots are stored; returns the path that goes into the event. */
@@ -36,6 +41,9 @@ export interface StoredEvent {
   readonly event: SightEvent;
 }
 
+/** Which delivery destinations take an event version (their filters); the ids go into the outbox with the event. */
+export type DeliveryRoute = (v: StoredEvent) => readonly string[];
+
 /** What cameras hand their events to (implemented by `EventBus`; a remote worker would implement it over the wire). */
 export interface EventSink {
   /** Stores the version and publishes it; resolves with the event as stored (snapshot path and latency filled in). */
@@ -55,6 +63,8 @@ export class EventBus implements EventSink {
       readonly snapshots: SnapshotStorePort;
       readonly now: () => number;
       readonly onSubscriberError?: SubscriberErrorHandler;
+      /** Destinations for each version (absent: none; no outbox rows are written). */
+      readonly route?: DeliveryRoute;
     },
   ) {}
 
@@ -75,7 +85,8 @@ export class EventBus implements EventSink {
     if (problems.length > 0) {
       throw new AppError('INTERNAL', `event ${event.id} (${event.type}, rule ${event.ruleId}) does not match docs/event.schema.json: ${problems.join('; ')}`);
     }
-    await this.ports.store.upsert(event);
+    const destinationIds = this.ports.route?.({ kind: w.kind, event }) ?? [];
+    await this.ports.store.upsert(event, destinationIds.length > 0 ? { kind: w.kind, destinationIds, nowMs: this.ports.now() } : undefined);
     for (const fn of this.subscribers) {
       try {
         fn({ kind: w.kind, event });

@@ -3,6 +3,7 @@
  */
 import type { EndReason, EventAttributes, EventSubject, Severity, SightEvent } from '../core/types.ts';
 import { AppError } from '../core/errors.ts';
+import type { VersionKind } from '../delivery/sender.ts';
 import type { SqlDatabase } from './sql-database.ts';
 
 /** Which events to count or list; every given field must match. */
@@ -31,13 +32,30 @@ export const DEFAULT_EVENT_LIST_LIMIT = 50;
 /** Largest page `list` returns. */
 export const MAX_EVENT_LIST_LIMIT = 500;
 
+/** The outbox rows written with an event version: one message, one delivery per destination (none: nothing). */
+export interface OutboxWrite {
+  readonly kind: VersionKind;
+  /** Destinations whose filter takes this version; empty = no message is written. */
+  readonly destinationIds: readonly string[];
+  /** Wall-clock time of the write (ms): the message's creation and the deliveries' first due time. */
+  readonly nowMs: number;
+}
+
+/** Outbox rows for the end versions `closeOpen` writes: which destinations take each closed event. */
+export interface CloseOutbox {
+  route(event: SightEvent): readonly string[];
+  readonly nowMs: number;
+}
+
 /** Persistent event storage, written by the event lifecycle and read by the API. */
 export interface EventStore {
   /**
    * Inserts the event, or replaces the stored event with the same id (events are written at start, while they
-   * change, and at end). Times are stored as whole milliseconds (rounded).
+   * change, and at end). Times are stored as whole milliseconds (rounded). Each write is a new version of the event
+   * (1, 2, ...), returned; with `outbox`, the version's outbox message and deliveries are written by the same
+   * statement, so either all of it is stored or none.
    */
-  upsert(event: SightEvent): Promise<void>;
+  upsert(event: SightEvent, outbox?: OutboxWrite): Promise<number>;
   /** The event with this id, or null when there is none (also for an id that is not a UUID). */
   get(id: string): Promise<SightEvent | null>;
   /** Matching events, newest `startMs` first (ties by id, descending). */
@@ -53,7 +71,7 @@ export interface EventStore {
    * Closes the events left open by a process that died (of the given cameras, or all): end at their last sighting with
    * `endReason: 'restart'`. Returns how many were closed.
    */
-  closeOpen(cameraIds?: readonly string[]): Promise<number>;
+  closeOpen(cameraIds?: readonly string[], outbox?: CloseOutbox): Promise<number>;
 }
 
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -90,36 +108,42 @@ export class SqlEventStore implements EventStore {
     this.#db = db;
   }
 
-  async upsert(event: SightEvent): Promise<void> {
+  async upsert(event: SightEvent, outbox?: OutboxWrite): Promise<number> {
     checkEvent(event);
-    await this.#db.query(
-      `INSERT INTO events (id, schema_version, type, severity, camera_id, rule_id, start_ms, end_ms, end_reason, frame_index,
-         latency_ms, last_seen_ms, subjects, attributes, snapshot_path, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13::jsonb, $14::jsonb, $15, now())
-       ON CONFLICT (id) DO UPDATE SET
-         schema_version = EXCLUDED.schema_version, type = EXCLUDED.type, severity = EXCLUDED.severity,
-         camera_id = EXCLUDED.camera_id, rule_id = EXCLUDED.rule_id, start_ms = EXCLUDED.start_ms, end_ms = EXCLUDED.end_ms,
-         end_reason = EXCLUDED.end_reason, frame_index = EXCLUDED.frame_index, latency_ms = EXCLUDED.latency_ms,
-         last_seen_ms = EXCLUDED.last_seen_ms, subjects = EXCLUDED.subjects, attributes = EXCLUDED.attributes,
-         snapshot_path = EXCLUDED.snapshot_path, updated_at = now()`,
+    const destinations = outbox?.destinationIds ?? [];
+    // One statement: the event, then (only when destinations want it) its message and deliveries, from the version
+    // the event write produced. A single statement is atomic on PGlite and PostgreSQL alike.
+    const rows = await this.#db.query<{ version: number }>(
+      `WITH e AS (
+         INSERT INTO events (id, schema_version, type, severity, camera_id, rule_id, start_ms, end_ms, end_reason, frame_index,
+           latency_ms, last_seen_ms, subjects, attributes, snapshot_path, updated_at, version)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13::jsonb, $14::jsonb, $15, now(), 1)
+         ON CONFLICT (id) DO UPDATE SET
+           schema_version = EXCLUDED.schema_version, type = EXCLUDED.type, severity = EXCLUDED.severity,
+           camera_id = EXCLUDED.camera_id, rule_id = EXCLUDED.rule_id, start_ms = EXCLUDED.start_ms, end_ms = EXCLUDED.end_ms,
+           end_reason = EXCLUDED.end_reason, frame_index = EXCLUDED.frame_index, latency_ms = EXCLUDED.latency_ms,
+           last_seen_ms = EXCLUDED.last_seen_ms, subjects = EXCLUDED.subjects, attributes = EXCLUDED.attributes,
+           snapshot_path = EXCLUDED.snapshot_path, updated_at = now(), version = events.version + 1
+         RETURNING id, version, keep
+       ), m AS (
+         INSERT INTO outbox_messages (id, event_id, version, kind, event, created_ms)
+         SELECT 'msg_' || e.id || '_' || e.version, e.id, e.version, $16, $17::jsonb || jsonb_build_object('keep', e.keep), $18
+         FROM e WHERE cardinality($19::text[]) > 0
+         RETURNING id, event_id, version
+       ), d AS (
+         INSERT INTO deliveries (message_id, destination_id, event_id, version, next_attempt_ms, created_ms)
+         SELECT m.id, dest, m.event_id, m.version, $18, $18 FROM m, unnest($19::text[]) AS dest
+       )
+       SELECT version FROM e`,
       [
-        event.id,
-        event.schema,
-        event.type,
-        event.severity,
-        event.cameraId,
-        event.ruleId,
-        Math.round(event.startMs),
-        event.endMs === null ? null : Math.round(event.endMs),
-        event.endReason,
-        event.frameIndex,
-        event.latencyMs,
-        Math.round(event.lastSeenMs),
-        JSON.stringify(event.subjects),
-        JSON.stringify(event.attributes),
-        event.snapshotPath,
+        ...eventParams(event),
+        outbox?.kind ?? 'update',
+        JSON.stringify(event),
+        Math.round(outbox?.nowMs ?? 0),
+        [...destinations],
       ],
     );
+    return Number(rows[0]?.version ?? 0);
   }
 
   async get(id: string): Promise<SightEvent | null> {
@@ -153,20 +177,59 @@ export class SqlEventStore implements EventStore {
     return Number(rows[0]?.n ?? 0);
   }
 
-  async closeOpen(cameraIds?: readonly string[]): Promise<number> {
+  async closeOpen(cameraIds?: readonly string[], outbox?: CloseOutbox): Promise<number> {
     const params: unknown[] = [];
     let which = '';
     if (cameraIds !== undefined) {
       params.push([...cameraIds]);
       which = 'AND camera_id = ANY($1::text[])';
     }
-    const rows = await this.#db.query<{ id: string }>(
-      `UPDATE events SET end_ms = GREATEST(last_seen_ms, start_ms), end_reason = 'restart', updated_at = now()
-       WHERE end_ms IS NULL ${which} RETURNING id`,
-      params,
-    );
-    return rows.length;
+    // The closing is a new version of each event; its outbox rows are written in the same transaction.
+    return this.#db.transaction(async (tx) => {
+      const rows = await tx.query<EventRow & { version: number }>(
+        `UPDATE events SET end_ms = GREATEST(last_seen_ms, start_ms), end_reason = 'restart', updated_at = now(), version = version + 1
+         WHERE end_ms IS NULL ${which} RETURNING ${EVENT_COLUMNS}, version`,
+        params,
+      );
+      for (const row of rows) {
+        const event = rowToEvent(row);
+        const destinations = outbox?.route(event) ?? [];
+        if (destinations.length === 0) continue;
+        const messageId = `msg_${event.id}_${row.version}`;
+        await tx.query(
+          `INSERT INTO outbox_messages (id, event_id, version, kind, event, created_ms) VALUES ($1, $2, $3, 'end', $4::jsonb, $5)`,
+          [messageId, event.id, row.version, JSON.stringify(event), Math.round(outbox!.nowMs)],
+        );
+        await tx.query(
+          `INSERT INTO deliveries (message_id, destination_id, event_id, version, next_attempt_ms, created_ms)
+           SELECT $1, dest, $2, $3, $4, $4 FROM unnest($5::text[]) AS dest`,
+          [messageId, event.id, row.version, Math.round(outbox!.nowMs), [...destinations]],
+        );
+      }
+      return rows.length;
+    });
   }
+}
+
+/** The 15 parameters of an event row, in the order of `upsert`'s VALUES. */
+function eventParams(event: SightEvent): unknown[] {
+  return [
+    event.id,
+    event.schema,
+    event.type,
+    event.severity,
+    event.cameraId,
+    event.ruleId,
+    Math.round(event.startMs),
+    event.endMs === null ? null : Math.round(event.endMs),
+    event.endReason,
+    event.frameIndex,
+    event.latencyMs,
+    Math.round(event.lastSeenMs),
+    JSON.stringify(event.subjects),
+    JSON.stringify(event.attributes),
+    event.snapshotPath,
+  ];
 }
 
 /** Limit for `list`: an integer in 1..MAX_EVENT_LIST_LIMIT, default when missing or not a number. */

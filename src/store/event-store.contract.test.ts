@@ -15,20 +15,8 @@ import { isAppError } from '../core/errors.ts';
 import { SqlEventStore } from './event-repository.ts';
 import { MIGRATIONS, runMigrations } from './migrations.ts';
 import { openDatabase } from './open-database.ts';
-import { openPgliteDatabase } from './pglite-database.ts';
-import { openPostgresDatabase } from './postgres-database.ts';
-import type { SqlDatabase, SqlDatabaseKind } from './sql-database.ts';
-
-/** A fresh, empty database of one kind; `dispose` deletes it after the connection is closed. */
-interface EmptyDatabase {
-  readonly db: SqlDatabase;
-  dispose(): Promise<void>;
-}
-
-interface Backend {
-  readonly kind: SqlDatabaseKind;
-  createEmpty(): Promise<EmptyDatabase>;
-}
+import type { SqlDatabase } from './sql-database.ts';
+import { createScratchDatabase, PGLITE_BACKEND, postgresBackend, type Backend, type EmptyDatabase } from './test-databases.ts';
 
 /** A subject with awkward values: doubles without a short decimal form, epoch milliseconds above 2^31. */
 function subject(overrides: Partial<EventSubject> = {}): EventSubject {
@@ -442,12 +430,7 @@ function asDatabase(tx: Pick<SqlDatabase, 'query' | 'exec'>, db: SqlDatabase): S
 
 // ---- PGlite -------------------------------------------------------------------------------------------------------
 
-defineContract({
-  kind: 'pglite',
-  async createEmpty() {
-    return { db: await openPgliteDatabase(undefined), dispose: async () => undefined };
-  },
-});
+defineContract(PGLITE_BACKEND);
 
 describe('store contract: pglite only', () => {
   it('a file-backed database keeps its data after close and reopen', async () => {
@@ -477,58 +460,9 @@ describe('store contract: pglite only', () => {
 
 // ---- PostgreSQL ---------------------------------------------------------------------------------------------------
 
-const PG_URL = process.env['PG_TEST_URL'];
-const START_HINT =
-  'start one with `bash scripts/pg-test-server.sh start /tmp/sl-pg 54329` and set ' +
-  'PG_TEST_URL=postgres://postgres@127.0.0.1:54329/postgres';
-
-if (PG_URL === undefined || PG_URL === '') {
-  if (process.env['CI'] === 'true') {
-    test('store contract: postgres', () => {
-      assert.fail(`PG_TEST_URL is not set but CI=true: CI must test the real database; ${START_HINT}`);
-    });
-  } else {
-    test('store contract: postgres', { skip: `PG_TEST_URL is not set; ${START_HINT}` }, () => undefined);
-  }
-} else {
-  const adminUrl = PG_URL;
-
-  /** Creates a database with a random name through the URL's (maintenance) database; returns its URL and a dropper. */
-  const createScratchDatabase = async (): Promise<{ url: string; drop(): Promise<void> }> => {
-    const name = `sightline_test_${randomUUID().replaceAll('-', '')}`;
-    const admin = await openPostgresDatabase(adminUrl, { maxConnections: 1 });
-    try {
-      await admin.exec(`CREATE DATABASE ${name}`);
-    } finally {
-      await admin.close();
-    }
-    const url = new URL(adminUrl);
-    url.pathname = `/${name}`;
-    return {
-      url: url.toString(),
-      async drop() {
-        const dropper = await openPostgresDatabase(adminUrl, { maxConnections: 1 });
-        try {
-          await dropper.exec(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-        } finally {
-          await dropper.close();
-        }
-      },
-    };
-  };
-
-  defineContract({
-    kind: 'postgres',
-    async createEmpty() {
-      const scratch = await createScratchDatabase();
-      try {
-        return { db: await openPostgresDatabase(scratch.url), dispose: () => scratch.drop() };
-      } catch (err) {
-        await scratch.drop();
-        throw err;
-      }
-    },
-  });
+const postgres = postgresBackend('store contract: postgres');
+if (postgres) {
+  defineContract(postgres);
 
   describe('store contract: postgres only', () => {
     it('several processes migrating one database at once all succeed, and each migration runs once', async () => {

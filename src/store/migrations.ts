@@ -111,6 +111,63 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
       );
     `,
   },
+  {
+    id: '0005_delivery_outbox',
+    // The delivery outbox: every stored event version gets a number (events.version) and, when destinations want it,
+    // one message (the event as stored in that version) and one delivery row per destination, all written by the same
+    // statement as the event. Workers claim due deliveries with a lease (owner and expiry); every attempt is logged.
+    // Times are wall-clock milliseconds in bigint, like the events' own.
+    sql: `
+      ALTER TABLE events ADD COLUMN version integer NOT NULL DEFAULT 1;
+      CREATE TABLE outbox_messages (
+        id         text PRIMARY KEY,
+        event_id   uuid NOT NULL,
+        version    integer NOT NULL,
+        kind       text NOT NULL,
+        event      jsonb NOT NULL,
+        created_ms bigint NOT NULL
+      );
+      CREATE TABLE deliveries (
+        id               bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        message_id       text NOT NULL REFERENCES outbox_messages (id) ON DELETE CASCADE,
+        destination_id   text NOT NULL,
+        event_id         uuid NOT NULL,
+        version          integer NOT NULL,
+        status           text NOT NULL DEFAULT 'pending',
+        attempts         integer NOT NULL DEFAULT 0,
+        next_attempt_ms  bigint NOT NULL,
+        first_attempt_ms bigint NULL,
+        last_attempt_ms  bigint NULL,
+        last_status      integer NULL,
+        last_error       text NULL,
+        delivered_ms     bigint NULL,
+        lease_owner      text NULL,
+        lease_until_ms   bigint NULL,
+        created_ms       bigint NOT NULL,
+        UNIQUE (message_id, destination_id)
+      );
+      CREATE INDEX deliveries_due_idx ON deliveries (destination_id, next_attempt_ms, id) WHERE status IN ('pending', 'failed');
+      CREATE INDEX deliveries_order_idx ON deliveries (destination_id, event_id, version) WHERE status IN ('pending', 'failed');
+      CREATE INDEX deliveries_event_idx ON deliveries (event_id);
+      CREATE INDEX deliveries_status_idx ON deliveries (status, id DESC);
+      CREATE TABLE delivery_attempts (
+        delivery_id bigint NOT NULL REFERENCES deliveries (id) ON DELETE CASCADE,
+        attempt     integer NOT NULL,
+        at_ms       bigint NOT NULL,
+        verdict     text NOT NULL,
+        status_code integer NULL,
+        error       text NULL,
+        latency_ms  double precision NOT NULL,
+        PRIMARY KEY (delivery_id, attempt)
+      );
+      CREATE TABLE destination_state (
+        destination_id text PRIMARY KEY,
+        disabled       boolean NOT NULL,
+        reason         text NULL,
+        changed_ms     bigint NOT NULL
+      );
+    `,
+  },
 ]);
 
 /** Key of the transaction-scoped advisory lock that serialises migrations across processes on one PostgreSQL. */

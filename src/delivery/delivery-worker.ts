@@ -1,0 +1,291 @@
+/**
+ * The delivery worker: one loop per destination claims due deliveries from the outbox (with a lease, so several
+ * workers share one outbox), hands them to the destination's sender, judges each outcome with the retry policy and
+ * records it. Destinations never wait for each other; within one, up to `maxInFlight` deliveries are in the air, so a
+ * slow receiver answer holds one slot, not the queue; versions of one event go out in order (the claim skips a
+ * version while an earlier one waits). A 410 disables exactly its destination. Everything with I/O is a port.
+ */
+import { errorMessage } from '../core/errors.ts';
+import type { DeliveryMetrics } from './delivery-metrics.ts';
+import { matchesFilter, type DeliveryFilter, type FilteredVersion } from './filter.ts';
+import type { DeliveryUpdate, OutboxPort } from './outbox.ts';
+import { judge, type RetryPolicy } from './retry-policy.ts';
+import type { ClaimedDelivery, Sender, SendResult, TestResult } from './sender.ts';
+
+/** One destination as the worker runs it. */
+export interface WorkerDestination {
+  readonly id: string;
+  readonly filter: DeliveryFilter;
+  readonly retry: RetryPolicy;
+  /** Deliveries in the air at once (claims are capped so the total never exceeds it). */
+  readonly maxInFlight: number;
+  /** Time a claim is leased for; longer than the sender's longest attempt. */
+  readonly leaseMs: number;
+  readonly sender: Sender;
+}
+
+/** The smallest logger the worker needs. */
+export interface WorkerLog {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+export interface DeliveryWorkerPorts {
+  readonly outbox: OutboxPort;
+  readonly destinations: readonly WorkerDestination[];
+  /** This process's lease owner name (stable across restarts of the same node, so its stale leases are released). */
+  readonly owner: string;
+  readonly now: () => number;
+  readonly random: () => number;
+  readonly log: WorkerLog;
+  readonly metrics: DeliveryMetrics;
+  /** Longest wait between two looks at the outbox when nothing wakes the worker (ms). */
+  readonly pollMs: number;
+}
+
+/** Runs every destination's loop until `stop`. */
+export class DeliveryWorker {
+  readonly #p: DeliveryWorkerPorts;
+  readonly #loops = new Map<string, DestinationLoop>();
+  #started = false;
+
+  constructor(ports: DeliveryWorkerPorts) {
+    this.#p = ports;
+    for (const d of ports.destinations) this.#loops.set(d.id, new DestinationLoop(d, ports));
+  }
+
+  /** Releases this owner's stale leases, reads which destinations a 410 disabled, and starts the loops. */
+  async start(): Promise<void> {
+    const released = await this.#p.outbox.releaseLeases(this.#p.owner);
+    if (released > 0) this.#p.log.info({ deliveries: released }, 'deliveries in flight when the last run ended are due again');
+    for (const s of await this.#p.outbox.destinationStates()) {
+      const loop = this.#loops.get(s.destinationId);
+      if (loop && s.disabled) loop.disabledReason = s.reason ?? 'disabled';
+    }
+    this.#started = true;
+    for (const loop of this.#loops.values()) {
+      if (loop.disabledReason) this.#p.log.warn({ destination: loop.d.id, reason: loop.disabledReason }, `destination "${loop.d.id}" is disabled; POST /api/destinations/${loop.d.id}/enable turns it back on`);
+      loop.start();
+    }
+  }
+
+  /** Destinations whose filter takes this version and that are not disabled (for the outbox write). */
+  route(v: FilteredVersion): string[] {
+    const out: string[] = [];
+    for (const loop of this.#loops.values()) if (!loop.disabledReason && matchesFilter(loop.d.filter, v)) out.push(loop.d.id);
+    return out;
+  }
+
+  /** Looks at the outbox now (new rows were written, or a delivery was made due by the API). */
+  wake(destinationIds?: readonly string[]): void {
+    if (!this.#started) return;
+    for (const [id, loop] of this.#loops) if (!destinationIds || destinationIds.includes(id)) loop.wake();
+  }
+
+  /** Why the destination is disabled, or null. */
+  disabledReason(destinationId: string): string | null {
+    return this.#loops.get(destinationId)?.disabledReason ?? null;
+  }
+
+  /** Ids of the destinations a 410 (or the API) disabled. */
+  disabledIds(): Set<string> {
+    return new Set([...this.#loops.values()].filter((l) => l.disabledReason).map((l) => l.d.id));
+  }
+
+  /** Turns a disabled destination back on (its waiting deliveries resume). False when there is no such destination. */
+  async enable(destinationId: string): Promise<boolean> {
+    const loop = this.#loops.get(destinationId);
+    if (!loop) return false;
+    await this.#p.outbox.setDestinationState({ destinationId, disabled: false, reason: null, changedMs: this.#p.now() });
+    loop.disabledReason = null;
+    loop.wake();
+    return true;
+  }
+
+  /** Sends the destination's test message; null when there is no such destination. */
+  async test(destinationId: string): Promise<TestResult | null> {
+    const loop = this.#loops.get(destinationId);
+    return loop ? loop.d.sender.test() : null;
+  }
+
+  /** Stops claiming, waits (at most `graceMs`) for attempts in flight and their records, and closes the senders. */
+  async stop(graceMs = 10_000): Promise<void> {
+    await Promise.all([...this.#loops.values()].map((l) => l.stop(graceMs)));
+    await Promise.all(this.#p.destinations.map((d) => d.sender.close().catch(() => undefined)));
+  }
+}
+
+/** One destination's claim-send-record loop. */
+class DestinationLoop {
+  disabledReason: string | null = null;
+  #running = false;
+  #inFlight = 0;
+  #woken = false;
+  #wakeNow: (() => void) | null = null;
+  #done: Promise<void> = Promise.resolve();
+  #records: DeliveryUpdate[] = [];
+  #flushing: Promise<void> | null = null;
+  readonly #sends = new Set<Promise<void>>();
+
+  constructor(
+    readonly d: WorkerDestination,
+    private readonly p: DeliveryWorkerPorts,
+  ) {
+    d.sender.onReady(() => this.wake());
+  }
+
+  start(): void {
+    this.#running = true;
+    this.#done = this.#run();
+  }
+
+  wake(): void {
+    this.#woken = true;
+    this.#wakeNow?.();
+  }
+
+  async stop(graceMs: number): Promise<void> {
+    this.#running = false;
+    this.wake();
+    await this.#done;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.allSettled([...this.#sends]), new Promise((r) => (timer = setTimeout(r, graceMs)))]);
+    clearTimeout(timer);
+    await this.#flush();
+  }
+
+  async #run(): Promise<void> {
+    const { outbox, owner, now, log } = this.p;
+    while (this.#running) {
+      try {
+        const room = this.d.maxInFlight - this.#inFlight;
+        if (this.disabledReason || !this.d.sender.ready() || room <= 0) {
+          await this.#sleep(this.p.pollMs);
+          continue;
+        }
+        const t = now();
+        const claimed = await outbox.claim(this.d.id, room, owner, t, t + this.d.leaseMs);
+        if (claimed.length === 0) {
+          const due = await outbox.nextDueMs(this.d.id);
+          const t2 = now();
+          await this.#sleep(due !== null && due > t2 ? Math.min(due - t2, this.p.pollMs) : this.p.pollMs);
+          continue;
+        }
+        for (let i = 0; i < claimed.length; i += this.d.sender.batchSize) this.#send(claimed.slice(i, i + this.d.sender.batchSize));
+      } catch (err) {
+        log.error({ destination: this.d.id, err: errorMessage(err) }, 'delivery outbox unavailable; trying again');
+        await this.#sleep(this.p.pollMs);
+      }
+    }
+  }
+
+  /** Waits `ms`, or less when woken; returns at once when woken since the last wait. */
+  #sleep(ms: number): Promise<void> {
+    if (this.#woken || !this.#running) {
+      this.#woken = false;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.#wakeNow = null;
+        resolve();
+      }, Math.max(1, ms));
+      this.#wakeNow = () => {
+        clearTimeout(timer);
+        this.#wakeNow = null;
+        this.#woken = false;
+        resolve();
+      };
+    });
+  }
+
+  #send(batch: readonly ClaimedDelivery[]): void {
+    this.#inFlight += batch.length;
+    const startMs = this.p.now();
+    const sending = this.d.sender
+      .send(batch, startMs)
+      .catch((err: unknown): SendResult[] =>
+        batch.map((c) => ({ deliveryId: c.id, outcome: { kind: 'network', error: errorMessage(err) }, latencyMs: this.p.now() - startMs })),
+      )
+      .then((results) => this.#judge(batch, results, startMs))
+      .finally(() => {
+        this.#inFlight -= batch.length;
+        this.#sends.delete(sending);
+        this.wake();
+      });
+    this.#sends.add(sending);
+  }
+
+  #judge(batch: readonly ClaimedDelivery[], results: readonly SendResult[], startMs: number): Promise<void> {
+    const { metrics, now, random, log } = this.p;
+    const counters = metrics.of(this.d.id);
+    const byId = new Map(results.map((r) => [r.deliveryId, r]));
+    for (const c of batch) {
+      const r = byId.get(c.id) ?? { deliveryId: c.id, outcome: { kind: 'network', error: 'the sender reported no result' }, latencyMs: now() - startMs };
+      const o = r.outcome;
+      if (o.kind === 'deferred') {
+        this.#records.push({ deliveryId: c.id, kind: 'defer', untilMs: o.untilMs, reason: o.reason });
+        continue;
+      }
+      const endMs = startMs + r.latencyMs;
+      const base = { deliveryId: c.id, kind: 'attempt' as const, attempt: c.attempt, atMs: startMs, latencyMs: r.latencyMs };
+      counters.attempts++;
+      if (o.kind === 'folded') {
+        counters.delivered++;
+        metrics.observeLatency(this.d.id, endMs - c.message.createdMs);
+        this.#records.push({ ...base, verdict: 'folded', status: 'delivered', nextAttemptMs: null, statusCode: null, error: `sent in the digest of delivery ${o.intoDeliveryId}` });
+        continue;
+      }
+      const v = judge(o, c.attempt, c.firstAttemptMs ?? startMs, endMs, this.d.retry, random);
+      const statusCode = o.kind === 'status' ? o.status : null;
+      const detail = r.detail ? ` (${r.detail})` : '';
+      if (v.action === 'delivered') {
+        counters.delivered++;
+        metrics.observeLatency(this.d.id, endMs - c.message.createdMs);
+        this.#records.push({ ...base, verdict: 'delivered', status: 'delivered', nextAttemptMs: null, statusCode, error: null });
+      } else if (v.action === 'retry') {
+        counters.failures++;
+        this.#records.push({ ...base, verdict: 'retry', status: 'failed', nextAttemptMs: v.atMs, statusCode, error: `${v.reason}${detail}` });
+      } else if (v.action === 'dead') {
+        counters.dead++;
+        log.warn({ destination: this.d.id, delivery: c.id, message: c.message.id, reason: v.reason }, 'delivery dead-lettered');
+        this.#records.push({ ...base, verdict: 'dead', status: 'dead', nextAttemptMs: null, statusCode, error: `${v.reason}${detail}` });
+      } else {
+        counters.failures++;
+        // The version waits (failed, due) until the destination is enabled again.
+        this.#records.push({ ...base, verdict: 'disable', status: 'failed', nextAttemptMs: endMs, statusCode, error: v.reason });
+        if (!this.disabledReason) this.#disable(v.reason);
+      }
+    }
+    return this.#flush();
+  }
+
+  #disable(reason: string): void {
+    this.disabledReason = reason;
+    this.p.log.error({ destination: this.d.id, reason }, `destination "${this.d.id}" disabled: ${reason}; POST /api/destinations/${this.d.id}/enable turns it back on`);
+    this.p.outbox
+      .setDestinationState({ destinationId: this.d.id, disabled: true, reason, changedMs: this.p.now() })
+      .catch((err: unknown) => this.p.log.error({ destination: this.d.id, err: errorMessage(err) }, 'could not store the disabled state'));
+  }
+
+  /** Writes the collected records in one go; a write already running takes the ones that arrive meanwhile. */
+  #flush(): Promise<void> {
+    if (this.#flushing) return this.#flushing;
+    this.#flushing = (async () => {
+      while (this.#records.length > 0) {
+        const batch = this.#records;
+        this.#records = [];
+        try {
+          await this.p.outbox.record(this.p.owner, batch);
+        } catch (err) {
+          // The leases expire and the deliveries are tried again: at least once, never lost.
+          this.p.log.error({ destination: this.d.id, err: errorMessage(err), deliveries: batch.length }, 'could not record delivery attempts; they will be retried when their lease ends');
+        }
+      }
+    })().finally(() => {
+      this.#flushing = null;
+    });
+    return this.#flushing;
+  }
+}
