@@ -16,6 +16,7 @@ import type { OutboxPort } from '../delivery/outbox.ts';
 import type { RetryPolicy } from '../delivery/retry-policy.ts';
 import type { MediaLinks, Sender } from '../delivery/sender.ts';
 import { signPath } from '../delivery/signed-url.ts';
+import { createEmailSender } from './email-sender.ts';
 import { createWebhookSender } from './webhook-sender.ts';
 
 /** What delivery needs from the rest of the server. */
@@ -151,6 +152,8 @@ function senderFor(d: DestinationConfig, p: { media: MediaLinks; now: () => numb
   switch (d.type) {
     case 'webhook':
       return createWebhookSender(d, p);
+    case 'email':
+      return createEmailSender(d, p);
     default:
       throw new Error(`destination type ${d.type} is not built yet`);
   }
