@@ -5,13 +5,14 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { describe, it } from 'node:test';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { connectAsync, type MqttClient } from 'mqtt';
 import pino from 'pino';
 import { MqttDestinationSchema } from '../src/config/delivery-schema.ts';
 import type { CameraStatus } from '../src/core/camera-status.ts';
 import { discoveryMessages } from '../src/delivery/ha-discovery.ts';
 import { cameraStatus, FAKE_JPEG, FAKE_PUBLIC_URL, fakeMedia, outboxMessage } from '../src/delivery/mqtt-fixtures.ts';
+import { mqttTopics, stateMessages } from '../src/delivery/mqtt-topics.ts';
 import type { ClaimedDelivery, OutboxMessage } from '../src/delivery/sender.ts';
 import { createMqttSender, type MqttTiming } from '../src/senders/mqtt-sender.ts';
 import { mosquittoInstalled, startMosquitto, type Mosquitto } from './support/mosquitto.ts';
@@ -71,8 +72,9 @@ describe('MQTT sender with a real mosquitto', { skip }, () => {
       await until('the sender to connect', () => sender.ready());
       const configs = discoveryMessages(settings, statuses);
       const fresh = await subscriber(broker.url, ['sightline/#', 'homeassistant/#']);
-      await until('every discovery config and the state, retained', () =>
-        [...configs.keys()].every((t) => fresh.last(t) !== undefined) && fresh.last('sightline/gate/lines/gate/out') === '1');
+      const expected = ['sightline/available', ...configs.keys(), ...stateMessages(mqttTopics('sightline'), statuses).keys()];
+      await until('every discovery config and the state, retained', () => expected.every((t) => fresh.last(t) !== undefined));
+      assert.equal(fresh.messages.length, expected.length, 'each once');
       assert.ok(fresh.messages.every((m) => m.retain), 'a new subscriber gets them as retained messages');
       assert.equal(fresh.last('sightline/available'), 'online');
       assert.equal(fresh.last('sightline/gate/state'), 'online');
@@ -230,10 +232,11 @@ describe('MQTT sender with a real mosquitto', { skip }, () => {
       sender.onReady(() => console.log('ready'));
       sender.start();`;
     const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      cwd: fileURLToPath(new URL('..', import.meta.url)),
       env: {
         ...process.env, MQTT_URL: broker.url,
-        SENDER: pathToFileURL(new URL('../src/senders/mqtt-sender.ts', import.meta.url).pathname).href,
-        SCHEMA: pathToFileURL(new URL('../src/config/delivery-schema.ts', import.meta.url).pathname).href,
+        SENDER: new URL('../src/senders/mqtt-sender.ts', import.meta.url).href,
+        SCHEMA: new URL('../src/config/delivery-schema.ts', import.meta.url).href,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
