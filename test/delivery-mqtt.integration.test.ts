@@ -164,6 +164,8 @@ describe('MQTT sender with a real mosquitto', { skip }, () => {
       const down = await refused.sender.check();
       assert.match(down ?? '', /^destination "ha": cannot reach the MQTT broker at mqtt:\/\/cam:\*\*\*@127\.0\.0\.1:\d+ \(connection refused\); check delivery\.destinations\[\.\.\]\.url and that the broker runs$/);
       assert.ok(!`${login}${down}`.includes('hunter2'), 'the password is never shown');
+      const noUser = await harness(broker, [], {}, { password: 'hunter2' }).sender.check();
+      assert.equal(noUser, 'destination "ha": a password without a username; set username (or leave out password)');
     } finally {
       broker.resume();
       await sender.close();

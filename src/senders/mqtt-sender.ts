@@ -62,6 +62,7 @@ const NETWORK_REASONS: Record<string, string> = {
 /** Why a connection failed, in words, and whether the broker refused the login. */
 function describeError(err: Error & { code?: string | number }): { reason: string; login: boolean } {
   if (typeof err.code === 'number') return { reason: err.message.replace(/^Connection refused: /, '').toLowerCase(), login: LOGIN_CODES.has(err.code) };
+  if (err.message === 'connack timeout') return { reason: 'no answer to the MQTT handshake in time; is it an MQTT broker?', login: false };
   return { reason: (err.code && NETWORK_REASONS[err.code]) || err.message, login: false };
 }
 
@@ -125,6 +126,10 @@ class MqttSender implements Sender {
   }
 
   async check(): Promise<string | null> {
+    // mqtt.js would drop such a connection without saying why.
+    if (this.config.password !== undefined && this.config.username === undefined && !new URL(this.config.url).username) {
+      return `destination "${this.destinationId}": a password without a username; set username (or leave out password)`;
+    }
     const probe = connect(this.config.url, this.options(`${this.clientId}-check`));
     let failure: Error | null = null;
     const problem = await new Promise<string | null>((resolve) => {
@@ -241,7 +246,9 @@ class MqttSender implements Sender {
     client.end(true); // fails the publishes still waiting for a PUBACK
     if (this.closed) return;
     const fields = { url: this.url, error: this.lastError, retryInMs: this.backoffMs };
+    // Warn once per outage (lost, or never reached since start); the attempts that follow are debug.
     if (wasConnected) this.log.warn(fields, 'lost the MQTT broker; reconnecting');
+    else if (this.backoffMs === this.timing.backoffFirstMs) this.log.warn(fields, 'cannot connect to the MQTT broker; retrying');
     else this.log.debug(fields, 'MQTT connection attempt failed');
     this.reconnectTimer = setTimeout(() => this.connectNow(), this.backoffMs);
     this.backoffMs = Math.min(this.timing.backoffMaxMs, this.backoffMs * 2);
@@ -275,7 +282,6 @@ class MqttSender implements Sender {
     }
   }
 
-  /** One delivery: its event version published to both event topics (and the snapshot), within the send timeout. */
   /** The connected client, or null with the outcome every attempt gets meanwhile. */
   private connectedClient(): { client: MqttClient } | { outcome: AttemptOutcome } {
     if (this.connected && this.client) return { client: this.client };
