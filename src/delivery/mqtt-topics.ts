@@ -5,7 +5,7 @@
  * | topic | payload | retained |
  * |---|---|---|
  * | `P/available` | `online` / `offline` (the last will) | yes |
- * | `P/events`, `P/CAMERA/events` | an event version as JSON (`eventPayload`) | no |
+ * | `P/events`, `P/CAMERA/events` | an event version as JSON (`eventPayload`), QoS 1 | no |
  * | `P/CAMERA/snapshot` | the latest event snapshot, JPEG bytes | yes |
  * | `P/CAMERA/state` | `online` / `offline` | yes |
  * | `P/CAMERA/zones/ZONE/count` | objects in the zone | yes |
@@ -115,6 +115,8 @@ export interface MqttEventPayload {
   readonly type: string;
   /** The message id, the same in every attempt: the receiver's idempotency key. */
   readonly id: string;
+  /** 1 for the event's first version, then 2, 3 ... (a receiver keeps the highest it has seen), as in the webhook body. */
+  readonly version: number;
   /** When the version was stored (ISO 8601). */
   readonly timestamp: string;
   /** The event (`docs/event.schema.json`) with absolute snapshot and clip URLs. */
@@ -127,6 +129,7 @@ export function eventPayload(message: OutboxMessage, absolute: (path: string) =>
   return {
     type: `event.${message.kind}`,
     id: message.id,
+    version: message.version,
     timestamp: new Date(message.createdMs).toISOString(),
     data: { ...json, snapshotUrl: json.snapshotUrl === null ? null : absolute(json.snapshotUrl), clipUrl: absolute(json.clipUrl) },
   };

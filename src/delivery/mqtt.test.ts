@@ -75,11 +75,12 @@ describe('retained state', () => {
 });
 
 describe('event payload', () => {
-  it('type event.<kind>, the message id, the stored time in ISO 8601 and the event JSON with absolute links', () => {
+  it('type event.<kind>, the message id and version, the stored time in ISO 8601 and the event JSON with absolute links', () => {
     const m = outboxMessage('gate', { kind: 'update', version: 2 });
     const p = eventPayload(m, fakeMedia.absolute);
     assert.equal(p.type, 'event.update');
     assert.equal(p.id, `msg_${m.eventId}_2`);
+    assert.equal(p.version, 2);
     assert.equal(p.timestamp, '2023-11-14T22:13:20.000Z');
     assert.equal(p.data.id, m.eventId);
     assert.equal(p.data.snapshotUrl, `${FAKE_PUBLIC_URL}/api/events/${m.eventId}/snapshot.jpg`);
