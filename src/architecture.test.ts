@@ -57,6 +57,8 @@ const ADAPTERS: readonly { name: string; test: (spec: string) => boolean }[] = [
   { name: 'fastify', test: (s) => s === 'fastify' || s.startsWith('@fastify/') },
   { name: 'pg / PGlite', test: (s) => s === 'pg' || s.startsWith('@electric-sql/pglite') },
   { name: 'onnxruntime', test: (s) => s.startsWith('onnxruntime') },
+  { name: 'MQTT client', test: (s) => s === 'mqtt' },
+  { name: 'SMTP client', test: (s) => s === 'nodemailer' },
   { name: 'files and sockets', test: (s) => ['node:fs', 'node:fs/promises', 'fs', 'node:net', 'node:http', 'node:worker_threads'].includes(s) },
 ];
 
@@ -107,4 +109,10 @@ test('sharp is imported only by the JPEG renderer, fastify only by the API, the 
   assert.deepEqual(importersOf(/^sharp$/), ['media/render.ts']);
   assert.ok(importersOf(/^(fastify|@fastify\/)/).every((p) => p.startsWith('api/')));
   assert.ok(importersOf(/^(pg|@electric-sql\/pglite)/).every((p) => p.startsWith('store/')));
+});
+
+test('each delivery library is imported by its one sender: mqtt by the MQTT sender, nodemailer by the e-mail sender', () => {
+  const importersOf = (re: RegExp) => files.filter((f) => runtimeImports(f.text).some((s) => re.test(s))).map((f) => f.path);
+  assert.deepEqual(importersOf(/^mqtt$/), ['senders/mqtt-sender.ts']);
+  assert.deepEqual(importersOf(/^nodemailer$/), ['senders/email-sender.ts']);
 });

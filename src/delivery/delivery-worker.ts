@@ -12,6 +12,9 @@ import type { DeliveryUpdate, OutboxPort } from './outbox.ts';
 import { judge, type RetryPolicy } from './retry-policy.ts';
 import type { ClaimedDelivery, Sender, SendResult, TestResult } from './sender.ts';
 
+/** How long finished attempts wait to be recorded together (ms). */
+const FLUSH_DELAY_MS = 5;
+
 /** One destination as the worker runs it. */
 export interface WorkerDestination {
   readonly id: string;
@@ -125,7 +128,12 @@ class DestinationLoop {
   #wakeNow: (() => void) | null = null;
   #done: Promise<void> = Promise.resolve();
   #records: DeliveryUpdate[] = [];
+  /** Claimed, not yet attempted, oldest first. */
+  #queue: ClaimedDelivery[] = [];
+  /** Most deliveries claimed ahead and in flight together. */
+  readonly #prefetch: number;
   #flushing: Promise<void> | null = null;
+  #flushTimer: Promise<void> | null = null;
   readonly #sends = new Set<Promise<void>>();
 
   constructor(
@@ -133,6 +141,7 @@ class DestinationLoop {
     private readonly p: DeliveryWorkerPorts,
   ) {
     d.sender.onReady(() => this.wake());
+    this.#prefetch = Math.max(d.maxInFlight, Math.min(256, d.maxInFlight * 8));
   }
 
   start(): void {
@@ -155,29 +164,60 @@ class DestinationLoop {
     await this.#flush();
   }
 
+  /**
+   * Claims ahead (up to `#prefetch` deliveries, queued here), so one claim feeds many attempts; dispatches while
+   * slots are free; sleeps until an attempt ends, a new version is stored, or the next retry is due.
+   */
   async #run(): Promise<void> {
     const { outbox, owner, now, log } = this.p;
     while (this.#running) {
       try {
-        const room = this.d.maxInFlight - this.#inFlight;
-        if (this.disabledReason || !this.d.sender.ready() || room <= 0) {
+        if (this.disabledReason || !this.d.sender.ready()) {
+          await this.#releaseQueued();
           await this.#sleep(this.p.pollMs);
           continue;
         }
-        const t = now();
-        const claimed = await outbox.claim(this.d.id, room, owner, t, t + this.d.leaseMs);
-        if (claimed.length === 0) {
-          const due = await outbox.nextDueMs(this.d.id);
-          const t2 = now();
-          await this.#sleep(due !== null && due > t2 ? Math.min(due - t2, this.p.pollMs) : this.p.pollMs);
-          continue;
+        this.#dispatch();
+        const want = this.#prefetch - this.#queue.length - this.#inFlight;
+        if (this.#queue.length < this.d.maxInFlight && want > 0) {
+          const t = now();
+          // The lease covers the wait in this queue: at most prefetch / maxInFlight rounds of attempts.
+          const leaseMs = this.d.leaseMs * Math.ceil(this.#prefetch / this.d.maxInFlight);
+          const claimed = await outbox.claim(this.d.id, want, owner, t, t + leaseMs);
+          if (claimed.length > 0) {
+            this.#queue.push(...claimed);
+            continue;
+          }
+          if (this.#queue.length === 0 && this.#inFlight === 0) {
+            const due = await outbox.nextDueMs(this.d.id);
+            const t2 = now();
+            await this.#sleep(due !== null && due > t2 ? Math.min(due - t2, this.p.pollMs) : this.p.pollMs);
+            continue;
+          }
         }
-        for (let i = 0; i < claimed.length; i += this.d.sender.batchSize) this.#send(claimed.slice(i, i + this.d.sender.batchSize));
+        await this.#sleep(this.p.pollMs);
       } catch (err) {
         log.error({ destination: this.d.id, err: errorMessage(err) }, 'delivery outbox unavailable; trying again');
         await this.#sleep(this.p.pollMs);
       }
     }
+    await this.#releaseQueued().catch(() => undefined);
+  }
+
+  /** Starts attempts for queued deliveries while slots are free, in chunks of the sender's batch size. */
+  #dispatch(): void {
+    while (this.#queue.length > 0 && this.#inFlight < this.d.maxInFlight) {
+      const n = Math.min(this.d.sender.batchSize, this.d.maxInFlight - this.#inFlight);
+      this.#send(this.#queue.splice(0, n));
+    }
+  }
+
+  /** Gives back the leases of deliveries queued here but not attempted (destination disabled or down, stopping). */
+  async #releaseQueued(): Promise<void> {
+    if (this.#queue.length === 0) return;
+    const ids = this.#queue.map((c) => c.id);
+    this.#queue = [];
+    await this.p.outbox.release(this.p.owner, ids);
   }
 
   /** Waits `ms`, or less when woken; returns at once when woken since the last wait. */
@@ -258,7 +298,21 @@ class DestinationLoop {
         if (!this.disabledReason) this.#disable(v.reason);
       }
     }
-    return this.#flush();
+    return this.#flushSoon();
+  }
+
+  /**
+   * Records the collected results a moment later (`FLUSH_DELAY_MS`), so attempts that end together are written by
+   * one statement instead of one each; resolves when they are written.
+   */
+  #flushSoon(): Promise<void> {
+    if (!this.#flushTimer) {
+      this.#flushTimer = new Promise<void>((resolve) => setTimeout(resolve, FLUSH_DELAY_MS)).then(() => {
+        this.#flushTimer = null;
+        return this.#flush();
+      });
+    }
+    return this.#flushTimer;
   }
 
   #disable(reason: string): void {
@@ -271,7 +325,7 @@ class DestinationLoop {
 
   /** Writes the collected records in one go; a write already running takes the ones that arrive meanwhile. */
   #flush(): Promise<void> {
-    if (this.#flushing) return this.#flushing;
+    if (this.#flushing) return this.#flushing.then(() => (this.#records.length > 0 ? this.#flush() : undefined));
     this.#flushing = (async () => {
       while (this.#records.length > 0) {
         const batch = this.#records;

@@ -98,6 +98,8 @@ export interface OutboxPort {
   claim(destinationId: string, limit: number, owner: string, nowMs: number, leaseUntilMs: number): Promise<ClaimedDelivery[]>;
   /** Records finished attempts and deferrals (in one statement per kind), releasing their leases. */
   record(owner: string, updates: readonly DeliveryUpdate[]): Promise<void>;
+  /** Releases `owner`'s leases of these deliveries (claimed but not attempted), so any worker may take them now. */
+  release(owner: string, ids: readonly string[]): Promise<void>;
   /** Releases every lease `owner` holds (a restarted process owns no work in flight). Returns how many. */
   releaseLeases(owner: string): Promise<number>;
   /** Earliest next attempt time of a waiting, unleased delivery of the destination, or null. */

@@ -17,6 +17,7 @@ import type { RetryPolicy } from '../delivery/retry-policy.ts';
 import type { MediaLinks, Sender } from '../delivery/sender.ts';
 import { signPath } from '../delivery/signed-url.ts';
 import { createEmailSender } from './email-sender.ts';
+import { createMqttSender } from './mqtt-sender.ts';
 import { createWebhookSender } from './webhook-sender.ts';
 
 /** What delivery needs from the rest of the server. */
@@ -154,8 +155,8 @@ function senderFor(d: DestinationConfig, p: { media: MediaLinks; now: () => numb
       return createWebhookSender(d, p);
     case 'email':
       return createEmailSender(d, p);
-    default:
-      throw new Error(`destination type ${d.type} is not built yet`);
+    case 'mqtt':
+      return createMqttSender(d, p);
   }
 }
 
