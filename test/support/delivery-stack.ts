@@ -6,6 +6,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import pino, { type Logger } from 'pino';
 import { ConfigSchema } from '../../src/config/schema.ts';
+import type { CameraStatus } from '../../src/core/camera-status.ts';
 import type { SightEvent } from '../../src/core/types.ts';
 import type { EventChange } from '../../src/events/event-book.ts';
 import { EventBus } from '../../src/events/event-bus.ts';
@@ -58,6 +59,8 @@ export async function startDeliveryStack(opts: {
   log?: Logger;
   publicUrl?: string;
   owner?: string;
+  /** Camera statuses the MQTT sender publishes (state, counts, discovery). */
+  cameras?: () => readonly CameraStatus[];
 }): Promise<DeliveryStack> {
   const config = ConfigSchema.parse({ delivery: { destinations: opts.destinations, pollSeconds: opts.pollSeconds ?? 0.2 } });
   const db = await openDatabase(opts.databaseUrl ? { url: opts.databaseUrl } : { dataDir: opts.dataDir });
@@ -66,7 +69,7 @@ export async function startDeliveryStack(opts: {
   const log = opts.log ?? pino({ level: 'silent' });
   const delivery = createDeliveryService(config, {
     outbox, linkKey: randomBytes(32), publicUrl: () => opts.publicUrl ?? 'http://127.0.0.1:9', readMedia: async () => TINY_JPEG,
-    cameras: () => [], log, owner: opts.owner ?? 'test-node',
+    cameras: opts.cameras ?? (() => []), log, owner: opts.owner ?? 'test-node',
   });
   await events.closeOpen(undefined, { route: (event) => delivery.route({ kind: 'end', event }), nowMs: Date.now() });
   const bus = new EventBus({

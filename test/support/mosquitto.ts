@@ -64,10 +64,10 @@ async function waitForPort(port: number, timeoutMs: number, exited: () => string
 }
 
 /**
- * Starts a broker: no persistence, logging to a file in a fresh temp folder; anonymous access unless `anonymous` is
+ * Starts a broker: no persistence unless `persistence`, logging to a file in a fresh temp folder; anonymous access unless `anonymous` is
  * false, and then (no password file) every login is refused as not authorised.
  */
-export async function startMosquitto(opts: { anonymous?: boolean } = {}): Promise<Mosquitto> {
+export async function startMosquitto(opts: { anonymous?: boolean; persistence?: boolean } = {}): Promise<Mosquitto> {
   const dir = await mkdtemp(join(tmpdir(), 'sightline-mosquitto-'));
   const port = await freePort();
   const logFile = join(dir, 'mosquitto.log');
@@ -75,7 +75,9 @@ export async function startMosquitto(opts: { anonymous?: boolean } = {}): Promis
   await writeFile(configFile, [
     // Run as root, mosquitto would switch to the user "mosquitto", who cannot write the log into this private folder.
     `user ${userInfo().username}`,
-    `listener ${port} 127.0.0.1`, `allow_anonymous ${opts.anonymous ?? true}`, 'persistence false',
+    `listener ${port} 127.0.0.1`, `allow_anonymous ${opts.anonymous ?? true}`,
+    // With persistence, sessions and their queued QoS 1 messages survive a stop (saved on SIGTERM) and a start.
+    ...(opts.persistence ? ['persistence true', `persistence_location ${dir}/`] : ['persistence false']),
     `log_dest file ${logFile}`, 'log_type all', 'connection_messages true', '',
   ].join('\n'));
   let child: ChildProcess | null = null;
