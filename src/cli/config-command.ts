@@ -1,13 +1,19 @@
 import { effectiveCameras } from '../app.ts';
 import { loadConfig } from '../config/load.ts';
 import { loadCatalog } from '../assets/catalog.ts';
+import pino from 'pino';
 import { checkDetectorForRules } from '../pipeline/perception-check.ts';
+import { checkDestinations } from '../senders/delivery-service.ts';
 
 /** `sightline config check FILE`: prints every problem with its path, or a summary; returns the exit code. */
 export async function configCommand(argv: string[]): Promise<number> {
-  const [sub, file, ...rest] = argv;
+  const offline = argv.includes('--offline');
+  const [sub, file, ...rest] = argv.filter((a) => a !== '--offline');
   if (sub !== 'check' || !file || rest.length > 0) {
-    console.error('usage: sightline config check FILE\nValidates a YAML configuration (with SIGHTLINE_* overrides applied) and lists every problem.');
+    console.error(
+      'usage: sightline config check FILE [--offline]\nValidates a YAML configuration (with SIGHTLINE_* overrides applied) and lists every problem;\n' +
+        'connects to each delivery destination (MQTT broker, SMTP server) unless --offline.',
+    );
     return 2;
   }
   const result = await loadConfig(file, process.env);
@@ -30,11 +36,14 @@ export async function configCommand(argv: string[]): Promise<number> {
       problems.push(`cameras[${i}].rules: ${(err as Error).message}`);
     }
   });
+  if (!offline) problems.push(...(await checkDestinations(result.config, pino({ level: 'silent' }))));
   if (problems.length > 0) {
     console.error(`${file}: ${problems.length} problem${problems.length === 1 ? '' : 's'}`);
     for (const p of problems) console.error(p);
     return 1;
   }
-  console.log(`${file}: ok (${cams.length} camera${cams.length === 1 ? '' : 's'}: ${cams.map((c) => c.id).join(', ')})`);
+  const dests = result.config.delivery.destinations;
+  const destText = dests.length === 0 ? '' : `; ${dests.length} destination${dests.length === 1 ? '' : 's'}: ${dests.map((d) => d.id).join(', ')}${offline ? ' (not contacted)' : ''}`;
+  console.log(`${file}: ok (${cams.length} camera${cams.length === 1 ? '' : 's'}: ${cams.map((c) => c.id).join(', ')}${destText})`);
   return 0;
 }

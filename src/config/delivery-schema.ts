@@ -99,7 +99,7 @@ export const EmailDestinationSchema = z
       })
       .strict(),
     from: z.string().min(3).describe('Sender address, e.g. "Sightline <cams@example.com>".'),
-    to: z.array(z.string().min(3)).min(1).describe('Recipients.'),
+    to: z.array(z.string().min(3, { error: 'expected an e-mail address' })).min(1, { error: 'expected at least one recipient address' }).describe('Recipients.'),
     subjectPrefix: z.string().default('[Sightline]').describe('Start of every subject line.'),
     snapshot: z.enum(['attach', 'inline', 'none']).default('inline').describe('The snapshot as an attachment, shown inline in the HTML body, or left out.'),
     throttle: z

@@ -32,17 +32,28 @@ function show(v: unknown): string {
 
 /** Turns zod issues into path-precise problems that say what was expected and what arrived (pure). */
 export function describeIssues(issues: readonly z.core.$ZodIssue[], input: unknown): ConfigProblem[] {
-  return issues.flatMap((iss): ConfigProblem[] => {
-    if (iss.code === 'unrecognized_keys') {
-      return iss.keys.map((key) => ({ path: formatPath([...iss.path, key]), message: `unknown key "${key}"; check the spelling against docs/config.md` }));
-    }
-    const got = valueAt(input, iss.path);
-    let message = iss.message;
-    if (iss.code === 'invalid_type' && !message.startsWith('expected')) message = `expected ${iss.expected}`;
-    if (iss.code === 'invalid_value' && !message.startsWith('expected')) message = `expected one of ${iss.values.map((v) => JSON.stringify(v)).join(', ')}`;
-    if (iss.code === 'custom') return [{ path: formatPath(iss.path), message }];
-    return [{ path: formatPath(iss.path), message: `${message}, got ${show(got)}` }];
-  });
+  return issues.flatMap((iss) => nameDestination(describeIssue(iss, input), iss.path, input));
+}
+
+/** A problem inside a delivery destination names it (`destination "ops-hook": ...`), unless the message already does. */
+function nameDestination(problems: ConfigProblem[], path: readonly PropertyKey[], input: unknown): ConfigProblem[] {
+  if (path[0] !== 'delivery' || path[1] !== 'destinations' || typeof path[2] !== 'number') return problems;
+  const id = valueAt(input, path.slice(0, 3).concat('id'));
+  if (typeof id !== 'string') return problems;
+  return problems.map((p) => (p.message.startsWith('destination "') ? p : { ...p, message: `destination "${id}": ${p.message}` }));
+}
+
+function describeIssue(iss: z.core.$ZodIssue, input: unknown): ConfigProblem[] {
+  if (iss.code === 'unrecognized_keys') {
+    return iss.keys.map((key) => ({ path: formatPath([...iss.path, key]), message: `unknown key "${key}"; check the spelling against docs/config.md` }));
+  }
+  const got = valueAt(input, iss.path);
+  let message = iss.message;
+  if (iss.code === 'invalid_type' && !message.startsWith('expected')) message = `expected ${iss.expected}`;
+  if (iss.code === 'invalid_value' && !message.startsWith('expected')) message = `expected one of ${iss.values.map((v) => JSON.stringify(v)).join(', ')}`;
+  // A refinement's message says what was expected; the value that arrived is added like for the other issues.
+  if (iss.code === 'custom') return [{ path: formatPath(iss.path), message: message.startsWith('expected ') ? `${message}, got ${show(got)}` : message }];
+  return [{ path: formatPath(iss.path), message: `${message}, got ${show(got)}` }];
 }
 
 /** Converts `SERVER__PORT`-style env names into a config path: segments split on `__`, SNAKE to camelCase, digits to indexes. */

@@ -148,6 +148,25 @@ export function createDeliveryService(config: Config, ports: DeliveryServicePort
   };
 }
 
+/**
+ * Connects to every enabled destination once (`config check`): the problems a user must fix, each naming its
+ * destination and the fix. Nothing is sent.
+ */
+export async function checkDestinations(config: Config, log: Logger): Promise<string[]> {
+  const media = mediaLinks(() => 'http://localhost', new Uint8Array(32), async () => null);
+  const problems: string[] = [];
+  for (const d of config.delivery.destinations.filter((x) => x.enabled)) {
+    const sender = senderFor(d, { media, now: Date.now, log, cameras: () => [] });
+    try {
+      const problem = await sender.check();
+      if (problem) problems.push(problem);
+    } finally {
+      await sender.close().catch(() => undefined);
+    }
+  }
+  return problems;
+}
+
 /** The sender of one destination, by type. */
 function senderFor(d: DestinationConfig, p: { media: MediaLinks; now: () => number; log: Logger; cameras: () => readonly CameraStatus[] }): Sender {
   switch (d.type) {
