@@ -12,6 +12,8 @@ import type { DeliveryUpdate, OutboxPort } from './outbox.ts';
 import { judge, type RetryPolicy } from './retry-policy.ts';
 import type { ClaimedDelivery, Sender, SendResult, TestResult } from './sender.ts';
 
+/** How long newly stored versions are gathered before a claim, once the queue is caught up (ms). */
+const CLAIM_GATHER_MS = 20;
 /** How long finished attempts wait to be recorded together (ms). */
 const FLUSH_DELAY_MS = 5;
 
@@ -128,6 +130,8 @@ class DestinationLoop {
   #wakeNow: (() => void) | null = null;
   #done: Promise<void> = Promise.resolve();
   #records: DeliveryUpdate[] = [];
+  /** The last claim found fewer due deliveries than it asked for. */
+  #caughtUp = false;
   /** Claimed, not yet attempted, oldest first. */
   #queue: ClaimedDelivery[] = [];
   /** Most deliveries claimed ahead and in flight together. */
@@ -180,10 +184,14 @@ class DestinationLoop {
         this.#dispatch();
         const want = this.#prefetch - this.#queue.length - this.#inFlight;
         if (this.#queue.length < this.d.maxInFlight && want > 0) {
+          // Caught up with the queue, a claim per stored version would cost more than the sends (a few ms each on
+          // PGlite): new versions are gathered for CLAIM_GATHER_MS and claimed together.
+          if (this.#caughtUp) await this.#pause(CLAIM_GATHER_MS);
           const t = now();
           // The lease covers the wait in this queue: at most prefetch / maxInFlight rounds of attempts.
           const leaseMs = this.d.leaseMs * Math.ceil(this.#prefetch / this.d.maxInFlight);
           const claimed = await outbox.claim(this.d.id, want, owner, t, t + leaseMs);
+          this.#caughtUp = claimed.length < want;
           if (claimed.length > 0) {
             this.#queue.push(...claimed);
             continue;
@@ -218,6 +226,11 @@ class DestinationLoop {
     const ids = this.#queue.map((c) => c.id);
     this.#queue = [];
     await this.p.outbox.release(this.p.owner, ids);
+  }
+
+  /** Waits `ms` whatever wakes the loop meanwhile. */
+  #pause(ms: number): Promise<void> {
+    return new Promise((resolve) => setTimeout(resolve, ms));
   }
 
   /** Waits `ms`, or less when woken; returns at once when woken since the last wait. */

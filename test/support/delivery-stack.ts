@@ -33,6 +33,8 @@ export interface DeliveryStack {
   readonly bus: EventBus;
   /** Stores one version through the bus (outbox rows included); resolves with the stored event. */
   write(kind: EventChange['kind'], event: SightEvent): Promise<SightEvent>;
+  /** Starts delivery when the stack was started `paused`. */
+  resume(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -61,6 +63,8 @@ export async function startDeliveryStack(opts: {
   owner?: string;
   /** Camera statuses the MQTT sender publishes (state, counts, discovery). */
   cameras?: () => readonly CameraStatus[];
+  /** Store only; delivery starts at `resume()` (a backlog, as after an outage). */
+  paused?: boolean;
 }): Promise<DeliveryStack> {
   const config = ConfigSchema.parse({ delivery: { destinations: opts.destinations, pollSeconds: opts.pollSeconds ?? 0.2 } });
   const db = await openDatabase(opts.databaseUrl ? { url: opts.databaseUrl } : { dataDir: opts.dataDir });
@@ -79,12 +83,18 @@ export async function startDeliveryStack(opts: {
     route: (v) => delivery.route(v),
   });
   bus.subscribe(() => delivery.worker.wake());
-  await delivery.start();
+  let started = false;
+  const resume = async () => {
+    if (started) return;
+    started = true;
+    await delivery.start();
+  };
+  if (!opts.paused) await resume();
   return {
-    db, events, outbox, delivery, bus,
+    db, events, outbox, delivery, bus, resume,
     write: (kind, event) => bus.write({ kind, event, snapshotJpeg: null, captureMs: null }),
     async stop() {
-      await delivery.stop();
+      if (started) await delivery.stop();
       await db.close();
     },
   };
