@@ -1,14 +1,16 @@
 // Benchmark: event delivery through the outbox on PGlite, into a local webhook receiver and into mosquitto.
 //   node --import tsx bench/delivery.ts [--events 10000] [--rate 200] [--rounds 3]
 // Per round: (1) the outbox's write overhead: event writes with their outbox rows (two destinations) against plain
-// event writes, interleaved in blocks, p50/p95 per write; (2) the baseline a user's own script gets: signed POSTs
-// straight to the receiver (16 in flight) and QoS 1 publishes straight to the broker (100 in flight), no database;
+// event writes, interleaved in blocks, p50/p95 per write; (2) the baseline a user's own script gets without a
+// database: signed POSTs straight to the receiver (Node's http client, keep-alive, 16 in flight) and QoS 1 publishes
+// straight to the broker (100 in flight);
 // (3) the product, both destinations: a backlog of EVENTS events stored while delivery is paused (as after an
 // outage), then delivered: deliveries per second; and events stored at RATE per second while delivery runs
 // (RATE x 20 s, at most EVENTS): latency stored → received, p50/p95; and the backlog again with the webhook alone.
 // The receiver and the MQTT subscriber run in a child process. Medians over the rounds; the machine is recorded.
 import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
+import http from 'node:http';
 import { parseArgs } from 'node:util';
 import { connectAsync } from 'mqtt';
 import { formatMachine, machineInfo } from '../src/bench/machine.ts';
@@ -80,16 +82,21 @@ async function writeOverhead(n: number) {
 async function baseline(n: number) {
   const secret = newSecret();
   const body = JSON.stringify({ type: 'event.start', data: testEvent() });
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
+  const post = (id: string) =>
+    new Promise<void>((resolve, reject) => {
+      const headers = { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...signWebhook(secret, id, Date.now(), body) };
+      const req = http.request(hookUrl, { method: 'POST', agent, headers }, (res) => res.resume().on('end', resolve));
+      req.on('error', reject);
+      req.end(body);
+    });
   let next = 0;
   const t0 = performance.now();
   await Promise.all(Array.from({ length: 16 }, async () => {
-    while (next < n) {
-      const id = `base_${next++}`;
-      const res = await fetch(hookUrl, { method: 'POST', headers: { 'content-type': 'application/json', ...signWebhook(secret, id, Date.now(), body) }, body });
-      await res.arrayBuffer();
-    }
+    while (next < n) await post(`base_${next++}`);
   }));
   const postPerS = n / ((performance.now() - t0) / 1000);
+  agent.destroy();
   const client = await connectAsync(broker.url, { reconnectPeriod: 0 });
   next = 0;
   const t1 = performance.now();

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { LiveHub } from './api/live-hub.ts';
 import { buildServer } from './api/server.ts';
@@ -27,6 +27,7 @@ import { Recordings } from './recording/recordings.ts';
 import { SqlAnalyticsStore } from './store/analytics-repository.ts';
 import { SqlEventStore } from './store/event-repository.ts';
 import { loadLinkKey } from './store/link-key.ts';
+import { loadNodeId } from './store/node-id.ts';
 import { SqlOutbox } from './store/outbox-repository.ts';
 import { createDeliveryService } from './senders/delivery-service.ts';
 import { FileMediaStore } from './store/media-store.ts';
@@ -74,8 +75,9 @@ export async function startApp(config: Config, log: Logger): Promise<RunningApp>
   const handles = new Map<string, CameraHandle>(cameras.map((c) => [c.id, placeholderCamera(c, c.enabled ? 'starting' : 'disabled')]));
   const delivery = createDeliveryService(config, {
     outbox, linkKey, publicUrl: () => publicUrl, readMedia: (p) => media.readFile(p), cameras: () => [...handles.values()].map((h) => h.status()),
-    log, owner: `${hostname()}:${resolve(dataDir)}`,
+    log, owner: await loadNodeId(dataDir),
   });
+  await delivery.loadStates();
   const closed = await events.closeOpen(cameras.map((c) => c.id), { route: (event) => delivery.route({ kind: 'end', event }), nowMs: Date.now() });
   if (closed > 0) log.warn({ events: closed }, 'closed events left open by the last run (endReason restart)');
   const analytics = new SqlAnalyticsStore(db);
@@ -88,7 +90,9 @@ export async function startApp(config: Config, log: Logger): Promise<RunningApp>
     onSubscriberError: (err, event) => log.error({ err: errorMessage(err), event: event.id }, 'event subscriber failed'),
     route: (v) => delivery.route(v),
   });
-  bus.subscribe(() => delivery.worker.wake());
+  bus.subscribe(({ destinationIds }) => {
+    if (destinationIds.length > 0) delivery.worker.wake(destinationIds);
+  });
   bus.subscribe(({ kind, event }) => hub.publish({ type: 'event', kind, event: toEventJson(event) }));
   const recordings = new Recordings(config.recording, cameras, {
     store: new RecordingStore(media.rootDir), events, log: log.child({ component: 'recording' }), now: Date.now,
@@ -105,7 +109,14 @@ export async function startApp(config: Config, log: Logger): Promise<RunningApp>
   const port = typeof address === 'object' && address ? address.port : config.server.port;
   const url = `http://${config.server.host}:${port}`;
   log.info({ url }, 'server listening');
-  if (!publicUrl) publicUrl = url;
+  if (!publicUrl) {
+    // Links in deliveries must name an address receivers can reach; a wildcard bind address is not one.
+    const host = ['0.0.0.0', '::', ''].includes(config.server.host) ? hostname() : config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host;
+    publicUrl = `http://${host}:${port}`;
+    if (config.delivery.destinations.length > 0 && ['0.0.0.0', '::', '127.0.0.1', 'localhost', '::1'].includes(config.server.host)) {
+      log.warn({ publicUrl }, `links in deliveries (snapshots, clips) point at ${publicUrl}; set server.publicUrl to the address receivers reach`);
+    }
+  }
   await delivery.start();
 
   const detectors = new Map<string, Promise<SharedDetector>>();

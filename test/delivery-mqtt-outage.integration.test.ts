@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { connectAsync, type MqttClient } from 'mqtt';
 import { cameraStatus } from '../src/delivery/mqtt-fixtures.ts';
-import { newSecret, startDeliveryStack, testEvent } from './support/delivery-stack.ts';
+import { newSecret, queueOf, startDeliveryStack, testEvent } from './support/delivery-stack.ts';
 import { mosquittoInstalled, startMosquitto } from './support/mosquitto.ts';
 import { sleep, waitFor } from './support/wait.ts';
 import { WebhookReceiver } from './support/webhook-receiver.ts';
@@ -57,8 +57,7 @@ test('the MQTT broker stopped for 30 s: every version stored meanwhile is publis
     stored.push(`msg_${before.id}_2`);
     // The webhook destination never waited for the broker.
     await waitFor('the webhook got everything while the broker was down', () => hook.accepted.length === stored.length, 15_000);
-    const waiting = (await stack.outbox.stats()).find((s) => s.destinationId === 'ha')!;
-    assert.equal(waiting.pending + waiting.failed, stored.length - 1, 'the MQTT versions wait in the outbox');
+    assert.equal((await queueOf(stack.outbox, 'ha')).waiting, stored.length - 1, 'the MQTT versions wait in the outbox');
     assert.equal(stack.delivery.worker.disabledReason('ha'), null);
     await sleep(Math.max(0, 30_000 - (performance.now() - stoppedAt)));
     await broker.start();
@@ -71,8 +70,8 @@ test('the MQTT broker stopped for 30 s: every version stored meanwhile is publis
       assert.deepEqual(versions, [...versions].sort((a, b) => a - b), `versions of ${id} in order`);
     }
     await waitFor('the outbox drained for ha', async () => {
-      const ha = (await stack.outbox.stats()).find((s) => s.destinationId === 'ha')!;
-      return ha.pending + ha.failed + ha.dead === 0;
+      const ha = await queueOf(stack.outbox, 'ha');
+      return ha.waiting + ha.dead === 0;
     }, 10_000).catch(async (err) => {
       const left = (await stack.outbox.list({ destinationId: 'ha' })).filter((d) => d.status !== 'delivered');
       throw new Error(`${err}: ${JSON.stringify(left.map((d) => [d.status, d.attempts, d.lastError]))}`);

@@ -20,6 +20,7 @@ export const ERROR_CODES = {
   MOT_FILE_INVALID: { httpStatus: 400, meaning: 'A MOTChallenge file (gt, detections, results, seqinfo.ini) is malformed or missing.' },
   DESTINATION_NOT_FOUND: { httpStatus: 404, meaning: 'No delivery destination with this id is configured (GET /api/destinations lists them).' },
   DELIVERY_NOT_FOUND: { httpStatus: 404, meaning: 'No delivery with this id is stored (delivered and dead ones are deleted after delivery.keepDays).' },
+  DELIVERY_BUSY: { httpStatus: 409, meaning: 'The delivery is being attempted right now; retry it when the attempt has ended.' },
   LINK_INVALID: { httpStatus: 403, meaning: 'A signed link is expired or its signature does not match.' },
   ROUTE_NOT_FOUND: { httpStatus: 404, meaning: 'No route matches this method and path.' },
   INTERNAL: { httpStatus: 500, meaning: 'An unexpected error; the log has the details.' },

@@ -7,7 +7,7 @@
  */
 import { errorMessage } from '../core/errors.ts';
 import type { DeliveryMetrics } from './delivery-metrics.ts';
-import { matchesFilter, type DeliveryFilter, type FilteredVersion } from './filter.ts';
+import { matchesContent, matchesVersion, type DeliveryFilter, type FilteredVersion } from './filter.ts';
 import type { DeliveryUpdate, OutboxPort } from './outbox.ts';
 import { judge, type RetryPolicy } from './retry-policy.ts';
 import type { ClaimedDelivery, Sender, SendResult, TestResult } from './sender.ts';
@@ -53,6 +53,8 @@ export interface DeliveryWorkerPorts {
 export class DeliveryWorker {
   readonly #p: DeliveryWorkerPorts;
   readonly #loops = new Map<string, DestinationLoop>();
+  /** Open events of this process and the destinations whose filter one of their versions matched. */
+  readonly #routed = new Map<string, Set<string>>();
   #started = false;
 
   constructor(ports: DeliveryWorkerPorts) {
@@ -60,14 +62,19 @@ export class DeliveryWorker {
     for (const d of ports.destinations) this.#loops.set(d.id, new DestinationLoop(d, ports));
   }
 
-  /** Releases this owner's stale leases, reads which destinations a 410 disabled, and starts the loops. */
+  /** Reads which destinations a 410 disabled (before anything is routed: events closed at start included). */
+  async loadStates(): Promise<void> {
+    for (const s of await this.#p.outbox.destinationStates()) {
+      const loop = this.#loops.get(s.destinationId);
+      if (loop) loop.disabledReason = s.disabled ? (s.reason ?? 'disabled') : null;
+    }
+  }
+
+  /** Releases this owner's stale leases, reads the destinations' states, and starts the loops. */
   async start(): Promise<void> {
     const released = await this.#p.outbox.releaseLeases(this.#p.owner);
     if (released > 0) this.#p.log.info({ deliveries: released }, 'deliveries in flight when the last run ended are due again');
-    for (const s of await this.#p.outbox.destinationStates()) {
-      const loop = this.#loops.get(s.destinationId);
-      if (loop && s.disabled) loop.disabledReason = s.reason ?? 'disabled';
-    }
+    await this.loadStates();
     this.#started = true;
     for (const loop of this.#loops.values()) {
       if (loop.disabledReason) this.#p.log.warn({ destination: loop.d.id, reason: loop.disabledReason }, `destination "${loop.d.id}" is disabled; POST /api/destinations/${loop.d.id}/enable turns it back on`);
@@ -75,10 +82,24 @@ export class DeliveryWorker {
     }
   }
 
-  /** Destinations whose filter takes this version and that are not disabled (for the outbox write). */
+  /**
+   * Destinations whose filter takes this version and that are not disabled (for the outbox write). Sticky per event:
+   * once a version of an event matched a destination's filter (type, camera, rule, labels, severity), every later
+   * version goes there too (in the kinds it takes), even when it no longer matches, so a receiver that got the start
+   * also gets the end although the subjects or the severity changed between them.
+   */
   route(v: FilteredVersion): string[] {
     const out: string[] = [];
-    for (const loop of this.#loops.values()) if (!loop.disabledReason && matchesFilter(loop.d.filter, v)) out.push(loop.d.id);
+    const sticky = this.#routed.get(v.event.id);
+    const matched = new Set<string>(sticky);
+    for (const loop of this.#loops.values()) {
+      const content = sticky?.has(loop.d.id) || matchesContent(loop.d.filter, v.event);
+      if (!content) continue;
+      matched.add(loop.d.id);
+      if (!loop.disabledReason && matchesVersion(loop.d.filter, v.kind)) out.push(loop.d.id);
+    }
+    if (v.kind === 'end' || v.kind === 'instant') this.#routed.delete(v.event.id);
+    else if (matched.size > 0) this.#routed.set(v.event.id, matched);
     return out;
   }
 
@@ -114,10 +135,12 @@ export class DeliveryWorker {
     return loop ? loop.d.sender.test() : null;
   }
 
-  /** Stops claiming, waits (at most `graceMs`) for attempts in flight and their records, and closes the senders. */
+  /**
+   * Stops claiming, waits (at most `graceMs`) for attempts in flight and records them, then closes the senders;
+   * attempts the closing cuts are not recorded: their leases are released, so they are sent again at the next start.
+   */
   async stop(graceMs = 10_000): Promise<void> {
     await Promise.all([...this.#loops.values()].map((l) => l.stop(graceMs)));
-    await Promise.all(this.#p.destinations.map((d) => d.sender.close().catch(() => undefined)));
   }
 }
 
@@ -130,6 +153,9 @@ class DestinationLoop {
   #wakeNow: (() => void) | null = null;
   #done: Promise<void> = Promise.resolve();
   #records: DeliveryUpdate[] = [];
+  /** Set when stopping cuts the attempts still in the air; their deliveries are released, not recorded. */
+  #cutting = false;
+  readonly #cut: string[] = [];
   /** The last claim found fewer due deliveries than it asked for. */
   #caughtUp = false;
   /** Claimed, not yet attempted, oldest first. */
@@ -165,7 +191,12 @@ class DestinationLoop {
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([Promise.allSettled([...this.#sends]), new Promise((r) => (timer = setTimeout(r, graceMs)))]);
     clearTimeout(timer);
+    // What is still in the air is cut; its results are not attempts of the receiver's making.
+    this.#cutting = true;
+    await this.d.sender.close().catch(() => undefined);
+    await Promise.allSettled([...this.#sends]);
     await this.#flush();
+    if (this.#cut.length > 0) await this.p.outbox.release(this.p.owner, this.#cut).catch(() => undefined);
   }
 
   /**
@@ -262,6 +293,7 @@ class DestinationLoop {
         batch.map((c) => ({ deliveryId: c.id, outcome: { kind: 'network', error: errorMessage(err) }, latencyMs: this.p.now() - startMs })),
       )
       .then((results) => this.#judge(batch, results, startMs))
+      .catch((err: unknown) => this.p.log.error({ destination: this.d.id, err: errorMessage(err) }, 'could not judge delivery results; their leases will expire and they are sent again'))
       .finally(() => {
         this.#inFlight -= batch.length;
         this.#sends.delete(sending);
@@ -272,6 +304,10 @@ class DestinationLoop {
 
   #judge(batch: readonly ClaimedDelivery[], results: readonly SendResult[], startMs: number): Promise<void> {
     const { metrics, now, random, log } = this.p;
+    if (this.#cutting) {
+      this.#cut.push(...batch.map((c) => c.id));
+      return Promise.resolve();
+    }
     const counters = metrics.of(this.d.id);
     const byId = new Map(results.map((r) => [r.deliveryId, r]));
     for (const c of batch) {

@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { describe, it } from 'node:test';
+import { DeliveryMetrics } from './delivery-metrics.ts';
+import { DeliveryWorker } from './delivery-worker.ts';
+import type { OutboxPort } from './outbox.ts';
 import { matchesFilter, type FilteredVersion } from './filter.ts';
 import { DEFAULT_RETRY, judge, parseRetryAfter } from './retry-policy.ts';
 import { checkSecret, signWebhook, verifyWebhook } from './webhook-signature.ts';
@@ -51,6 +54,10 @@ describe('retry policy', () => {
     }
     const asked = judge({ kind: 'status', status: 429, retryAfter: '120' }, 1, 0, 1000, DEFAULT_RETRY, half);
     assert.deepEqual(asked, { action: 'retry', atMs: 121_000, reason: 'HTTP 429' });
+    // Retry-After 0 or a past date: no faster than the base delay, or every slot would retry at once, again and again.
+    assert.deepEqual(judge({ kind: 'status', status: 503, retryAfter: '0' }, 1, 0, 1000, DEFAULT_RETRY, half), { action: 'retry', atMs: 1000 + DEFAULT_RETRY.baseMs, reason: 'HTTP 503' });
+    const past = new Date(0).toUTCString();
+    assert.equal((judge({ kind: 'status', status: 429, retryAfter: past }, 3, 0, 1000, DEFAULT_RETRY, half) as { atMs: number }).atMs, 1000 + DEFAULT_RETRY.baseMs);
     const late = judge({ kind: 'timeout' }, 12, 0, DEFAULT_RETRY.horizonMs - 1000, DEFAULT_RETRY, half);
     assert.equal(late.action, 'dead');
   });
@@ -65,7 +72,22 @@ describe('retry policy', () => {
 
 describe('delivery filter', () => {
   const v = (kind: FilteredVersion['kind'], over: Partial<FilteredVersion['event']> = {}): FilteredVersion => ({
-    kind, event: { type: 'fall', cameraId: 'hall', ruleId: 'down', severity: 'warning', subjects: [{ label: 'person' }], ...over },
+    kind, event: { id: 'e1', type: 'fall', cameraId: 'hall', ruleId: 'down', severity: 'warning', subjects: [{ label: 'person' }], ...over },
+  });
+
+  it('routing is sticky per event: a destination that took a version gets the later ones although they no longer match', () => {
+    const sender = { destinationId: 'x', batchSize: 1, ready: () => true, onReady: () => undefined, send: async () => [], check: async () => null, test: async () => ({ ok: true, answer: '', latencyMs: 0 }), close: async () => undefined };
+    const worker = new DeliveryWorker({
+      outbox: {} as OutboxPort, owner: 'n', now: () => 0, random: () => 0.5, log: { info() {}, warn() {}, error() {} }, metrics: new DeliveryMetrics(), pollMs: 1000,
+      destinations: [
+        { id: 'critical', filter: { minSeverity: 'critical' }, retry: DEFAULT_RETRY, maxInFlight: 1, leaseMs: 1000, sender },
+        { id: 'people', filter: { labels: ['person'], versions: ['start', 'end'] }, retry: DEFAULT_RETRY, maxInFlight: 1, leaseMs: 1000, sender },
+      ],
+    });
+    assert.deepEqual(worker.route(v('start')), ['people']);
+    assert.deepEqual(worker.route(v('update', { severity: 'critical', subjects: [{ label: 'dog' }] })), ['critical'], 'people takes no updates; critical starts here');
+    assert.deepEqual(worker.route(v('end', { severity: 'warning', subjects: [] })), ['critical', 'people'], 'both get the end, matching or not');
+    assert.deepEqual(worker.route(v('update', { id: 'e2', subjects: [] })), [], 'another event starts afresh');
   });
   it('absent lists match anything; each list narrows', () => {
     assert.ok(matchesFilter({}, v('update')));

@@ -19,6 +19,7 @@ export interface DeliveryFilter {
 export interface FilteredVersion {
   readonly kind: 'start' | 'update' | 'end' | 'instant';
   readonly event: {
+    readonly id: string;
     readonly type: string;
     readonly cameraId: string;
     readonly ruleId: string;
@@ -29,17 +30,24 @@ export interface FilteredVersion {
 
 const RANK: Readonly<Record<Severity, number>> = { info: 0, warning: 1, critical: 2 };
 
-/** True when the destination with `filter` receives this version. */
-export function matchesFilter(filter: DeliveryFilter, v: FilteredVersion): boolean {
-  const e = v.event;
+/** True when the event itself matches: types, cameras, rules, labels, minimum severity (not the version kinds). */
+export function matchesContent(filter: DeliveryFilter, e: FilteredVersion['event']): boolean {
   if (filter.types && !filter.types.includes(e.type)) return false;
   if (filter.cameras && !filter.cameras.includes(e.cameraId)) return false;
   if (filter.rules && !filter.rules.includes(e.ruleId)) return false;
   if (filter.labels && !e.subjects.some((s) => filter.labels!.includes(s.label))) return false;
   if (filter.minSeverity && RANK[e.severity] < RANK[filter.minSeverity]) return false;
-  if (filter.versions) {
-    const kinds = v.kind === 'instant' ? ['start', 'end'] : [v.kind];
-    if (!kinds.some((k) => filter.versions!.includes(k as 'start' | 'update' | 'end'))) return false;
-  }
   return true;
+}
+
+/** True when the destination takes this kind of version (a point event is a start and an end). */
+export function matchesVersion(filter: DeliveryFilter, kind: FilteredVersion['kind']): boolean {
+  if (!filter.versions) return true;
+  const kinds = kind === 'instant' ? ['start', 'end'] : [kind];
+  return kinds.some((k) => filter.versions!.includes(k as 'start' | 'update' | 'end'));
+}
+
+/** True when the destination with `filter` receives this version. */
+export function matchesFilter(filter: DeliveryFilter, v: FilteredVersion): boolean {
+  return matchesContent(filter, v.event) && matchesVersion(filter, v.kind);
 }

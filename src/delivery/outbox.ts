@@ -74,7 +74,6 @@ export interface DestinationQueueStats {
   readonly destinationId: string;
   readonly pending: number;
   readonly failed: number;
-  readonly delivered: number;
   readonly dead: number;
   /** Creation time of the oldest pending or failed delivery (ms), or null when none waits. */
   readonly oldestWaitingMs: number | null;
@@ -106,10 +105,14 @@ export interface OutboxPort {
   nextDueMs(destinationId: string): Promise<number | null>;
   list(query: DeliveryListQuery): Promise<DeliveryRecord[]>;
   get(id: string): Promise<DeliveryRecord | null>;
-  /** Makes a delivery due now (a failed or dead one, or a delivered one again: a replay) with a fresh retry horizon; null when unknown. */
+  /**
+   * Makes a delivery due now (a failed or dead one, or a delivered one again: a replay) with a fresh retry horizon;
+   * null when unknown; throws DELIVERY_BUSY while a worker is attempting it.
+   */
   retry(id: string, nowMs: number): Promise<DeliveryRecord | null>;
   stats(): Promise<DestinationQueueStats[]>;
   destinationStates(): Promise<DestinationState[]>;
+  /** Stores the switch; turning a destination on makes its waiting deliveries due now with a fresh horizon. */
   setDestinationState(state: DestinationState): Promise<void>;
   /** Deletes delivered and dead deliveries (and messages left without deliveries) created before `beforeMs`. */
   prune(beforeMs: number): Promise<number>;

@@ -3,7 +3,7 @@
  * delivered. 410 Gone: the receiver asks not to be called again, the destination is disabled. 408, 429, 5xx, a
  * timeout or a connection error: retried with exponential backoff and equal jitter (half the delay fixed, half
  * random, so retries of many deliveries spread out yet stay spaced; a `Retry-After` the receiver sends is honoured,
- * within the cap), until the horizon after the first attempt; then dead-lettered. Any other answer (400,
+ * between the base delay and the cap), until the horizon after the first attempt; then dead-lettered. Any other answer (400,
  * 401, 404 ...) is the receiver refusing this message: retrying would not change it, so it is dead at once.
  */
 
@@ -61,7 +61,9 @@ export function judge(o: AttemptOutcome, attempt: number, firstMs: number, nowMs
   const exp = Math.min(policy.capMs, policy.baseMs * 2 ** Math.max(0, attempt - 1));
   const jittered = exp / 2 + random() * (exp / 2);
   const asked = o.kind === 'status' ? parseRetryAfter(o.retryAfter, nowMs) : null;
-  const delay = asked === null ? jittered : Math.min(policy.capMs, asked);
+  // Retry-After is honoured as asked, but never below the base delay: a 0 or a date in the past would otherwise
+  // make every slot retry at once, again and again, until the horizon.
+  const delay = asked === null ? jittered : Math.min(policy.capMs, Math.max(policy.baseMs, asked));
   const atMs = nowMs + delay;
   if (atMs - firstMs > policy.horizonMs) return { action: 'dead', reason: `${describe(o)}; still failing ${Math.round((nowMs - firstMs) / 60000)} min after the first attempt (horizon ${Math.round(policy.horizonMs / 3_600_000)} h)` };
   return { action: 'retry', atMs, reason: describe(o) };

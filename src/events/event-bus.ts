@@ -39,10 +39,12 @@ export interface EventWrite {
 export interface StoredEvent {
   readonly kind: EventChange['kind'];
   readonly event: SightEvent;
+  /** Delivery destinations whose outbox rows were written with it (empty when none). */
+  readonly destinationIds: readonly string[];
 }
 
 /** Which delivery destinations take an event version (their filters); the ids go into the outbox with the event. */
-export type DeliveryRoute = (v: StoredEvent) => readonly string[];
+export type DeliveryRoute = (v: Omit<StoredEvent, 'destinationIds'>) => readonly string[];
 
 /** What cameras hand their events to (implemented by `EventBus`; a remote worker would implement it over the wire). */
 export interface EventSink {
@@ -89,7 +91,7 @@ export class EventBus implements EventSink {
     await this.ports.store.upsert(event, destinationIds.length > 0 ? { kind: w.kind, destinationIds, nowMs: this.ports.now() } : undefined);
     for (const fn of this.subscribers) {
       try {
-        fn({ kind: w.kind, event });
+        fn({ kind: w.kind, event, destinationIds });
       } catch (err) {
         this.ports.onSubscriberError?.(err, event);
       }

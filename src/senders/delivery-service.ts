@@ -87,7 +87,7 @@ function target(d: DestinationConfig): string {
 }
 
 /** Builds the senders and the worker for the enabled destinations; `start` claims nothing before it is called. */
-export function createDeliveryService(config: Config, ports: DeliveryServicePorts): DeliveryService & { start(): Promise<void> } {
+export function createDeliveryService(config: Config, ports: DeliveryServicePorts): DeliveryService & { loadStates(): Promise<void>; start(): Promise<void> } {
   const now = ports.now ?? Date.now;
   const media = mediaLinks(ports.publicUrl, ports.linkKey, ports.readMedia);
   const metrics = new DeliveryMetrics();
@@ -124,6 +124,7 @@ export function createDeliveryService(config: Config, ports: DeliveryServicePort
       const ids = configured.map((d) => d.id);
       return formatDeliveryMetrics(metrics, ids, await ports.outbox.stats(), worker.disabledIds(), now());
     },
+    loadStates: () => worker.loadStates(),
     async start() {
       for (const s of senders.values()) (s as Sender & { start?: () => void }).start?.();
       await worker.start();

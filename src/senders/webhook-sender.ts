@@ -1,10 +1,12 @@
 /**
- * The webhook destination: POSTs each event version as signed JSON (Standard Webhooks headers) with Node's built-in
- * `fetch`. Every attempt is cut at the destination's timeout, the answer's body included: at most `MAX_ANSWER_BYTES`
+ * The webhook destination: POSTs each event version as signed JSON (Standard Webhooks headers) with Node's http
+ * client over keep-alive connections. Every attempt is cut at the destination's timeout, the answer's body included: at most `MAX_ANSWER_BYTES`
  * of the answer are read (for the attempt log) and the rest is dropped, so a receiver that trickles its body, sends
  * 10 MB or never ends costs one slot for at most the timeout and nothing else.
  */
 import { randomUUID } from 'node:crypto';
+import http from 'node:http';
+import https from 'node:https';
 import type { WebhookDestinationConfig } from '../config/delivery-schema.ts';
 import { errorMessage } from '../core/errors.ts';
 import type { AttemptOutcome } from '../delivery/retry-policy.ts';
@@ -30,32 +32,56 @@ export interface WebhookSenderPorts {
 /** Builds the sender for one webhook destination (no connection is opened until the first attempt). */
 export function createWebhookSender(config: WebhookDestinationConfig, ports: WebhookSenderPorts): Sender {
   const timeoutMs = config.timeoutSeconds * 1000;
+  const target = new URL(config.url);
+  const transport = target.protocol === 'https:' ? https : http;
+  // Node's http client with keep-alive: a quarter of fetch's CPU per request (measured: 0.14 vs 0.52 ms), which is
+  // what bounds a backlog's drain rate. One connection per slot in flight.
+  const agent = new transport.Agent({ keepAlive: true, maxSockets: config.concurrency });
   const inFlight = new Set<AbortController>();
 
-  /** One POST, cut at the timeout; never throws. */
+  /**
+   * One POST, cut at the timeout (answer included); never rejects. A kept-alive connection the receiver closed while
+   * idle fails at once (ECONNRESET on a reused socket): that is tried once more on a fresh connection, safe because
+   * the message id makes the POST idempotent.
+   */
   const post = async (id: string, body: string): Promise<Answer> => {
-    const controller = new AbortController();
-    inFlight.add(controller);
-    const timer = setTimeout(() => controller.abort(new Error('timeout')), timeoutMs);
-    try {
-      const headers = signWebhook(config.secret, id, ports.now(), body);
-      const res = await fetch(config.url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'user-agent': USER_AGENT, ...headers },
-        body,
-        signal: controller.signal,
-        redirect: 'manual',
-      });
-      const text = await readSome(res);
-      return { outcome: { kind: 'status', status: res.status, retryAfter: res.headers.get('retry-after') }, detail: excerpt(text) || undefined };
-    } catch (err) {
-      if (controller.signal.aborted) return { outcome: { kind: 'timeout' }, detail: `no complete answer within ${config.timeoutSeconds} s` };
-      return { outcome: { kind: 'network', error: networkError(err) } };
-    } finally {
-      clearTimeout(timer);
-      inFlight.delete(controller);
-    }
+    const first = await postOnce(id, body);
+    return first.staleSocket ? postOnce(id, body) : first;
   };
+
+  const postOnce = (id: string, body: string): Promise<Answer & { staleSocket?: boolean }> =>
+    new Promise((resolve) => {
+      const controller = new AbortController();
+      inFlight.add(controller);
+      let settled = false;
+      const settle = (a: Answer & { staleSocket?: boolean }) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        inFlight.delete(controller);
+        resolve(a);
+      };
+      const timer = setTimeout(() => {
+        settle({ outcome: { kind: 'timeout' }, detail: `no complete answer within ${config.timeoutSeconds} s` });
+        controller.abort();
+      }, timeoutMs);
+      const headers = {
+        'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'user-agent': USER_AGENT,
+        ...signWebhook(config.secret, id, ports.now(), body),
+      };
+      let req: http.ClientRequest;
+      try {
+        req = transport.request(target, { method: 'POST', agent, signal: controller.signal, headers }, (res) => readAnswer(res, settle));
+      } catch (err) {
+        settle({ outcome: { kind: 'network', error: networkError(err) } });
+        return;
+      }
+      req.on('error', (err) => {
+        const code = (err as NodeJS.ErrnoException).code;
+        settle({ outcome: { kind: 'network', error: networkError(err) }, staleSocket: req.reusedSocket && (code === 'ECONNRESET' || code === 'EPIPE') });
+      });
+      req.end(body);
+    });
 
   return {
     destinationId: config.id,
@@ -91,43 +117,42 @@ export function createWebhookSender(config: WebhookDestinationConfig, ports: Web
     },
     async close(): Promise<void> {
       for (const c of inFlight) c.abort(new Error('closing'));
+      agent.destroy();
     },
   };
 }
 
-/** Reads up to MAX_ANSWER_BYTES of the answer as text and drops the rest (the connection is then closed). */
-async function readSome(res: Response): Promise<string> {
-  if (!res.body) return '';
-  const reader = res.body.getReader();
-  const chunks: Uint8Array[] = [];
+/**
+ * Reads the answer's status and at most MAX_ANSWER_BYTES of its body, then `settle`s; the rest of a long (or endless)
+ * answer is dropped with the connection. An answer the receiver cuts short settles as a network failure.
+ */
+function readAnswer(res: http.IncomingMessage, settle: (a: Answer) => void): void {
+  const chunks: Buffer[] = [];
   let size = 0;
-  try {
-    while (size < MAX_ANSWER_BYTES) {
-      const { done, value } = await reader.read();
-      if (done) return new TextDecoder().decode(concat(chunks)).slice(0, MAX_ANSWER_BYTES);
-      chunks.push(value);
-      size += value.byteLength;
+  const done = () => {
+    const text = Buffer.concat(chunks).subarray(0, MAX_ANSWER_BYTES).toString('utf8');
+    const retryAfter = res.headers['retry-after'];
+    settle({ outcome: { kind: 'status', status: res.statusCode ?? 0, retryAfter: typeof retryAfter === 'string' ? retryAfter : null }, detail: excerpt(text) || undefined });
+  };
+  res.on('data', (chunk: Buffer) => {
+    chunks.push(chunk);
+    size += chunk.length;
+    if (size >= MAX_ANSWER_BYTES) {
+      done();
+      res.destroy();
     }
-    await reader.cancel().catch(() => undefined);
-    return new TextDecoder().decode(concat(chunks).subarray(0, MAX_ANSWER_BYTES));
-  } finally {
-    reader.releaseLock();
-  }
+  });
+  res.on('end', done);
+  res.on('error', () => undefined);
+  res.on('close', () => {
+    if (!res.complete) settle({ outcome: { kind: 'network', error: 'the receiver closed the connection before its answer ended' } });
+  });
 }
 
-function concat(chunks: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.byteLength, 0));
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.byteLength;
-  }
-  return out;
-}
-
-/** The cause fetch hides behind "fetch failed" (ECONNREFUSED, ENOTFOUND ...). */
+/** The system error's code and words (ECONNREFUSED, ENOTFOUND, ECONNRESET ...). */
 function networkError(err: unknown): string {
-  const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-  if (cause?.code) return `${cause.code}${cause.message && !cause.message.includes(cause.code) ? ` (${cause.message})` : ''}`;
-  return cause?.message ?? errorMessage(err);
+  const code = (err as { code?: string }).code;
+  const message = errorMessage(err);
+  if (code) return message.includes(code) ? message : `${code} (${message})`;
+  return message;
 }

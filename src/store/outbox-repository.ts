@@ -3,6 +3,7 @@
  * several workers never take the same row), batched attempt records, the API's listing and retry, queue figures.
  * The rows are written with their event by `SqlEventStore.upsert`.
  */
+import { AppError } from '../core/errors.ts';
 import type { SightEvent } from '../core/types.ts';
 import type {
   AttemptRecord,
@@ -66,9 +67,9 @@ export class SqlOutbox implements OutboxPort {
 
   async claim(destinationId: string, limit: number, owner: string, nowMs: number, leaseUntilMs: number): Promise<ClaimedDelivery[]> {
     const rows = await this.#db.query<ClaimRow>(
-      `UPDATE deliveries d SET lease_owner = $3, lease_until_ms = $5
-       FROM outbox_messages m
-       WHERE m.id = d.message_id AND d.id IN (
+      // The candidates are chosen once (MATERIALIZED): as `WHERE id IN (subquery)` PostgreSQL may run the subquery
+      // again inside a join and so lease more rows than LIMIT.
+      `WITH c AS MATERIALIZED (
          SELECT c.id FROM deliveries c
          WHERE c.destination_id = $1 AND c.status IN ('pending', 'failed') AND c.next_attempt_ms <= $4
            AND (c.lease_until_ms IS NULL OR c.lease_until_ms < $4)
@@ -80,7 +81,11 @@ export class SqlOutbox implements OutboxPort {
              WHERE p.destination_id = c.destination_id AND p.event_id = c.event_id AND p.status IN ('pending', 'failed'))
          ORDER BY c.next_attempt_ms, c.id
          LIMIT $2
-         FOR UPDATE SKIP LOCKED)
+         FOR UPDATE SKIP LOCKED
+       )
+       UPDATE deliveries d SET lease_owner = $3, lease_until_ms = $5
+       FROM c, outbox_messages m
+       WHERE d.id = c.id AND m.id = d.message_id
        RETURNING d.id, d.destination_id, d.attempts, d.first_attempt_ms, m.id AS message_id, m.event_id, m.version, m.kind, m.event, m.created_ms`,
       [destinationId, limit, owner, Math.round(nowMs), Math.round(leaseUntilMs)],
     );
@@ -206,26 +211,34 @@ export class SqlOutbox implements OutboxPort {
 
   async retry(id: string, nowMs: number): Promise<DeliveryRecord | null> {
     if (!/^\d{1,18}$/.test(id)) return null;
-    const rows = await this.#db.query<{ id: Int }>(
-      `UPDATE deliveries SET status = CASE WHEN attempts > 0 THEN 'failed' ELSE 'pending' END,
-         next_attempt_ms = $2, first_attempt_ms = NULL
-       WHERE id = $1 RETURNING id`,
+    // A delivery leased by a live worker is being attempted right now: its own record would overwrite this.
+    const rows = await this.#db.query<{ id: Int; leased: boolean }>(
+      `UPDATE deliveries SET
+         status = CASE WHEN lease_until_ms >= $2 THEN status WHEN attempts > 0 THEN 'failed' ELSE 'pending' END,
+         next_attempt_ms = CASE WHEN lease_until_ms >= $2 THEN next_attempt_ms ELSE $2 END,
+         first_attempt_ms = CASE WHEN lease_until_ms >= $2 THEN first_attempt_ms ELSE NULL END,
+         lease_owner = CASE WHEN lease_until_ms >= $2 THEN lease_owner END,
+         lease_until_ms = CASE WHEN lease_until_ms >= $2 THEN lease_until_ms END
+       WHERE id = $1 RETURNING id, COALESCE(lease_until_ms >= $2, false) AS leased`,
       [Number(id), Math.round(nowMs)],
     );
-    return rows.length === 0 ? null : this.get(id);
+    if (rows.length === 0) return null;
+    if (rows[0]!.leased) throw new AppError('DELIVERY_BUSY', `delivery ${id} is being attempted right now; ask again when the attempt has ended`);
+    return this.get(id);
   }
 
   async stats(): Promise<DestinationQueueStats[]> {
+    // Delivered rows (the many) are not counted: a scrape reads the waiting and dead ones through their indexes.
     const rows = await this.#db.query<{ destination_id: string; status: DeliveryStatus; n: Int; oldest: Int | null }>(
       `SELECT destination_id, status, count(*) AS n,
          min(created_ms) FILTER (WHERE status IN ('pending', 'failed')) AS oldest
-       FROM deliveries GROUP BY destination_id, status`,
+       FROM deliveries WHERE status IN ('pending', 'failed', 'dead') GROUP BY destination_id, status`,
     );
-    const by = new Map<string, { pending: number; failed: number; delivered: number; dead: number; oldestWaitingMs: number | null }>();
+    const by = new Map<string, { pending: number; failed: number; dead: number; oldestWaitingMs: number | null }>();
     for (const r of rows) {
       let s = by.get(r.destination_id);
-      if (!s) by.set(r.destination_id, (s = { pending: 0, failed: 0, delivered: 0, dead: 0, oldestWaitingMs: null }));
-      s[r.status] = Number(r.n);
+      if (!s) by.set(r.destination_id, (s = { pending: 0, failed: 0, dead: 0, oldestWaitingMs: null }));
+      s[r.status as 'pending' | 'failed' | 'dead'] = Number(r.n);
       const oldest = num(r.oldest);
       if (oldest !== null) s.oldestWaitingMs = s.oldestWaitingMs === null ? oldest : Math.min(s.oldestWaitingMs, oldest);
     }
@@ -240,11 +253,21 @@ export class SqlOutbox implements OutboxPort {
   }
 
   async setDestinationState(s: DestinationState): Promise<void> {
-    await this.#db.query(
-      `INSERT INTO destination_state (destination_id, disabled, reason, changed_ms) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (destination_id) DO UPDATE SET disabled = EXCLUDED.disabled, reason = EXCLUDED.reason, changed_ms = EXCLUDED.changed_ms`,
-      [s.destinationId, s.disabled, s.reason, Math.round(s.changedMs)],
-    );
+    await this.#db.transaction(async (tx) => {
+      await tx.query(
+        `INSERT INTO destination_state (destination_id, disabled, reason, changed_ms) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (destination_id) DO UPDATE SET disabled = EXCLUDED.disabled, reason = EXCLUDED.reason, changed_ms = EXCLUDED.changed_ms`,
+        [s.destinationId, s.disabled, s.reason, Math.round(s.changedMs)],
+      );
+      // Turned back on: what waited is due now, with a fresh retry horizon (the time disabled does not count).
+      if (!s.disabled) {
+        await tx.query(
+          `UPDATE deliveries SET first_attempt_ms = NULL, next_attempt_ms = LEAST(next_attempt_ms, $2)
+           WHERE destination_id = $1 AND status IN ('pending', 'failed')`,
+          [s.destinationId, Math.round(s.changedMs)],
+        );
+      }
+    });
   }
 
   async prune(beforeMs: number): Promise<number> {

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, beforeEach, describe, it } from 'node:test';
+import { isAppError } from '../core/errors.ts';
 import type { SightEvent } from '../core/types.ts';
 import type { DeliveryUpdate } from '../delivery/outbox.ts';
 import { SqlEventStore } from './event-repository.ts';
@@ -129,6 +130,7 @@ function defineOutboxContract(backend: Backend): void {
       assert.equal(retried.status, 'failed');
       const [again] = await outbox.claim('hook', 1, 'w2', T0 + 100, T0 + 60_000);
       assert.equal(again!.firstAttemptMs, null, 'the horizon starts again');
+      await assert.rejects(outbox.retry(again!.id, T0 + 200), (err: unknown) => isAppError(err, 'DELIVERY_BUSY'), 'not while a worker attempts it');
       assert.equal(await outbox.releaseLeases('w2'), 1);
       assert.equal(await outbox.retry('12345678', T0), null);
       await outbox.record('w1', []);
@@ -141,8 +143,14 @@ function defineOutboxContract(backend: Backend): void {
     it('keeps a destination disabled across restarts until enabled', async () => {
       await outbox.setDestinationState({ destinationId: 'hook', disabled: true, reason: '410 Gone', changedMs: T0 });
       assert.deepEqual(await outbox.destinationStates(), [{ destinationId: 'hook', disabled: true, reason: '410 Gone', changedMs: T0 }]);
+      const e = event();
+      await events.upsert(e, { kind: 'instant', destinationIds: ['hook'], nowMs: T0 });
+      const [c] = await outbox.claim('hook', 1, 'w1', T0, T0 + 60_000);
+      await outbox.record('w1', [{ deliveryId: c!.id, kind: 'attempt', attempt: 1, atMs: T0, verdict: 'disable', status: 'failed', nextAttemptMs: T0 + 9_000_000, statusCode: 410, error: 'gone', latencyMs: 1 }]);
       await outbox.setDestinationState({ destinationId: 'hook', disabled: false, reason: null, changedMs: T0 + 1 });
       assert.equal((await outbox.destinationStates())[0]!.disabled, false);
+      const [again] = await outbox.claim('hook', 1, 'w1', T0 + 1, T0 + 60_000);
+      assert.equal(again!.firstAttemptMs, null, 'enabled again: due now, with a fresh horizon');
     });
 
     it('closing events a crash left open writes their end versions into the outbox', async () => {

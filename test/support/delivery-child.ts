@@ -5,7 +5,7 @@
  *   drain DATA_DIR URL SECRET        delivers what is waiting; when nothing waits, prints the id of every stored
  *                                    version as JSON ("stored [...]") and exits
  */
-import { startDeliveryStack, testEvent } from './delivery-stack.ts';
+import { queueOf, startDeliveryStack, testEvent } from './delivery-stack.ts';
 import { sleep } from './wait.ts';
 
 const [mode, dataDir, url, secret, countText] = process.argv.slice(2);
@@ -29,8 +29,7 @@ if (mode === 'burst') {
   await new Promise(() => undefined);
 } else {
   for (;;) {
-    const s = (await stack.outbox.stats()).find((x) => x.destinationId === 'hook');
-    if (s && s.pending + s.failed === 0) break;
+    if ((await queueOf(stack.outbox, 'hook')).waiting === 0) break;
     await sleep(200);
   }
   const rows = await stack.db.query<{ id: string; version: number }>('SELECT id, version FROM events');

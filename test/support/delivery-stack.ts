@@ -38,6 +38,13 @@ export interface DeliveryStack {
   stop(): Promise<void>;
 }
 
+/** A destination's waiting (pending, failed) and dead deliveries; zeros when the outbox holds none. */
+export async function queueOf(outbox: SqlOutbox, destinationId: string): Promise<{ pending: number; failed: number; dead: number; waiting: number }> {
+  const s = (await outbox.stats()).find((x) => x.destinationId === destinationId);
+  const q = { pending: s?.pending ?? 0, failed: s?.failed ?? 0, dead: s?.dead ?? 0 };
+  return { ...q, waiting: q.pending + q.failed };
+}
+
 /** A presence event at `startMs` (now by default), with a snapshot path when `snapshot`. */
 export function testEvent(overrides: Partial<SightEvent> = {}): SightEvent {
   const t = overrides.startMs ?? Date.now();
