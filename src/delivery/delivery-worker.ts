@@ -15,7 +15,7 @@ import type { ClaimedDelivery, Sender, SendResult, TestResult } from './sender.t
 /** How long newly stored versions are gathered before a claim, once the queue is caught up (ms). */
 const CLAIM_GATHER_MS = 20;
 /** How long finished attempts wait to be recorded together (ms). */
-const FLUSH_DELAY_MS = 5;
+const FLUSH_DELAY_MS = 20;
 
 /** One destination as the worker runs it. */
 export interface WorkerDestination {
@@ -292,10 +292,15 @@ class DestinationLoop {
       .catch((err: unknown): SendResult[] =>
         batch.map((c) => ({ deliveryId: c.id, outcome: { kind: 'network', error: errorMessage(err) }, latencyMs: this.p.now() - startMs })),
       )
-      .then((results) => this.#judge(batch, results, startMs))
+      .then((results) => {
+        // The slots are free as soon as the receiver answered; a later version of the same event still waits for
+        // this one's record (the claim skips it while this one is pending), so order holds.
+        this.#inFlight -= batch.length;
+        this.wake();
+        return this.#judge(batch, results, startMs);
+      })
       .catch((err: unknown) => this.p.log.error({ destination: this.d.id, err: errorMessage(err) }, 'could not judge delivery results; their leases will expire and they are sent again'))
       .finally(() => {
-        this.#inFlight -= batch.length;
         this.#sends.delete(sending);
         this.wake();
       });

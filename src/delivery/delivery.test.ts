@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { describe, it } from 'node:test';
+import { Webhook } from 'standardwebhooks';
 import { DeliveryMetrics } from './delivery-metrics.ts';
 import { DeliveryWorker } from './delivery-worker.ts';
 import type { OutboxPort } from './outbox.ts';
@@ -18,6 +19,7 @@ describe('webhook signature', () => {
     const key = Buffer.from(SECRET.slice('whsec_'.length), 'base64');
     const want = createHmac('sha256', key).update(`msg_1.1700000000.${body}`).digest('base64');
     assert.equal(h['webhook-signature'], `v1,${want}`);
+    assert.equal(h['webhook-signature'], new Webhook(SECRET).sign('msg_1', new Date(1_700_000_000_000), body), 'the reference package signs the same bytes');
     // A receiver checks it against its own clock (5 minutes of tolerance): sign with now.
     const now = signWebhook(SECRET, 'msg_2', Date.now(), body);
     assert.deepEqual(verifyWebhook(SECRET, { ...now }, body), { hello: 'world' });

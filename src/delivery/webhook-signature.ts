@@ -1,9 +1,10 @@
 /**
  * Standard Webhooks signing (https://www.standardwebhooks.com): `webhook-id` (the idempotency key: stable for one event
  * version and destination), `webhook-timestamp` (Unix seconds), `webhook-signature` (`v1,` + base64 HMAC-SHA256 of
- * `id.timestamp.body` with the destination's secret). Signing and verifying use the `standardwebhooks` package, the
- * reference implementation receivers use too, so both sides agree byte for byte. Pure (no I/O).
+ * `id.timestamp.body` with the destination's secret). Verifying uses the `standardwebhooks` package, the reference
+ * implementation receivers use too; signing is the same HMAC computed natively. Pure (no I/O).
  */
+import { createHmac } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { AppError } from '../core/errors.ts';
 
@@ -27,13 +28,18 @@ export function checkSecret(secret: string, destination: string): void {
   }
 }
 
-/** Headers for `body` (the exact bytes sent) of message `id` at `timestampMs`. */
+/**
+ * Headers for `body` (the exact bytes sent) of message `id` at `timestampMs`. Signed with Node's native HMAC: the
+ * reference package's pure-JavaScript SHA-256 cost 15 % of a delivery's CPU; the tests check both agree byte for byte
+ * and that the package verifies what this signs.
+ */
 export function signWebhook(secret: string, id: string, timestampMs: number, body: string): WebhookHeaders {
-  const at = new Date(Math.floor(timestampMs / 1000) * 1000);
+  const timestamp = String(Math.floor(timestampMs / 1000));
+  const key = Buffer.from(secret.startsWith('whsec_') ? secret.slice(6) : secret, 'base64');
   return {
     'webhook-id': id,
-    'webhook-timestamp': String(Math.floor(timestampMs / 1000)),
-    'webhook-signature': new Webhook(secret).sign(id, at, body),
+    'webhook-timestamp': timestamp,
+    'webhook-signature': `v1,${createHmac('sha256', key).update(`${id}.${timestamp}.${body}`).digest('base64')}`,
   };
 }
 

@@ -37,7 +37,7 @@ export function createWebhookSender(config: WebhookDestinationConfig, ports: Web
   // Node's http client with keep-alive: a quarter of fetch's CPU per request (measured: 0.14 vs 0.52 ms), which is
   // what bounds a backlog's drain rate. One connection per slot in flight.
   const agent = new transport.Agent({ keepAlive: true, maxSockets: config.concurrency });
-  const inFlight = new Set<AbortController>();
+  const inFlight = new Set<http.ClientRequest>();
 
   /**
    * One POST, cut at the timeout (answer included); never rejects. A kept-alive connection the receiver closed while
@@ -51,36 +51,36 @@ export function createWebhookSender(config: WebhookDestinationConfig, ports: Web
 
   const postOnce = (id: string, body: string): Promise<Answer & { staleSocket?: boolean }> =>
     new Promise((resolve) => {
-      const controller = new AbortController();
-      inFlight.add(controller);
+      let req: http.ClientRequest | null = null;
       let settled = false;
       const settle = (a: Answer & { staleSocket?: boolean }) => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
-        inFlight.delete(controller);
+        if (req) inFlight.delete(req);
         resolve(a);
       };
       const timer = setTimeout(() => {
         settle({ outcome: { kind: 'timeout' }, detail: `no complete answer within ${config.timeoutSeconds} s` });
-        controller.abort();
+        req?.destroy();
       }, timeoutMs);
       const headers = {
         'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'user-agent': USER_AGENT,
         ...signWebhook(config.secret, id, ports.now(), body),
       };
-      let req: http.ClientRequest;
       try {
-        req = transport.request(target, { method: 'POST', agent, signal: controller.signal, headers }, (res) => readAnswer(res, settle));
+        req = transport.request(target, { method: 'POST', agent, headers }, (res) => readAnswer(res, settle));
       } catch (err) {
         settle({ outcome: { kind: 'network', error: networkError(err) } });
         return;
       }
-      req.on('error', (err) => {
+      const sent = req;
+      inFlight.add(sent);
+      sent.on('error', (err) => {
         const code = (err as NodeJS.ErrnoException).code;
-        settle({ outcome: { kind: 'network', error: networkError(err) }, staleSocket: req.reusedSocket && (code === 'ECONNRESET' || code === 'EPIPE') });
+        settle({ outcome: { kind: 'network', error: networkError(err) }, staleSocket: sent.reusedSocket && (code === 'ECONNRESET' || code === 'EPIPE') });
       });
-      req.end(body);
+      sent.end(body);
     });
 
   return {
@@ -116,7 +116,7 @@ export function createWebhookSender(config: WebhookDestinationConfig, ports: Web
       return { ok: a.outcome.kind === 'status' && a.outcome.status >= 200 && a.outcome.status < 300, answer, latencyMs: ports.now() - startMs };
     },
     async close(): Promise<void> {
-      for (const c of inFlight) c.abort(new Error('closing'));
+      for (const r of inFlight) r.destroy(new Error('the webhook sender was closed'));
       agent.destroy();
     },
   };
