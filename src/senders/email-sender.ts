@@ -31,6 +31,9 @@ import type { AttemptOutcome } from '../delivery/retry-policy.ts';
 import { excerpt, type ClaimedDelivery, type MediaLinks, type Sender, type SendOutcome, type SendResult, type TestResult } from '../delivery/sender.ts';
 import { decideThrottle, inWindow } from '../delivery/throttle.ts';
 
+/** Deliveries handed over per `send` call (the throttle decides how many become mails). */
+const EMAIL_BATCH = 100;
+
 /** What the e-mail sender needs from the composition root. */
 export interface EmailSenderPorts {
   readonly media: MediaLinks;
@@ -277,7 +280,9 @@ export function createEmailSender(config: EmailDestinationConfig, ports: EmailSe
 
   return {
     destinationId: config.id,
-    batchSize: 100,
+    batchSize: EMAIL_BATCH,
+    // A batch is mailed one message after another, each cut at the timeout: the lease covers the whole batch.
+    leaseMs: EMAIL_BATCH * config.timeoutSeconds * 1000 + 60_000,
     ready: () => true,
     onReady: () => {},
     send,
