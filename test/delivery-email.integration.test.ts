@@ -2,13 +2,13 @@
 // login and plain text, headers, bodies and the snapshot as parsed by mailparser, the throttle's digest and deferral,
 // and the setup problems and SMTP replies a destination meets (rejected login, nothing listening, 550, 451, TLS).
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import { Writable } from 'node:stream';
 import { before, describe, it } from 'node:test';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import pino from 'pino';
 import sharp from 'sharp';
 import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
+import { freePort } from '../src/bench/rtsp-server.ts';
 import { EmailDestinationSchema } from '../src/config/delivery-schema.ts';
 import { EVENT_SCHEMA_VERSION, type SightEvent } from '../src/core/types.ts';
 import { DEFAULT_RETRY, judge, type AttemptOutcome } from '../src/delivery/retry-policy.ts';
@@ -65,14 +65,6 @@ const loginServer = (accept: boolean): SMTPServerOptions => ({
 });
 const plainServer: SMTPServerOptions = { disabledCommands: ['STARTTLS', 'AUTH'], authOptional: true };
 
-/** A loopback port nothing listens on. */
-async function closedPort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const { port } = s.address() as { port: number };
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 let JPEG: Buffer;
 const media: MediaLinks = {
@@ -224,7 +216,7 @@ describe('e-mail destination against a real SMTP server', () => {
   });
 
   it('nothing listening: a clear message naming host and port; sends fail with a retryable connection error', async () => {
-    const port = await closedPort();
+    const port = await freePort();
     const { s } = sender(port);
     try {
       assert.equal(await s.check(), `destination "ops-mail": cannot reach the SMTP server 127.0.0.1:${port} (ECONNREFUSED); check smtp.host and smtp.port`);

@@ -6,7 +6,6 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -14,6 +13,7 @@ import { promisify } from 'node:util';
 import pino from 'pino';
 import { SMTPServer } from 'smtp-server';
 import { startApp, type RunningApp } from '../src/app.ts';
+import { freePort } from '../src/bench/rtsp-server.ts';
 import { validateConfig } from '../src/config/load.ts';
 import { ASSETS } from './support/assets.ts';
 import { newSecret } from './support/delivery-stack.ts';
@@ -50,13 +50,6 @@ async function refusingSmtp(): Promise<{ port: number; close(): Promise<void> }>
   return { port: (server.server.address() as { port: number }).port, close: () => new Promise<void>((r) => server.close(() => r())) };
 }
 
-async function closedPort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const { port } = s.address() as { port: number };
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 const SECRET_A = `whsec_${'A'.repeat(43)}=`;
 
@@ -94,7 +87,7 @@ test('config check contacts the destinations: a refused SMTP login and a broker 
     const yaml = `delivery:
   destinations:
     - { type: email, id: ops-mail, smtp: { host: 127.0.0.1, port: ${smtp.port}, security: none, user: alarm, password: "${PASSWORD}" }, from: cams@example.com, to: [ops@example.com] }
-    - { type: mqtt, id: ha, url: "mqtt://127.0.0.1:${await closedPort()}" }
+    - { type: mqtt, id: ha, url: "mqtt://127.0.0.1:${await freePort()}" }
 `;
     const r = await configCheck(yaml);
     assert.equal(r.code, 1, r.out);
@@ -126,7 +119,7 @@ test('in the server: bad destinations are reported at start while the camera and
         destinations: [
           { type: 'webhook', id: 'hook', url: receiver.url, secret, filter: { versions: ['start', 'end'] } },
           { type: 'email', id: 'ops-mail', smtp: { host: '127.0.0.1', port: smtp.port, security: 'none', user: 'alarm', password: PASSWORD }, from: 'cams@example.com', to: ['ops@example.com'], retry: { baseSeconds: 60 } },
-          { type: 'mqtt', id: 'ha', url: `mqtt://127.0.0.1:${await closedPort()}`, password: PASSWORD, username: 'ha' },
+          { type: 'mqtt', id: 'ha', url: `mqtt://127.0.0.1:${await freePort()}`, password: PASSWORD, username: 'ha' },
         ],
       },
     });

@@ -4,10 +4,10 @@
  * `checkDeliveryReferences`, run by the whole configuration's schema.
  */
 import { z } from 'zod';
+import { SECRET_PATTERN } from '../delivery/webhook-signature.ts';
 import { RULE_TYPES } from '../rules/rule.ts';
 import { between, id } from './schema-parts.ts';
 
-const SECRET_PATTERN = /^whsec_[A-Za-z0-9+/]{32,}={0,2}$/;
 
 export const DeliveryFilterSchema = z
   .object({

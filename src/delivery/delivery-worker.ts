@@ -1,7 +1,7 @@
 /**
  * The delivery worker: one loop per destination claims due deliveries from the outbox (with a lease, so several
  * workers share one outbox), hands them to the destination's sender, judges each outcome with the retry policy and
- * records it. Destinations never wait for each other; within one, up to `maxInFlight` deliveries are in the air, so a
+ * records it. Destinations never wait for each other; within one, up to the sender's `maxInFlight` deliveries are in the air, so a
  * slow receiver answer holds one slot, not the queue; versions of one event go out in order (the claim skips a
  * version while an earlier one waits). A 410 disables exactly its destination. Everything with I/O is a port.
  */
@@ -14,6 +14,8 @@ import type { ClaimedDelivery, Sender, SendResult, TestResult } from './sender.t
 
 /** How long newly stored versions are gathered before a claim, once the queue is caught up (ms). */
 const CLAIM_GATHER_MS = 20;
+/** Lease of a claimed delivery when the sender names none (ms). */
+const DEFAULT_LEASE_MS = 120_000;
 /** How long finished attempts wait to be recorded together (ms). */
 const FLUSH_DELAY_MS = 20;
 
@@ -22,10 +24,7 @@ export interface WorkerDestination {
   readonly id: string;
   readonly filter: DeliveryFilter;
   readonly retry: RetryPolicy;
-  /** Deliveries in the air at once (claims are capped so the total never exceeds it). */
-  readonly maxInFlight: number;
-  /** Time a claim is leased for; longer than the sender's longest attempt. */
-  readonly leaseMs: number;
+  /** Its adapter; its `maxInFlight` (default `batchSize`) caps the deliveries in the air, its `leaseMs` the lease. */
   readonly sender: Sender;
 }
 
@@ -160,6 +159,8 @@ class DestinationLoop {
   #caughtUp = false;
   /** Claimed, not yet attempted, oldest first. */
   #queue: ClaimedDelivery[] = [];
+  /** Most deliveries in the air at once. */
+  readonly #maxInFlight: number;
   /** Most deliveries claimed ahead and in flight together. */
   readonly #prefetch: number;
   #flushing: Promise<void> | null = null;
@@ -171,7 +172,8 @@ class DestinationLoop {
     private readonly p: DeliveryWorkerPorts,
   ) {
     d.sender.onReady(() => this.wake());
-    this.#prefetch = Math.max(d.maxInFlight, Math.min(256, d.maxInFlight * 8));
+    this.#maxInFlight = d.sender.maxInFlight ?? d.sender.batchSize;
+    this.#prefetch = Math.max(this.#maxInFlight, Math.min(256, this.#maxInFlight * 8));
   }
 
   start(): void {
@@ -214,13 +216,13 @@ class DestinationLoop {
         }
         this.#dispatch();
         const want = this.#prefetch - this.#queue.length - this.#inFlight;
-        if (this.#queue.length < this.d.maxInFlight && want > 0) {
+        if (this.#queue.length < this.#maxInFlight && want > 0) {
           // Caught up with the queue, a claim per stored version would cost more than the sends (a few ms each on
           // PGlite): new versions are gathered for CLAIM_GATHER_MS and claimed together.
           if (this.#caughtUp) await this.#pause(CLAIM_GATHER_MS);
           const t = now();
           // The lease covers the wait in this queue: at most prefetch / maxInFlight rounds of attempts.
-          const leaseMs = this.d.leaseMs * Math.ceil(this.#prefetch / this.d.maxInFlight);
+          const leaseMs = (this.d.sender.leaseMs ?? DEFAULT_LEASE_MS) * Math.ceil(this.#prefetch / this.#maxInFlight);
           const claimed = await outbox.claim(this.d.id, want, owner, t, t + leaseMs);
           this.#caughtUp = claimed.length < want;
           if (claimed.length > 0) {
@@ -245,8 +247,8 @@ class DestinationLoop {
 
   /** Starts attempts for queued deliveries while slots are free, in chunks of the sender's batch size. */
   #dispatch(): void {
-    while (this.#queue.length > 0 && this.#inFlight < this.d.maxInFlight) {
-      const n = Math.min(this.d.sender.batchSize, this.d.maxInFlight - this.#inFlight);
+    while (this.#queue.length > 0 && this.#inFlight < this.#maxInFlight) {
+      const n = Math.min(this.d.sender.batchSize, this.#maxInFlight - this.#inFlight);
       this.#send(this.#queue.splice(0, n));
     }
   }
@@ -325,9 +327,12 @@ class DestinationLoop {
       const endMs = startMs + r.latencyMs;
       const base = { deliveryId: c.id, kind: 'attempt' as const, attempt: c.attempt, atMs: startMs, latencyMs: r.latencyMs };
       counters.attempts++;
-      if (o.kind === 'folded') {
+      const delivered = () => {
         counters.delivered++;
         metrics.observeLatency(this.d.id, endMs - c.message.createdMs);
+      };
+      if (o.kind === 'folded') {
+        delivered();
         this.#records.push({ ...base, verdict: 'folded', status: 'delivered', nextAttemptMs: null, statusCode: null, error: `sent in the digest of delivery ${o.intoDeliveryId}` });
         continue;
       }
@@ -335,8 +340,7 @@ class DestinationLoop {
       const statusCode = o.kind === 'status' ? o.status : null;
       const detail = r.detail ? ` (${r.detail})` : '';
       if (v.action === 'delivered') {
-        counters.delivered++;
-        metrics.observeLatency(this.d.id, endMs - c.message.createdMs);
+        delivered();
         this.#records.push({ ...base, verdict: 'delivered', status: 'delivered', nextAttemptMs: null, statusCode, error: null });
       } else if (v.action === 'retry') {
         counters.failures++;

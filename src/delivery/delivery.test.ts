@@ -5,9 +5,9 @@ import { Webhook } from 'standardwebhooks';
 import { DeliveryMetrics } from './delivery-metrics.ts';
 import { DeliveryWorker } from './delivery-worker.ts';
 import type { OutboxPort } from './outbox.ts';
-import { matchesFilter, type FilteredVersion } from './filter.ts';
+import { matchesContent, matchesVersion, type DeliveryFilter, type FilteredVersion } from './filter.ts';
 import { DEFAULT_RETRY, judge, parseRetryAfter } from './retry-policy.ts';
-import { checkSecret, signWebhook, verifyWebhook } from './webhook-signature.ts';
+import { SECRET_PATTERN, signWebhook, verifyWebhook } from './webhook-signature.ts';
 
 const SECRET = `whsec_${Buffer.from('0123456789abcdef0123456789abcdef').toString('base64')}`;
 
@@ -27,10 +27,9 @@ describe('webhook signature', () => {
     assert.throws(() => verifyWebhook(SECRET, { ...h }, body), 'an old timestamp is refused');
   });
 
-  it('a missing or malformed secret is refused with the destination and how to make one', () => {
-    assert.doesNotThrow(() => checkSecret(SECRET, 'ops'));
-    assert.throws(() => checkSecret('', 'ops'), /destination "ops": expected a secret "whsec_" \+ base64 of at least 24 bytes .* got none/);
-    assert.throws(() => checkSecret('hunter2', 'ops'), /got a 7-character value/);
+  it('a secret is "whsec_" + base64 of at least 24 bytes (what the configuration accepts)', () => {
+    assert.ok(SECRET_PATTERN.test(SECRET));
+    for (const bad of ['', 'hunter2', 'whsec_c2hvcnQ=', SECRET.slice(6)]) assert.ok(!SECRET_PATTERN.test(bad), bad);
   });
 });
 
@@ -73,6 +72,7 @@ describe('retry policy', () => {
 });
 
 describe('delivery filter', () => {
+  const matchesFilter = (f: DeliveryFilter, x: FilteredVersion) => matchesContent(f, x.event) && matchesVersion(f, x.kind);
   const v = (kind: FilteredVersion['kind'], over: Partial<FilteredVersion['event']> = {}): FilteredVersion => ({
     kind, event: { id: 'e1', type: 'fall', cameraId: 'hall', ruleId: 'down', severity: 'warning', subjects: [{ label: 'person' }], ...over },
   });
@@ -82,8 +82,8 @@ describe('delivery filter', () => {
     const worker = new DeliveryWorker({
       outbox: {} as OutboxPort, owner: 'n', now: () => 0, random: () => 0.5, log: { info() {}, warn() {}, error() {} }, metrics: new DeliveryMetrics(), pollMs: 1000,
       destinations: [
-        { id: 'critical', filter: { minSeverity: 'critical' }, retry: DEFAULT_RETRY, maxInFlight: 1, leaseMs: 1000, sender },
-        { id: 'people', filter: { labels: ['person'], versions: ['start', 'end'] }, retry: DEFAULT_RETRY, maxInFlight: 1, leaseMs: 1000, sender },
+        { id: 'critical', filter: { minSeverity: 'critical' }, retry: DEFAULT_RETRY, sender },
+        { id: 'people', filter: { labels: ['person'], versions: ['start', 'end'] }, retry: DEFAULT_RETRY, sender },
       ],
     });
     assert.deepEqual(worker.route(v('start')), ['people']);

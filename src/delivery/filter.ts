@@ -46,8 +46,3 @@ export function matchesVersion(filter: DeliveryFilter, kind: FilteredVersion['ki
   const kinds = kind === 'instant' ? ['start', 'end'] : [kind];
   return kinds.some((k) => filter.versions!.includes(k as 'start' | 'update' | 'end'));
 }
-
-/** True when the destination with `filter` receives this version. */
-export function matchesFilter(filter: DeliveryFilter, v: FilteredVersion): boolean {
-  return matchesContent(filter, v.event) && matchesVersion(filter, v.kind);
-}

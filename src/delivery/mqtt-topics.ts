@@ -5,7 +5,7 @@
  * | topic | payload | retained |
  * |---|---|---|
  * | `P/available` | `online` / `offline` (the last will) | yes |
- * | `P/events`, `P/CAMERA/events` | an event version as JSON (`eventPayload`), QoS 1 | no |
+ * | `P/events`, `P/CAMERA/events` | an event version as JSON (`eventEnvelope`, the webhook body), QoS 1 | no |
  * | `P/CAMERA/snapshot` | the latest event snapshot, JPEG bytes | yes |
  * | `P/CAMERA/state` | `online` / `offline` | yes |
  * | `P/CAMERA/zones/ZONE/count` | objects in the zone | yes |
@@ -15,7 +15,6 @@
  * | `P/test` | `{"type":"test"}` | no |
  */
 import type { CameraStatus } from '../core/camera-status.ts';
-import { toEventJson } from '../events/event-json.ts';
 import type { OutboxMessage } from './sender.ts';
 
 /** The topic names of one destination. */
@@ -108,31 +107,6 @@ export function changedMessages(previous: RetainedState, current: RetainedState)
   const out: RetainedMessage[] = [];
   for (const [topic, payload] of current) if (previous.get(topic) !== payload) out.push({ topic, payload });
   return out;
-}
-
-/** The JSON published for one event version (`type` is `event.start`, `event.update`, `event.end` or `event.instant`). */
-export interface MqttEventPayload {
-  readonly type: string;
-  /** The message id, the same in every attempt: the receiver's idempotency key. */
-  readonly id: string;
-  /** 1 for the event's first version, then 2, 3 ... (a receiver keeps the highest it has seen), as in the webhook body. */
-  readonly version: number;
-  /** When the version was stored (ISO 8601). */
-  readonly timestamp: string;
-  /** The event (`docs/event.schema.json`) with absolute snapshot and clip URLs. */
-  readonly data: ReturnType<typeof toEventJson>;
-}
-
-/** The payload of `message`, its snapshot and clip links made absolute by `absolute` (`MediaLinks.absolute`). */
-export function eventPayload(message: OutboxMessage, absolute: (path: string) => string): MqttEventPayload {
-  const json = toEventJson(message.event);
-  return {
-    type: `event.${message.kind}`,
-    id: message.id,
-    version: message.version,
-    timestamp: new Date(message.createdMs).toISOString(),
-    data: { ...json, snapshotUrl: json.snapshotUrl === null ? null : absolute(json.snapshotUrl), clipUrl: absolute(json.clipUrl) },
-  };
 }
 
 /**

@@ -4,7 +4,8 @@ import { describe, it } from 'node:test';
 import type { CameraStatus } from '../core/camera-status.ts';
 import { birthTopic, deviceId, discoveryMessages, type DiscoverySettings } from './ha-discovery.ts';
 import { cameraStatus, FAKE_PUBLIC_URL, fakeMedia, outboxMessage } from './mqtt-fixtures.ts';
-import { cameraOnline, changedMessages, eventPayload, mqttTopics, publishesSnapshot, slug, stateMessages } from './mqtt-topics.ts';
+import { eventEnvelope } from './event-payload.ts';
+import { cameraOnline, changedMessages, mqttTopics, publishesSnapshot, slug, stateMessages } from './mqtt-topics.ts';
 
 const topics = mqttTopics('sightline');
 
@@ -77,7 +78,7 @@ describe('retained state', () => {
 describe('event payload', () => {
   it('type event.<kind>, the message id and version, the stored time in ISO 8601 and the event JSON with absolute links', () => {
     const m = outboxMessage('gate', { kind: 'update', version: 2 });
-    const p = eventPayload(m, fakeMedia.absolute);
+    const p = eventEnvelope(m, fakeMedia, 'plain');
     assert.equal(p.type, 'event.update');
     assert.equal(p.id, `msg_${m.eventId}_2`);
     assert.equal(p.version, 2);
@@ -86,7 +87,7 @@ describe('event payload', () => {
     assert.equal(p.data.snapshotUrl, `${FAKE_PUBLIC_URL}/api/events/${m.eventId}/snapshot.jpg`);
     assert.equal(p.data.clipUrl, `${FAKE_PUBLIC_URL}/api/events/${m.eventId}/clip.mp4`);
     assert.ok(!('snapshotPath' in p.data), 'the path on disk stays inside');
-    assert.equal(eventPayload(outboxMessage('gate', { snapshotPath: null }), fakeMedia.absolute).data.snapshotUrl, null);
+    assert.equal(eventEnvelope(outboxMessage('gate', { snapshotPath: null }), fakeMedia, 'plain').data.snapshotUrl, null);
   });
 
   const rows: { name: string; kind: 'start' | 'update' | 'end' | 'instant'; snapshot: boolean; publishes: boolean }[] = [

@@ -102,6 +102,8 @@ export interface Sender {
    * that names the destination and the fix; null when fine. Run at `config check` and at start; never throws.
    */
   check(): Promise<string | null>;
+  /** Opens what the sender keeps open (the MQTT connection), when it keeps something; the others connect per attempt. */
+  start?(): void;
   /** Sends a test message and reports the receiver's answer. */
   test(): Promise<TestResult>;
   /** Closes connections; pending sends end with a network outcome. */

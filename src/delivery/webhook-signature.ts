@@ -6,7 +6,6 @@
  */
 import { createHmac } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
-import { AppError } from '../core/errors.ts';
 
 /** The headers that carry a signed delivery. */
 export interface WebhookHeaders {
@@ -15,18 +14,8 @@ export interface WebhookHeaders {
   readonly 'webhook-signature': string;
 }
 
-/** Secrets look like `whsec_` + base64 of at least 24 random bytes, as Standard Webhooks senders issue them. */
+/** Secrets look like `whsec_` + base64 of at least 24 random bytes, as Standard Webhooks senders issue them (the configuration schema checks it). */
 export const SECRET_PATTERN = /^whsec_[A-Za-z0-9+/]{32,}={0,2}$/;
-
-/** Throws CONFIG_INVALID naming the destination when `secret` is not a Standard Webhooks secret. */
-export function checkSecret(secret: string, destination: string): void {
-  if (!SECRET_PATTERN.test(secret)) {
-    throw new AppError(
-      'CONFIG_INVALID',
-      `destination "${destination}": expected a secret "whsec_" + base64 of at least 24 bytes (make one with \`openssl rand -base64 32\` and prefix it), got ${secret ? `a ${secret.length}-character value` : 'none'}`,
-    );
-  }
-}
 
 /**
  * Headers for `body` (the exact bytes sent) of message `id` at `timestampMs`. Signed with Node's native HMAC: the

@@ -1,9 +1,10 @@
 /**
  * The one door events leave a camera through: each version is checked against the event schema, its snapshot (if it
  * brings one) written, the event stored, and only then handed to the subscribers (the live hub, recordings, the
- * delivery worker's wake-up), in that order. The version's outbox rows (one per destination whose filter takes it) are
- * written with the event, atomically, so a crash never stores an event without its deliveries. A version that cannot be stored reaches no subscriber; a subscriber that
- * throws never stops the others. The stores and the clock are ports, so the bus itself does no I/O.
+ * delivery worker's wake-up), in that order. The version's outbox rows (one per destination whose filter takes it)
+ * are written with the event, atomically, so a crash never stores an event without its deliveries. A version that
+ * cannot be stored reaches no subscriber; a subscriber that throws never stops the others. The stores and the clock
+ * are ports, so the bus itself does no I/O.
  */
 import { AppError } from '../core/errors.ts';
 import type { SightEvent } from '../core/types.ts';

@@ -105,10 +105,7 @@ export function createDeliveryService(config: Config, ports: DeliveryServicePort
     log: ports.log.child({ component: 'delivery' }),
     metrics,
     pollMs: config.delivery.pollSeconds * 1000,
-    destinations: configured.map((d) => {
-      const sender = senders.get(d.id)!;
-      return { id: d.id, filter: d.filter, retry: retryPolicy(d), sender, maxInFlight: sender.maxInFlight ?? sender.batchSize, leaseMs: sender.leaseMs ?? 120_000 };
-    }),
+    destinations: configured.map((d) => ({ id: d.id, filter: d.filter, retry: retryPolicy(d), sender: senders.get(d.id)! })),
   });
   let pruneTimer: NodeJS.Timeout | undefined;
   return {
@@ -126,7 +123,7 @@ export function createDeliveryService(config: Config, ports: DeliveryServicePort
     },
     loadStates: () => worker.loadStates(),
     async start() {
-      for (const s of senders.values()) (s as Sender & { start?: () => void }).start?.();
+      for (const s of senders.values()) s.start?.();
       await worker.start();
       // Problems a user must fix (a login the SMTP server refuses, a broker that is not there) are said once, at start;
       // the destination keeps retrying and the cameras run on.

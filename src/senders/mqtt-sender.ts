@@ -12,7 +12,8 @@ import type { Logger } from 'pino';
 import type { MqttDestinationConfig } from '../config/delivery-schema.ts';
 import type { CameraStatus } from '../core/camera-status.ts';
 import { birthTopic, discoveryMessages } from '../delivery/ha-discovery.ts';
-import { changedMessages, eventPayload, mqttTopics, OFFLINE, ONLINE, publishesSnapshot, stateMessages, type MqttTopics } from '../delivery/mqtt-topics.ts';
+import { eventEnvelope } from '../delivery/event-payload.ts';
+import { changedMessages, mqttTopics, OFFLINE, ONLINE, publishesSnapshot, stateMessages, type MqttTopics } from '../delivery/mqtt-topics.ts';
 import type { AttemptOutcome } from '../delivery/retry-policy.ts';
 import type { ClaimedDelivery, MediaLinks, OutboxMessage, Sender, SendResult, TestResult } from '../delivery/sender.ts';
 import { excerpt } from '../delivery/sender.ts';
@@ -318,7 +319,7 @@ class MqttSender implements Sender {
    * what the delivery is about.
    */
   private publishEvent(client: MqttClient, message: OutboxMessage, jpeg: Uint8Array | null): Promise<void> {
-    const payload = JSON.stringify(eventPayload(message, (path) => this.ports.media.absolute(path)));
+    const payload = JSON.stringify(eventEnvelope(message, this.ports.media, 'plain'));
     const snapshot = jpeg
       ? this.publish(client, this.topics.snapshot(message.event.cameraId), Buffer.from(jpeg), RETAINED).catch((err: Error) => {
         this.log.warn({ event: message.eventId, err: err.message }, 'could not publish the event snapshot');

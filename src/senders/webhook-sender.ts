@@ -11,7 +11,7 @@ import type { WebhookDestinationConfig } from '../config/delivery-schema.ts';
 import { errorMessage } from '../core/errors.ts';
 import type { AttemptOutcome } from '../delivery/retry-policy.ts';
 import { excerpt, type ClaimedDelivery, type MediaLinks, type Sender, type SendResult, type TestResult } from '../delivery/sender.ts';
-import { webhookBody } from '../delivery/webhook-payload.ts';
+import { webhookBody } from '../delivery/event-payload.ts';
 import { signWebhook } from '../delivery/webhook-signature.ts';
 
 /** Bytes of a receiver's answer kept for the attempt log. */

@@ -3,9 +3,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createConnection, createServer, type AddressInfo } from 'node:net';
+import { createConnection } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from '../../src/bench/rtsp-server.ts';
 import { sleep } from './wait.ts';
 
 /** Where Debian installs the broker. */
@@ -35,14 +36,6 @@ export function mosquittoInstalled(): boolean {
   return existsSync(MOSQUITTO_BIN);
 }
 
-/** A port of 127.0.0.1 that was free a moment ago. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /** Resolves once something accepts TCP connections on `port`; throws after `timeoutMs`. */
 async function waitForPort(port: number, timeoutMs: number, exited: () => string | null): Promise<void> {
