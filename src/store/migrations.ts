@@ -168,6 +168,63 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
       );
     `,
   },
+  {
+    id: '0006_auth',
+    // Accounts: users (names unique case-insensitively), browser sessions (id = SHA-256 of the cookie's token) and
+    // API keys (stored only as their SHA-256), both deleted with their user; the append-only audit log, numbered by
+    // an identity column. Times are wall-clock milliseconds in bigint.
+    sql: `
+      CREATE TABLE users (
+        id                   text PRIMARY KEY,
+        username             text NOT NULL,
+        role                 text NOT NULL,
+        password_hash        text NOT NULL,
+        must_change_password boolean NOT NULL,
+        disabled             boolean NOT NULL,
+        created_ms           bigint NOT NULL,
+        updated_ms           bigint NOT NULL
+      );
+      CREATE UNIQUE INDEX users_username_lower_idx ON users (lower(username));
+      CREATE TABLE sessions (
+        id           text PRIMARY KEY,
+        user_id      text NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+        created_ms   bigint NOT NULL,
+        last_seen_ms bigint NOT NULL,
+        expires_ms   bigint NOT NULL,
+        csrf_token   text NOT NULL,
+        revoked_ms   bigint NULL,
+        address      text NULL,
+        user_agent   text NULL
+      );
+      CREATE INDEX sessions_user_id_idx ON sessions (user_id);
+      CREATE TABLE api_keys (
+        id           text PRIMARY KEY,
+        name         text NOT NULL,
+        prefix       text NOT NULL,
+        hash         text NOT NULL UNIQUE,
+        role         text NOT NULL,
+        camera_ids   jsonb NULL,
+        user_id      text NULL REFERENCES users (id) ON DELETE CASCADE,
+        created_ms   bigint NOT NULL,
+        last_used_ms bigint NULL,
+        expires_ms   bigint NULL,
+        revoked_ms   bigint NULL
+      );
+      CREATE INDEX api_keys_user_id_idx ON api_keys (user_id);
+      CREATE TABLE audit_log (
+        id      bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        time_ms bigint NOT NULL,
+        actor   text NOT NULL,
+        action  text NOT NULL,
+        target  text NULL,
+        address text NULL,
+        outcome text NOT NULL,
+        before  jsonb NULL,
+        after   jsonb NULL
+      );
+      CREATE INDEX audit_log_time_ms_idx ON audit_log (time_ms);
+    `,
+  },
 ]);
 
 /** Key of the transaction-scoped advisory lock that serialises migrations across processes on one PostgreSQL. */
