@@ -33,6 +33,7 @@ import { createDeliveryService } from './senders/delivery-service.ts';
 import { FileMediaStore } from './store/media-store.ts';
 import { openDatabase } from './store/open-database.ts';
 import { loadOnnxModel } from './vision/adapters/onnx-runtime.ts';
+import { readTls, startAccess, watchTls, type SecureServer } from './app-access.ts';
 
 /** A running server: its address and how to stop everything it started. */
 export interface RunningApp {
@@ -103,11 +104,17 @@ export async function startApp(config: Config, log: Logger): Promise<RunningApp>
     if (m.type === 'tracks' && (m.motion ?? m.tracks.length > 0)) recordings.motion(m.cameraId, m.timeMs);
   });
 
-  const app = await buildServer({ cameras: () => [...handles.values()], events, analytics, media, log, recordings, delivery, linkKey }, hub);
+  const access = await startAccess(config, db, log);
+  const tls = config.server.tls ? await readTls(config.server.tls) : undefined;
+  const app = await buildServer({
+    cameras: () => [...handles.values()], events, analytics, media, log, recordings, delivery, linkKey, auth: access.auth,
+    security: { ...config.auth, corsOrigins: config.server.corsOrigins, bodyLimitKb: config.server.bodyLimitKb, tls },
+  }, hub);
   await app.listen({ host: config.server.host, port: config.server.port });
+  const stopTlsWatch = config.server.tls ? watchTls(config.server.tls, app.server as unknown as SecureServer, log) : () => undefined;
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.server.port;
-  const url = `http://${config.server.host}:${port}`;
+  const url = `${tls ? 'https' : 'http'}://${config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host}:${port}`;
   log.info({ url }, 'server listening');
   if (!publicUrl) {
     // Links in deliveries must name an address receivers can reach; a wildcard bind address is not one.
@@ -198,6 +205,8 @@ export async function startApp(config: Config, log: Logger): Promise<RunningApp>
     url,
     async stop() {
       const workers = (await Promise.all(started.values())).filter((w): w is CameraWorker => w !== null);
+      stopTlsWatch();
+      await access.stop();
       await app.close();
       // Tiles before their mosaics, so a tile's last frames are analysed before its source goes.
       const isTile = (w: CameraWorker) => cameras.find((c) => c.id === w.id)!.source.url.startsWith('tile:');

@@ -113,7 +113,7 @@ test('in the server: bad destinations are reported at start while the camera and
   let app: RunningApp | null = null;
   try {
     const r = validateConfig({
-      server: { port: 0 }, dataDir, assets: ASSETS, log: { level: 'info' }, models: { download: false },
+      server: { port: 0 }, auth: { enabled: false }, dataDir, assets: ASSETS, log: { level: 'info' }, models: { download: false },
       cameras: [{ id: 'demo', source: { url: 'sample:vtest' }, detect: { fps: 5 } }],
       delivery: {
         destinations: [

@@ -44,7 +44,7 @@ after(() => {
 
 /** The default configuration on a fresh data folder, no assets folder, downloads from `mirror`. */
 function firstRunConfig(mirror: string) {
-  const r = validateConfig({ server: { port: 0 }, dataDir, log: { level: 'silent' }, models: { mirror } });
+  const r = validateConfig({ server: { port: 0 }, auth: { enabled: false }, dataDir, log: { level: 'silent' }, models: { mirror } });
   assert.ok(r.ok, r.ok ? '' : JSON.stringify(r.problems));
   assert.equal(r.config.assets, undefined);
   assert.deepEqual(r.config.cameras, []);

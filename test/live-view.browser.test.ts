@@ -27,7 +27,7 @@ before(async () => {
   server = await startRtspServer({ street: await rtspClip(asset('videos/people-walking-street-720p.mp4')) }, { stamp: true });
   dataDir = mkdtempSync(join(tmpdir(), 'sightline-live-'));
   const r = validateConfig({
-    server: { port: 0 }, dataDir, assets: ASSETS, log: { level: 'silent' }, models: { download: false },
+    server: { port: 0 }, auth: { enabled: false }, dataDir, assets: ASSETS, log: { level: 'silent' }, models: { download: false },
     cameras: [{ id: 'street', source: { url: server.url('street') }, detect: { fps: 5 }, zones: [{ id: 'left', polygon: [[0, 0], [0.5, 0], [0.5, 1], [0, 1]] }], lines: [{ id: 'walkway', points: [[0.02, 0.85], [0.98, 0.85]] }], record: { mode: 'events', segmentSeconds: 2, preRollSeconds: 2, postRollSeconds: 1 } }],
   });
   assert.ok(r.ok, r.ok ? '' : JSON.stringify(r.problems));

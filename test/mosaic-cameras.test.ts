@@ -27,7 +27,7 @@ execFileSync('ffmpeg', [
 
 function config(extra: unknown[]) {
   const r = validateConfig({
-    server: { port: 0 }, dataDir: join(dir, 'data'), assets: ASSETS, log: { level: 'silent' }, models: { download: false },
+    server: { port: 0 }, auth: { enabled: false }, dataDir: join(dir, 'data'), assets: ASSETS, log: { level: 'silent' }, models: { download: false },
     cameras: [{ id: 'dvr', source: { url: mosaicFile }, detect: { fps: 5, width: 1280 }, record: { mode: 'off' } }, ...extra],
   });
   assert.ok(r.ok, r.ok ? '' : JSON.stringify(r.problems));

@@ -23,6 +23,7 @@ const json = async (url: string) => {
 function configFor(dataDir: string, databaseUrl?: string) {
   const r = validateConfig({
     server: { port: 0 },
+    auth: { enabled: false },
     dataDir,
     assets: ASSETS,
     database: databaseUrl ? { url: databaseUrl } : {},

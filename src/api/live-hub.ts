@@ -3,20 +3,24 @@ import type { LiveMessage } from '../pipeline/live-messages.ts';
 
 /** A WebSocket fan-out for live messages; `publish` is handed to the camera workers and the event bus. */
 export class LiveHub {
-  private readonly clients = new Set<{ send(data: string): void; readyState: number }>();
+  private readonly clients = new Map<{ send(data: string): void; readyState: number }, ((m: LiveMessage) => boolean) | undefined>();
   private readonly listeners = new Set<(m: LiveMessage) => void>();
 
   /** Sends a message to every open client and every listener. */
   publish = (message: LiveMessage): void => {
     for (const l of this.listeners) l(message);
     if (this.clients.size === 0) return;
-    const data = JSON.stringify(message);
-    for (const c of this.clients) if (c.readyState === 1) c.send(data);
+    let data: string | undefined;
+    for (const [c, only] of this.clients) {
+      if (c.readyState !== 1 || (only && !only(message))) continue;
+      data ??= JSON.stringify(message);
+      c.send(data);
+    }
   };
 
-  /** Adds a WebSocket client until it closes. */
-  add(client: { send(data: string): void; readyState: number; on(ev: 'close', cb: () => void): void }): void {
-    this.clients.add(client);
+  /** Adds a WebSocket client until it closes; `only` picks the messages it gets (a camera-scoped key's cameras). */
+  add(client: { send(data: string): void; readyState: number; on(ev: 'close', cb: () => void): void }, only?: (m: LiveMessage) => boolean): void {
+    this.clients.set(client, only);
     client.on('close', () => this.clients.delete(client));
   }
 

@@ -1,25 +1,40 @@
+import cookie from '@fastify/cookie';
+import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
 import websocket from '@fastify/websocket';
 import Fastify, { LogController } from 'fastify';
+import { jsonSchemaTransform } from 'fastify-type-provider-zod';
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
+import type { z } from 'zod';
+import type { AuthService } from '../auth/auth-service.ts';
+import { describeIssues } from '../config/load.ts';
 import { AppError, isAppError } from '../core/errors.ts';
 import type { SightEvent } from '../core/types.ts';
-import { toEventJson } from '../events/event-json.ts';
-import { eventJsonSchema } from '../events/event-schema.ts';
+import { checkSignedPath } from '../delivery/signed-url.ts';
 import type { Recordings } from '../recording/recordings.ts';
+import type { DeliveryService } from '../senders/delivery-service.ts';
 import type { AnalyticsStore } from '../store/analytics-repository.ts';
 import type { EventStore } from '../store/event-repository.ts';
 import type { MediaStore } from '../store/media-store.ts';
-import { checkSignedPath } from '../delivery/signed-url.ts';
-import type { DeliveryService } from '../senders/delivery-service.ts';
-import { registerAnalyticsRoutes } from './analytics-routes.ts';
-import { registerDeliveryRoutes } from './delivery-routes.ts';
+import { installAccess } from './access.ts';
 import type { CameraHandle } from './camera-handle.ts';
 import type { LiveHub } from './live-hub.ts';
-import { registerLiveRoutes } from './live-routes.ts';
-import { formatMetrics } from './metrics.ts';
-import { parseEventQuery } from './query.ts';
-import { registerRecordingRoutes } from './recording-routes.ts';
+import { analyticsRoutes } from './routes/analytics.ts';
+import { auditRoutes } from './routes/audit.ts';
+import { authRoutes } from './routes/auth.ts';
+import { cameraRoutes } from './routes/cameras.ts';
+import type { RouteContext, ZodRequestTypes } from './routes/context.ts';
+import { deliveryRoutes } from './routes/delivery.ts';
+import { eventRoutes } from './routes/events.ts';
+import { keyRoutes } from './routes/keys.ts';
+import { liveRoutes } from './routes/live.ts';
+import { metricsRoutes } from './routes/metrics.ts';
+import { recordingRoutes } from './routes/recordings.ts';
+import { userRoutes } from './routes/users.ts';
 
 /** What the HTTP API reads from (ports; built by the composition root). */
 export interface ApiDeps {
@@ -35,100 +50,147 @@ export interface ApiDeps {
   readonly delivery?: DeliveryService;
   /** Key of signed snapshot links (`?expires=..&sig=..`); absent: such links are refused. */
   readonly linkKey?: Uint8Array;
+  /** Accounts and sessions; null: authentication is off (allowed on loopback only). */
+  readonly auth: AuthService | null;
+  readonly security: {
+    readonly openMetrics: boolean;
+    readonly rateLimit: { readonly perSecond: number; readonly burst: number };
+    readonly session: { readonly idleMinutes: number; readonly maxHours: number };
+    readonly corsOrigins: readonly string[];
+    readonly bodyLimitKb: number;
+    /** PEM certificate and key: HTTPS, and Secure cookies. */
+    readonly tls?: { readonly cert: Buffer; readonly key: Buffer } | undefined;
+  };
 }
 
 const PAGE = readFileSync(new URL('./page.html', import.meta.url), 'utf8');
+/** The page's one inline script is allowed by its hash, nothing else inline. */
+const PAGE_SCRIPT_HASHES = [...PAGE.matchAll(/<script type="module">([\s\S]*?)<\/script>/g)].map((m) => `'sha256-${createHash('sha256').update(m[1]!).digest('base64')}'`);
 
-/** Builds the Fastify app with every route; the caller listens. */
+const PART_NAMES: Record<string, string> = { body: 'body', querystring: 'query', params: 'path', headers: 'header' };
+
+/** Request validation with the API's zod schemas; a failure names the part, the path, what was expected and what came. */
+function validatorCompiler({ schema, httpPart }: { schema: z.ZodType; httpPart?: string }) {
+  const part = PART_NAMES[httpPart ?? 'body'] ?? httpPart ?? 'body';
+  return (data: unknown) => {
+    const r = schema.safeParse(data);
+    if (r.success) return { value: r.data };
+    const problems = describeIssues(r.error.issues, data).map((p) => `${part}${p.path ? `.${p.path}` : ''}: ${p.message}`);
+    return { error: new AppError('BAD_REQUEST', problems.slice(0, 5).join('; ')) };
+  };
+}
+
+/** Builds the Fastify app with every route plugin behind the access hooks; the caller listens. */
 export async function buildServer(deps: ApiDeps, hub: LiveHub) {
+  const sec = deps.security;
   // Requests are not logged one by one (the live routes would flood the log); errors are.
-  const app = Fastify({ loggerInstance: deps.log.child({ component: 'http' }), logController: new LogController({ disableRequestLogging: true }) });
-  await app.register(websocket);
+  const app = Fastify({
+    loggerInstance: deps.log.child({ component: 'http' }),
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: sec.bodyLimitKb * 1024,
+    ...(sec.tls ? { https: { cert: sec.tls.cert, key: sec.tls.key } } : {}),
+  }).withTypeProvider<ZodRequestTypes>();
+  app.setValidatorCompiler(validatorCompiler as never);
+  // Responses are written as they are (the tests check them against the schemas; checking every one costs time).
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
 
   app.setErrorHandler((err, req, reply) => {
     if (isAppError(err)) return reply.status(err.httpStatus).send({ error: { code: err.code, message: err.message } });
-    const status = (err as { statusCode?: number }).statusCode;
-    if (status && status < 500) return reply.status(status).send({ error: { code: 'BAD_REQUEST', message: (err as Error).message } });
+    const e = err as { statusCode?: number; code?: string; message?: string };
+    if (e.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return reply.status(413).send({ error: { code: 'PAYLOAD_TOO_LARGE', message: `the body is larger than ${sec.bodyLimitKb} KiB (server.bodyLimitKb)` } });
+    if (e.statusCode && e.statusCode < 500) return reply.status(e.statusCode).send({ error: { code: 'BAD_REQUEST', message: e.message ?? 'bad request' } });
     req.log.error({ err }, 'request failed');
     return reply.status(500).send({ error: { code: 'INTERNAL', message: 'internal error; see the server log' } });
   });
   app.setNotFoundHandler((req, reply) =>
-    reply.status(404).send({ error: { code: 'ROUTE_NOT_FOUND', message: `no route for ${req.method} ${req.url.split('?')[0]}` } }),
+    reply.status(404).send({ error: { code: 'ROUTE_NOT_FOUND', message: `no route for ${req.method} ${req.url.split('?')[0]!.slice(0, 200)}` } }),
   );
 
+  // The API reference's own routes (static files and the document) get their access here; every other route declares it.
+  app.addHook('onRoute', (route) => {
+    if (route.url.startsWith('/api/docs')) {
+      route.config = { ...route.config, access: /\/(json|yaml)$/.test(route.url) ? 'viewer' : 'static', helmet: { contentSecurityPolicy: false } } as typeof route.config;
+      route.schema = { ...route.schema, hide: true };
+    }
+  });
+  await app.register(cookie);
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        'default-src': ["'self'"], 'script-src': ["'self'", ...PAGE_SCRIPT_HASHES], 'style-src': ["'self'", "'unsafe-inline'"],
+        'img-src': ["'self'", 'data:', 'blob:'], 'media-src': ["'self'", 'blob:'], 'connect-src': ["'self'"], 'frame-ancestors': ["'none'"],
+        'upgrade-insecure-requests': sec.tls ? [] : null,
+      },
+    },
+    strictTransportSecurity: sec.tls ? { maxAge: 15_552_000 } : false,
+    crossOriginEmbedderPolicy: false,
+  });
   const now = deps.now ?? Date.now;
+  installAccess(app, {
+    auth: deps.auth, openMetrics: sec.openMetrics, rateLimit: sec.rateLimit, now,
+    ...(deps.linkKey ? { checkLink: (path: string, expires: unknown, sig: unknown, nowMs: number) => checkSignedPath(deps.linkKey!, path, expires, sig, nowMs) } : {}),
+  });
+
+  if (sec.corsOrigins.length > 0) await app.register(cors, { origin: [...sec.corsOrigins], credentials: true });
+  await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'Sightline API', version: '1', description: 'Video analytics: cameras, events, recordings, live video, analytics, delivery, accounts. Sign in with a session cookie (POST /api/auth/login) or an API key (Authorization: Bearer KEY); docs/security.md has the route × role table.' },
+      components: {
+        securitySchemes: {
+          apiKey: { type: 'http', scheme: 'bearer', description: 'An API key (slk_...).' },
+          session: { type: 'apiKey', in: 'cookie', name: 'sightline_session', description: 'Browser session from POST /api/auth/login; changes also need x-csrf-token.' },
+        },
+      },
+      security: [{ apiKey: [] }, { session: [] }],
+    },
+    transform: (args) => {
+      const out = jsonSchemaTransform(args as never) as { schema: Record<string, unknown>; url: string };
+      const access = (args as { route?: { config?: { access?: string } } }).route?.config?.access;
+      if (access) out.schema = { ...out.schema, 'x-access': access, ...(access === 'open' || access === 'static' ? { security: [] } : {}) };
+      return out as never;
+    },
+  });
+  // @fastify/websocket hides its routes from the document; both WebSockets are part of the API and are listed.
+  app.addHook('onRoute', (route) => {
+    if ((route as { websocket?: boolean }).websocket && route.schema) route.schema = { ...route.schema, hide: false, description: 'WebSocket: GET with Upgrade: websocket; the session or key is checked at the upgrade.' } as typeof route.schema;
+  });
+  await app.register(swaggerUi, {
+    routePrefix: '/api/docs',
+    staticCSP: true,
+    transformStaticCSP: (header) => header.replace('upgrade-insecure-requests;', ''),
+  });
+
   const findCamera = (id: string): CameraHandle => {
     const cam = deps.cameras().find((c) => c.id === id);
     if (!cam) throw new AppError('CAMERA_NOT_FOUND', `no camera with id "${id}"; GET /api/cameras lists them`);
     return cam;
   };
-
-  app.get('/', (_req, reply) => reply.type('text/html; charset=utf-8').send(PAGE));
-  app.get('/api/health', () => ({ ok: true, cameras: deps.cameras().length }));
-  app.get('/metrics', async (_req, reply) => {
-    const text = formatMetrics(deps.cameras().map((c) => c.status())) + (deps.delivery ? await deps.delivery.metricsText() : '');
-    return reply.type('text/plain; version=0.0.4; charset=utf-8').send(text);
-  });
-  app.get('/api/cameras', () => ({ cameras: deps.cameras().map((c) => c.status()) }));
-  app.get<{ Params: { id: string } }>('/api/cameras/:id', (req) => findCamera(req.params.id).status());
-  app.get<{ Params: { id: string } }>('/api/cameras/:id/latest.jpg', async (req, reply) => {
-    const jpeg = await findCamera(req.params.id).latestJpeg();
-    if (!jpeg) throw new AppError('SNAPSHOT_NOT_FOUND', `camera "${req.params.id}" has not processed a frame yet`);
-    return reply.type('image/jpeg').header('cache-control', 'no-store').send(Buffer.from(jpeg.buffer, jpeg.byteOffset, jpeg.byteLength));
-  });
-
-  // The grid of a DVR mosaic, and the tile cameras to add to the configuration (confirm or correct the crops first).
-  app.get<{ Params: { id: string } }>('/api/cameras/:id/grid', (req) => {
-    const cam = findCamera(req.params.id);
-    const grid = cam.grid();
-    const id = req.params.id;
-    const round = (v: number) => Math.round(v * 10_000) / 10_000;
-    return {
-      ...grid,
-      suggestedCameras: grid.tiles.map((t) => ({
-        id: `${id}-${t.row + 1}-${t.column + 1}`.slice(0, 64),
-        source: { url: `tile:${id}`, crop: t.rect.map(round) },
-      })),
-    };
-  });
-
-  registerLiveRoutes(app, { findCamera, listen: hub.listen });
-  registerAnalyticsRoutes(app, { analytics: deps.analytics, findCamera, now });
-
-  const schema = eventJsonSchema();
-  app.get('/api/schemas/event.json', (_req, reply) => reply.type('application/schema+json; charset=utf-8').send(schema));
-
-  app.get('/api/events', async (req) => {
-    const q = parseEventQuery(req.query as Record<string, unknown>);
-    const [events, total] = await Promise.all([deps.events.list(q), deps.events.count(q)]);
-    return { events: events.map(toEventJson), total };
-  });
   const findEvent = async (id: string): Promise<SightEvent> => {
     const e = await deps.events.get(id);
     if (!e) throw new AppError('EVENT_NOT_FOUND', `no event with id "${id}"`);
     return e;
   };
-  app.get<{ Params: { id: string } }>('/api/events/:id', async (req) => toEventJson(await findEvent(req.params.id)));
-  app.get<{ Params: { id: string }; Querystring: Record<string, unknown> }>('/api/events/:id/snapshot.jpg', async (req, reply) => {
-    // A signed link (sent in webhooks and e-mails) must be valid; it is what lets a receiver in once routes need a login.
-    if (req.query['sig'] !== undefined || req.query['expires'] !== undefined) {
-      const problem = deps.linkKey
-        ? checkSignedPath(deps.linkKey, `/api/events/${req.params.id}/snapshot.jpg`, req.query['expires'], req.query['sig'], now())
-        : 'this server signs no links';
-      if (problem) throw new AppError('LINK_INVALID', `snapshot link refused: ${problem}`);
-    }
-    const e = await findEvent(req.params.id);
-    const jpeg = e.snapshotPath ? await deps.media.readFile(e.snapshotPath) : null;
-    if (!jpeg) throw new AppError('SNAPSHOT_NOT_FOUND', `event "${e.id}" has no snapshot`);
-    return reply.type('image/jpeg').header('cache-control', 'max-age=3600').send(jpeg);
-  });
+  const ctx: RouteContext = {
+    cameras: deps.cameras, findCamera, findEvent, events: deps.events, analytics: deps.analytics, media: deps.media, hub, now,
+    recordings: deps.recordings, delivery: deps.delivery, linkKey: deps.linkKey, auth: deps.auth, secureCookies: !!sec.tls, session: sec.session,
+  };
 
-  if (deps.delivery) registerDeliveryRoutes(app, deps.delivery, now);
-  if (deps.recordings) registerRecordingRoutes(app, { recordings: deps.recordings, events: deps.events, findEvent, eventJson: toEventJson });
-
-  app.get('/api/ws', { websocket: true }, (socket) => {
-    hub.add(socket);
-    socket.send(JSON.stringify({ type: 'hello', cameras: deps.cameras().map((c) => c.status()) }));
-  });
+  app.get('/', { config: { access: 'static' }, schema: { hide: true } }, (_req, reply) => reply.type('text/html; charset=utf-8').send(PAGE));
+  app.get('/api/openapi.json', { config: { access: 'viewer', camera: 'handler' }, schema: { tags: ['metrics'], summary: 'This API\'s OpenAPI 3.1 document' } }, () => app.swagger());
+  await app.register(metricsRoutes, ctx);
+  await app.register(authRoutes, ctx);
+  await app.register(userRoutes, ctx);
+  await app.register(keyRoutes, ctx);
+  await app.register(auditRoutes, ctx);
+  await app.register(cameraRoutes, ctx);
+  await app.register(eventRoutes, ctx);
+  await app.register(liveRoutes, ctx);
+  await app.register(analyticsRoutes, ctx);
+  if (deps.delivery) await app.register(deliveryRoutes, { ...ctx, delivery: deps.delivery });
+  if (deps.recordings) await app.register(recordingRoutes, { ...ctx, recordings: deps.recordings });
   return app;
 }
+
+export type SightlineServer = Awaited<ReturnType<typeof buildServer>>;

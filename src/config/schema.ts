@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AuthSchema, DEFAULT_AUTH, isLoopbackHost, TlsSchema } from './auth-schema.ts';
 import { checkDeliveryReferences, DeliverySchema } from './delivery-schema.ts';
 import { between, id, PointNormSchema } from './schema-parts.ts';
 import { checkGeometryAndRules, LineSchema, RuleSchema, ZoneSchema } from './rules-schema.ts';
@@ -123,9 +124,14 @@ export const ConfigSchema = z
         port: between(0, 65_535, { int: true }).default(8080).describe('TCP port of the HTTP server; 0 = any free port.'),
         publicUrl: z.string().url({ error: 'expected the URL receivers reach this server at, e.g. https://cams.example.com' }).optional()
           .describe('Base of the links sent in webhooks and e-mails (signed snapshot URLs); default http://HOST:PORT.'),
+        tls: TlsSchema.optional().describe('Serve HTTPS with these PEM files (reloaded when they change); session cookies are then Secure.'),
+        corsOrigins: z.array(z.string().url({ error: 'expected an origin such as https://dash.example.com' })).default([])
+          .describe('Origins other sites may call the API from (CORS); empty = none.'),
+        bodyLimitKb: between(1, 102_400, { int: true }).default(1024).describe('Largest request body accepted, in KiB; larger ones get 413.'),
       })
       .strict()
-      .default({ host: '127.0.0.1', port: 8080 }),
+      .default({ host: '127.0.0.1', port: 8080, corsOrigins: [], bodyLimitKb: 1024 }),
+    auth: AuthSchema.default(DEFAULT_AUTH).describe('Users, sessions, API keys, lockout, rate limits and audit; see docs/security.md.'),
     dataDir: z.string().min(1).default('data').describe('Folder for the embedded database, media (snapshots) and downloaded models.'),
     assets: z.string().min(1).optional()
       .describe('Folder with `models/` and `videos/` that are used before anything is downloaded (env SIGHTLINE_ASSETS).'),
@@ -182,6 +188,9 @@ export const ConfigSchema = z
         ctx.addIssue({ code: 'custom', path: ['cameras', i, 'source', 'url'], message: `"tile:${parent}" must name another camera that is not itself a tile; cameras: ${cfg.cameras.map((c) => c.id).join(', ')}` });
       }
     });
+    if (!cfg.auth.enabled && !isLoopbackHost(cfg.server.host)) {
+      ctx.addIssue({ code: 'custom', path: ['auth', 'enabled'], message: `authentication cannot be off while the server listens on "${cfg.server.host}", which other machines reach; set auth.enabled: true (the default), or server.host: 127.0.0.1` });
+    }
     for (const issue of checkDeliveryReferences(cfg.delivery, cfg.cameras)) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
   });
 

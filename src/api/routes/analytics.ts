@@ -1,26 +1,19 @@
 /**
  * Analytics routes: a zone's occupancy per minute, and crossings per line and direction in buckets of a minute to a day.
  */
-import type { FastifyInstance, RawServerDefault } from 'fastify';
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Logger } from 'pino';
-import { AppError } from '../core/errors.ts';
-import type { AnalyticsStore } from '../store/analytics-repository.ts';
-import type { CameraHandle } from './camera-handle.ts';
-import { parseLinesQuery, parseOccupancyQuery } from './query.ts';
+import { AppError } from '../../core/errors.ts';
+import { parseLinesQuery, parseOccupancyQuery } from '../query.ts';
+import { ERRORS, LinesQuery, LinesSchema, OccupancyQuery, OccupancySchema } from '../schemas.ts';
+import type { App, RouteContext } from './context.ts';
 
-type App = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, Logger>;
+const tags = ['analytics'];
 
-/** What the analytics routes need. */
-export interface AnalyticsRouteDeps {
-  readonly analytics: AnalyticsStore;
-  readonly findCamera: (id: string) => CameraHandle;
-  readonly now: () => number;
-}
-
-/** Registers the analytics routes on `app`. */
-export function registerAnalyticsRoutes(app: App, deps: AnalyticsRouteDeps): void {
-  app.get('/api/analytics/occupancy', async (req) => {
+/** The analytics routes. */
+export async function analyticsRoutes(app: App, deps: RouteContext): Promise<void> {
+  app.get('/api/analytics/occupancy', {
+    config: { access: 'viewer', camera: 'query' },
+    schema: { tags, summary: 'A zone\'s occupancy per minute (mean, min, max)', querystring: OccupancyQuery, response: { 200: OccupancySchema, ...ERRORS } },
+  }, async (req) => {
     const q = parseOccupancyQuery(req.query as Record<string, unknown>, deps.now());
     const zones = deps.findCamera(q.cameraId).overlays().zones.map((z) => z.id);
     const known = zones.length === 0 ? ['all'] : zones;
@@ -31,7 +24,10 @@ export function registerAnalyticsRoutes(app: App, deps: AnalyticsRouteDeps): voi
     return { cameraId: q.cameraId, zoneId: q.zoneId, fromMs: q.fromMs, toMs: q.toMs, bucketMs: 60_000, points };
   });
 
-  app.get('/api/analytics/lines', async (req) => {
+  app.get('/api/analytics/lines', {
+    config: { access: 'viewer', camera: 'query' },
+    schema: { tags, summary: 'Line crossings per direction in buckets of 1 minute to 1 day', querystring: LinesQuery, response: { 200: LinesSchema, ...ERRORS } },
+  }, async (req) => {
     const q = parseLinesQuery(req.query as Record<string, unknown>, deps.now());
     const lines = deps.findCamera(q.cameraId).overlays().lines.map((l) => l.id);
     if (q.lineId !== undefined && !lines.includes(q.lineId)) {

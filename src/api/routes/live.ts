@@ -1,25 +1,22 @@
 /**
  * Live view routes: the fragmented-MP4 WebSocket with its metadata channel, the MJPEG fallback and the player script.
  */
-import type { FastifyInstance, RawServerDefault } from 'fastify';
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Logger } from 'pino';
 import { readFileSync } from 'node:fs';
-import type { MediaListener } from '../live/media-stream.ts';
-import type { LiveMessage } from '../pipeline/live-messages.ts';
-import type { CameraHandle } from './camera-handle.ts';
+import { z } from 'zod';
+import { canSeeCamera, type Principal } from '../../auth/principal.ts';
+import type { MediaListener } from '../../live/media-stream.ts';
+import type { CameraHandle } from '../camera-handle.ts';
+import { ERRORS, IdParams } from '../schemas.ts';
+import type { App, RouteContext } from './context.ts';
 
 /** A viewer whose socket holds more than this is skipped until the next keyframe (a slow client never stalls others). */
 const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 
-const PLAYER = readFileSync(new URL('./live-player.js', import.meta.url), 'utf8');
+const PLAYER = readFileSync(new URL('../live-player.js', import.meta.url), 'utf8');
+/** How often open sockets' sessions and keys are checked again (expiry; revocations close them at once). */
+const RECHECK_MS = 10_000;
+const tags = ['live'];
 
-/** What the live routes need. */
-export interface LiveRouteDeps {
-  readonly findCamera: (id: string) => CameraHandle;
-  /** Subscribes to the pipelines' live messages; returns the function that unsubscribes. */
-  readonly listen: (fn: (m: LiveMessage) => void) => () => void;
-}
 
 interface Socket {
   readonly readyState: number;
@@ -29,9 +26,49 @@ interface Socket {
   on(ev: 'close', cb: () => void): void;
 }
 
-/** Registers the live routes on `app`. */
-export function registerLiveRoutes(app: FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, Logger>, deps: LiveRouteDeps): void {
-  app.get('/live-player.js', (_req, reply) => reply.type('text/javascript; charset=utf-8').send(PLAYER));
+/**
+ * Open sockets by principal: a revoked session or key closes its sockets at once (code 4401), an expired one within
+ * RECHECK_MS.
+ */
+function socketGuard(ctx: RouteContext) {
+  const open = new Map<Socket, Principal>();
+  const closeWhere = (match: (p: Principal) => boolean) => {
+    for (const [socket, p] of open) if (match(p)) socket.close(4401, 'session or key revoked');
+  };
+  ctx.auth?.onRevoke((r) => closeWhere((p) => ('keyId' in r ? p.keyId === r.keyId : p.sessionId !== undefined && r.sessionIds.includes(p.sessionId))));
+  const timer = setInterval(() => {
+    for (const [socket, p] of open) {
+      void ctx.auth?.stillValid(p).then((ok) => ok || socket.close(4401, 'session or key expired'), () => undefined);
+    }
+  }, RECHECK_MS);
+  timer.unref();
+  return {
+    add(socket: Socket, p: Principal) {
+      if (ctx.auth === null) return;
+      open.set(socket, p);
+      socket.on('close', () => open.delete(socket));
+    },
+    stop: () => clearInterval(timer),
+  };
+}
+
+/** The live routes: the fMP4 WebSocket per camera, the event/track WebSocket, MJPEG and the player script. */
+export async function liveRoutes(app: App, ctx: RouteContext): Promise<void> {
+  const deps = { findCamera: ctx.findCamera, listen: ctx.hub.listen };
+  const guard = socketGuard(ctx);
+  app.addHook('onClose', async () => guard.stop());
+  app.get('/live-player.js', { config: { access: 'static' }, schema: { hide: true } }, (_req, reply) => reply.type('text/javascript; charset=utf-8').send(PLAYER));
+
+  app.get('/api/ws', {
+    websocket: true, config: { access: 'viewer', camera: 'handler' },
+    schema: { tags, summary: 'WebSocket: hello, then every event version and the tracks of each analysed frame (of the cameras the principal may see)', response: { 101: z.any(), ...ERRORS } },
+  }, (raw, req) => {
+    const socket = raw as unknown as Socket & { send(d: string): void };
+    const p = req.principal;
+    guard.add(socket, p);
+    ctx.hub.add(socket, p.cameraIds === null ? undefined : (m) => canSeeCamera(p, m.type === 'event' ? m.event.cameraId : m.cameraId));
+    socket.send(JSON.stringify({ type: 'hello', cameras: ctx.cameras().filter((c) => canSeeCamera(p, c.id)).map((c) => c.status()) }));
+  });
 
   /*
    * Protocol: JSON text messages describe, binary messages carry video. `{"type":"init", "mime", "codec", "width",
@@ -40,8 +77,12 @@ export function registerLiveRoutes(app: FastifyInstance<RawServerDefault, Incomi
    * `{"type":"tracks", "pts", ...}` for each analysed frame (pts: seconds on the video's timeline), and `event`
    * messages for this camera's events.
    */
-  app.get<{ Params: { id: string } }>('/api/cameras/:id/live', { websocket: true }, (raw, req) => {
+  app.get('/api/cameras/:id/live', {
+    websocket: true, config: { access: 'viewer', camera: 'param' },
+    schema: { tags, summary: 'WebSocket: the camera\'s live fragmented MP4 with zones, tracks and events as JSON messages', params: IdParams, response: { 101: z.any(), ...ERRORS } },
+  }, (raw, req) => {
     const socket = raw as unknown as Socket;
+    guard.add(socket, req.principal);
     let cam: CameraHandle;
     try {
       cam = deps.findCamera(req.params.id);
@@ -84,7 +125,13 @@ export function registerLiveRoutes(app: FastifyInstance<RawServerDefault, Incomi
   });
 
   /** MJPEG fallback for clients without Media Source Extensions: the analysed frames with their boxes drawn. */
-  app.get<{ Params: { id: string }; Querystring: { fps?: string } }>('/api/cameras/:id/live.mjpeg', async (req, reply) => {
+  app.get('/api/cameras/:id/live.mjpeg', {
+    config: { access: 'viewer', camera: 'param' },
+    schema: {
+      tags, summary: 'MJPEG of the analysed frames with boxes drawn (for clients without Media Source Extensions)', params: IdParams,
+      querystring: z.object({ fps: z.string().max(20).optional() }).strict(), response: { 200: z.any().describe('multipart/x-mixed-replace'), ...ERRORS },
+    },
+  }, async (req, reply) => {
     const cam = deps.findCamera(req.params.id);
     const fps = Math.min(30, Math.max(0.2, Number(req.query.fps ?? cam.status().fpsProcessed) || 5));
     const boundary = 'sightlineframe';

@@ -2,12 +2,15 @@
  * Delivery routes: destinations (listed without secrets, tested, turned back on after a 410) and the outbox's
  * deliveries (listed by status, destination or event, with their attempt log; retried or replayed).
  */
-import type { FastifyInstance, RawServerDefault } from 'fastify';
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Logger } from 'pino';
-import { AppError } from '../core/errors.ts';
-import { DELIVERY_STATUSES, type DeliveryStatus } from '../delivery/outbox.ts';
-import type { DeliveryService } from '../senders/delivery-service.ts';
+import { z } from 'zod';
+import { AppError } from '../../core/errors.ts';
+import { DELIVERY_STATUSES, type DeliveryStatus } from '../../delivery/outbox.ts';
+import type { DeliveryService } from '../../senders/delivery-service.ts';
+import { DeliveryQuery, DeliverySchema, DestinationSchema, ERRORS, IdParams, TestResultSchema } from '../schemas.ts';
+import type { App, RouteContext } from './context.ts';
+
+const tags = ['delivery'];
+const admin = { access: 'admin' } as const;
 
 type Query = Record<string, unknown>;
 const KNOWN = ['status', 'destination', 'event', 'before', 'limit'];
@@ -41,33 +44,39 @@ export function parseDeliveryQuery(q: Query) {
   };
 }
 
-/** Registers the delivery routes. */
-export function registerDeliveryRoutes(app: FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, Logger>, delivery: DeliveryService, now: () => number): void {
+/** The delivery routes (admin: destinations hold addresses and credentials of other systems). */
+export async function deliveryRoutes(app: App, ctx: RouteContext & { delivery: DeliveryService }): Promise<void> {
+  const { delivery, now } = ctx;
   const destination = (id: string) => {
     const d = delivery.destinations().find((x) => x.id === id);
     if (!d) throw new AppError('DESTINATION_NOT_FOUND', `no destination "${id}"; destinations: ${delivery.destinations().map((x) => x.id).join(', ') || 'none (see delivery.destinations in the configuration)'}`);
     return d;
   };
-  app.get('/api/destinations', () => ({ destinations: delivery.destinations() }));
-  app.get<{ Params: { id: string } }>('/api/destinations/:id', (req) => destination(req.params.id));
-  app.post<{ Params: { id: string } }>('/api/destinations/:id/test', async (req) => {
+  app.get('/api/destinations', { config: admin, schema: { tags, summary: 'Delivery destinations, without secrets', response: { 200: z.object({ destinations: z.array(DestinationSchema) }), ...ERRORS } } },
+    () => ({ destinations: delivery.destinations() }));
+  app.get('/api/destinations/:id', { config: admin, schema: { tags, summary: 'One destination', params: IdParams, response: { 200: DestinationSchema, ...ERRORS } } },
+    (req) => destination(req.params.id));
+  app.post('/api/destinations/:id/test', { config: { ...admin, audit: 'destination.test' }, schema: { tags, summary: 'Send a test message now and report the answer', params: IdParams, response: { 200: TestResultSchema, ...ERRORS } } }, async (req) => {
     const d = destination(req.params.id);
     if (!d.enabled) throw new AppError('BAD_REQUEST', `destination "${d.id}" is switched off in the configuration (enabled: false)`);
     return (await delivery.worker.test(d.id))!;
   });
-  app.post<{ Params: { id: string } }>('/api/destinations/:id/enable', async (req) => {
+  app.post('/api/destinations/:id/enable', { config: { ...admin, audit: 'destination.enable' }, schema: { tags, summary: 'Turn a destination back on after a 410 turned it off', params: IdParams, response: { 200: DestinationSchema, ...ERRORS } } }, async (req) => {
     const d = destination(req.params.id);
     if (!d.enabled) throw new AppError('BAD_REQUEST', `destination "${d.id}" is switched off in the configuration (enabled: false); set enabled: true there`);
     await delivery.worker.enable(d.id);
-    return destination(d.id);
+    const after = destination(d.id);
+    req.auditDetail = { before: { disabled: d.disabled, reason: d.disabledReason }, after: { disabled: after.disabled } };
+    return after;
   });
-  app.get('/api/deliveries', async (req) => ({ deliveries: await delivery.outbox.list(parseDeliveryQuery(req.query as Query)) }));
-  app.get<{ Params: { id: string } }>('/api/deliveries/:id', async (req) => {
+  app.get('/api/deliveries', { config: admin, schema: { tags, summary: 'Deliveries, newest first, by status, destination or event', querystring: DeliveryQuery, response: { 200: z.object({ deliveries: z.array(DeliverySchema) }), ...ERRORS } } },
+    async (req) => ({ deliveries: await delivery.outbox.list(parseDeliveryQuery(req.query as Query)) }));
+  app.get('/api/deliveries/:id', { config: admin, schema: { tags, summary: 'One delivery with its attempt log', params: IdParams, response: { 200: DeliverySchema, ...ERRORS } } }, async (req) => {
     const d = await delivery.outbox.get(req.params.id);
     if (!d) throw new AppError('DELIVERY_NOT_FOUND', `no delivery with id "${req.params.id}"`);
     return d;
   });
-  app.post<{ Params: { id: string } }>('/api/deliveries/:id/retry', async (req) => {
+  app.post('/api/deliveries/:id/retry', { config: { ...admin, audit: 'delivery.retry' }, schema: { tags, summary: 'Attempt a failed or dead delivery again now (or replay a delivered one)', params: IdParams, response: { 200: DeliverySchema, ...ERRORS } } }, async (req) => {
     const d = await delivery.outbox.retry(req.params.id, now());
     if (!d) throw new AppError('DELIVERY_NOT_FOUND', `no delivery with id "${req.params.id}"`);
     delivery.worker.wake([d.destinationId]);
