@@ -289,15 +289,15 @@ export class AuthService {
     return { key, record: publicKey(record) };
   }
 
-  /** Keys `actor` may see: every key for an admin, their own for others. */
+  /** Keys `actor` may see: every key for an admin, their own for others (a key sees the keys of the user who made it). */
   async listKeys(actor: Principal): Promise<PublicKey[]> {
-    const keys = actor.role === 'admin' && actor.kind !== 'key' ? await this.store.listKeys() : actor.userId ? await this.store.listKeys(actor.userId) : [];
+    const keys = actor.role === 'admin' ? await this.store.listKeys() : actor.userId ? await this.store.listKeys(actor.userId) : [];
     return keys.map(publicKey);
   }
 
   async revokeKey(actor: Principal, id: string, origin: Origin): Promise<PublicKey> {
     const key = await this.store.getKey(id);
-    const mayRevoke = key && ((actor.role === 'admin' && actor.kind !== 'key') || (actor.userId !== null && key.userId === actor.userId) || actor.keyId === id);
+    const mayRevoke = key && (actor.role === 'admin' || (actor.userId !== null && key.userId === actor.userId) || actor.keyId === id);
     if (!key || !mayRevoke) throw new AppError('KEY_NOT_FOUND', `no API key with id "${id}" that you may revoke`);
     const revoked = (await this.store.revokeKey(id, this.ports.now()))!;
     this.dropKey(key);

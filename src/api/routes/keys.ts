@@ -10,7 +10,7 @@ export async function keyRoutes(app: App, ctx: RouteContext): Promise<void> {
     if (!ctx.auth) throw new AppError('BAD_REQUEST', 'authentication is turned off on this server (auth.enabled: false); keys are not used');
     return ctx.auth;
   };
-  app.get('/api/keys', { config: { access: 'viewer', camera: 'handler' }, schema: { tags, summary: 'Your keys (an admin\'s session: every key), revoked ones included', response: { 200: KeyListSchema, ...ERRORS } } },
+  app.get('/api/keys', { config: { access: 'viewer', camera: 'handler' }, schema: { tags, summary: 'Your keys (an admin: every key), revoked ones included', response: { 200: KeyListSchema, ...ERRORS } } },
     async (req) => ({ keys: (await auth().listKeys(req.principal)).map((k) => ({ ...k, cameraIds: k.cameraIds ? [...k.cameraIds] : null })) }));
   app.post('/api/keys', {
     config: { access: 'viewer', camera: 'handler', audit: 'key.create' },
