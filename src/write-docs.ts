@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { renderSecurityDocs } from './api/security-doc.ts';
 import { renderConfigDocs } from './config/docs.ts';
 import { eventJsonSchema } from './events/event-schema.ts';
 
@@ -7,4 +8,5 @@ import { eventJsonSchema } from './events/event-schema.ts';
 const docs = (name: string) => fileURLToPath(new URL(`../docs/${name}`, import.meta.url));
 writeFileSync(docs('config.md'), renderConfigDocs());
 writeFileSync(docs('event.schema.json'), `${JSON.stringify(eventJsonSchema(), null, 2)}\n`);
-console.log('wrote docs/config.md and docs/event.schema.json');
+writeFileSync(docs('security.md'), await renderSecurityDocs());
+console.log('wrote docs/config.md, docs/event.schema.json and docs/security.md');

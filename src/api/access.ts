@@ -80,15 +80,32 @@ function denyRateLimited(reply: FastifyReply, retryAfterMs: number): never {
   throw new AppError('RATE_LIMITED', `too many requests; retry in ${seconds} s (auth.rateLimit)`);
 }
 
-/** Installs the access hooks on the root instance; call before the route plugins are registered. */
+/** One registered route and its door: the table of docs/security.md and of the route × role tests. */
+export interface RouteEntry {
+  readonly method: string;
+  readonly url: string;
+  readonly access: Access;
+  readonly camera: CameraBinding | null;
+  readonly websocket: boolean;
+}
+
+/**
+ * Installs the access hooks on the root instance; call before the route plugins are registered. Returns the route
+ * table, filled as routes are registered.
+ */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any server, logger and type provider
-export function installAccess(app: FastifyInstance<any, any, any, any, any>, opts: AccessOptions): void {
+export function installAccess(app: FastifyInstance<any, any, any, any, any>, opts: AccessOptions): RouteEntry[] {
   const buckets = new TokenBuckets(opts.rateLimit.perSecond, opts.rateLimit.burst);
+  const table: RouteEntry[] = [];
   app.decorateRequest('principal', null as unknown as Principal);
 
   app.addHook('onRoute', (route) => {
     const access = route.config?.access;
     if (access === undefined) throw new Error(`route ${String(route.method)} ${route.url} declares no config.access; every route must say who may call it`);
+    for (const method of [route.method].flat()) {
+      if (method === 'HEAD') continue;
+      table.push({ method, url: route.url, access, camera: route.config?.camera ?? null, websocket: !!(route as { websocket?: boolean }).websocket });
+    }
   });
 
   app.addHook('onRequest', async (req, reply) => {
@@ -172,6 +189,7 @@ export function installAccess(app: FastifyInstance<any, any, any, any, any>, opt
       })
       .catch((err) => req.log.error({ err }, 'audit entry could not be written'));
   });
+  return table;
 }
 
 /** Throws FORBIDDEN unless the request's principal may see `cameraId` (for routes with `camera: 'handler'`). */

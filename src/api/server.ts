@@ -20,7 +20,7 @@ import type { DeliveryService } from '../senders/delivery-service.ts';
 import type { AnalyticsStore } from '../store/analytics-repository.ts';
 import type { EventStore } from '../store/event-repository.ts';
 import type { MediaStore } from '../store/media-store.ts';
-import { installAccess } from './access.ts';
+import { installAccess, type RouteEntry } from './access.ts';
 import type { CameraHandle } from './camera-handle.ts';
 import type { LiveHub } from './live-hub.ts';
 import { analyticsRoutes } from './routes/analytics.ts';
@@ -95,6 +95,11 @@ export async function buildServer(deps: ApiDeps, hub: LiveHub) {
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
 
   app.setErrorHandler((err, req, reply) => {
+    // A refused WebSocket upgrade ends its connection: nothing else would close that socket (not even the server's close).
+    if (req.headers.upgrade) {
+      reply.header('connection', 'close');
+      reply.raw.once('finish', () => req.raw.socket?.destroy());
+    }
     if (isAppError(err)) return reply.status(err.httpStatus).send({ error: { code: err.code, message: err.message } });
     const e = err as { statusCode?: number; code?: string; message?: string };
     if (e.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return reply.status(413).send({ error: { code: 'PAYLOAD_TOO_LARGE', message: `the body is larger than ${sec.bodyLimitKb} KiB (server.bodyLimitKb)` } });
@@ -126,7 +131,7 @@ export async function buildServer(deps: ApiDeps, hub: LiveHub) {
     crossOriginEmbedderPolicy: false,
   });
   const now = deps.now ?? Date.now;
-  installAccess(app, {
+  const routeTable = installAccess(app, {
     auth: deps.auth, openMetrics: sec.openMetrics, rateLimit: sec.rateLimit, now,
     ...(deps.linkKey ? { checkLink: (path: string, expires: unknown, sig: unknown, nowMs: number) => checkSignedPath(deps.linkKey!, path, expires, sig, nowMs) } : {}),
   });
@@ -190,7 +195,7 @@ export async function buildServer(deps: ApiDeps, hub: LiveHub) {
   await app.register(analyticsRoutes, ctx);
   if (deps.delivery) await app.register(deliveryRoutes, { ...ctx, delivery: deps.delivery });
   if (deps.recordings) await app.register(recordingRoutes, { ...ctx, recordings: deps.recordings });
-  return app;
+  return Object.assign(app, { routeTable: routeTable as readonly RouteEntry[] });
 }
 
 export type SightlineServer = Awaited<ReturnType<typeof buildServer>>;
