@@ -59,7 +59,7 @@ export interface AuthServer {
   stop(): Promise<void>;
 }
 
-const camera = (id: string): CameraHandle => ({
+export const camera = (id: string): CameraHandle => ({
   id,
   status: () => ({
     id, name: id, url: `rtsp://example/${id}`, enabled: true, state: 'online', model: 'yolox-nano', lastError: null, framesDecoded: 1, framesDropped: 0, restarts: 0,
