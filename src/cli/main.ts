@@ -3,6 +3,7 @@ import { ANALYZE_USAGE, analyzeCommand } from './analyze-command.ts';
 import { benchCommand } from './bench-command.ts';
 import { configCommand } from './config-command.ts';
 import { countCommand } from './count-command.ts';
+import { keysCommand } from './keys-command.ts';
 import { modelsCommand } from './models-command.ts';
 import { motCommand } from './mot-command.ts';
 
@@ -11,6 +12,7 @@ commands:
   serve [--config FILE]          run the server (default config: a demo camera on the sample clip)
   analyze VIDEO [options]        analyse a video offline (see: sightline analyze --help)
   config check FILE              validate a configuration file
+  keys create --role ROLE        print a new API key for scripts (on the server machine; see: sightline keys)
   mot eval|track [options]       MOTChallenge evaluation and tracking (see: sightline mot --help)
   count eval|degrade [options]   line and zone counting measured on MOTChallenge gt (see: sightline count --help)
   bench detect [options]         measure detection speed on this machine (see: sightline bench --help)
@@ -30,6 +32,8 @@ async function main(argv: string[]): Promise<number> {
       return analyzeCommand(rest);
     case 'config':
       return configCommand(rest);
+    case 'keys':
+      return keysCommand(rest);
     case 'mot':
       return motCommand(rest);
     case 'count':
