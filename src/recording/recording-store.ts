@@ -5,6 +5,7 @@
  * its last whole fragment and closed) or, when nothing in it is playable, deleted.
  */
 import { mkdir, open, readdir, readFile, rename, rm, rmdir, stat, statfs, truncate } from 'node:fs/promises';
+import { readContained } from '../store/contained-read.ts';
 import path from 'node:path';
 import { completePrefix } from '../media/fmp4.ts';
 import type { SegmentInfo } from './retention.ts';
@@ -158,7 +159,7 @@ export class RecordingStore {
   /** Reads a segment file (relative path), or null when gone. */
   async read(relative: string): Promise<Buffer | null> {
     try {
-      return await readFile(this.abs(relative));
+      return await readContained(this.rootDir, this.abs(relative));
     } catch {
       return null;
     }

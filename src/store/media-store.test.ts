@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -116,5 +116,18 @@ describe('FileMediaStore', () => {
 
   it('accepts a path with .. that stays inside the root', () => {
     assert.equal(store.absolutePath('snapshots/a/../b.jpg'), path.join(root, 'media', 'snapshots', 'b.jpg'));
+  });
+
+  it('does not follow a symlink inside the media folder to a file outside it (one inside is fine)', async () => {
+    const outside = path.join(root, 'secret.txt');
+    await writeFile(outside, 'not media');
+    await mkdir(path.join(root, 'media', 'snapshots'), { recursive: true });
+    await symlink(outside, path.join(root, 'media', 'snapshots', 'escape.jpg'));
+    await symlink(root, path.join(root, 'media', 'snapshots', 'up'));
+    assert.equal(await store.readFile('snapshots/escape.jpg'), null);
+    assert.equal(await store.readFile('snapshots/up/secret.txt'), null);
+    await writeFile(path.join(root, 'media', 'snapshots', 'real.jpg'), 'jpeg');
+    await symlink(path.join(root, 'media', 'snapshots', 'real.jpg'), path.join(root, 'media', 'snapshots', 'alias.jpg'));
+    assert.equal(String(await store.readFile('snapshots/alias.jpg')), 'jpeg');
   });
 });

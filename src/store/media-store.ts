@@ -2,7 +2,8 @@
  * Media files (event snapshots) under one root folder, addressed by `/`-separated paths relative to that root.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { readContained } from './contained-read.ts';
 import path from 'node:path';
 import { AppError } from '../core/errors.ts';
 
@@ -89,13 +90,7 @@ export class FileMediaStore implements MediaStore {
   }
 
   async readFile(relativePath: string): Promise<Buffer | null> {
-    try {
-      return await readFile(this.absolutePath(relativePath));
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT' || code === 'ENOTDIR') return null;
-      throw err;
-    }
+    return readContained(this.rootDir, this.absolutePath(relativePath));
   }
 
   absolutePath(relativePath: string): string {
