@@ -24,7 +24,9 @@ export const IdParams = z.object({ id: IdParam }).strict();
 /** A whole number in a query string, e.g. `?limit=50`. */
 export const queryInt = (min: number, max: number) =>
   z.string().regex(/^-?\d{1,16}$/, { error: `expected a whole number between ${min} and ${max}` }).refine((s) => Number(s) >= min && Number(s) <= max, { error: `expected a whole number between ${min} and ${max}` });
-const queryText = z.string().max(200);
+/** Text that is stored or compared in SQL: PostgreSQL's text cannot hold NUL, so it is refused here (else a 500). */
+const noNul = (s: z.ZodString) => s.regex(/^[^\u0000]*$/, { error: 'expected text without NUL (\\u0000) characters' });
+const queryText = noNul(z.string().max(200));
 
 export const CameraStatusSchema = z
   .looseObject({
@@ -89,7 +91,7 @@ const Password = z.string().min(1).max(1024);
 export const UserSchema = z.object({
   id: z.string(), username: z.string(), role: RoleSchema, mustChangePassword: z.boolean(), disabled: z.boolean(), createdMs: ms, updatedMs: ms,
 });
-export const LoginBody = z.object({ username: z.string().min(1).max(256), password: Password }).strict();
+export const LoginBody = z.object({ username: noNul(z.string().min(1).max(256)), password: Password }).strict();
 export const SessionSchema = z.object({
   kind: z.enum(['session', 'key', 'open']), role: RoleSchema, user: UserSchema.nullable(), cameraIds: z.array(z.string()).nullable(),
   csrfToken: z.string().nullable().describe('Send it as the x-csrf-token header with every change made through the session cookie.'),
@@ -106,8 +108,8 @@ export const KeySchema = z.object({
   createdMs: ms, lastUsedMs: nullableMs, expiresMs: nullableMs, revokedMs: nullableMs,
 });
 export const CreateKeyBody = z.object({
-  name: z.string().min(1).max(100), role: RoleSchema,
-  cameras: z.array(z.string().min(1).max(64)).min(1).max(1000).optional().describe('Limit the key to these cameras; absent = all.'),
+  name: noNul(z.string().min(1).max(100)), role: RoleSchema,
+  cameras: z.array(noNul(z.string().min(1).max(64))).min(1).max(1000).optional().describe('Limit the key to these cameras; absent = all.'),
   expiresMs: z.number().int().positive().max(8.64e15).optional().describe('When the key stops working; absent = never.'),
 }).strict();
 export const CreatedKeySchema = z.object({ key: z.string().describe('Shown once; only its hash is stored.'), record: KeySchema });

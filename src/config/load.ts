@@ -26,7 +26,13 @@ function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
 
 function show(v: unknown): string {
   if (v === undefined) return 'nothing';
-  const s = JSON.stringify(v);
+  let s: string;
+  try {
+    s = JSON.stringify(v);
+  } catch {
+    // Too deep to write out (e.g. JSON nested thousands of levels in a request body), or a cycle.
+    s = Array.isArray(v) ? '[...]' : typeof v === 'object' && v !== null ? '{...}' : String(v);
+  }
   return s.length > 60 ? `${s.slice(0, 57)}...` : s;
 }
 

@@ -3,7 +3,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import type { FastifyRequest } from 'fastify';
 import { canSeeCamera, type Principal } from '../../auth/principal.ts';
+import { AppError } from '../../core/errors.ts';
 import type { MediaListener } from '../../live/media-stream.ts';
 import type { CameraHandle } from '../camera-handle.ts';
 import { ERRORS, IdParams } from '../schemas.ts';
@@ -24,6 +26,16 @@ interface Socket {
   send(data: string | Buffer): void;
   close(code?: number, reason?: string): void;
   on(ev: 'close', cb: () => void): void;
+}
+
+/**
+ * A plain GET of a WebSocket route (no `Upgrade: websocket`) gets the API's error answer after the access checks,
+ * instead of @fastify/websocket's empty 404.
+ */
+async function upgradeOnly(req: FastifyRequest): Promise<void> {
+  if (req.headers.upgrade?.toLowerCase() !== 'websocket') {
+    throw new AppError('BAD_REQUEST', `${req.url.split('?')[0]!.slice(0, 200)} is a WebSocket: send GET with "Connection: Upgrade" and "Upgrade: websocket"`);
+  }
 }
 
 /**
@@ -60,7 +72,7 @@ export async function liveRoutes(app: App, ctx: RouteContext): Promise<void> {
   app.get('/live-player.js', { config: { access: 'static' }, schema: { hide: true } }, (_req, reply) => reply.type('text/javascript; charset=utf-8').send(PLAYER));
 
   app.get('/api/ws', {
-    websocket: true, config: { access: 'viewer', camera: 'handler' },
+    websocket: true, config: { access: 'viewer', camera: 'handler' }, preHandler: upgradeOnly,
     schema: { tags, summary: 'WebSocket: hello, then every event version and the tracks of each analysed frame (of the cameras the principal may see)', response: { 101: z.any(), ...ERRORS } },
   }, (raw, req) => {
     const socket = raw as unknown as Socket & { send(d: string): void };
@@ -78,7 +90,7 @@ export async function liveRoutes(app: App, ctx: RouteContext): Promise<void> {
    * messages for this camera's events.
    */
   app.get('/api/cameras/:id/live', {
-    websocket: true, config: { access: 'viewer', camera: 'param' },
+    websocket: true, config: { access: 'viewer', camera: 'param' }, preHandler: upgradeOnly,
     schema: { tags, summary: 'WebSocket: the camera\'s live fragmented MP4 with zones, tracks and events as JSON messages', params: IdParams, response: { 101: z.any(), ...ERRORS } },
   }, (raw, req) => {
     const socket = raw as unknown as Socket;
