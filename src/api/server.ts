@@ -88,6 +88,14 @@ export async function buildServer(deps: ApiDeps, hub: LiveHub) {
     loggerInstance: deps.log.child({ component: 'http' }),
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: sec.bodyLimitKb * 1024,
+    // Ids may be up to 200 characters (schemas.ts IdParam); longer ones are refused by the schema with its message.
+    maxParamLength: 500,
+    // Fastify's own refusals (a malformed URL, an unreadable body) answer in the API's error shape too.
+    frameworkErrors: (err, _req, reply) => {
+      const status = (err as { statusCode?: number }).statusCode ?? 400;
+      void (reply as unknown as { status(n: number): { send(b: unknown): void } }).status(status < 500 ? status : 400)
+        .send({ error: { code: 'BAD_REQUEST', message: `${(err as Error).message}; expected a well-formed URL and request` } });
+    },
     ...(sec.tls ? { https: { cert: sec.tls.cert, key: sec.tls.key } } : {}),
   }).withTypeProvider<ZodRequestTypes>();
   app.setValidatorCompiler(validatorCompiler as never);
@@ -100,7 +108,12 @@ export async function buildServer(deps: ApiDeps, hub: LiveHub) {
       reply.header('connection', 'close');
       reply.raw.once('finish', () => req.raw.socket?.destroy());
     }
-    if (isAppError(err)) return reply.status(err.httpStatus).send({ error: { code: err.code, message: err.message } });
+    if (isAppError(err) && err.httpStatus < 500) return reply.status(err.httpStatus).send({ error: { code: err.code, message: err.message } });
+    // Server-side failures keep their code, but their details (SQL, paths) stay in the log.
+    if (isAppError(err)) {
+      req.log.error({ err }, 'request failed');
+      return reply.status(err.httpStatus).send({ error: { code: err.code, message: 'the server could not answer; see its log' } });
+    }
     const e = err as { statusCode?: number; code?: string; message?: string };
     if (e.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return reply.status(413).send({ error: { code: 'PAYLOAD_TOO_LARGE', message: `the body is larger than ${sec.bodyLimitKb} KiB (server.bodyLimitKb)` } });
     if (e.statusCode && e.statusCode < 500) return reply.status(e.statusCode).send({ error: { code: 'BAD_REQUEST', message: e.message ?? 'bad request' } });
@@ -113,6 +126,8 @@ export async function buildServer(deps: ApiDeps, hub: LiveHub) {
 
   // The API reference's own routes (static files and the document) get their access here; every other route declares it.
   app.addHook('onRoute', (route) => {
+    // CORS preflight (only with server.corsOrigins): answers with headers, never data.
+    if (route.method === 'OPTIONS' && route.url === '*') route.config = { ...route.config, access: 'static' } as typeof route.config;
     if (route.url.startsWith('/api/docs')) {
       route.config = { ...route.config, access: /\/(json|yaml)$/.test(route.url) ? 'viewer' : 'static', helmet: { contentSecurityPolicy: false } } as typeof route.config;
       route.schema = { ...route.schema, hide: true };
