@@ -8,6 +8,8 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh postgresql python3-gi gir1.2-gstreamer-1.0 gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-base \
   gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-tools chromium fonts-dejavu-core mosquitto openssl
 if [ -z "${SIGHTLINE_ASSETS:-}" ] && [ -d ../shared/assets ]; then export SIGHTLINE_ASSETS="$PWD/../shared/assets"; fi
+# Every JSON answer of the API in every test is checked against its route's schema (a mismatch is a 500).
+export SIGHTLINE_CHECK_RESPONSES=1
 
 echo "== type-check"
 npx tsc --noEmit -p .

@@ -46,6 +46,7 @@ test('kill -9, then restart: every event left open is closed with endReason rest
   const config = join(dataDir, 'config.yml');
   writeFileSync(config, [
     'server: { port: 0 }',
+    'auth: { enabled: false }',
     `dataDir: ${JSON.stringify(dataDir)}`,
     `assets: ${JSON.stringify(ASSETS)}`,
     'models: { download: false }',

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import pino from 'pino';
 import { startApp } from '../src/app.ts';
-import { validateConfig } from '../src/config/load.ts';
+import { loadConfig, validateConfig } from '../src/config/load.ts';
 
 const BIN = new URL('../bin/sightline.mjs', import.meta.url).pathname;
 
@@ -87,7 +87,10 @@ test('SIGHTLINE_ADMIN_PASSWORD sets the first admin\'s password without a forced
     process.env['SIGHTLINE_ADMIN_PASSWORD'] = 'admin';
     await assert.rejects(startApp(config(dataDir), pino({ level: 'silent' })), /SIGHTLINE_ADMIN_PASSWORD: expected at least 10 characters, got 5/);
     process.env['SIGHTLINE_ADMIN_PASSWORD'] = 'set by the installer';
-    const app = await startApp(config(join(dataDir, 'ok')), pino({ level: 'silent' }));
+    // Loaded as `sightline serve` loads it: the variable is read by the server, not taken for a configuration key.
+    const loaded = await loadConfig(undefined, { ...process.env, SIGHTLINE_DATA_DIR: join(dataDir, 'ok'), SIGHTLINE_SERVER__PORT: '0', SIGHTLINE_LOG__LEVEL: 'silent', SIGHTLINE_CAMERAS: JSON.stringify([{ id: 'gate', enabled: false, source: { url: 'rtsp://127.0.0.1:9/none' } }]) });
+    assert.ok(loaded.ok, JSON.stringify(!loaded.ok && loaded.problems));
+    const app = await startApp(loaded.config, pino({ level: 'silent' }));
     try {
       assert.ok(!existsSync(join(dataDir, 'ok', 'initial-admin-password')));
       const login = await post(`${app.url}/api/auth/login`, { username: 'admin', password: 'set by the installer' });

@@ -5,7 +5,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import websocket from '@fastify/websocket';
 import Fastify, { LogController } from 'fastify';
-import { jsonSchemaTransform } from 'fastify-type-provider-zod';
+import { jsonSchemaTransform, serializerCompiler as zodSerializerCompiler } from 'fastify-type-provider-zod';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
@@ -99,8 +99,10 @@ export async function buildServer(deps: ApiDeps, hub: LiveHub) {
     ...(sec.tls ? { https: { cert: sec.tls.cert, key: sec.tls.key } } : {}),
   }).withTypeProvider<ZodRequestTypes>();
   app.setValidatorCompiler(validatorCompiler as never);
-  // Responses are written as they are (the tests check them against the schemas; checking every one costs time).
-  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+  // Responses are written as they are; with SIGHTLINE_CHECK_RESPONSES=1 (set by the test command) every JSON answer is
+  // first checked against its route's schema, and one that does not match fails with a 500 and a log line.
+  if (process.env['SIGHTLINE_CHECK_RESPONSES'] === '1') app.setSerializerCompiler(zodSerializerCompiler as never);
+  else app.setSerializerCompiler(() => (data) => JSON.stringify(data));
 
   app.setErrorHandler((err, req, reply) => {
     // A refused WebSocket upgrade ends its connection: nothing else would close that socket (not even the server's close).

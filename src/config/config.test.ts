@@ -104,7 +104,7 @@ test('every problem is reported, not just the first', () => {
 
 test('SIGHTLINE_* environment overrides nest by __ and parse JSON values', () => {
   const raw = applyEnvOverrides({ server: { host: '0.0.0.0' } }, {
-    SIGHTLINE_SERVER__PORT: '9090', SIGHTLINE_DATA_DIR: '/var/sightline', SIGHTLINE_ASSETS: '/a', SIGHTLINE_CONFIG: 'ignored.yml', OTHER: 'x',
+    SIGHTLINE_SERVER__PORT: '9090', SIGHTLINE_DATA_DIR: '/var/sightline', SIGHTLINE_ASSETS: '/a', SIGHTLINE_CONFIG: 'ignored.yml', SIGHTLINE_ADMIN_PASSWORD: 'not a key', SIGHTLINE_CHECK_RESPONSES: '1', OTHER: 'x',
   });
   assert.deepEqual(raw, { server: { host: '0.0.0.0', port: 9090 }, dataDir: '/var/sightline', assets: '/a' });
   const r = validateConfig(applyEnvOverrides({ cameras: [cam()] }, { SIGHTLINE_CAMERAS__0__DETECT__FPS: '0' }));

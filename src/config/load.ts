@@ -75,11 +75,17 @@ function parseEnvValue(raw: string): unknown {
   }
 }
 
-/** Applies `SIGHTLINE_*` environment overrides onto a raw config object (pure; `SIGHTLINE_CONFIG` is not a key). */
+/**
+ * Environment variables with the prefix that are not configuration keys: the file to read, the first admin's password
+ * (a secret that is never part of the configuration), and the test command's response check.
+ */
+const NOT_CONFIG_KEYS = new Set(['SIGHTLINE_CONFIG', 'SIGHTLINE_ADMIN_PASSWORD', 'SIGHTLINE_CHECK_RESPONSES']);
+
+/** Applies `SIGHTLINE_*` environment overrides onto a raw config object (pure; the names above are not keys). */
 export function applyEnvOverrides(raw: Record<string, unknown>, env: Readonly<Record<string, string | undefined>>): Record<string, unknown> {
   const out = structuredClone(raw);
   for (const [name, value] of Object.entries(env)) {
-    if (!name.startsWith('SIGHTLINE_') || name === 'SIGHTLINE_CONFIG' || value === undefined) continue;
+    if (!name.startsWith('SIGHTLINE_') || NOT_CONFIG_KEYS.has(name) || value === undefined) continue;
     const path = envPath(name.slice('SIGHTLINE_'.length));
     let node: Record<string | number, unknown> = out;
     path.forEach((key, i) => {
