@@ -43,6 +43,8 @@ export type PublicUser = Omit<UserRecord, 'passwordHash'>;
 export type PublicKey = Omit<ApiKeyRecord, 'hash'>;
 
 const TOUCH_EVERY_MS = 60_000;
+/** Most sessions (and keys) kept in memory. */
+const MAX_CACHED = 10_000;
 const USERNAME = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/;
 
 export const publicUser = ({ passwordHash: _h, ...u }: UserRecord): PublicUser => u;
@@ -117,7 +119,7 @@ export class AuthService {
       csrfToken: newToken(), revokedMs: null, address: origin.address, userAgent: origin.userAgent?.slice(0, 256) ?? null,
     };
     await this.store.createSession(session);
-    this.sessions.set(session.id, { session, user, touchedMs: nowMs });
+    this.cacheSession(session.id, { session, user, touchedMs: nowMs }, nowMs);
     await this.audit({ actor: `user:${user.username}`, action: 'auth.login', target: user.username, address: origin.address, outcome: 'ok', before: null, after: null });
     return { token, session, user: publicUser(user) };
   }
@@ -132,7 +134,7 @@ export class AuthService {
       const user = session ? await this.store.getUser(session.userId) : null;
       if (!session || !user) return null;
       entry = { session, user, touchedMs: session.lastSeenMs };
-      if (session.revokedMs === null) this.sessions.set(id, entry);
+      if (session.revokedMs === null) this.cacheSession(id, entry, nowMs);
     }
     const { session, user } = entry;
     const idleEndMs = entry.touchedMs + this.settings.session.idleMinutes * 60_000;
@@ -160,6 +162,7 @@ export class AuthService {
       const record = await this.store.getKeyByHash(hash);
       if (!record) return null;
       entry = { key: record, touchedMs: record.lastUsedMs ?? 0 };
+      if (this.keys.size >= MAX_CACHED) this.keys.clear();
       if (record.revokedMs === null) this.keys.set(hash, entry);
     }
     const k = entry.key;
@@ -178,10 +181,12 @@ export class AuthService {
       const k = p.keyId ? await this.store.getKey(p.keyId) : null;
       return !!k && k.revokedMs === null && (k.expiresMs === null || this.ports.now() < k.expiresMs);
     }
-    const entry = p.sessionId ? this.sessions.get(p.sessionId) : undefined;
-    if (!entry) return false;
+    if (!p.sessionId) return false;
     const nowMs = this.ports.now();
-    return entry.session.revokedMs === null && nowMs < entry.session.expiresMs && !entry.user.disabled;
+    const entry = this.sessions.get(p.sessionId);
+    // Not cached (evicted, or ended): the store has the truth.
+    const session = entry?.session ?? (await this.store.getSession(p.sessionId));
+    return !!session && session.revokedMs === null && nowMs < session.expiresMs && !(entry?.user.disabled ?? false);
   }
 
   async logout(p: Principal, origin: Origin): Promise<void> {
@@ -326,6 +331,17 @@ export class AuthService {
   private dropKey(key: ApiKeyRecord): void {
     this.keys.delete(key.hash);
     for (const l of this.listeners) l({ keyId: key.id });
+  }
+
+  /** Caches a session; past MAX_CACHED, the ended ones are dropped first (a script that logs in every minute adds up). */
+  private cacheSession(id: string, entry: { session: SessionRecord; user: UserRecord; touchedMs: number }, nowMs: number): void {
+    if (this.sessions.size >= MAX_CACHED) {
+      const idleMs = this.settings.session.idleMinutes * 60_000;
+      for (const [key, e] of this.sessions) if (nowMs >= e.session.expiresMs || nowMs >= e.touchedMs + idleMs) this.sessions.delete(key);
+      // Still full: forget the oldest half; they are read again from the store when used.
+      if (this.sessions.size >= MAX_CACHED) for (const key of [...this.sessions.keys()].slice(0, MAX_CACHED / 2)) this.sessions.delete(key);
+    }
+    this.sessions.set(id, entry);
   }
 
   private refreshUser(user: UserRecord): void {
