@@ -31,7 +31,7 @@ export async function startAccess(config: Config, db: SqlDatabase, log: Logger):
   if (first.created && first.generatedPassword) {
     const file = await writeInitialPassword(config.dataDir, first.generatedPassword);
     // Shown once, on purpose: it is the only way in on a fresh install (and it must be changed at the first login).
-    authLog.warn({ username: 'admin', password: first.generatedPassword, file }, `first start: created user "admin" with password ${first.generatedPassword} (also in ${file}); it must be changed at the first login`);
+    authLog.info({ username: 'admin', password: first.generatedPassword, file }, `first start: created user "admin" with password ${first.generatedPassword} (also in ${file}); it must be changed at the first login`);
   } else if (first.created) {
     authLog.info({ username: 'admin' }, 'first start: created user "admin" with the password of SIGHTLINE_ADMIN_PASSWORD');
   }
