@@ -28,6 +28,8 @@ export async function startAccess(config: Config, db: SqlDatabase, log: Logger):
     onGeneratedPasswordReplaced: () => removeInitialPassword(config.dataDir),
   });
   const first = await auth.ensureFirstAdmin(process.env['SIGHTLINE_ADMIN_PASSWORD'] || undefined);
+  // Read once; child processes (ffmpeg) must not inherit it.
+  delete process.env['SIGHTLINE_ADMIN_PASSWORD'];
   if (first.created && first.generatedPassword) {
     const file = await writeInitialPassword(config.dataDir, first.generatedPassword);
     // Shown once, on purpose: it is the only way in on a fresh install (and it must be changed at the first login).

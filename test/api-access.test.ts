@@ -59,7 +59,7 @@ const EXAMPLES: Record<string, (s: AuthServer, c: Caller) => Promise<Call> | Cal
   'PATCH /api/users/:id': async (s) => ({ path: `/api/users/${await throwawayUser(s)}`, body: { role: 'operator' } }),
   'DELETE /api/users/:id': async (s) => ({ path: `/api/users/${await throwawayUser(s)}`, ok: 204 }),
   'GET /api/keys': () => ({ path: '/api/keys' }),
-  'POST /api/keys': () => ({ path: '/api/keys', body: { name: 'matrix', role: 'viewer' }, ok: 201 }),
+  'POST /api/keys': (_s, c) => ({ path: '/api/keys', body: { name: 'matrix', role: 'viewer' }, ...(c.kind === 'key' ? { ok: 403, okCode: 'FORBIDDEN' } : { ok: 201 }) }),
   'DELETE /api/keys/:id': async (s, c) => {
     // A key revokes itself; a session revokes a key it made.
     if (c.kind !== 'session') {

@@ -422,7 +422,8 @@ async function fuzz(t: TestContext, kind: 'pglite' | 'postgres'): Promise<void> 
   const started = Date.now();
   const stats = { calls: 0, byClass: {} as Record<string, number> };
   try {
-    const adminKey = server.keys.admin.headers();
+    // Set-up through the admin's session (keys are made from sessions, not with keys).
+    const adminKey = server.sessions.admin.headers(true);
     const api = async (method: string, path: string, body?: unknown) => {
       const a = await send(port, agent, method, path, { ...adminKey, ...(body ? { 'content-type': 'application/json' } : {}) }, body ? JSON.stringify(body) : null);
       assert.ok(a.status < 300, `${method} ${path}: ${a.status} ${a.body.toString()}`);

@@ -145,6 +145,56 @@ for (const kind of ['pglite', 'postgres'] as const) {
         assert.equal((await req(s, 'GET', '/api/cameras', cred)).body.error.code, 'AUTH_INVALID');
       });
 
+      await t.test('disabling a user or lowering their role ends their keys above it; a key cannot make keys', async () => {
+        const user = await newUser(s, 'admin');
+        const session = await s.login(user.username, USER_PASSWORD);
+        const adminKey = (await req(s, 'POST', '/api/keys', session, { name: 'their admin key', role: 'admin' })).body.key as string;
+        const viewerKey = (await req(s, 'POST', '/api/keys', session, { name: 'their viewer key', role: 'viewer' })).body.key as string;
+        const as = (key: string) => ({ name: 'key', headers: () => ({ authorization: `Bearer ${key}` }) });
+        const planted = await req(s, 'POST', '/api/keys', as(adminKey), { name: 'planted', role: 'viewer' });
+        assert.equal(planted.status, 403);
+        assert.match(planted.body.error.message, /not with another key/);
+        assert.equal((await req(s, 'PATCH', `/api/users/${user.id}`, s.keys.admin, { role: 'viewer' })).status, 200);
+        assert.equal((await req(s, 'GET', '/api/users', as(adminKey))).body.error.code, 'AUTH_INVALID', 'the admin key of a demoted user is revoked');
+        assert.equal((await req(s, 'GET', '/api/cameras', as(viewerKey))).status, 200, 'keys within the new role stay');
+        assert.equal((await req(s, 'PATCH', `/api/users/${user.id}`, s.keys.admin, { disabled: true })).status, 200);
+        assert.equal((await req(s, 'GET', '/api/cameras', as(viewerKey))).body.error.code, 'AUTH_INVALID', 'a disabled user\'s keys stop');
+      });
+
+      await t.test('guesses of the current password at a password change lock like failed logins', async () => {
+        const user = await newUser(s);
+        const session = await s.login(user.username, USER_PASSWORD);
+        const codes: number[] = [];
+        for (let i = 0; i < 6; i++) codes.push((await req(s, 'POST', '/api/auth/password', session, { currentPassword: `guess number ${i}`, newPassword: 'a new password here' })).status);
+        assert.deepEqual(codes, [400, 400, 400, 400, 400, 429]);
+      });
+
+      await t.test('a WebSocket from another site\'s page is refused; the server\'s own page and clients without Origin are not', async () => {
+        const open = (headers: Record<string, string>) => new Promise<number>((resolve) => {
+          const ws = new WebSocket(`${s.url.replace('http', 'ws')}/api/ws`, { headers: { ...s.keys.viewer.headers(), ...headers } });
+          ws.on('open', () => { ws.close(); resolve(101); });
+          ws.on('unexpected-response', (_q, res) => { res.resume(); resolve(res.statusCode ?? 0); });
+        });
+        assert.equal(await open({ origin: 'https://evil.example.com' }), 403);
+        assert.equal(await open({ origin: s.url }), 101);
+        assert.equal(await open({}), 101);
+      });
+
+      await t.test('revoking a key ends its MJPEG stream', async () => {
+        const { key, record } = await s.auth.createKey(null, { name: 'mjpeg', role: 'viewer' }, { address: null });
+        const res = await fetch(`${s.url}/api/cameras/cam1/live.mjpeg?fps=5`, { headers: { authorization: `Bearer ${key}` } });
+        assert.equal(res.status, 200);
+        const reader = res.body!.getReader();
+        await reader.read();
+        assert.equal((await req(s, 'DELETE', `/api/keys/${record.id}`, s.keys.admin)).status, 200);
+        // Timed from the revocation: the stream ends (or errors) within 3 s.
+        const ended = await Promise.race([
+          (async () => { for (;;) { const r = await reader.read().catch(() => ({ done: true })); if (r.done) return true; } })(),
+          new Promise<boolean>((r) => setTimeout(() => r(false), 3000).unref()),
+        ]);
+        assert.ok(ended, 'the stream still runs 3 s after the revocation');
+      });
+
       await t.test('changes through a cookie need the CSRF token and a same-site request', async () => {
         const operator = await s.login((await newUser(s, 'operator')).username, USER_PASSWORD);
         const path = `/api/events/${s.eventIds[2]}`;

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -113,6 +114,26 @@ test('a fresh server with the default settings (auth on) refuses anonymous calls
     for (const path of ['/api/cameras', '/api/events', '/metrics', '/api/recordings/status', '/api/audit', '/api/users']) {
       assert.equal((await fetch(`${app.url}${path}`)).status, 401, path);
     }
+  } finally {
+    await app.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('with authentication off, only loopback host names are answered (no DNS rebinding)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sightline-rebind-'));
+  const r = validateConfig({ server: { port: 0 }, auth: { enabled: false }, dataDir: dir, log: { level: 'silent' }, models: { download: false }, cameras: [{ id: 'gate', enabled: false, source: { url: 'rtsp://127.0.0.1:9/none' } }] });
+  assert.ok(r.ok);
+  const app = await startApp(r.config, pino({ level: 'silent' }));
+  try {
+    const port = new URL(app.url).port;
+    const get = (host: string) => new Promise<number>((resolve, reject) => {
+      httpRequest({ host: '127.0.0.1', port, path: '/api/cameras', headers: { host } }, (res) => { res.resume(); resolve(res.statusCode!); }).on('error', reject).end();
+    });
+    assert.equal(await get(`127.0.0.1:${port}`), 200);
+    assert.equal(await get(`localhost:${port}`), 200);
+    assert.equal(await get(`[::1]:${port}`), 200);
+    assert.equal(await get(`attacker.example.com:${port}`), 403);
   } finally {
     await app.stop();
     rmSync(dir, { recursive: true, force: true });

@@ -47,6 +47,8 @@ export interface AccessOptions {
   readonly openMetrics: boolean;
   readonly rateLimit: { readonly perSecond: number; readonly burst: number };
   readonly now: () => number;
+  /** Origins other than the server's own that may call it (server.corsOrigins); also those whose pages may open WebSockets. */
+  readonly corsOrigins: readonly string[];
   /** Checks a signed link of `path`; null when valid, otherwise why not. Absent: no links are signed. */
   readonly checkLink?: (path: string, expires: unknown, sig: unknown, nowMs: number) => string | null;
 }
@@ -113,6 +115,16 @@ export function installAccess(app: FastifyInstance<any, any, any, any, any>, opt
     const access = config.access;
     // Unmatched requests (404) carry no access; they reveal nothing and are answered by the not-found handler.
     if (access === undefined) return;
+    // Browsers let any page open a WebSocket anywhere, with the cookies of the target's site: only this server's own
+    // pages (and the configured origins) may. Without authentication, only loopback host names are answered, so a
+    // web page cannot reach the server through a DNS name rebound to 127.0.0.1.
+    const origin = req.headers.origin;
+    if (req.headers.upgrade && origin !== undefined && !sameOrigin(origin, req.headers.host) && !opts.corsOrigins.includes(origin)) {
+      throw new AppError('FORBIDDEN', `a WebSocket from the page of ${origin.slice(0, 100)} is refused; add that origin to server.corsOrigins to allow it`);
+    }
+    if (opts.auth === null && !isLoopbackHostHeader(req.headers.host)) {
+      throw new AppError('FORBIDDEN', `with authentication off (auth.enabled: false) only loopback addresses are answered, not Host "${String(req.headers.host).slice(0, 100)}"`);
+    }
     const nowMs = opts.now();
     const q = req.query as Record<string, unknown>;
     if (config.signedLink && (q['sig'] !== undefined || q['expires'] !== undefined)) {
@@ -125,7 +137,8 @@ export function installAccess(app: FastifyInstance<any, any, any, any, any>, opt
       req.principal = OPEN_PRINCIPAL;
       return;
     }
-    const key = bearer(req);
+    // A malformed header on an open route (health, login) is ignored rather than refused.
+    const key = NEEDS_NOTHING.includes(access) ? (() => { try { return bearer(req); } catch { return null; } })() : bearer(req);
     const token = key === null ? (req.cookies?.[SESSION_COOKIE] ?? null) : null;
     let principal: Principal | null = null;
     let failure: AppError | null = null;
@@ -171,7 +184,8 @@ export function installAccess(app: FastifyInstance<any, any, any, any, any>, opt
   // Every change is audited once it is answered: who, what, the outcome, and the states the handler named.
   app.addHook('onResponse', async (req, reply) => {
     const config = req.routeOptions.config;
-    if (opts.auth === null || config.access === undefined || !CHANGES.has(req.method) || req.auditDetail?.skip) return;
+    // `skip`: the service wrote its own entry (it does for what it completes); a refusal is always written here.
+    if (opts.auth === null || config.access === undefined || !CHANGES.has(req.method) || (req.auditDetail?.skip && reply.statusCode < 400)) return;
     const principal = req.principal as Principal | null;
     const detail = req.auditDetail;
     if (!principal && !detail?.actor) return; // refused before anyone was known: counted by the rate limit, not logged
@@ -190,6 +204,22 @@ export function installAccess(app: FastifyInstance<any, any, any, any, any>, opt
       .catch((err) => req.log.error({ err }, 'audit entry could not be written'));
   });
   return table;
+}
+
+/** True when `origin` (`https://host:port`) names the host the request was sent to. */
+function sameOrigin(origin: string, host: string | undefined): boolean {
+  try {
+    return host !== undefined && new URL(origin).host === host;
+  } catch {
+    return false;
+  }
+}
+
+/** True for a Host header naming this machine's loopback (127.x, localhost, [::1]), with or without a port. */
+function isLoopbackHostHeader(host: string | undefined): boolean {
+  if (host === undefined) return true; // HTTP/1.0 without Host: no name was resolved to reach us
+  const name = host.startsWith('[') ? host.slice(1, host.indexOf(']')) : host.split(':')[0]!;
+  return name === 'localhost' || name === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(name);
 }
 
 /** Throws FORBIDDEN unless the request's principal may see `cameraId` (for routes with `camera: 'handler'`). */

@@ -1,18 +1,18 @@
 /**
- * The server machine's own door: a Unix socket `DATA_DIR/admin.sock`, readable and writable only by the account the
- * server runs as, through which `sightline keys create` makes an API key while the server runs (the embedded database
+ * The server machine's own door: a Unix socket `DATA_DIR/admin/admin.sock`, in a folder only the account the server
+ * runs as may enter (made so before the socket exists, so no umask opens it even for a moment), through which `sightline keys create` makes an API key while the server runs (the embedded database
  * is open in the server process and cannot be opened beside it). Whoever may open this socket may read the data
  * folder anyway, so it asks for nothing more (as Grafana's CLI trusts whoever can read its database file).
  */
-import { chmod, rm } from 'node:fs/promises';
+import { chmod, mkdir, rm } from 'node:fs/promises';
 import { createServer, request, type Server } from 'node:http';
-import path from 'node:path';
+import path, { join } from 'node:path';
 import { z } from 'zod';
 import type { AuthService } from '../auth/auth-service.ts';
 import { ROLES } from '../auth/roles.ts';
 import { errorMessage, isAppError } from '../core/errors.ts';
 
-export const ADMIN_SOCKET = 'admin.sock';
+export const ADMIN_SOCKET = join('admin', 'admin.sock');
 
 /** What `keys create` sends. */
 export const LocalKeyRequest = z.object({
@@ -23,6 +23,8 @@ export type LocalKeyRequest = z.infer<typeof LocalKeyRequest>;
 /** Listens on the admin socket; returns the function that closes it. */
 export async function startLocalAdmin(dataDir: string, auth: AuthService): Promise<() => Promise<void>> {
   const file = path.join(dataDir, ADMIN_SOCKET);
+  await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+  await chmod(path.dirname(file), 0o700);
   await rm(file, { force: true });
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];

@@ -87,30 +87,38 @@ ${rows.join('\n')}
   request (default ${DEFAULT_AUTH.session.idleMinutes}) or \`auth.session.maxHours\` after login (default ${DEFAULT_AUTH.session.maxHours}), at logout, when the
   user changes their password (their other sessions), or when an admin changes the user's role, password or
   disables them.
+- **WebSockets** are opened only from this server's own pages (or \`server.corsOrigins\`): an upgrade with another
+  \`Origin\` is refused (403), since browsers let any page open one with the site's cookies.
 - **Cross-site requests.** A change (POST, PATCH, PUT, DELETE) made with the session cookie must carry the session's
   \`x-csrf-token\` header (from the login answer or \`GET /api/auth/session\`), and a browser's \`Sec-Fetch-Site\` must be
   \`same-origin\`; otherwise 403 \`CSRF_FAILED\`. API keys are not sent by browsers on their own and need no token.
-- **API keys** (\`Authorization: Bearer slk_XXXXXXXX_...\`) are made by an admin, by any user for themselves up to
-  their own role (\`POST /api/keys\`), or on the server machine with \`npx sightline keys create --role ROLE [--name N]\`
-  (through the owner-only socket \`DATA_DIR/admin.sock\` while the server runs, or on the database when it does not).
+- **API keys** (\`Authorization: Bearer slk_XXXXXXXX_...\`) are made from a login session, by an admin or by any user
+  for themselves up to their own role (\`POST /api/keys\`), or on the server machine with
+  \`npx sightline keys create --role ROLE [--name N]\` (through the socket \`DATA_DIR/admin/admin.sock\`, in a folder only
+  the server's account may enter, while the server runs; on the database when it does not). A key cannot make keys.
   A key is shown once; only its SHA-256 is stored, with its visible prefix, role, optional cameras and expiry,
-  creation and last-use time. Revoking (\`DELETE /api/keys/:id\`) takes effect at once, and open WebSockets that use it
-  close (code 4401).
-- **Lockout.** ${DEFAULT_AUTH.lockout.failures} failed logins in a row for one user name lock it for ${DEFAULT_AUTH.lockout.lockMinutes} minutes; an address may try
-  ${DEFAULT_AUTH.lockout.addressPerMinute} logins a minute. Both answer 429 \`LOGIN_LOCKED\` with \`Retry-After\`. Unknown user names are counted and locked the
+  creation and last-use time. Revoking (\`DELETE /api/keys/:id\`: an admin any key, a user their own, a key itself)
+  takes effect at once, and open WebSockets and MJPEG streams that use it close (code 4401). Disabling a user revokes
+  their keys; lowering their role revokes their keys above it.
+- **Lockout.** ${DEFAULT_AUTH.lockout.failures} failed logins (or wrong current passwords at a password change) in a row for one user name lock it for ${DEFAULT_AUTH.lockout.lockMinutes} minutes; an address may try
+  ${DEFAULT_AUTH.lockout.addressPerMinute} logins a minute (IPv6 addresses by their /64). Attempts are counted before the password is checked, so
+  parallel guesses cannot pass the limit. Both answer 429 \`LOGIN_LOCKED\` with \`Retry-After\`. Unknown user names are counted and locked the
   same way, and a wrong password and an unknown user get the same answer (401 \`LOGIN_FAILED\`) in the same time.
 - **Rate limits.** Every request takes a token from the bucket of its key, session or (anonymous) address:
   \`auth.rateLimit.perSecond\` (default ${DEFAULT_AUTH.rateLimit.perSecond}) with bursts of \`auth.rateLimit.burst\` (default ${DEFAULT_AUTH.rateLimit.burst}); beyond, 429
   \`RATE_LIMITED\` with \`Retry-After\`.
-- **Audit.** Every change (each POST, PATCH, PUT and DELETE, allowed or refused) and every login, logout and
-  password change is appended to the audit log with who, what, when, from which address, the outcome, and for
+- **Audit.** Every change (each POST, PATCH, PUT and DELETE of a known caller, allowed or refused; anonymous refusals
+  are counted by the rate limit instead) and every login (failed and locked ones too), logout and password change is
+  appended to the audit log with who, what, when, from which address, the outcome, and for
   accounts and settings the state before and after (never secrets). \`GET /api/audit\` (admin); kept
   \`auth.auditKeepDays\` days (default ${DEFAULT_AUTH.auditKeepDays}).
 
 ## The server
 
 - Authentication can be turned off (\`auth.enabled: false\`) only while \`server.host\` is a loopback address; the
-  configuration check refuses it otherwise, naming the fix.
+  configuration check refuses it otherwise, naming the fix. Without authentication only requests whose \`Host\` is a
+  loopback name are answered, so a web page cannot reach the server through a DNS name rebound to 127.0.0.1.
+- Snapshots, clips and recordings are sent \`Cache-Control: private\` (no shared cache keeps them).
 - TLS: \`server.tls.certFile\` and \`keyFile\` (PEM); the files are watched and a renewed certificate is used without a
   restart. Under TLS, cookies are Secure and HSTS is sent.
 - Headers on every answer: a Content-Security-Policy for the page (its one inline script allowed by hash,

@@ -149,7 +149,7 @@ export async function buildServer(deps: ApiDeps, hub: LiveHub) {
   });
   const now = deps.now ?? Date.now;
   const routeTable = installAccess(app, {
-    auth: deps.auth, openMetrics: sec.openMetrics, rateLimit: sec.rateLimit, now,
+    auth: deps.auth, openMetrics: sec.openMetrics, rateLimit: sec.rateLimit, now, corsOrigins: sec.corsOrigins,
     ...(deps.linkKey ? { checkLink: (path: string, expires: unknown, sig: unknown, nowMs: number) => checkSignedPath(deps.linkKey!, path, expires, sig, nowMs) } : {}),
   });
 

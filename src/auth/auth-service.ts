@@ -200,10 +200,17 @@ export class AuthService {
     if (!p.userId || p.kind !== 'session') throw new AppError('FORBIDDEN', 'a password is changed from a login session, not with an API key');
     const user = await this.store.getUser(p.userId);
     if (!user) throw new AppError('SESSION_EXPIRED', 'the account of this session was deleted');
+    // Guesses of the current password count like failed logins (a stolen session must not become a password oracle).
+    const refusal = this.throttle.admit(user.username, origin.address ?? 'unknown', this.ports.now());
+    if (refusal) {
+      const seconds = Math.ceil(refusal.retryAfterMs / 1000);
+      throw Object.assign(new AppError('LOGIN_LOCKED', `too many wrong passwords; try again in ${seconds} s`), { retryAfterSeconds: seconds });
+    }
     if (!(await verifyPassword(current, user.passwordHash)).ok) {
       await this.audit({ actor: p.actor, action: 'auth.password', target: user.username, address: origin.address, outcome: 'failed', before: null, after: null });
       throw new AppError('PASSWORD_REJECTED', 'currentPassword: the current password is wrong');
     }
+    this.throttle.succeeded(user.username);
     const problem = passwordProblem(next, user.username) ?? (next === current ? 'the new password must differ from the current one' : null);
     if (problem) throw new AppError('PASSWORD_REJECTED', `newPassword: ${problem}`);
     const updated = (await this.store.updateUser(user.id, { passwordHash: await hashPassword(next), mustChangePassword: false, updatedMs: this.ports.now() }))!;
@@ -247,6 +254,12 @@ export class AuthService {
     }))!;
     // A new role, a reset password or a disabled account ends the user's sessions: they log in again under the new terms.
     this.dropSessions(await this.store.revokeUserSessions(id, this.ports.now()));
+    // Their keys go too when the account is disabled, and those above a lowered role.
+    for (const k of await this.store.listKeys(id)) {
+      if (k.revokedMs !== null || !(updated.disabled || !includesRole(updated.role, k.role))) continue;
+      await this.store.revokeKey(k.id, this.ports.now());
+      this.dropKey(k);
+    }
     if (passwordHash) this.throttle.unlock(user.username);
     const view = (u: UserRecord) => ({ role: u.role, disabled: u.disabled, passwordChanged: u.passwordHash !== user.passwordHash });
     await this.audit({ actor: actor.actor, action: 'user.update', target: user.username, address: origin.address, outcome: 'ok', before: { role: user.role, disabled: user.disabled }, after: view(updated) });
@@ -278,6 +291,8 @@ export class AuthService {
     input: { name: string; role: Role; cameraIds?: readonly string[] | null; expiresMs?: number | null },
     origin: Origin,
   ): Promise<{ key: string; record: PublicKey }> {
+    // A key cannot make keys: a leaked key must not be able to plant others that outlive it.
+    if (actor?.kind === 'key') throw new AppError('FORBIDDEN', 'API keys are made from a login session or on the server machine (sightline keys create), not with another key');
     if (actor && !includesRole(actor.role, input.role)) throw new AppError('FORBIDDEN', `a ${actor.role} can create keys up to role ${actor.role}, not ${input.role}`);
     if (actor?.cameraIds && (!input.cameraIds || input.cameraIds.some((c) => !actor.cameraIds!.includes(c)))) {
       throw new AppError('FORBIDDEN', `a key limited to cameras ${actor.cameraIds.join(', ')} can create keys only for those`);
@@ -294,15 +309,20 @@ export class AuthService {
     return { key, record: publicKey(record) };
   }
 
-  /** Keys `actor` may see: every key for an admin, their own for others (a key sees the keys of the user who made it). */
+  /** Keys `actor` may see: every key for an admin, their own for a user, itself for a lesser key. */
   async listKeys(actor: Principal): Promise<PublicKey[]> {
-    const keys = actor.role === 'admin' ? await this.store.listKeys() : actor.userId ? await this.store.listKeys(actor.userId) : [];
-    return keys.map(publicKey);
+    if (actor.role === 'admin') return (await this.store.listKeys()).map(publicKey);
+    if (actor.kind === 'key') {
+      const self = actor.keyId ? await this.store.getKey(actor.keyId) : null;
+      return self ? [publicKey(self)] : [];
+    }
+    return actor.userId ? (await this.store.listKeys(actor.userId)).map(publicKey) : [];
   }
 
   async revokeKey(actor: Principal, id: string, origin: Origin): Promise<PublicKey> {
     const key = await this.store.getKey(id);
-    const mayRevoke = key && (actor.role === 'admin' || (actor.userId !== null && key.userId === actor.userId) || actor.keyId === id);
+    // An admin revokes any key; a user their own; a lesser key only itself.
+    const mayRevoke = key && (actor.role === 'admin' || actor.keyId === id || (actor.kind === 'session' && actor.userId !== null && key.userId === actor.userId));
     if (!key || !mayRevoke) throw new AppError('KEY_NOT_FOUND', `no API key with id "${id}" that you may revoke`);
     const revoked = (await this.store.revokeKey(id, this.ports.now()))!;
     this.dropKey(key);

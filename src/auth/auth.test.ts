@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { LoginThrottle } from './login-throttle.ts';
+import { addressKey, LoginThrottle } from './login-throttle.ts';
 import { DUMMY_HASH, hashPassword, verifyPassword } from './password-hash.ts';
 import { passwordProblem } from './password-policy.ts';
 import { includesRole } from './roles.ts';
@@ -19,22 +19,35 @@ test('token buckets: a burst, then the average rate; Retry-After until the next 
   assert.ok(b.take('a', 0).ok === false, 'a clock going back refills nothing');
 });
 
-test('login throttle: the n-th failure in a row locks the name for lockMinutes (unknown names alike), success clears it', () => {
+test('login throttle: the n-th attempt in a row locks the name unless it succeeds (unknown names alike); addresses are slowed', () => {
   const t = new LoginThrottle({ failures: 3, lockMinutes: 10, addressPerMinute: 1000 });
-  assert.equal(t.failed('Alice', 0), null);
-  assert.equal(t.failed('alice', 0), null);
-  assert.equal(t.failed('ALICE', 0), 600_000, 'names are counted case-insensitively');
+  assert.equal(t.admit('Alice', 'ip', 0), null);
+  assert.equal(t.admit('alice', 'ip', 0), null);
+  // Admitted before any hash is checked: parallel guesses beyond the limit are refused.
+  assert.equal(t.admit('ALICE', 'ip', 0), null);
+  assert.equal(t.failed('alice', 0), 600_000, 'the third failure in a row locked the name (case-insensitively)');
   assert.deepEqual(t.admit('alice', 'ip', 1000), { reason: 'user-locked', retryAfterMs: 599_000 });
   assert.equal(t.admit('alice', 'ip', 600_000), null, 'the lock ends');
-  t.failed('bob', 0);
+  t.admit('bob', 'ip', 0);
+  t.admit('bob', 'ip', 0);
   t.succeeded('bob');
-  t.failed('bob', 0);
+  t.admit('bob', 'ip', 0);
   assert.equal(t.failed('bob', 0), null, 'a success starts the count again');
+  t.admit('carol', 'ip', 0);
+  t.admit('carol', 'ip', 0);
+  t.admit('carol', 'ip', 0);
+  t.succeeded('carol');
+  assert.equal(t.admit('carol', 'ip', 1), null, 'the right password on the last allowed attempt clears the lock it set');
   const slow = new LoginThrottle({ failures: 100, lockMinutes: 10, addressPerMinute: 2 });
   assert.equal(slow.admit('x', '10.0.0.1', 0), null);
   assert.equal(slow.admit('y', '10.0.0.1', 0), null);
   assert.equal(slow.admit('z', '10.0.0.1', 0)?.reason, 'address-slowed');
   assert.equal(slow.admit('z', '10.0.0.2', 0), null, 'per address');
+  assert.equal(slow.admit('a', '2001:db8:1:2::1', 0), null);
+  assert.equal(slow.admit('b', '2001:db8:1:2:ffff::9', 0), null);
+  assert.equal(slow.admit('c', '2001:db8:1:2:abcd:0:0:7', 0)?.reason, 'address-slowed', 'IPv6 by /64');
+  assert.equal(addressKey('2001:db8::1'), '2001:db8:0:0::/64');
+  assert.equal(addressKey('::ffff:10.0.0.1'), '::ffff:10.0.0.1');
 });
 
 test('password rules stop the worst choices only', () => {

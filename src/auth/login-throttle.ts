@@ -1,6 +1,8 @@
 /**
  * Lockout of user names after repeated failed logins, and the slow-down of addresses that try many (pure; time passed
  * in). A name that does not exist is counted and locked like one that does, so the answers tell an attacker nothing.
+ * An attempt is counted when it is admitted, before the password is checked, so parallel guesses cannot pass the
+ * limit while the hashes run; a success clears the count.
  */
 import { TokenBuckets } from './token-bucket.ts';
 
@@ -17,11 +19,25 @@ export interface LoginRefusal {
 }
 
 interface NameState {
-  failures: number;
+  attempts: number;
   lockedUntilMs: number;
 }
 
 const MAX_NAMES = 100_000;
+
+/** The bucket of an address: IPv6 by its /64 (one host usually holds a whole /64), IPv4 as it is. */
+export function addressKey(address: string): string {
+  if (!address.includes(':') || address.startsWith('::ffff:')) return address;
+  const full = address.includes('::') ? expandV6(address) : address.split(':');
+  return `${full.slice(0, 4).join(':')}::/64`;
+}
+
+function expandV6(address: string): string[] {
+  const [head, tail] = address.split('::') as [string, string];
+  const h = head ? head.split(':') : [];
+  const t = tail ? tail.split(':') : [];
+  return [...h, ...Array<string>(Math.max(0, 8 - h.length - t.length)).fill('0'), ...t];
+}
 
 export class LoginThrottle {
   private readonly names = new Map<string, NameState>();
@@ -31,35 +47,29 @@ export class LoginThrottle {
     this.addresses = new TokenBuckets(settings.addressPerMinute / 60, settings.addressPerMinute);
   }
 
-  /** Checks (and counts) an attempt for `username` from `address`; null when it may be tried. */
+  /** Checks and counts an attempt for `username` from `address`; null when it may be tried. */
   admit(username: string, address: string, nowMs: number): LoginRefusal | null {
-    const state = this.names.get(username.toLowerCase());
-    if (state && state.lockedUntilMs > nowMs) return { reason: 'user-locked', retryAfterMs: state.lockedUntilMs - nowMs };
-    const bucket = this.addresses.take(address, nowMs);
-    if (!bucket.ok) return { reason: 'address-slowed', retryAfterMs: bucket.retryAfterMs };
-    return null;
-  }
-
-  /** A wrong password (or unknown name): the name is locked at the `failures`-th in a row. Returns the lock end, if any. */
-  failed(username: string, nowMs: number): number | null {
     const key = username.toLowerCase();
-    let state = this.names.get(key);
-    if (!state) {
-      if (this.names.size >= MAX_NAMES) this.names.delete(this.names.keys().next().value!);
-      state = { failures: 0, lockedUntilMs: 0 };
-      this.names.set(key, state);
-    }
-    if (state.lockedUntilMs <= nowMs && state.lockedUntilMs !== 0) state.lockedUntilMs = 0;
-    state.failures += 1;
-    if (state.failures >= this.settings.failures) {
-      state.failures = 0;
-      state.lockedUntilMs = nowMs + this.settings.lockMinutes * 60_000;
-      return state.lockedUntilMs;
+    const state = this.names.get(key);
+    if (state && state.lockedUntilMs > nowMs) return { reason: 'user-locked', retryAfterMs: state.lockedUntilMs - nowMs };
+    const bucket = this.addresses.take(addressKey(address), nowMs);
+    if (!bucket.ok) return { reason: 'address-slowed', retryAfterMs: bucket.retryAfterMs };
+    const s = state ?? this.add(key, nowMs);
+    s.attempts += 1;
+    if (s.attempts >= this.settings.failures) {
+      s.attempts = 0;
+      s.lockedUntilMs = nowMs + this.settings.lockMinutes * 60_000;
     }
     return null;
   }
 
-  /** A successful login clears the name's count. */
+  /** The admitted attempt failed: the end of the lock it completed, if any (for the audit log). */
+  failed(username: string, nowMs: number): number | null {
+    const state = this.names.get(username.toLowerCase());
+    return state && state.lockedUntilMs > nowMs ? state.lockedUntilMs : null;
+  }
+
+  /** A successful login clears the name's count (and a lock its own attempt set). */
   succeeded(username: string): void {
     this.names.delete(username.toLowerCase());
   }
@@ -67,5 +77,16 @@ export class LoginThrottle {
   /** An admin unlocks a name (e.g. after resetting its password). */
   unlock(username: string): void {
     this.names.delete(username.toLowerCase());
+  }
+
+  private add(key: string, nowMs: number): NameState {
+    if (this.names.size >= MAX_NAMES) {
+      // Forget names that are not locked first; a live lock is never dropped to make room.
+      for (const [k, s] of this.names) if (s.lockedUntilMs <= nowMs) this.names.delete(k);
+      if (this.names.size >= MAX_NAMES) for (const [k] of [...this.names].slice(0, MAX_NAMES / 10)) this.names.delete(k);
+    }
+    const state = { attempts: 0, lockedUntilMs: 0 };
+    this.names.set(key, state);
+    return state;
   }
 }

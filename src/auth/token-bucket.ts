@@ -42,11 +42,6 @@ export class TokenBuckets {
     return { ok: false, retryAfterMs: Math.ceil(((1 - b.tokens) * 1000) / this.perSecond) };
   }
 
-  /** Forgets `key` (a successful login clears its address's slow-down). */
-  reset(key: string): void {
-    this.buckets.delete(key);
-  }
-
   private evict(nowMs: number): void {
     for (const [key, b] of this.buckets) {
       if (b.tokens + ((nowMs - b.atMs) * this.perSecond) / 1000 >= this.burst) this.buckets.delete(key);

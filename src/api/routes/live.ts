@@ -55,10 +55,10 @@ function socketGuard(ctx: RouteContext) {
   }, RECHECK_MS);
   timer.unref();
   return {
-    add(socket: Socket, p: Principal) {
+    add(socket: Pick<Socket, 'close' | 'on'>, p: Principal) {
       if (ctx.auth === null) return;
-      open.set(socket, p);
-      socket.on('close', () => open.delete(socket));
+      open.set(socket as Socket, p);
+      socket.on('close', () => open.delete(socket as Socket));
     },
     stop: () => clearInterval(timer),
   };
@@ -149,6 +149,8 @@ export async function liveRoutes(app: App, ctx: RouteContext): Promise<void> {
     const boundary = 'sightlineframe';
     reply.hijack();
     const res = reply.raw;
+    // Revoking the session or key ends the stream, as it closes a WebSocket.
+    guard.add({ close: () => res.destroy(), on: (_ev, cb) => req.raw.on('close', cb) }, req.principal);
     res.writeHead(200, { 'content-type': `multipart/x-mixed-replace; boundary=${boundary}`, 'cache-control': 'no-store', connection: 'close' });
     let closed = false;
     req.raw.on('close', () => (closed = true));

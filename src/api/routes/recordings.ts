@@ -66,7 +66,7 @@ export async function recordingRoutes(app: App, ctx: RouteContext & { recordings
     assertCamera(req, path.split('/')[1]!);
     const data = await recordings.store.read(path);
     if (!data) throw new AppError('RECORDING_NOT_FOUND', `no recording segment "${path}" (deleted by retention, or never written)`);
-    return sendMp4(req, reply, data, 'max-age=3600');
+    return sendMp4(req, reply, data, 'private, max-age=3600');
   });
 
   app.get('/api/events/:id/clip.mp4', {
@@ -77,6 +77,6 @@ export async function recordingRoutes(app: App, ctx: RouteContext & { recordings
     assertCamera(req, event.cameraId);
     const clip = await recordings.clip(event);
     if (!clip) throw new AppError('RECORDING_NOT_FOUND', `event "${event.id}" has no recording (camera "${event.cameraId}" records in mode "off", or retention deleted it)`);
-    return sendMp4(req, reply, clip.data, event.endMs === null ? 'no-store' : 'max-age=60');
+    return sendMp4(req, reply, clip.data, event.endMs === null ? 'no-store' : 'private, max-age=60');
   });
 }
