@@ -89,7 +89,7 @@ export async function buildServer(deps: ApiDeps, hub: LiveHub) {
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: sec.bodyLimitKb * 1024,
     // Ids may be up to 200 characters (schemas.ts IdParam); longer ones are refused by the schema with its message.
-    maxParamLength: 500,
+    routerOptions: { maxParamLength: 500 },
     // Fastify's own refusals (a malformed URL, an unreadable body) answer in the API's error shape too.
     frameworkErrors: (err, _req, reply) => {
       const status = (err as { statusCode?: number }).statusCode ?? 400;
