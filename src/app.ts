@@ -108,7 +108,7 @@ export async function startApp(config: Config, log: Logger): Promise<RunningApp>
   const tls = config.server.tls ? await readTls(config.server.tls) : undefined;
   const app = await buildServer({
     cameras: () => [...handles.values()], events, analytics, media, log, recordings, delivery, linkKey, auth: access.auth,
-    security: { ...config.auth, corsOrigins: config.server.corsOrigins, bodyLimitKb: config.server.bodyLimitKb, tls },
+    security: { ...config.auth, corsOrigins: config.server.corsOrigins, bodyLimitKb: config.server.bodyLimitKb, trustProxy: config.server.trustProxy, tls },
   }, hub);
   await app.listen({ host: config.server.host, port: config.server.port });
   const stopTlsWatch = config.server.tls ? watchTls(config.server.tls, app.server as unknown as SecureServer, log) : () => undefined;

@@ -139,3 +139,23 @@ test('with authentication off, only loopback host names are answered (no DNS reb
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('behind a trusted reverse proxy the client address comes from X-Forwarded-For (lockout, rate limit, audit)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sightline-proxy-'));
+  const saved = process.env['SIGHTLINE_ADMIN_PASSWORD'];
+  process.env['SIGHTLINE_ADMIN_PASSWORD'] = 'proxy test password';
+  const app = await startApp(config(dir, { trustProxy: ['127.0.0.1'] }), pino({ level: 'silent' }));
+  try {
+    const login = (forwardedFor: string) => fetch(`${app.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': forwardedFor }, body: JSON.stringify({ username: 'admin', password: 'proxy test password' }) });
+    const ok = await login('203.0.113.7');
+    assert.equal(ok.status, 200);
+    const cookie = ok.headers.get('set-cookie')!.split(';')[0]!;
+    const audit = (await (await fetch(`${app.url}/api/audit?action=auth.login`, { headers: { cookie } })).json()) as { entries: { address: string }[] };
+    assert.equal(audit.entries[0]!.address, '203.0.113.7');
+  } finally {
+    if (saved === undefined) delete process.env['SIGHTLINE_ADMIN_PASSWORD'];
+    else process.env['SIGHTLINE_ADMIN_PASSWORD'] = saved;
+    await app.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -118,6 +118,8 @@ ${rows.join('\n')}
 - Authentication can be turned off (\`auth.enabled: false\`) only while \`server.host\` is a loopback address; the
   configuration check refuses it otherwise, naming the fix. Without authentication only requests whose \`Host\` is a
   loopback name are answered, so a web page cannot reach the server through a DNS name rebound to 127.0.0.1.
+- Behind a reverse proxy, list it in \`server.trustProxy\` (addresses or CIDR ranges): the client address for lockout,
+  rate limits and the audit log is then taken from its \`X-Forwarded-For\`; otherwise every client shares the proxy's.
 - Snapshots, clips and recordings are sent \`Cache-Control: private\` (no shared cache keeps them).
 - TLS: \`server.tls.certFile\` and \`keyFile\` (PEM); the files are watched and a renewed certificate is used without a
   restart. Under TLS, cookies are Secure and HSTS is sent.

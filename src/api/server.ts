@@ -58,6 +58,8 @@ export interface ApiDeps {
     readonly session: { readonly idleMinutes: number; readonly maxHours: number };
     readonly corsOrigins: readonly string[];
     readonly bodyLimitKb: number;
+    /** Reverse proxies whose X-Forwarded-For names the client (server.trustProxy); empty: none. */
+    readonly trustProxy?: readonly string[] | undefined;
     /** PEM certificate and key: HTTPS, and Secure cookies. */
     readonly tls?: { readonly cert: Buffer; readonly key: Buffer } | undefined;
   };
@@ -90,6 +92,7 @@ export async function buildServer(deps: ApiDeps, hub: LiveHub) {
     bodyLimit: sec.bodyLimitKb * 1024,
     // Ids may be up to 200 characters (schemas.ts IdParam); longer ones are refused by the schema with its message.
     routerOptions: { maxParamLength: 500 },
+    trustProxy: sec.trustProxy && sec.trustProxy.length > 0 ? [...sec.trustProxy] : false,
     // Fastify's own refusals (a malformed URL, an unreadable body) answer in the API's error shape too.
     frameworkErrors: (err, _req, reply) => {
       const status = (err as { statusCode?: number }).statusCode ?? 400;

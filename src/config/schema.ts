@@ -128,9 +128,11 @@ export const ConfigSchema = z
         corsOrigins: z.array(z.string().url({ error: 'expected an origin such as https://dash.example.com' })).default([])
           .describe('Origins other sites may call the API from (CORS); empty = none.'),
         bodyLimitKb: between(1, 102_400, { int: true }).default(1024).describe('Largest request body accepted, in KiB; larger ones get 413.'),
+        trustProxy: z.array(z.string().min(1)).default([])
+          .describe('Addresses or CIDR ranges of reverse proxies in front of the server whose X-Forwarded-For names the client (for rate limits, lockout and the audit log); empty = none.'),
       })
       .strict()
-      .default({ host: '127.0.0.1', port: 8080, corsOrigins: [], bodyLimitKb: 1024 }),
+      .default({ host: '127.0.0.1', port: 8080, corsOrigins: [], bodyLimitKb: 1024, trustProxy: [] }),
     auth: AuthSchema.default(DEFAULT_AUTH).describe('Users, sessions, API keys, lockout, rate limits and audit; see docs/security.md.'),
     dataDir: z.string().min(1).default('data').describe('Folder for the embedded database, media (snapshots) and downloaded models.'),
     assets: z.string().min(1).optional()
