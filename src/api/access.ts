@@ -57,13 +57,14 @@ export const SESSION_COOKIE = 'sightline_session';
 const CHANGES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const NEEDS_NOTHING: readonly Access[] = ['open', 'static'];
 
-/** Parses `Authorization: Bearer KEY`; null when absent; throws AUTH_INVALID when malformed. */
-function bearer(req: FastifyRequest): string | null {
+/** Parses `Authorization: Bearer KEY`; null when absent (or malformed and `lenient`); otherwise a malformed one is AUTH_INVALID. */
+function bearer(req: FastifyRequest, lenient: boolean): string | null {
   const header = req.headers.authorization;
   if (header === undefined) return null;
   const m = /^Bearer ([\x21-\x7e]{1,200})$/.exec(header);
-  if (!m) throw new AppError('AUTH_INVALID', 'expected an "Authorization: Bearer KEY" header with an API key (slk_...); got a malformed one');
-  return m[1]!;
+  if (m) return m[1]!;
+  if (lenient) return null;
+  throw new AppError('AUTH_INVALID', 'expected an "Authorization: Bearer KEY" header with an API key (slk_...); got a malformed one');
 }
 
 /** The camera a request is about, for camera-scoped keys. */
@@ -138,7 +139,7 @@ export function installAccess(app: FastifyInstance<any, any, any, any, any>, opt
       return;
     }
     // A malformed header on an open route (health, login) is ignored rather than refused.
-    const key = NEEDS_NOTHING.includes(access) ? (() => { try { return bearer(req); } catch { return null; } })() : bearer(req);
+    const key = bearer(req, NEEDS_NOTHING.includes(access));
     const token = key === null ? (req.cookies?.[SESSION_COOKIE] ?? null) : null;
     let principal: Principal | null = null;
     let failure: AppError | null = null;

@@ -111,7 +111,7 @@ export class AuthService {
       await this.audit({ actor: 'anonymous', action: 'auth.login', target: username.slice(0, 64), address: origin.address, outcome: 'failed', before: null, after: lockedUntil ? { lockedUntilMs: lockedUntil } : null });
       throw new AppError('LOGIN_FAILED', 'unknown user or wrong password');
     }
-    this.throttle.succeeded(username);
+    this.throttle.clear(username);
     if (outdated) await this.store.updateUser(user.id, { passwordHash: await hashPassword(password), updatedMs: nowMs });
     const token = newToken();
     const session: SessionRecord = {
@@ -210,7 +210,7 @@ export class AuthService {
       await this.audit({ actor: p.actor, action: 'auth.password', target: user.username, address: origin.address, outcome: 'failed', before: null, after: null });
       throw new AppError('PASSWORD_REJECTED', 'currentPassword: the current password is wrong');
     }
-    this.throttle.succeeded(user.username);
+    this.throttle.clear(user.username);
     const problem = passwordProblem(next, user.username) ?? (next === current ? 'the new password must differ from the current one' : null);
     if (problem) throw new AppError('PASSWORD_REJECTED', `newPassword: ${problem}`);
     const updated = (await this.store.updateUser(user.id, { passwordHash: await hashPassword(next), mustChangePassword: false, updatedMs: this.ports.now() }))!;
@@ -260,7 +260,7 @@ export class AuthService {
       await this.store.revokeKey(k.id, this.ports.now());
       this.dropKey(k);
     }
-    if (passwordHash) this.throttle.unlock(user.username);
+    if (passwordHash) this.throttle.clear(user.username);
     const view = (u: UserRecord) => ({ role: u.role, disabled: u.disabled, passwordChanged: u.passwordHash !== user.passwordHash });
     await this.audit({ actor: actor.actor, action: 'user.update', target: user.username, address: origin.address, outcome: 'ok', before: { role: user.role, disabled: user.disabled }, after: view(updated) });
     return publicUser(updated);

@@ -30,13 +30,13 @@ test('login throttle: the n-th attempt in a row locks the name unless it succeed
   assert.equal(t.admit('alice', 'ip', 600_000), null, 'the lock ends');
   t.admit('bob', 'ip', 0);
   t.admit('bob', 'ip', 0);
-  t.succeeded('bob');
+  t.clear('bob');
   t.admit('bob', 'ip', 0);
   assert.equal(t.failed('bob', 0), null, 'a success starts the count again');
   t.admit('carol', 'ip', 0);
   t.admit('carol', 'ip', 0);
   t.admit('carol', 'ip', 0);
-  t.succeeded('carol');
+  t.clear('carol');
   assert.equal(t.admit('carol', 'ip', 1), null, 'the right password on the last allowed attempt clears the lock it set');
   const slow = new LoginThrottle({ failures: 100, lockMinutes: 10, addressPerMinute: 2 });
   assert.equal(slow.admit('x', '10.0.0.1', 0), null);

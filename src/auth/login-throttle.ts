@@ -69,13 +69,8 @@ export class LoginThrottle {
     return state && state.lockedUntilMs > nowMs ? state.lockedUntilMs : null;
   }
 
-  /** A successful login clears the name's count (and a lock its own attempt set). */
-  succeeded(username: string): void {
-    this.names.delete(username.toLowerCase());
-  }
-
-  /** An admin unlocks a name (e.g. after resetting its password). */
-  unlock(username: string): void {
+  /** Clears the name's count and lock: a successful login (also a lock its own attempt set), or an admin's reset. */
+  clear(username: string): void {
     this.names.delete(username.toLowerCase());
   }
 

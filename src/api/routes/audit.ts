@@ -1,7 +1,7 @@
 /** The audit log (admin). */
 import { AppError } from '../../core/errors.ts';
 import { AuditListSchema, AuditQuery, ERRORS } from '../schemas.ts';
-import type { App, RouteContext } from './context.ts';
+import { requireAuth, type App, type RouteContext } from './context.ts';
 
 const time = (name: string, v: string | undefined): number | undefined => {
   if (v === undefined || v === '') return undefined;
@@ -17,15 +17,14 @@ export async function auditRoutes(app: App, ctx: RouteContext): Promise<void> {
       querystring: AuditQuery, response: { 200: AuditListSchema, ...ERRORS },
     },
   }, async (req) => {
-    if (!ctx.auth) throw new AppError('BAD_REQUEST', 'authentication is turned off on this server (auth.enabled: false); nothing is audited');
+    const auth = requireAuth(ctx, 'nothing is audited');
     const q = req.query;
     const limit = time('limit', q.limit);
     if (limit !== undefined && (limit < 1 || limit > 1000)) throw new AppError('BAD_REQUEST', `limit: expected a whole number between 1 and 1000, got ${limit}`);
-    const before = time('before', q.before);
-    const entries = await ctx.auth.store.listAudit({
+    const [before, fromMs, toMs] = [time('before', q.before), time('from', q.from), time('to', q.to)];
+    const entries = await auth.store.listAudit({
       ...(q.actor ? { actor: q.actor } : {}), ...(q.action ? { action: q.action } : {}), ...(before !== undefined ? { beforeId: String(before) } : {}),
-      ...(time('from', q.from) !== undefined ? { fromMs: time('from', q.from)! } : {}), ...(time('to', q.to) !== undefined ? { toMs: time('to', q.to)! } : {}),
-      ...(limit !== undefined ? { limit } : {}),
+      ...(fromMs !== undefined ? { fromMs } : {}), ...(toMs !== undefined ? { toMs } : {}), ...(limit !== undefined ? { limit } : {}),
     });
     return { entries };
   });

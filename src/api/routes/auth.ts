@@ -1,11 +1,10 @@
 /** Login, logout, who am I, and the password change (cookie sessions). */
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { AppError } from '../../core/errors.ts';
-import type { AuthService } from '../../auth/auth-service.ts';
+import { publicUser } from '../../auth/auth-service.ts';
 import { SESSION_COOKIE } from '../access.ts';
 import { ERRORS, LoginBody, PasswordBody, SessionSchema, UserSchema } from '../schemas.ts';
 import { z } from 'zod';
-import type { App, RouteContext } from './context.ts';
+import { requireAuth, type App, type RouteContext } from './context.ts';
 
 const tags = ['auth'];
 
@@ -17,10 +16,7 @@ function setCookie(reply: FastifyReply, ctx: RouteContext, token: string, maxAge
 
 /** Routes of accounts' own sessions; with authentication off, only `GET /api/auth/session` (the open principal). */
 export async function authRoutes(app: App, ctx: RouteContext): Promise<void> {
-  const auth = (): AuthService => {
-    if (!ctx.auth) throw new AppError('BAD_REQUEST', 'authentication is turned off on this server (auth.enabled: false); there is nothing to log in to');
-    return ctx.auth;
-  };
+  const auth = () => requireAuth(ctx, 'there is nothing to log in to');
 
   app.post('/api/auth/login', {
     config: { access: 'open', audit: 'auth.login' },
@@ -56,9 +52,8 @@ export async function authRoutes(app: App, ctx: RouteContext): Promise<void> {
     const p = req.principal;
     const user = p.userId && ctx.auth ? await ctx.auth.store.getUser(p.userId) : null;
     const session = p.sessionId && ctx.auth ? await ctx.auth.store.getSession(p.sessionId) : null;
-    const { passwordHash: _h, ...publicUser } = user ?? { passwordHash: '' };
     return {
-      kind: p.kind === 'link' ? ('key' as const) : p.kind, role: p.role, user: user ? (publicUser as z.infer<typeof UserSchema>) : null, cameraIds: p.cameraIds ? [...p.cameraIds] : null,
+      kind: p.kind, role: p.role, user: user ? publicUser(user) : null, cameraIds: p.cameraIds ? [...p.cameraIds] : null,
       csrfToken: p.csrfToken ?? null, expiresMs: session?.expiresMs ?? null, mustChangePassword: p.mustChangePassword,
     };
   });

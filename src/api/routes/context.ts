@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { AuthService } from '../../auth/auth-service.ts';
+import { AppError } from '../../core/errors.ts';
 import type { SightEvent } from '../../core/types.ts';
 import type { Recordings } from '../../recording/recordings.ts';
 import type { DeliveryService } from '../../senders/delivery-service.ts';
@@ -38,4 +39,10 @@ export interface RouteContext {
   /** Session cookies get the Secure flag (TLS is on). */
   readonly secureCookies: boolean;
   readonly session: { readonly idleMinutes: number; readonly maxHours: number };
+}
+
+/** The auth service, or BAD_REQUEST naming `what` when authentication is turned off (accounts are not used then). */
+export function requireAuth(ctx: RouteContext, what: string): AuthService {
+  if (!ctx.auth) throw new AppError('BAD_REQUEST', `authentication is turned off on this server (auth.enabled: false); ${what}`);
+  return ctx.auth;
 }

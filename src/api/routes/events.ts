@@ -57,7 +57,7 @@ export async function eventRoutes(app: App, ctx: RouteContext): Promise<void> {
     },
   }, async (req, reply) => {
     const e = await ctx.findEvent(req.params.id);
-    if (req.principal.kind !== 'link') assertCamera(req, e.cameraId);
+    assertCamera(req, e.cameraId);
     const jpeg = e.snapshotPath ? await ctx.media.readFile(e.snapshotPath) : null;
     if (!jpeg) throw new AppError('SNAPSHOT_NOT_FOUND', `event "${e.id}" has no snapshot`);
     return reply.type('image/jpeg').header('cache-control', 'private, max-age=3600').send(jpeg);

@@ -1,15 +1,11 @@
 /** API keys: anyone signed in may create keys up to their own role and list or revoke their own; admins see all. */
-import { AppError } from '../../core/errors.ts';
 import { CreatedKeySchema, CreateKeyBody, ERRORS, IdParams, KeyListSchema, KeySchema } from '../schemas.ts';
-import type { App, RouteContext } from './context.ts';
+import { requireAuth, type App, type RouteContext } from './context.ts';
 
 const tags = ['keys'];
 
 export async function keyRoutes(app: App, ctx: RouteContext): Promise<void> {
-  const auth = () => {
-    if (!ctx.auth) throw new AppError('BAD_REQUEST', 'authentication is turned off on this server (auth.enabled: false); keys are not used');
-    return ctx.auth;
-  };
+  const auth = () => requireAuth(ctx, 'keys are not used');
   app.get('/api/keys', { config: { access: 'viewer', camera: 'handler' }, schema: { tags, summary: 'Your keys (an admin: every key), revoked ones included', response: { 200: KeyListSchema, ...ERRORS } } },
     async (req) => ({ keys: (await auth().listKeys(req.principal)).map((k) => ({ ...k, cameraIds: k.cameraIds ? [...k.cameraIds] : null })) }));
   app.post('/api/keys', {

@@ -3,15 +3,12 @@ import { z } from 'zod';
 import { AppError } from '../../core/errors.ts';
 import { publicUser } from '../../auth/auth-service.ts';
 import { CreateUserBody, ERRORS, IdParams, UpdateUserBody, UserListSchema, UserSchema } from '../schemas.ts';
-import type { App, RouteContext } from './context.ts';
+import { requireAuth, type App, type RouteContext } from './context.ts';
 
 const tags = ['users'];
 
 export async function userRoutes(app: App, ctx: RouteContext): Promise<void> {
-  const auth = () => {
-    if (!ctx.auth) throw new AppError('BAD_REQUEST', 'authentication is turned off on this server (auth.enabled: false); users are not used');
-    return ctx.auth;
-  };
+  const auth = () => requireAuth(ctx, 'users are not used');
   const origin = (ip: string) => ({ address: ip });
   app.get('/api/users', { config: { access: 'admin' }, schema: { tags, summary: 'Every user', response: { 200: UserListSchema, ...ERRORS } } },
     async () => ({ users: (await auth().store.listUsers()).map(publicUser) }));
