@@ -34,6 +34,9 @@ import { FileMediaStore } from './store/media-store.ts';
 import { openDatabase } from './store/open-database.ts';
 import { loadOnnxModel } from './vision/adapters/onnx-runtime.ts';
 import { readTls, startAccess, watchTls, type SecureServer } from './app-access.ts';
+import { CameraFleet, effectiveCameras } from './app-cameras.ts';
+import { ConfigService } from './manage/config-service.ts';
+import { SqlConfigStore } from './store/config-repository.ts';
 
 /** A running server: its address and how to stop everything it started. */
 export interface RunningApp {
@@ -41,10 +44,7 @@ export interface RunningApp {
   stop(): Promise<void>;
 }
 
-/** Cameras to run: the configured ones, or the demo camera when none are configured. */
-export function effectiveCameras(config: Config): CameraConfig[] {
-  return config.cameras.length > 0 ? [...config.cameras] : [CameraSchema.parse(DEMO_CAMERA)];
-}
+export { effectiveCameras };
 
 /** Throttled download progress lines for the log. */
 function progressLogger(log: Logger, what: string) {
@@ -63,19 +63,28 @@ function progressLogger(log: Logger, what: string) {
  * event bus with its subscribers (live hub, recordings), the HTTP API, then each camera as a worker built from its
  * configuration and its adapters (a camera that cannot start is shown offline with its reason; the others run on).
  */
-export async function startApp(config: Config, log: Logger): Promise<RunningApp> {
-  const dataDir = config.dataDir;
-  const db = await openDatabase({ url: config.database.url, dataDir: join(dataDir, 'db') });
+export async function startApp(fileConfig: Config, log: Logger): Promise<RunningApp> {
+  const dataDir = fileConfig.dataDir;
+  const db = await openDatabase({ url: fileConfig.database.url, dataDir: join(dataDir, 'db') });
   log.info({ database: db.kind }, 'database ready');
+  // The file seeds the database; after that the database holds cameras, rules, destinations and settings.
+  const { service: configs, seeded } = await ConfigService.open(new SqlConfigStore(db), fileConfig).catch(async (err: unknown) => {
+    await db.close();
+    throw err;
+  });
+  if (seeded === 'new') log.info({ version: configs.version }, 'configuration stored in the database from the configuration file');
+  else if (seeded === 'file changed') log.info({ version: configs.version }, 'the configuration file changed since it was last read; its cameras, rules, destinations and settings are now in force');
+  else log.info({ version: configs.version }, 'configuration read from the database (changes made through the API are kept)');
+  const config = configs.current();
   const cameras = effectiveCameras(config);
   const events = new SqlEventStore(db);
   const outbox = new SqlOutbox(db);
   let publicUrl = config.server.publicUrl ?? '';
   const media = new FileMediaStore(join(dataDir, 'media'));
   const linkKey = await loadLinkKey(dataDir);
-  const handles = new Map<string, CameraHandle>(cameras.map((c) => [c.id, placeholderCamera(c, c.enabled ? 'starting' : 'disabled')]));
+  let fleet: CameraFleet | null = null;
   const delivery = createDeliveryService(config, {
-    outbox, linkKey, publicUrl: () => publicUrl, readMedia: (p) => media.readFile(p), cameras: () => [...handles.values()].map((h) => h.status()),
+    outbox, linkKey, publicUrl: () => publicUrl, readMedia: (p) => media.readFile(p), cameras: () => (fleet?.list() ?? []).map((h) => h.status()),
     log, owner: await loadNodeId(dataDir),
   });
   await delivery.loadStates();
@@ -107,7 +116,7 @@ export async function startApp(config: Config, log: Logger): Promise<RunningApp>
   const access = await startAccess(config, db, log);
   const tls = config.server.tls ? await readTls(config.server.tls) : undefined;
   const app = await buildServer({
-    cameras: () => [...handles.values()], events, analytics, media, log, recordings, delivery, linkKey, auth: access.auth,
+    cameras: () => fleet?.list() ?? [], configs, appliedAt: (id) => fleet?.appliedAt(id) ?? Promise.resolve(null), events, analytics, media, log, recordings, delivery, linkKey, auth: access.auth,
     security: { ...config.auth, corsOrigins: config.server.corsOrigins, bodyLimitKb: config.server.bodyLimitKb, trustProxy: config.server.trustProxy, tls },
   }, hub);
   await app.listen({ host: config.server.host, port: config.server.port });
@@ -145,77 +154,27 @@ export async function startApp(config: Config, log: Logger): Promise<RunningApp>
     return d;
   };
 
-  const started = new Map<string, Promise<CameraWorker | null>>();
-  const clipClassifiers: { close(): Promise<void> }[] = [];
-  const startCamera = async (cam: CameraConfig): Promise<CameraWorker | null> => {
-    const camLog = log.child({ component: 'camera', camera: cam.id });
-    try {
-      const tile = cam.source.url.startsWith('tile:');
-      // The clip first (a download the camera needs whatever the model), then the model.
-      const sourceUrl = tile ? cam.source.url : await resolveSampleUrl(cam.source.url, sampleLocation(config, { onProgress: progressLogger(log, cam.source.url) }));
-      const detector = (await detectorFor(cam.detect.model ?? config.models.default)).forCamera(cam.id);
-      checkDetectorForRules(cam, detector.manifest);
-      // A violence rule's clip classifier, one intra-op thread so it runs beside the detector without taking both cores.
-      const violence = cam.rules.find((r) => r.type === 'violence');
-      const clipClassifier = violence
-        ? await loadClipClassifier(violence.model, violence.label, modelLocation(config), loadOnnxModel, { ...runnerOptions(config), threads: 1 })
-        : null;
-      if (clipClassifier) {
-        clipClassifiers.push(clipClassifier.classifier);
-        checkClipRate(cam, clipClassifier.classifier.spec, violence!.model);
-      }
-      const ports = {
-        detector, renderSnapshot: renderJpeg, events: bus, publish: hub.publish, analytics, now: Date.now, newId: randomUUID, log: camLog, clipClassifier,
-      };
-      let worker: CameraWorker;
-      if (tile) {
-        const parentId = cam.source.url.slice(5);
-        const parent = await started.get(parentId);
-        if (!parent) throw new Error(`its mosaic camera "${parentId}" is not running`);
-        worker = createCameraWorker(cam, { ...ports, source: tileFrameSource(parent, cam.source.crop!), media: null });
-        camLog.info({ of: cam.source.url, crop: cam.source.crop, model: detector.manifest.id }, 'tile camera started');
-      } else {
-        const stream = cam.live.enabled || cam.record.mode !== 'off' ? new CameraMediaStream() : null;
-        if (stream) recordings.attach(cam, stream);
-        const source = liveFrameSource(
-          {
-            ...cam.source, url: sourceUrl, fps: cam.detect.fps, width: cam.detect.width,
-            ...(detector.detectorImageSpec ? { detectorImageSpec: detector.detectorImageSpec } : {}),
-            ...(stream ? { media: stream } : {}),
-          },
-          { log: camLog, now: Date.now, random: Math.random },
-        );
-        worker = createCameraWorker(cam, { ...ports, source, media: stream });
-        camLog.info({ url: redactUrl(sourceUrl), model: detector.manifest.id, fps: cam.detect.fps }, 'camera started');
-      }
-      handles.set(cam.id, worker);
-      worker.start();
-      return worker;
-    } catch (err) {
-      handles.set(cam.id, placeholderCamera(cam, 'offline', errorMessage(err)));
-      camLog.error({ err: errorMessage(err) }, 'camera could not start');
-      return null;
-    }
-  };
-  // Mosaic cameras first: their tiles wait for them.
-  for (const cam of cameras) if (cam.enabled && !cam.source.url.startsWith('tile:')) started.set(cam.id, startCamera(cam));
-  for (const cam of cameras) if (cam.enabled && cam.source.url.startsWith('tile:')) started.set(cam.id, startCamera(cam));
+  const cameraFleet = new CameraFleet({
+    config: () => configs.current(), log, detectorFor, events: bus, publish: hub.publish, analytics, recordings,
+    onProgress: (what) => progressLogger(log, what),
+  });
+  fleet = cameraFleet;
+  configs.setApplier(async (next, previous) => {
+    if (JSON.stringify(next.delivery) !== JSON.stringify(previous.delivery)) await delivery.reconfigure(next.delivery);
+    await cameraFleet.apply(effectiveCameras(next));
+  });
+  await cameraFleet.apply(cameras);
 
   return {
     url,
     async stop() {
-      const workers = (await Promise.all(started.values())).filter((w): w is CameraWorker => w !== null);
       stopTlsWatch();
       await access.stop();
       await app.close();
-      // Tiles before their mosaics, so a tile's last frames are analysed before its source goes.
-      const isTile = (w: CameraWorker) => cameras.find((c) => c.id === w.id)!.source.url.startsWith('tile:');
-      await Promise.allSettled(workers.filter(isTile).map((w) => w.stop()));
-      await Promise.allSettled(workers.filter((w) => !isTile(w)).map((w) => w.stop()));
+      await cameraFleet.stop();
       await recordings.stop();
       await delivery.stop();
       for (const d of detectors.values()) await d.then((x) => x.close()).catch(() => undefined);
-      for (const c of clipClassifiers) await c.close().catch(() => undefined);
       await db.close();
     },
   };

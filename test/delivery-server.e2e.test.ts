@@ -142,7 +142,7 @@ test('in the server: bad destinations are reported at start while the camera and
     assert.equal(snap.headers.get('content-type'), 'image/jpeg');
     // Change the signature's first character to a different one (replacing it with a fixed letter would leave it
     // unchanged whenever the signature already starts with that letter, one time in 64).
-    const bad = await fetch(first.body.data.snapshotUrl.replace(/sig=(.)/, (_m, c: string) => `sig=${c === 'A' ? 'B' : 'A'}`));
+    const bad = await fetch(first.body.data.snapshotUrl.replace(/sig=(.)/, (_m: string, c: string) => `sig=${c === 'A' ? 'B' : 'A'}`));
     assert.equal(bad.status, 403);
     assert.match(((await bad.json()) as { error: { message: string } }).error.message, /signature does not match/);
     const expired = await fetch(first.body.data.snapshotUrl.replace(/expires=\d+/, 'expires=1000'));

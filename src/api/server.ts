@@ -28,6 +28,10 @@ import { auditRoutes } from './routes/audit.ts';
 import { authRoutes } from './routes/auth.ts';
 import { cameraRoutes } from './routes/cameras.ts';
 import type { RouteContext, ZodRequestTypes } from './routes/context.ts';
+import { cameraConfigRoutes } from './routes/camera-config.ts';
+import { configRoutes } from './routes/config.ts';
+import { geometryRoutes } from './routes/geometry.ts';
+import type { ConfigService } from '../manage/config-service.ts';
 import { deliveryRoutes } from './routes/delivery.ts';
 import { eventRoutes } from './routes/events.ts';
 import { keyRoutes } from './routes/keys.ts';
@@ -50,6 +54,10 @@ export interface ApiDeps {
   readonly delivery?: DeliveryService;
   /** Key of signed snapshot links (`?expires=..&sig=..`); absent: such links are refused. */
   readonly linkKey?: Uint8Array;
+  /** The runtime configuration; absent: no configuration routes. */
+  readonly configs?: ConfigService;
+  /** The frame a camera's last zone/line/rule change took effect at. */
+  readonly appliedAt?: (cameraId: string) => Promise<number | null>;
   /** Accounts and sessions; null: authentication is off (allowed on loopback only). */
   readonly auth: AuthService | null;
   readonly security: {
@@ -214,6 +222,12 @@ export async function buildServer(deps: ApiDeps, hub: LiveHub) {
   await app.register(liveRoutes, ctx);
   await app.register(analyticsRoutes, ctx);
   if (deps.delivery) await app.register(deliveryRoutes, { ...ctx, delivery: deps.delivery });
+  if (deps.configs) {
+    const managed = { ...ctx, configs: deps.configs, appliedAt: deps.appliedAt ?? (async () => null) };
+    await app.register(cameraConfigRoutes, managed);
+    await app.register(geometryRoutes, managed);
+    await app.register(configRoutes, managed);
+  }
   if (deps.recordings) await app.register(recordingRoutes, { ...ctx, recordings: deps.recordings });
   return Object.assign(app, { routeTable: routeTable as readonly RouteEntry[] });
 }

@@ -37,6 +37,11 @@ export const ERROR_CODES = {
   LAST_ADMIN: { httpStatus: 409, meaning: 'The change would leave no enabled admin.' },
   KEY_NOT_FOUND: { httpStatus: 404, meaning: 'No API key with this id (or not one of yours).' },
   PAYLOAD_TOO_LARGE: { httpStatus: 413, meaning: 'The request body is larger than server.bodyLimitKb.' },
+  CONFIG_REJECTED: { httpStatus: 400, meaning: 'The change would make the configuration invalid; the message names each path (same schema as the file), and nothing was changed.' },
+  CONFIG_CONFLICT: { httpStatus: 409, meaning: 'The configuration changed since the version the request was based on (If-Match, or another process); reload and try again.' },
+  CONFIG_VERSION_NOT_FOUND: { httpStatus: 404, meaning: 'No configuration version with this number (GET /api/config/versions lists them), or none before the first to roll back to.' },
+  ITEM_NOT_FOUND: { httpStatus: 404, meaning: 'No zone, line or rule with this id on the camera.' },
+  ALREADY_EXISTS: { httpStatus: 409, meaning: 'A camera, destination, zone, line or rule with this id exists; choose another id or update it.' },
   ROUTE_NOT_FOUND: { httpStatus: 404, meaning: 'No route matches this method and path.' },
   INTERNAL: { httpStatus: 500, meaning: 'An unexpected error; the log has the details.' },
 } as const;

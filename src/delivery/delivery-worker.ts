@@ -135,6 +135,22 @@ export class DeliveryWorker {
   }
 
   /**
+   * Runs `destinations` from now on (a configuration change): loops of destinations that are gone or were replaced by
+   * another object stop as in `stop` (attempts in flight recorded, the rest released), new ones start with their stored
+   * state; the same object keeps its loop untouched.
+   */
+  async replaceDestinations(destinations: readonly WorkerDestination[], graceMs = 10_000): Promise<void> {
+    const stopping = [...this.#loops].filter(([id, loop]) => destinations.find((d) => d.id === id) !== loop.d);
+    for (const [id] of stopping) this.#loops.delete(id);
+    await Promise.all(stopping.map(([, loop]) => loop.stop(graceMs)));
+    const added = destinations.filter((d) => !this.#loops.has(d.id)).map((d) => new DestinationLoop(d, this.#p));
+    for (const loop of added) this.#loops.set(loop.d.id, loop);
+    if (!this.#started) return;
+    await this.loadStates();
+    for (const loop of added) loop.start();
+  }
+
+  /**
    * Stops claiming, waits (at most `graceMs`) for attempts in flight and records them, then closes the senders;
    * attempts the closing cuts are not recorded: their leases are released, so they are sent again at the next start.
    */

@@ -55,7 +55,7 @@ export interface ProcessorStats {
  * detector (the tracker and the rules still see the frame, so time moves on).
  */
 export class CameraProcessor {
-  readonly rules: RuleEngine;
+  private ruleEngine: RuleEngine;
   readonly events: EventBook;
   readonly timings: DetectTimings = { preMs: 0, runMs: 0, postMs: 0 };
   readonly stats: ProcessorStats = { frames: 0, framesWithMotion: 0, detectorCalls: 0, framesSkipped: 0 };
@@ -67,14 +67,14 @@ export class CameraProcessor {
   private lastRuleFrame: RuleFrame | null = null;
 
   constructor(
-    private readonly camera: CameraConfig,
+    private camera: CameraConfig,
     private readonly detector: FrameDetector,
     private readonly tracker: Tracker,
     newId: () => string,
     clip: { readonly classifier: ClipClassifierPort; readonly label: string; readonly wait: boolean; readonly onError: (err: unknown) => void } | null = null,
   ) {
-    this.rules = new RuleEngine(buildRules(camera), cameraGeometry(camera));
-    const violence = this.rules.rules.find((r): r is ViolenceRule => r instanceof ViolenceRule);
+    this.ruleEngine = new RuleEngine(buildRules(camera), cameraGeometry(camera));
+    const violence = this.ruleEngine.rules.find((r): r is ViolenceRule => r instanceof ViolenceRule);
     const config = camera.rules.find((r) => r.type === 'violence');
     this.clip = violence && clip
       ? new ClipStage(clip.classifier, violence, {
@@ -85,6 +85,35 @@ export class CameraProcessor {
     this.events = new EventBook(camera.id, newId);
     const m = camera.motion;
     this.motion = m.enabled ? new MotionDetector({ ...DEFAULT_MOTION, threshold: m.threshold, minArea: m.minArea, masks: m.mask }) : null;
+  }
+
+  /** The camera's rules and geometry counters in force. */
+  get rules(): RuleEngine {
+    return this.ruleEngine;
+  }
+
+  /**
+   * Puts a changed camera's zones, lines and rules in force from the next frame (the detector, tracker and clip stage
+   * stay). A rule whose configuration, zone, line, labels and timing are all unchanged keeps its state and its open
+   * episodes; the others end theirs (`stopped`) at `timeMs`, returned as event changes. Violence rules must be
+   * unchanged (their clip classifier is the worker's): restart the camera for those.
+   */
+  replaceRules(camera: CameraConfig, timeMs: number, frameIndex: number): EventChange[] {
+    const oldKeys = ruleKeys(this.camera);
+    const newKeys = ruleKeys(camera);
+    const built = buildRules(camera);
+    const old = this.ruleEngine.rules;
+    const kept = new Set<number>();
+    const rules = built.map((rule, i) => {
+      const j = oldKeys.findIndex((k, jj) => k === newKeys[i] && !kept.has(jj));
+      if (j < 0) return rule;
+      kept.add(j);
+      return old[j]!;
+    });
+    const ended = old.flatMap((rule, j) => (kept.has(j) ? [] : rule.flush(timeMs).map((hit) => ({ rule, hit }))));
+    this.ruleEngine = new RuleEngine(rules, cameraGeometry(camera));
+    this.camera = camera;
+    return this.events.apply(ended, frameIndex);
   }
 
   /** Runs the chain on one frame; null when the detector skipped it for a newer frame of this camera. */
@@ -104,7 +133,7 @@ export class CameraProcessor {
     // A pose model as the detector: each matched track gets its detection's keypoints (the fall rule reads them).
     const poses = posesOfTracks(tracks, detections) ?? undefined;
     const ruleFrame: RuleFrame = { timeMs: frame.timeMs, frameIndex: frame.index, widthPx: frame.width, heightPx: frame.height, tracks, poses, clipScores: this.clip?.takeScores() };
-    const out = this.rules.evaluate(ruleFrame);
+    const out = this.ruleEngine.evaluate(ruleFrame);
     this.lastRuleFrame = ruleFrame;
     await this.clip?.afterFrame(frame);
     const changes = this.events.apply(out.hits, frame.index);
@@ -135,6 +164,25 @@ export class CameraProcessor {
   finish(timeMs: number, frameIndex: number): EventChange[] {
     const scores = this.clip?.takeScores();
     const late = scores && this.lastRuleFrame && this.clip ? this.clip.rule.evaluate({ ...this.lastRuleFrame, clipScores: scores }).map((hit) => ({ rule: this.clip!.rule, hit })) : [];
-    return [...this.events.apply(late, frameIndex), ...this.events.apply(this.rules.flush(timeMs), frameIndex)];
+    return [...this.events.apply(late, frameIndex), ...this.events.apply(this.ruleEngine.flush(timeMs), frameIndex)];
   }
+}
+
+/**
+ * What each of a camera's rules (in `buildRules` order) depends on, as text: equal keys mean the same behaviour, so a
+ * rule may keep its state across a configuration change.
+ */
+function ruleKeys(camera: CameraConfig): string[] {
+  const common = { events: camera.events, track: camera.objects.track };
+  if (camera.rules.length === 0) {
+    const zones = camera.zones.length === 0 ? [null] : camera.zones;
+    return zones.map((zone) => JSON.stringify({ zone, ...common }));
+  }
+  return camera.rules.map((rule) => {
+    const zoneId = 'zone' in rule ? rule.zone : undefined;
+    const lineId = 'line' in rule ? rule.line : undefined;
+    return JSON.stringify({
+      rule, zone: camera.zones.find((z) => z.id === zoneId) ?? null, line: camera.lines.find((l) => l.id === lineId) ?? null, ...common,
+    });
+  });
 }

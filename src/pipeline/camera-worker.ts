@@ -56,6 +56,11 @@ export interface CameraWorker {
   start(): void;
   /** Stops the source, ends open events and waits for the last writes. */
   stop(): Promise<void>;
+  /**
+   * Puts a changed configuration's name, zones, lines and rules in force from the next frame (`hotChange` says which
+   * changes qualify); resolves with the index of that frame, or null when the worker is not running.
+   */
+  reconfigure(camera: CameraConfig): Promise<number | null>;
   /** Resolves when the analysis loop has finished (the source ended or the worker stopped). */
   readonly done: Promise<void>;
   status(): CameraStatus;
@@ -89,6 +94,20 @@ export function cameraOverlays(camera: CameraConfig): CameraOverlays {
   };
 }
 
+/** Fields whose changes a running worker takes without a restart (`reconfigure`). */
+const HOT_FIELDS = new Set(['name', 'zones', 'lines', 'rules', 'events']);
+
+/**
+ * Whether `next` differs from `previous` only in what a running worker can take at the next frame: its name, zones,
+ * lines and rules (violence rules unchanged: their clip classifier belongs to the worker).
+ */
+export function hotChange(previous: CameraConfig, next: CameraConfig): boolean {
+  const keys = new Set([...Object.keys(previous), ...Object.keys(next)]) as Set<keyof CameraConfig>;
+  for (const k of keys) if (!HOT_FIELDS.has(k) && JSON.stringify(previous[k]) !== JSON.stringify(next[k])) return false;
+  const violence = (c: CameraConfig) => JSON.stringify(c.rules.filter((r) => r.type === 'violence'));
+  return violence(previous) === violence(next);
+}
+
 /** Grey frames kept for grid detection, at least this far apart (ms). */
 const GRID_SAMPLE_MS = 1000;
 const GRID_FRAMES = 5;
@@ -113,11 +132,13 @@ class Worker implements CameraWorker {
   private rendered: { index: number; jpeg: Uint8Array } | null = null;
   private analyticsWrites: Promise<void> = Promise.resolve();
   private loop: Promise<void> | null = null;
+  private pending: { camera: CameraConfig; resolve: (frameIndex: number | null) => void }[] = [];
+  private finished = false;
   private resolveDone!: () => void;
   readonly done: Promise<void>;
 
   constructor(
-    private readonly camera: CameraConfig,
+    private camera: CameraConfig,
     private readonly ports: CameraWorkerPorts,
   ) {
     this.id = camera.id;
@@ -146,7 +167,21 @@ class Worker implements CameraWorker {
   start(): void {
     if (this.loop) return;
     this.ports.source.start();
-    this.loop = this.run().finally(() => this.resolveDone());
+    this.loop = this.run().finally(() => {
+      this.finished = true;
+      for (const p of this.pending.splice(0)) p.resolve(null);
+      this.resolveDone();
+    });
+  }
+
+  reconfigure(camera: CameraConfig): Promise<number | null> {
+    if (camera.id !== this.camera.id) throw new Error(`camera "${this.camera.id}" cannot take the configuration of "${camera.id}"`);
+    if (!this.loop || this.finished) {
+      this.processor.replaceRules(camera, this.latest?.frame.timeMs ?? 0, this.latest?.frame.index ?? 0);
+      this.camera = camera;
+      return Promise.resolve(null);
+    }
+    return new Promise((resolve) => this.pending.push({ camera, resolve }));
   }
 
   async stop(): Promise<void> {
@@ -224,6 +259,7 @@ class Worker implements CameraWorker {
     for (;;) {
       const frame = await source.next();
       if (!frame) break;
+      await this.takePending(frame);
       this.sample(frame);
       try {
         await this.analyse(frame);
@@ -261,6 +297,17 @@ class Worker implements CameraWorker {
     this.analytics.add(frame.timeMs, result.crossings, result.zoneCounts);
     this.writeAnalytics(frame.timeMs, false);
     await this.apply(result.changes, frame);
+  }
+
+  /** Puts waiting configuration changes in force before `frame` is analysed (open events of changed rules end). */
+  private async takePending(frame: Frame): Promise<void> {
+    for (const p of this.pending.splice(0)) {
+      const ended = this.processor.replaceRules(p.camera, this.latest?.frame.timeMs ?? frame.timeMs, this.latest?.frame.index ?? frame.index);
+      this.camera = p.camera;
+      await this.apply(ended, null);
+      this.ports.log.info({ frame: frame.index, rules: p.camera.rules.map((r) => r.id) }, 'zones, lines and rules changed');
+      p.resolve(frame.index);
+    }
   }
 
   /** Hands due analytics deltas to the sink, one write at a time, never blocking the frame loop. */

@@ -55,7 +55,7 @@ interface CameraRecording {
 
 export class Recordings {
   /** Read on every tick, so a change to the object takes effect at the next one. */
-  private readonly settings: RecordingSettings;
+  private settings: RecordingSettings;
   private readonly deps: RecordingDeps;
   private readonly cameras = new Map<string, CameraRecording>();
   private readonly configs = new Map<string, CameraConfig>();
@@ -88,6 +88,7 @@ export class Recordings {
 
   /** Starts recording a camera's stream (cameras with `record.mode: off` are ignored). */
   attach(camera: CameraConfig, media: CameraMediaStream): void {
+    this.configs.set(camera.id, camera);
     if (camera.record.mode === 'off') return;
     const recorder = new SegmentRecorder(camera.id, camera.record.segmentSeconds * 1000, this.deps.store, this.deps.log.child({ camera: camera.id }), (s) =>
       this.decide(s),
@@ -95,6 +96,31 @@ export class Recordings {
     const rec: CameraRecording = { camera, recorder, motion: [], events: new Map(), unsubscribe: () => undefined };
     rec.unsubscribe = media.subscribe(recorder, this.deps.now());
     this.cameras.set(camera.id, rec);
+  }
+
+  /** Stops recording a camera (removed, or about to restart); its segments stay, under retention as before. */
+  async detach(cameraId: string): Promise<void> {
+    const rec = this.cameras.get(cameraId);
+    if (!rec) return;
+    this.cameras.delete(cameraId);
+    rec.unsubscribe();
+    await rec.recorder.stop();
+  }
+
+  /**
+   * The cameras' recording settings (rolls, age and size limits) and the global ones, in force from the next tick. A
+   * camera no longer listed keeps its segments under the global limits only; its own limits go with it.
+   */
+  configure(settings: RecordingSettings, cameras: readonly CameraConfig[]): void {
+    const interval = settings.checkSeconds !== this.settings.checkSeconds;
+    this.settings = settings;
+    this.configs.clear();
+    for (const c of cameras) this.configs.set(c.id, c);
+    if (interval && this.timer) {
+      clearInterval(this.timer);
+      this.timer = setInterval(() => void this.tick(), this.settings.checkSeconds * 1000);
+      this.timer.unref();
+    }
   }
 
   /** A frame of a camera had motion (or, without motion detection, tracked objects) at `timeMs`. */

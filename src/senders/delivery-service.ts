@@ -10,7 +10,7 @@ import { errorMessage } from '../core/errors.ts';
 import type { CameraStatus } from '../core/camera-status.ts';
 import type { SightEvent } from '../core/types.ts';
 import { DeliveryMetrics, formatDeliveryMetrics } from '../delivery/delivery-metrics.ts';
-import { DeliveryWorker } from '../delivery/delivery-worker.ts';
+import { DeliveryWorker, type WorkerDestination } from '../delivery/delivery-worker.ts';
 import type { FilteredVersion } from '../delivery/filter.ts';
 import type { OutboxPort } from '../delivery/outbox.ts';
 import type { RetryPolicy } from '../delivery/retry-policy.ts';
@@ -56,6 +56,11 @@ export interface DeliveryService {
   /** Destinations that take this version (the bus writes them into the outbox with the event). */
   route(v: FilteredVersion): string[];
   destinations(): DestinationView[];
+  /**
+   * Runs the destinations of `delivery` from now on: unchanged ones keep their connection and their loop, changed and
+   * new ones get a new sender (checked once, like at start), removed ones stop.
+   */
+  reconfigure(delivery: Config['delivery']): Promise<void>;
   /** Prometheus text of the delivery metrics. */
   metricsText(): Promise<string>;
   stop(): Promise<void>;
@@ -91,12 +96,15 @@ export function createDeliveryService(config: Config, ports: DeliveryServicePort
   const now = ports.now ?? Date.now;
   const media = mediaLinks(ports.publicUrl, ports.linkKey, ports.readMedia);
   const metrics = new DeliveryMetrics();
-  const configured = config.delivery.destinations.filter((d) => d.enabled);
-  const senders = new Map<string, Sender>();
-  for (const d of configured) {
+  let all = config.delivery.destinations;
+  let configured = all.filter((d) => d.enabled);
+  /** Each running destination with the configuration it was built from. */
+  const running = new Map<string, { config: DestinationConfig; destination: WorkerDestination }>();
+  const build = (d: DestinationConfig): WorkerDestination => {
     const log = ports.log.child({ component: 'delivery', destination: d.id });
-    senders.set(d.id, senderFor(d, { media, now, log, cameras: ports.cameras }));
-  }
+    return { id: d.id, filter: d.filter, retry: retryPolicy(d), sender: senderFor(d, { media, now, log, cameras: ports.cameras }) };
+  };
+  for (const d of configured) running.set(d.id, { config: d, destination: build(d) });
   const worker = new DeliveryWorker({
     outbox: ports.outbox,
     owner: ports.owner,
@@ -105,15 +113,21 @@ export function createDeliveryService(config: Config, ports: DeliveryServicePort
     log: ports.log.child({ component: 'delivery' }),
     metrics,
     pollMs: config.delivery.pollSeconds * 1000,
-    destinations: configured.map((d) => ({ id: d.id, filter: d.filter, retry: retryPolicy(d), sender: senders.get(d.id)! })),
+    destinations: configured.map((d) => running.get(d.id)!.destination),
   });
+  let started = false;
+  const check = (id: string, s: Sender) =>
+    s.check().then(
+      (problem) => (problem ? ports.log.error({ destination: id }, problem) : ports.log.info({ destination: id }, `destination "${id}" ready`)),
+      (err: unknown) => ports.log.error({ destination: id, err: errorMessage(err) }, 'destination check failed'),
+    );
   let pruneTimer: NodeJS.Timeout | undefined;
   return {
     worker,
     outbox: ports.outbox,
     route: (v) => worker.route(v),
     destinations: () =>
-      config.delivery.destinations.map((d) => {
+      all.map((d) => {
         const reason = worker.disabledReason(d.id);
         return { id: d.id, type: d.type, enabled: d.enabled, target: target(d), disabled: reason !== null, disabledReason: reason, filter: d.filter };
       }),
@@ -122,17 +136,29 @@ export function createDeliveryService(config: Config, ports: DeliveryServicePort
       return formatDeliveryMetrics(metrics, ids, await ports.outbox.stats(), worker.disabledIds(), now());
     },
     loadStates: () => worker.loadStates(),
-    async start() {
-      for (const s of senders.values()) s.start?.();
-      await worker.start();
-      // Problems a user must fix (a login the SMTP server refuses, a broker that is not there) are said once, at start;
-      // the destination keeps retrying and the cameras run on.
-      for (const [id, s] of senders) {
-        s.check().then(
-          (problem) => (problem ? ports.log.error({ destination: id }, problem) : ports.log.info({ destination: id }, `destination "${id}" ready`)),
-          (err: unknown) => ports.log.error({ destination: id, err: errorMessage(err) }, 'destination check failed'),
-        );
+    async reconfigure(delivery) {
+      const next = delivery.destinations.filter((d) => d.enabled);
+      const fresh: WorkerDestination[] = [];
+      for (const [id, r] of running) if (!next.some((d) => d.id === id && JSON.stringify(d) === JSON.stringify(r.config))) running.delete(id);
+      for (const d of next) {
+        if (running.has(d.id)) continue;
+        const destination = build(d);
+        running.set(d.id, { config: d, destination });
+        fresh.push(destination);
       }
+      all = delivery.destinations;
+      configured = next;
+      if (started) for (const d of fresh) d.sender.start?.();
+      await worker.replaceDestinations(next.map((d) => running.get(d.id)!.destination));
+      if (started) for (const d of fresh) void check(d.id, d.sender);
+    },
+    async start() {
+      for (const r of running.values()) r.destination.sender.start?.();
+      await worker.start();
+      started = true;
+      // Problems a user must fix (a login the SMTP server refuses, a broker that is not there) are said once, at start
+      // (and when a destination is changed); the destination keeps retrying and the cameras run on.
+      for (const [id, r] of running) void check(id, r.destination.sender);
       const keepMs = config.delivery.keepDays * 86_400_000;
       const prune = () => ports.outbox.prune(now() - keepMs).catch((err: unknown) => ports.log.warn({ err: errorMessage(err) }, 'could not prune the outbox'));
       pruneTimer = setInterval(prune, 3_600_000);

@@ -225,6 +225,23 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
       CREATE INDEX audit_log_time_ms_idx ON audit_log (time_ms);
     `,
   },
+  {
+    id: '0007_config_versions',
+    // The runtime-managed configuration (cameras, geometry, rules, destinations, settings): one row per version, the
+    // whole document in each (small), with who made it, when, and the change list. `file_digest` is set on versions
+    // read from the configuration file, so an edited file is noticed at the next start.
+    sql: `
+      CREATE TABLE config_versions (
+        version     integer PRIMARY KEY,
+        created_ms  bigint NOT NULL,
+        actor       text NOT NULL,
+        action      text NOT NULL,
+        changes     jsonb NOT NULL,
+        document    jsonb NOT NULL,
+        file_digest text NULL
+      );
+    `,
+  },
 ]);
 
 /** Key of the transaction-scoped advisory lock that serialises migrations across processes on one PostgreSQL. */

@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { AuthService } from '../../auth/auth-service.ts';
+import type { ConfigService } from '../../manage/config-service.ts';
 import { AppError } from '../../core/errors.ts';
 import type { SightEvent } from '../../core/types.ts';
 import type { Recordings } from '../../recording/recordings.ts';
@@ -34,6 +35,10 @@ export interface RouteContext {
   readonly recordings?: Recordings | undefined;
   readonly delivery?: DeliveryService | undefined;
   readonly linkKey?: Uint8Array | undefined;
+  /** The runtime configuration; absent: no configuration routes (tests that build the API alone). */
+  readonly configs?: ConfigService | undefined;
+  /** The frame a camera's last zone/line/rule change took effect at. */
+  readonly appliedAt?: ((cameraId: string) => Promise<number | null>) | undefined;
   /** Null when authentication is off. */
   readonly auth: AuthService | null;
   /** Session cookies get the Secure flag (TLS is on). */
