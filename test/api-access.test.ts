@@ -93,9 +93,72 @@ const EXAMPLES: Record<string, (s: AuthServer, c: Caller) => Promise<Call> | Cal
   'GET /api/recordings': () => ({ path: '/api/recordings?camera=cam1' }),
   'GET /api/recordings/status': () => ({ path: '/api/recordings/status' }),
   'GET /api/recordings/*': () => ({ path: '/api/recordings/cam1/2026-01-01/1767225600000-1767225660000.mp4', ok: 404, okCode: 'RECORDING_NOT_FOUND' }),
+  'POST /api/cameras/probe': () => ({ path: '/api/cameras/probe', body: { url: '/no/such/video.mp4', timeoutMs: 1000 } }),
+  'POST /api/cameras': () => ({ path: '/api/cameras', body: { id: unique('c'), source: { url: 'rtsp://example/new' } }, ok: 201 }),
+  'GET /api/cameras/:id/config': () => ({ path: '/api/cameras/cam1/config' }),
+  'PUT /api/cameras/:id': async (s) => ({ path: `/api/cameras/${await throwawayCamera(s)}`, body: { source: { url: 'rtsp://example/changed' } } }),
+  'PATCH /api/cameras/:id': async (s) => ({ path: `/api/cameras/${await throwawayCamera(s)}`, body: { enabled: false } }),
+  'DELETE /api/cameras/:id': async (s) => ({ path: `/api/cameras/${await throwawayCamera(s)}` }),
+  'POST /api/cameras/:id/grid/accept': () => ({ path: '/api/cameras/cam1/grid/accept', body: {}, ok: 400, okCode: 'CONFIG_REJECTED' }),
+  ...geometryExamples('zones', () => ({ id: unique('z'), polygon: [[0, 0], [1, 0], [1, 1]] })),
+  ...geometryExamples('lines', () => ({ id: unique('l'), points: [[0.5, 0], [0.5, 1]] })),
+  ...geometryExamples('rules', () => ({ id: unique('r'), type: 'presence', zone: 'all' })),
+  'GET /api/config': () => ({ path: '/api/config' }),
+  'GET /api/config/export': () => ({ path: '/api/config/export?secrets=mask' }),
+  'PUT /api/config': (s) => ({ path: '/api/config', body: s.configs.current() }),
+  'GET /api/config/versions': () => ({ path: '/api/config/versions?limit=5' }),
+  'GET /api/config/versions/:version': () => ({ path: '/api/config/versions/1' }),
+  'POST /api/config/rollback': async (s) => {
+    await throwawayCamera(s);
+    return { path: '/api/config/rollback' };
+  },
+  'GET /api/settings': () => ({ path: '/api/settings' }),
+  'PATCH /api/settings': () => ({ path: '/api/settings', body: { recording: { checkSeconds: 30 + (counter++ % 5) } } }),
+  'POST /api/destinations': () => ({ path: '/api/destinations', body: { type: 'webhook', id: unique('d'), url: 'http://127.0.0.1:9/new', secret: SECRET }, ok: 201 }),
+  'GET /api/destinations/:id/config': () => ({ path: '/api/destinations/hook/config' }),
+  'PUT /api/destinations/:id': async (s) => ({ path: `/api/destinations/${await throwawayDestination(s)}`, body: { type: 'webhook', url: 'http://127.0.0.1:9/changed' } }),
+  'DELETE /api/destinations/:id': async (s) => ({ path: `/api/destinations/${await throwawayDestination(s)}` }),
   'WS /api/ws': () => ({ path: '/api/ws' }),
   'WS /api/cameras/:id/live': () => ({ path: '/api/cameras/cam1/live' }),
 };
+
+const SECRET = `whsec_${Buffer.alloc(32, 7).toString('base64')}`;
+const TEST_ACTOR = { name: 'test' };
+
+async function throwawayCamera(s: AuthServer): Promise<string> {
+  const id = unique('tc');
+  await s.configs.change(TEST_ACTOR, 'test', (d) => void d.cameras.push({ id, source: { url: 'rtsp://example/throwaway' } }));
+  return id;
+}
+
+async function throwawayDestination(s: AuthServer): Promise<string> {
+  const id = unique('td');
+  await s.configs.change(TEST_ACTOR, 'test', (d) => void d.delivery.destinations.push({ type: 'webhook', id, url: 'http://127.0.0.1:9/t', secret: SECRET }));
+  return id;
+}
+
+/** Examples of the list/add/replace/delete routes of a camera's zones, lines or rules (on camera cam2). */
+function geometryExamples(kind: 'zones' | 'lines' | 'rules', item: () => Record<string, unknown>): Record<string, (s: AuthServer) => Promise<Call> | Call> {
+  const base = `/api/cameras/:id/${kind}`;
+  const existing = async (s: AuthServer) => {
+    const it = item();
+    await s.configs.change(TEST_ACTOR, 'test', (d) => {
+      const cam = d.cameras.find((c) => c['id'] === 'cam2')!;
+      cam[kind] = [...((cam[kind] as unknown[] | undefined) ?? []), it];
+    });
+    return it;
+  };
+  return {
+    [`GET ${base}`]: () => ({ path: `/api/cameras/cam2/${kind}` }),
+    [`PUT ${base}`]: (s) => ({ path: `/api/cameras/cam2/${kind}`, body: { items: (s.configs.current().cameras.find((c) => c.id === 'cam2')![kind] as unknown[]) } }),
+    [`POST ${base}`]: () => ({ path: `/api/cameras/cam2/${kind}`, body: item(), ok: 201 }),
+    [`PUT ${base}/:itemId`]: async (s) => {
+      const it = await existing(s);
+      return { path: `/api/cameras/cam2/${kind}/${String(it['id'])}`, body: it };
+    },
+    [`DELETE ${base}/:itemId`]: async (s) => ({ path: `/api/cameras/cam2/${kind}/${String((await existing(s))['id'])}` }),
+  };
+}
 
 async function newUser(s: AuthServer, role: Role): Promise<{ id: string; username: string }> {
   const username = unique('t');

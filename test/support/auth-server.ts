@@ -22,6 +22,8 @@ import { RecordingStore } from '../../src/recording/recording-store.ts';
 import { createDeliveryService } from '../../src/senders/delivery-service.ts';
 import { SqlAnalyticsStore } from '../../src/store/analytics-repository.ts';
 import { SqlAuthStore } from '../../src/store/auth-repository.ts';
+import { SqlConfigStore } from '../../src/store/config-repository.ts';
+import { ConfigService } from '../../src/manage/config-service.ts';
 import { SqlEventStore } from '../../src/store/event-repository.ts';
 import { FileMediaStore } from '../../src/store/media-store.ts';
 import { SqlOutbox } from '../../src/store/outbox-repository.ts';
@@ -45,6 +47,8 @@ export interface AuthServer {
   readonly auth: AuthService;
   readonly db: SqlDatabase;
   readonly events: SqlEventStore;
+  /** The runtime configuration (its changes are stored, not applied: the cameras are stand-ins). */
+  readonly configs: ConfigService;
   /** Added to Date.now() by the server's clock (expire sessions without waiting). */
   clock: { offsetMs: number };
   readonly sessions: Readonly<Record<Role, Credential>>;
@@ -93,9 +97,10 @@ export async function startAuthServer(db: SqlDatabase, opts: { auth?: Partial<Au
   });
   const recordings = new Recordings(config.config.recording, config.config.cameras, { store: new RecordingStore(join(dir, 'media')), events, log, now });
   const cams = [camera('cam1'), camera('cam2')];
+  const { service: configs } = await ConfigService.open(new SqlConfigStore(db), config.config, now);
   const app = await buildServer({
     cameras: () => cams, events, analytics: new SqlAnalyticsStore(db), media: new FileMediaStore(join(dir, 'media')), log, now, recordings, delivery,
-    linkKey: randomBytes(32), auth,
+    linkKey: randomBytes(32), auth, configs,
     security: { ...settings, corsOrigins: [], bodyLimitKb: 64 },
   }, new LiveHub());
   await app.listen({ host: '127.0.0.1', port: 0 });
@@ -136,7 +141,7 @@ export async function startAuthServer(db: SqlDatabase, opts: { auth?: Partial<Au
     id: digest(endedToken), userId: userIds.admin, createdMs: now() - 10_000, lastSeenMs: now() - 10_000, expiresMs: now() - 1, csrfToken: 'x', revokedMs: null, address: null, userAgent: null,
   });
   return {
-    url, auth, db, events, clock, sessions, keys, eventIds, userIds, login,
+    url, auth, db, events, configs, clock, sessions, keys, eventIds, userIds, login,
     revokedKey: { name: 'revoked key', headers: () => ({ authorization: `Bearer ${revoked.key}` }) },
     endedSession: { name: 'ended session', headers: () => ({ cookie: `sightline_session=${endedToken}`, 'x-csrf-token': 'x' }) },
     anonymous: { name: 'anonymous', headers: () => ({}) },
