@@ -11,7 +11,7 @@
  * No I/O of its own: the store and the applier are ports.
  */
 import { createHash } from 'node:crypto';
-import { describeIssues } from '../config/load.ts';
+import { describeIssues } from '../config/describe-issues.ts';
 import { ConfigSchema, type Config } from '../config/schema.ts';
 import { AppError } from '../core/errors.ts';
 import type { ConfigStore, ConfigVersionInfo, StoredConfigVersion } from './config-store.ts';
