@@ -32,7 +32,7 @@ export function probeReason(message: string): ProbeReason {
   if (/404|not found|no such file|does not exist|cannot be read/.test(m)) return 'not found';
   if (/timed out|timeout|no answer within/.test(m)) return 'timeout';
   if (/refused|unreachable|no route|name or service|resolve|network|connection|host/.test(m)) return 'unreachable';
-  if (/expected a video stream|no video|does not contain any stream|output file #0 does not contain/.test(m)) return 'no video';
+  if (/expected a video stream|no video|does not contain any stream|invalid data found|output file #0 does not contain/.test(m)) return 'no video';
   return 'unsupported';
 }
 
