@@ -108,3 +108,26 @@ test('concurrency 2: two cameras\' jobs are in flight together, never more', asy
   assert.equal(most, 2);
   assert.throws(() => new InferenceScheduler({ run: async () => 1, concurrency: 0 }), /concurrency must be an integer >= 1, got 0/);
 });
+
+test('background work runs in order, never dropped, and only while no camera job waits', async () => {
+  const m = gatedModel();
+  const s = new InferenceScheduler<string, string>({ run: (p) => m.run(p) });
+  const first = s.submit('cam', 'c1');
+  const bg = [s.submitBackground('job:1', 'b1'), s.submitBackground('job:1', 'b2')];
+  await tick();
+  assert.deepEqual(m.calls.map((c) => c.payloads), [['c1']]);
+  const second = s.submit('cam', 'c2'); // arrives while c1 runs: it goes before the waiting background jobs
+  m.calls[0]!.finish();
+  await tick();
+  assert.deepEqual(m.calls.map((c) => c.payloads), [['c1'], ['c2']]);
+  m.calls[1]!.finish();
+  await tick();
+  assert.deepEqual(m.calls[2]!.payloads, ['b1']);
+  m.calls[2]!.finish();
+  await tick();
+  assert.deepEqual(m.calls[3]!.payloads, ['b2']);
+  m.calls[3]!.finish();
+  await Promise.all([first, second]);
+  assert.deepEqual(await Promise.all(bg), ['out:b1', 'out:b2']);
+  assert.deepEqual(s.stats().get('job:1'), { submitted: 2, completed: 2, dropped: 0, failed: 0 });
+});

@@ -3,6 +3,9 @@
  * submission replaces it (the replaced job resolves as dropped and is counted), so a slow model never builds a backlog
  * and memory stays flat. Cameras are served round-robin, so a busy camera cannot starve a quiet one. When the model
  * takes a batch (`runBatch`), up to `maxBatch` cameras' jobs go in one call. No I/O, no clock.
+ *
+ * Background work (the inference API, batch video jobs) queues apart, first in first out, never dropped, and runs only
+ * when no camera's job is waiting: live cameras always go first, and background work gets what capacity they leave.
  */
 
 /** What `submit` resolves to: the result, or the note that a newer frame of the same camera replaced this one. */
@@ -30,6 +33,8 @@ interface Pending<T, R> {
 /** Newest-frame-wins, round-robin scheduler in front of one model. */
 export class InferenceScheduler<T, R> {
   private readonly waiting = new Map<string, Pending<T, R>>();
+  /** Background jobs, oldest first, with the name they are counted under. */
+  private readonly background: [string, Pending<T, R>][] = [];
   /** Round-robin order of cameras that have been seen; the next turn starts after `lastServed`. */
   private readonly order: string[] = [];
   private lastServed = -1;
@@ -64,6 +69,25 @@ export class InferenceScheduler<T, R> {
     return job;
   }
 
+  /**
+   * Queues background work counted under `source` (e.g. `job:ID`, `infer`): kept in order, never replaced, run only
+   * while no camera job waits. Resolves with the result.
+   */
+  submitBackground(source: string, payload: T): Promise<R> {
+    if (this.closed) return Promise.reject(new Error('the inference scheduler is closed'));
+    this.statsOf(source, false).submitted++;
+    const job = new Promise<R>((resolve, reject) =>
+      this.background.push([source, { payload, resolve: (o) => (o.dropped ? reject(new Error('dropped')) : resolve(o.result)), reject }]),
+    );
+    this.pump();
+    return job;
+  }
+
+  /** Background jobs waiting now. */
+  get backgroundCount(): number {
+    return this.background.length;
+  }
+
   /** Per-camera counters (a snapshot). */
   stats(): Map<string, CameraJobStats> {
     return new Map([...this.counters].map(([id, s]) => [id, { ...s }]));
@@ -79,14 +103,15 @@ export class InferenceScheduler<T, R> {
     this.closed = true;
     for (const p of this.waiting.values()) p.reject(new Error('the inference scheduler is closed'));
     this.waiting.clear();
+    for (const [, p] of this.background.splice(0)) p.reject(new Error('the inference scheduler is closed'));
   }
 
-  private statsOf(cameraId: string): CameraJobStats {
+  private statsOf(cameraId: string, camera = true): CameraJobStats {
     let s = this.counters.get(cameraId);
     if (!s) {
       s = { submitted: 0, completed: 0, dropped: 0, failed: 0 };
       this.counters.set(cameraId, s);
-      this.order.push(cameraId);
+      if (camera) this.order.push(cameraId);
     }
     return s;
   }
@@ -104,11 +129,13 @@ export class InferenceScheduler<T, R> {
       picked.push([id, p]);
       this.lastServed = i;
     }
+    // Background work only when no camera waits.
+    if (picked.length === 0 && this.background.length > 0) picked.push(this.background.shift()!);
     return picked;
   }
 
   private pump(): void {
-    if (this.active >= this.concurrency || this.waiting.size === 0) return;
+    if (this.active >= this.concurrency || (this.waiting.size === 0 && this.background.length === 0)) return;
     this.active++;
     // Start on a later microtask so that submissions made in the same tick can join one batch.
     queueMicrotask(() => void this.loop());
@@ -116,7 +143,7 @@ export class InferenceScheduler<T, R> {
 
   private async loop(): Promise<void> {
     try {
-      while (this.waiting.size > 0) {
+      while (this.waiting.size > 0 || this.background.length > 0) {
         const batch = this.take('runBatch' in this.runner ? this.runner.maxBatch : 1);
         let results: readonly R[] | null = null;
         let error: unknown = null;
