@@ -11,7 +11,7 @@ import { checkClipRate, checkDetectorForRules } from './pipeline/perception-chec
 import { modelLocation, runnerOptions } from './assets/resolve-model.ts';
 import { resolveSampleUrl, sampleLocation } from './assets/resolve-sample.ts';
 import { CameraSchema, DEMO_CAMERA, type CameraConfig, type Config } from './config/schema.ts';
-import { errorMessage } from './core/errors.ts';
+import { AppError, errorMessage } from './core/errors.ts';
 import { EventBus } from './events/event-bus.ts';
 import { toEventJson } from './events/event-json.ts';
 import { liveFrameSource } from './ingest/live-source.ts';
@@ -33,6 +33,12 @@ import { createDeliveryService } from './senders/delivery-service.ts';
 import { FileMediaStore } from './store/media-store.ts';
 import { openDatabase } from './store/open-database.ts';
 import { loadOnnxModel } from './vision/adapters/onnx-runtime.ts';
+import { loadEmbedder } from './assets/load-embedder.ts';
+import { isModelPath, resolveModel } from './assets/resolve-model.ts';
+import type { InferPort } from './api/routes/infer.ts';
+import { decodeImage } from './media/render.ts';
+import { inferPictures } from './pipeline/inference.ts';
+import type { Embedder } from './vision/embedder.ts';
 import { readTls, startAccess, watchTls, type SecureServer } from './app-access.ts';
 import { CameraFleet, effectiveCameras } from './app-cameras.ts';
 import { ConfigService } from './manage/config-service.ts';
@@ -113,28 +119,6 @@ export async function startApp(fileConfig: Config, log: Logger): Promise<Running
     if (m.type === 'tracks' && (m.motion ?? m.tracks.length > 0)) recordings.motion(m.cameraId, m.timeMs);
   });
 
-  const access = await startAccess(config, db, log);
-  const tls = config.server.tls ? await readTls(config.server.tls) : undefined;
-  const app = await buildServer({
-    cameras: () => fleet?.list() ?? [], configs, appliedAt: (id) => fleet?.appliedAt(id) ?? Promise.resolve(null), events, analytics, media, log, recordings, delivery, linkKey, auth: access.auth,
-    security: { ...config.auth, corsOrigins: config.server.corsOrigins, bodyLimitKb: config.server.bodyLimitKb, trustProxy: config.server.trustProxy, tls },
-  }, hub);
-  await app.listen({ host: config.server.host, port: config.server.port });
-  const stopTlsWatch = config.server.tls ? watchTls(config.server.tls, app.server as unknown as SecureServer, log) : () => undefined;
-  const address = app.server.address();
-  const port = typeof address === 'object' && address ? address.port : config.server.port;
-  const url = `${tls ? 'https' : 'http'}://${config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host}:${port}`;
-  log.info({ url }, 'server listening');
-  if (!publicUrl) {
-    // Links in deliveries must name an address receivers can reach; a wildcard bind address is not one.
-    const host = ['0.0.0.0', '::', ''].includes(config.server.host) ? hostname() : config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host;
-    publicUrl = `http://${host}:${port}`;
-    if (config.delivery.destinations.length > 0 && ['0.0.0.0', '::', '127.0.0.1', 'localhost', '::1'].includes(config.server.host)) {
-      log.warn({ publicUrl }, `links in deliveries (snapshots, clips) point at ${publicUrl}; set server.publicUrl to the address receivers reach`);
-    }
-  }
-  await delivery.start();
-
   const detectors = new Map<string, Promise<SharedDetector>>();
   const detectorFor = (spec: string) => {
     let d = detectors.get(spec);
@@ -153,6 +137,55 @@ export async function startApp(fileConfig: Config, log: Logger): Promise<Running
     }
     return d;
   };
+  const embedders = new Map<string, Promise<Embedder>>();
+  const embedderFor = (spec: string) => {
+    let e = embedders.get(spec);
+    if (!e) {
+      e = loadEmbedder(spec, modelLocation(config), loadOnnxModel, { ...runnerOptions(config), threads: 1 });
+      e.catch(() => embedders.delete(spec));
+      embedders.set(spec, e);
+    }
+    return e;
+  };
+  const infer: InferPort = (model, pictures, opts) => {
+    // The API names models by id; file paths stay a matter of the configuration file.
+    if (isModelPath(model)) throw new AppError('MODEL_NOT_FOUND', `expected a model id (GET /api/models lists them), got the file name "${model}"`);
+    return inferPictures({
+    decode: decodeImage,
+    now: () => performance.now(),
+    taskOf: async (spec) => (await resolveModel(spec, ['detect', 'pose', 'embed', 'classify-clip'], modelLocation(config))).manifest?.task ?? 'detect',
+    detector: async (spec) => {
+      const shared = await detectorFor(spec);
+      return { manifest: shared.detector.manifest, detect: (frame, o) => shared.detectBackground('infer', frame, o) };
+    },
+    embedder: async (spec) => {
+      const embedder = await embedderFor(spec);
+      return { dim: 0, embed: async (frame) => (await embedder.embed(frame, [[0, 0, frame.width, frame.height]]))[0]! };
+    },
+  }, model, pictures, opts);
+  };
+  const access = await startAccess(config, db, log);
+  const tls = config.server.tls ? await readTls(config.server.tls) : undefined;
+  const app = await buildServer({
+    cameras: () => fleet?.list() ?? [], configs, appliedAt: (id) => fleet?.appliedAt(id) ?? Promise.resolve(null), infer, events, analytics, media, log, recordings, delivery, linkKey, auth: access.auth,
+    security: { ...config.auth, corsOrigins: config.server.corsOrigins, bodyLimitKb: config.server.bodyLimitKb, trustProxy: config.server.trustProxy, tls },
+  }, hub);
+  await app.listen({ host: config.server.host, port: config.server.port });
+  const stopTlsWatch = config.server.tls ? watchTls(config.server.tls, app.server as unknown as SecureServer, log) : () => undefined;
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.server.port;
+  const url = `${tls ? 'https' : 'http'}://${config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host}:${port}`;
+  log.info({ url }, 'server listening');
+  if (!publicUrl) {
+    // Links in deliveries must name an address receivers can reach; a wildcard bind address is not one.
+    const host = ['0.0.0.0', '::', ''].includes(config.server.host) ? hostname() : config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host;
+    publicUrl = `http://${host}:${port}`;
+    if (config.delivery.destinations.length > 0 && ['0.0.0.0', '::', '127.0.0.1', 'localhost', '::1'].includes(config.server.host)) {
+      log.warn({ publicUrl }, `links in deliveries (snapshots, clips) point at ${publicUrl}; set server.publicUrl to the address receivers reach`);
+    }
+  }
+  await delivery.start();
+
 
   const cameraFleet = new CameraFleet({
     config: () => configs.current(), log, detectorFor, events: bus, publish: hub.publish, analytics, recordings,
@@ -175,6 +208,7 @@ export async function startApp(fileConfig: Config, log: Logger): Promise<Running
       await recordings.stop();
       await delivery.stop();
       for (const d of detectors.values()) await d.then((x) => x.close()).catch(() => undefined);
+      for (const e of embedders.values()) await e.then((x) => x.close()).catch(() => undefined);
       await db.close();
     },
   };

@@ -11,6 +11,7 @@ import WebSocket from 'ws';
 import { passes, renderSecurityDocs, routeTable } from '../src/api/security-doc.ts';
 import { ROLES, type Role } from '../src/auth/roles.ts';
 import { ERROR_CODES } from '../src/core/errors.ts';
+import { TINY_JPEG } from './support/delivery-stack.ts';
 import { openTestDatabase, startAuthServer, USER_PASSWORD, type AuthServer, type Credential } from './support/auth-server.ts';
 
 interface Caller {
@@ -26,6 +27,8 @@ interface Caller {
 interface Call {
   path: string;
   body?: unknown;
+  /** A body that is not JSON. */
+  raw?: { type: string; data: Uint8Array };
   /** Status when the door opens; default 200. */
   ok?: number;
   /** Error code expected with a 4xx `ok`. */
@@ -118,6 +121,7 @@ const EXAMPLES: Record<string, (s: AuthServer, c: Caller) => Promise<Call> | Cal
   'GET /api/destinations/:id/config': () => ({ path: '/api/destinations/hook/config' }),
   'PUT /api/destinations/:id': async (s) => ({ path: `/api/destinations/${await throwawayDestination(s)}`, body: { type: 'webhook', url: 'http://127.0.0.1:9/changed' } }),
   'DELETE /api/destinations/:id': async (s) => ({ path: `/api/destinations/${await throwawayDestination(s)}` }),
+  'POST /api/infer/:model': () => ({ path: '/api/infer/yolox-nano', raw: { type: 'image/jpeg', data: TINY_JPEG } }),
   'WS /api/ws': () => ({ path: '/api/ws' }),
   'WS /api/cameras/:id/live': () => ({ path: '/api/cameras/cam1/live' }),
 };
@@ -195,8 +199,8 @@ async function call(s: AuthServer, method: string, websocket: boolean, c: Call, 
   const ac = new AbortController();
   const res = await fetch(`${s.url}${c.path}`, {
     method, signal: ac.signal,
-    headers: { ...headers, ...(c.body !== undefined ? { 'content-type': 'application/json' } : {}) },
-    ...(c.body !== undefined ? { body: JSON.stringify(c.body) } : {}),
+    headers: { ...headers, ...(c.raw ? { 'content-type': c.raw.type } : c.body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    ...(c.raw ? { body: Buffer.from(c.raw.data) } : c.body !== undefined ? { body: JSON.stringify(c.body) } : {}),
   });
   const type = res.headers.get('content-type') ?? '';
   if (type.startsWith('multipart/')) {

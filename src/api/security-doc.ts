@@ -21,7 +21,7 @@ import type { ConfigService } from '../manage/config-service.ts';
 export async function routeTable(): Promise<readonly RouteEntry[]> {
   const app = await buildServer({
     cameras: () => [], events: {} as EventStore, analytics: {} as AnalyticsStore, media: {} as MediaStore, log: pino({ level: 'silent' }),
-    recordings: {} as Recordings, delivery: {} as DeliveryService, configs: {} as ConfigService, auth: null,
+    recordings: {} as Recordings, delivery: {} as DeliveryService, configs: {} as ConfigService, infer: async () => ({ task: 'detect', results: [] }), auth: null,
     security: { ...DEFAULT_AUTH, corsOrigins: [], bodyLimitKb: 1024 },
   }, new LiveHub());
   await app.ready();

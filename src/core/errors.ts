@@ -7,7 +7,7 @@ export const ERROR_CODES = {
   SNAPSHOT_NOT_FOUND: { httpStatus: 404, meaning: 'The event or camera exists but has no image yet.' },
   RECORDING_NOT_FOUND: { httpStatus: 404, meaning: 'No recording covers this event or path (recording off, not yet written, or deleted by retention).' },
   BAD_REQUEST: { httpStatus: 400, meaning: 'A query parameter or body does not match what the route expects.' },
-  MODEL_NOT_FOUND: { httpStatus: 500, meaning: 'The model id is not in the catalog and is not a path to a file.' },
+  MODEL_NOT_FOUND: { httpStatus: 404, meaning: 'The model id is not in the catalog or the added models and is not a path to a file (or the file is missing).' },
   MODEL_LOAD_FAILED: { httpStatus: 500, meaning: 'The model file could not be loaded by the ONNX runtime (not ONNX, or corrupt).' },
   MODEL_LAYOUT_UNSUPPORTED: { httpStatus: 500, meaning: 'The model loaded, but its inputs or outputs have a layout no decoder supports.' },
   MODEL_TASK_MISMATCH: { httpStatus: 500, meaning: 'The model is for another task than the one it was configured for (e.g. an embedder given as a detector).' },
@@ -42,6 +42,8 @@ export const ERROR_CODES = {
   CONFIG_VERSION_NOT_FOUND: { httpStatus: 404, meaning: 'No configuration version with this number (GET /api/config/versions lists them), or none before the first to roll back to.' },
   ITEM_NOT_FOUND: { httpStatus: 404, meaning: 'No zone, line or rule with this id on the camera.' },
   ALREADY_EXISTS: { httpStatus: 409, meaning: 'A camera, destination, zone, line or rule with this id exists; choose another id or update it.' },
+  IMAGE_INVALID: { httpStatus: 400, meaning: 'The body is not a JPEG, PNG or WebP image (or is larger than 50 megapixels).' },
+  MEDIA_TYPE_UNSUPPORTED: { httpStatus: 415, meaning: 'The Content-Type of the body is not one the route takes (the message lists them).' },
   ROUTE_NOT_FOUND: { httpStatus: 404, meaning: 'No route matches this method and path.' },
   INTERNAL: { httpStatus: 500, meaning: 'An unexpected error; the log has the details.' },
 } as const;

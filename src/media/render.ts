@@ -1,4 +1,5 @@
 import sharp from 'sharp';
+import { AppError } from '../core/errors.ts';
 import type { Frame } from '../core/types.ts';
 import type { SnapshotOverlay } from '../pipeline/ports.ts';
 
@@ -30,4 +31,46 @@ export async function renderJpeg(frame: Frame, overlays: readonly Overlay[], qua
   const img = sharp(frame.rgb, { raw: { width: frame.width, height: frame.height, channels: 3 } });
   const withBoxes = overlays.length > 0 ? img.composite([{ input: Buffer.from(overlaySvg(frame.width, frame.height, overlays)), top: 0, left: 0 }]) : img;
   return withBoxes.jpeg({ quality }).toBuffer();
+}
+
+/** A decoded still image: packed RGB at `width` x `height`, and the size of the picture as it was sent. */
+export interface DecodedImage {
+  readonly rgb: Uint8Array;
+  readonly width: number;
+  readonly height: number;
+  readonly originalWidth: number;
+  readonly originalHeight: number;
+  readonly format: string;
+}
+
+/** Largest picture accepted, in pixels (a 50-megapixel photo; more is refused rather than decoded). */
+const MAX_INPUT_PIXELS = 50_000_000;
+const IMAGE_FORMATS = new Set(['jpeg', 'png', 'webp']);
+
+/**
+ * Decodes a JPEG, PNG or WebP (turned upright by its EXIF orientation, alpha dropped) to packed RGB, scaled down to fit
+ * inside `fit` when given (JPEGs then decode at a reduced size, which is what makes the inference API cheap).
+ * IMAGE_INVALID names what arrived when it is not such an image.
+ */
+export async function decodeImage(bytes: Uint8Array, fit?: { width: number; height: number }): Promise<DecodedImage> {
+  let meta;
+  try {
+    meta = await sharp(bytes, { limitInputPixels: MAX_INPUT_PIXELS }).metadata();
+  } catch (err) {
+    const head = Buffer.from(bytes.subarray(0, 8)).toString('hex');
+    throw new AppError('IMAGE_INVALID', `expected a JPEG, PNG or WebP image, got ${bytes.length} bytes that are none (first bytes ${head}): ${err instanceof Error ? err.message : String(err)}`);
+  }
+  if (!meta.format || !IMAGE_FORMATS.has(meta.format)) throw new AppError('IMAGE_INVALID', `expected a JPEG, PNG or WebP image, got ${meta.format ?? 'an unknown format'}`);
+  const upright = (meta.orientation ?? 1) >= 5;
+  const originalWidth = (upright ? meta.height : meta.width) ?? 0;
+  const originalHeight = (upright ? meta.width : meta.height) ?? 0;
+  let img = sharp(bytes, { limitInputPixels: MAX_INPUT_PIXELS }).rotate().removeAlpha().toColourspace('srgb');
+  if (fit && (originalWidth > fit.width || originalHeight > fit.height)) img = img.resize({ width: fit.width, height: fit.height, fit: 'inside', kernel: 'cubic' });
+  try {
+    const { data, info } = await img.raw().toBuffer({ resolveWithObject: true });
+    if (info.channels !== 3) throw new Error(`${info.channels} channels`);
+    return { rgb: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height, originalWidth, originalHeight, format: meta.format };
+  } catch (err) {
+    throw new AppError('IMAGE_INVALID', `the ${meta.format} image could not be decoded: ${err instanceof Error ? err.message : String(err)}`);
+  }
 }

@@ -46,6 +46,14 @@ export class SharedDetector {
     };
   }
 
+  /**
+   * Runs one frame as background work counted under `source` (the inference API, batch jobs): after every waiting
+   * camera frame, never dropped.
+   */
+  detectBackground(source: string, frame: Frame, opts: DetectOptions = {}, timings?: DetectTimings): Promise<Detection[]> {
+    return this.scheduler.submitBackground(source, { frame, opts, timings });
+  }
+
   /** Scheduler counters of one camera (submitted, completed, dropped, failed). */
   stats(cameraId: string): CameraJobStats | undefined {
     return this.scheduler.stats().get(cameraId);

@@ -101,6 +101,8 @@ export async function startAuthServer(db: SqlDatabase, opts: { auth?: Partial<Au
   const app = await buildServer({
     cameras: () => cams, events, analytics: new SqlAnalyticsStore(db), media: new FileMediaStore(join(dir, 'media')), log, now, recordings, delivery,
     linkKey: randomBytes(32), auth, configs,
+    // A stand-in for the models (these tests are about the doors; test/infer-api.test.ts runs the real ones).
+    infer: async (_model, pictures) => ({ task: 'detect', results: pictures.map(() => ({ width: 1, height: 1, detections: [], timings: { decodeMs: 0, inferMs: 0 } })) }),
     security: { ...settings, corsOrigins: [], bodyLimitKb: 64 },
   }, new LiveHub());
   await app.listen({ host: '127.0.0.1', port: 0 });
