@@ -12,6 +12,7 @@ import { fileFrameSource } from './ingest/file-source.ts';
 import { probeVideo, type VideoInfo } from './ingest/ffprobe.ts';
 import { runAnalysis, type AnalysisResult } from './pipeline/analyze.ts';
 import type { ObjectDetector } from './vision/detector.ts';
+import type { FrameDetector } from './pipeline/shared-detector.ts';
 import type { TilingMode } from './vision/tiles.ts';
 
 /** Settings of an offline analysis. */
@@ -32,7 +33,12 @@ export interface AnalyzeOptions {
   readonly loadClip?: ((rule: ViolenceRuleConfig) => Promise<LoadedClipClassifier>) | undefined;
   /** Called after each frame with frames done and the total when known. */
   readonly onProgress?: ((done: number, total: number | null) => void) | undefined;
+  /** Stops the analysis early (the result then covers the frames analysed so far, and `aborted` is set). */
+  readonly signal?: AbortSignal | undefined;
 }
+
+/** The detector an analysis runs: a model of its own, or a shared one's port (batch jobs). */
+export type AnalyzeDetector = FrameDetector & Pick<ObjectDetector, 'detectorImageSpec'>;
 
 /** What an offline analysis produced. */
 export interface AnalyzeResult extends AnalysisResult {
@@ -43,7 +49,7 @@ export interface AnalyzeResult extends AnalysisResult {
  * Runs the live pipeline's chain (detector, tracker, rules, events) over a whole video as fast as the machine
  * allows, at the video's own resolution, processing every frame (ffmpeg is paused, never dropped from).
  */
-export async function analyzeVideo(path: string, detector: ObjectDetector, newId: () => string, opts: AnalyzeOptions): Promise<AnalyzeResult> {
+export async function analyzeVideo(path: string, detector: AnalyzeDetector, newId: () => string, opts: AnalyzeOptions): Promise<AnalyzeResult> {
   const video = await probeVideo(path);
   const fps = opts.fps ?? video.fps ?? 25;
   // objects: the labels given, else the rules file's.
@@ -74,6 +80,9 @@ export async function analyzeVideo(path: string, detector: ObjectDetector, newId
       clip = await opts.loadClip!(violence);
       checkClipRate(camera, clip.classifier.spec, violence.model);
     }
+    if (opts.signal?.aborted) throw new AppError('BAD_REQUEST', 'the analysis was stopped before it started');
+    const stop = () => void source.stop();
+    opts.signal?.addEventListener('abort', stop, { once: true });
     const result = await runAnalysis(camera, { source, detector, newId, log: pino({ level: 'silent' }), totalFrames: total, onProgress: opts.onProgress, clipClassifier: clip });
     const failed = await source.exitError();
     if (failed !== null) throw new Error(`ffmpeg could not decode ${path}: ${failed}`);

@@ -43,6 +43,9 @@ import { readTls, startAccess, watchTls, type SecureServer } from './app-access.
 import { CameraFleet, effectiveCameras } from './app-cameras.ts';
 import { ConfigService } from './manage/config-service.ts';
 import { SqlConfigStore } from './store/config-repository.ts';
+import { SqlJobStore } from './store/job-repository.ts';
+import { createJobs } from './app-jobs.ts';
+import { jobView } from './jobs/job-store.ts';
 
 /** A running server: its address and how to stop everything it started. */
 export interface RunningApp {
@@ -89,9 +92,10 @@ export async function startApp(fileConfig: Config, log: Logger): Promise<Running
   const media = new FileMediaStore(join(dataDir, 'media'));
   const linkKey = await loadLinkKey(dataDir);
   let fleet: CameraFleet | null = null;
+  const nodeId = await loadNodeId(dataDir);
   const delivery = createDeliveryService(config, {
     outbox, linkKey, publicUrl: () => publicUrl, readMedia: (p) => media.readFile(p), cameras: () => (fleet?.list() ?? []).map((h) => h.status()),
-    log, owner: await loadNodeId(dataDir),
+    log, owner: nodeId,
   });
   await delivery.loadStates();
   const closed = await events.closeOpen(cameras.map((c) => c.id), { route: (event) => delivery.route({ kind: 'end', event }), nowMs: Date.now() });
@@ -164,10 +168,14 @@ export async function startApp(fileConfig: Config, log: Logger): Promise<Running
     },
   }, model, pictures, opts);
   };
+  const jobs = createJobs({
+    config: () => configs.current(), log, detectorFor, recordings, store: new SqlJobStore(db), owner: nodeId,
+    onUpdate: (job) => hub.publish({ type: 'job', job: jobView(job) }),
+  });
   const access = await startAccess(config, db, log);
   const tls = config.server.tls ? await readTls(config.server.tls) : undefined;
   const app = await buildServer({
-    cameras: () => fleet?.list() ?? [], configs, appliedAt: (id) => fleet?.appliedAt(id) ?? Promise.resolve(null), infer, events, analytics, media, log, recordings, delivery, linkKey, auth: access.auth,
+    cameras: () => fleet?.list() ?? [], configs, appliedAt: (id) => fleet?.appliedAt(id) ?? Promise.resolve(null), infer, jobs: jobs.port, events, analytics, media, log, recordings, delivery, linkKey, auth: access.auth,
     security: { ...config.auth, corsOrigins: config.server.corsOrigins, bodyLimitKb: config.server.bodyLimitKb, trustProxy: config.server.trustProxy, tls },
   }, hub);
   await app.listen({ host: config.server.host, port: config.server.port });
@@ -197,6 +205,7 @@ export async function startApp(fileConfig: Config, log: Logger): Promise<Running
     await cameraFleet.apply(effectiveCameras(next));
   });
   await cameraFleet.apply(cameras);
+  await jobs.start();
 
   return {
     url,
@@ -204,6 +213,7 @@ export async function startApp(fileConfig: Config, log: Logger): Promise<Running
       stopTlsWatch();
       await access.stop();
       await app.close();
+      await jobs.stop();
       await cameraFleet.stop();
       await recordings.stop();
       await delivery.stop();

@@ -167,6 +167,14 @@ export const ConfigSchema = z
       })
       .strict()
       .default({ maxSizeMb: 0, minFreeMb: 1024, checkSeconds: 30 }),
+    jobs: z
+      .object({
+        maxUploadMb: between(1, 1_000_000, { int: true }).default(1024).describe('Largest video accepted by POST /api/jobs/upload, in MiB; larger ones get 413 and nothing is kept.'),
+        keepDays: between(0, 3650).default(7).describe('Finished batch jobs (their events, tracks and files) are deleted this many days after they end; 0 = kept until deleted.'),
+      })
+      .strict()
+      .default({ maxUploadMb: 1024, keepDays: 7 })
+      .describe('Batch video jobs: uploads and how long results are kept.'),
     log: z
       .object({
         level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info').describe('Log level.'),

@@ -44,6 +44,9 @@ export const ERROR_CODES = {
   ALREADY_EXISTS: { httpStatus: 409, meaning: 'A camera, destination, zone, line or rule with this id exists; choose another id or update it.' },
   IMAGE_INVALID: { httpStatus: 400, meaning: 'The body is not a JPEG, PNG or WebP image (or is larger than 50 megapixels).' },
   MEDIA_TYPE_UNSUPPORTED: { httpStatus: 415, meaning: 'The Content-Type of the body is not one the route takes (the message lists them).' },
+  VIDEO_INVALID: { httpStatus: 400, meaning: 'The uploaded file is not a video ffprobe can read (nothing of it is kept).' },
+  JOB_NOT_FOUND: { httpStatus: 404, meaning: 'No batch job with this id (finished jobs are deleted after jobs.keepDays).' },
+  JOB_NOT_FINISHED: { httpStatus: 409, meaning: 'The job has not finished (or failed): its results are not there yet; GET /api/jobs/:id shows its state.' },
   ROUTE_NOT_FOUND: { httpStatus: 404, meaning: 'No route matches this method and path.' },
   INTERNAL: { httpStatus: 500, meaning: 'An unexpected error; the log has the details.' },
 } as const;

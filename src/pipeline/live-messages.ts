@@ -1,5 +1,6 @@
 import type { BoxXyxy } from '../core/types.ts';
 import type { EventJson } from '../events/event-json.ts';
+import type { JobView } from '../jobs/job-store.ts';
 
 /** A track as sent to live clients. */
 export interface LiveTrack {
@@ -24,7 +25,9 @@ export type LiveMessage =
       motion: boolean | null;
       tracks: LiveTrack[];
     }
-  | { type: 'event'; kind: 'start' | 'update' | 'end' | 'instant'; event: EventJson };
+  | { type: 'event'; kind: 'start' | 'update' | 'end' | 'instant'; event: EventJson }
+  /** A batch job's state or progress changed. */
+  | { type: 'job'; job: JobView };
 
 /** Receives live messages; implemented by the API's WebSocket hub. */
 export type LivePublisher = (message: LiveMessage) => void;

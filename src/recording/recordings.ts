@@ -215,9 +215,12 @@ export class Recordings {
   /** The event's clip with the camera's pre- and post-roll, or null when nothing of it was recorded. */
   async clip(event: SightEvent): Promise<{ data: Buffer; startMs: number; endMs: number } | null> {
     const { preMs, postMs } = this.roll(event.cameraId);
-    const from = event.startMs - preMs;
-    const to = (event.endMs ?? this.deps.now()) + postMs;
-    const files = this.deps.store.overlapping(event.cameraId, from, to);
+    return this.range(event.cameraId, event.startMs - preMs, (event.endMs ?? this.deps.now()) + postMs);
+  }
+
+  /** A camera's recording from `from` to `to` (ms) as one MP4, or null when nothing of it was recorded. */
+  async range(cameraId: string, from: number, to: number): Promise<{ data: Buffer; startMs: number; endMs: number } | null> {
+    const files = this.deps.store.overlapping(cameraId, from, to);
     const segments = [];
     for (const f of files) {
       const data = await this.deps.store.read(f.path);

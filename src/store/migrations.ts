@@ -242,6 +242,31 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
       );
     `,
   },
+  {
+    id: '0008_jobs',
+    // Batch video jobs: a small queue in the database (why not a job library: src/jobs/README.md). A worker claims the
+    // oldest queued job (or one whose lease ran out) with FOR UPDATE SKIP LOCKED, renews its lease with each progress
+    // write, and only the lease holder may write progress or the outcome.
+    sql: `
+      CREATE TABLE jobs (
+        id               uuid PRIMARY KEY,
+        created_ms       bigint NOT NULL,
+        actor            text NOT NULL,
+        spec             jsonb NOT NULL,
+        status           text NOT NULL,
+        progress         jsonb NULL,
+        attempts         integer NOT NULL DEFAULT 0,
+        lease_owner      text NULL,
+        lease_until_ms   bigint NULL,
+        cancel_requested boolean NOT NULL DEFAULT false,
+        started_ms       bigint NULL,
+        finished_ms      bigint NULL,
+        error            text NULL,
+        result           jsonb NULL
+      );
+      CREATE INDEX jobs_status_created_idx ON jobs (status, created_ms);
+    `,
+  },
 ]);
 
 /** Key of the transaction-scoped advisory lock that serialises migrations across processes on one PostgreSQL. */

@@ -78,7 +78,8 @@ export async function liveRoutes(app: App, ctx: RouteContext): Promise<void> {
     const socket = raw as unknown as Socket & { send(d: string): void };
     const p = req.principal;
     guard.add(socket, p);
-    ctx.hub.add(socket, p.cameraIds === null ? undefined : (m) => canSeeCamera(p, m.type === 'event' ? m.event.cameraId : m.cameraId));
+    // Camera-scoped keys get their cameras' messages only (jobs belong to no camera).
+    ctx.hub.add(socket, p.cameraIds === null ? undefined : (m) => m.type !== 'job' && canSeeCamera(p, m.type === 'event' ? m.event.cameraId : m.cameraId));
     socket.send(JSON.stringify({ type: 'hello', cameras: ctx.cameras().filter((c) => canSeeCamera(p, c.id)).map((c) => c.status()) }));
   });
 
