@@ -12,6 +12,7 @@ import { passes, renderSecurityDocs, routeTable } from '../src/api/security-doc.
 import { ROLES, type Role } from '../src/auth/roles.ts';
 import { ERROR_CODES } from '../src/core/errors.ts';
 import { TINY_JPEG } from './support/delivery-stack.ts';
+import { asset } from './support/assets.ts';
 import { openTestDatabase, startAuthServer, USER_PASSWORD, type AuthServer, type Credential } from './support/auth-server.ts';
 
 interface Caller {
@@ -122,9 +123,23 @@ const EXAMPLES: Record<string, (s: AuthServer, c: Caller) => Promise<Call> | Cal
   'PUT /api/destinations/:id': async (s) => ({ path: `/api/destinations/${await throwawayDestination(s)}`, body: { type: 'webhook', url: 'http://127.0.0.1:9/changed' } }),
   'DELETE /api/destinations/:id': async (s) => ({ path: `/api/destinations/${await throwawayDestination(s)}` }),
   'POST /api/infer/:model': () => ({ path: '/api/infer/yolox-nano', raw: { type: 'image/jpeg', data: TINY_JPEG } }),
+  'POST /api/jobs': () => ({ path: '/api/jobs', body: { source: { url: 'http://127.0.0.1:9/v.mp4' } }, ok: 201 }),
+  'POST /api/jobs/upload': () => ({ path: '/api/jobs/upload?name=pose.mp4', raw: { type: 'video/mp4', data: SMALL_VIDEO }, ok: 201 }),
+  'GET /api/jobs': () => ({ path: '/api/jobs?limit=5' }),
+  'GET /api/jobs/:id': async (s) => ({ path: `/api/jobs/${await queuedJob(s)}` }),
+  'POST /api/jobs/:id/cancel': async (s) => ({ path: `/api/jobs/${await queuedJob(s)}/cancel` }),
+  'DELETE /api/jobs/:id': async (s) => ({ path: `/api/jobs/${await queuedJob(s)}`, ok: 204 }),
+  'GET /api/jobs/:id/events': async (s) => ({ path: `/api/jobs/${await queuedJob(s)}/events`, ok: 409, okCode: 'JOB_NOT_FINISHED' }),
+  'GET /api/jobs/:id/tracks.txt': async (s) => ({ path: `/api/jobs/${await queuedJob(s)}/tracks.txt`, ok: 409, okCode: 'JOB_NOT_FINISHED' }),
   'WS /api/ws': () => ({ path: '/api/ws' }),
   'WS /api/cameras/:id/live': () => ({ path: '/api/cameras/cam1/live' }),
 };
+
+const SMALL_VIDEO = readFileSync(asset('videos/pose_1.mp4'));
+
+async function queuedJob(s: AuthServer): Promise<string> {
+  return (await s.jobs.create('test', { kind: 'url', url: 'http://127.0.0.1:9/v.mp4' }, {})).id;
+}
 
 const SECRET = `whsec_${Buffer.alloc(32, 7).toString('base64')}`;
 const TEST_ACTOR = { name: 'test' };

@@ -20,6 +20,9 @@ interface Row {
   result: JobResult | null;
 }
 
+/** Ids are UUIDs; anything else names no job (and would be a type error in SQL). */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 const COLUMNS = 'id, created_ms, actor, spec, status, progress, attempts, lease_owner, lease_until_ms, cancel_requested, started_ms, finished_ms, error, result';
 const num = (v: Int | null) => (v === null ? null : Number(v));
 
@@ -43,6 +46,7 @@ export class SqlJobStore implements JobStore {
   }
 
   async get(id: string): Promise<JobRecord | null> {
+    if (!UUID.test(id)) return null;
     const [r] = await this.db.query<Row>(`SELECT ${COLUMNS} FROM jobs WHERE id = $1`, [id]);
     return r ? record(r) : null;
   }
@@ -87,6 +91,7 @@ export class SqlJobStore implements JobStore {
   }
 
   async cancel(id: string, nowMs: number): Promise<JobRecord | null> {
+    if (!UUID.test(id)) return null;
     await this.db.query(`UPDATE jobs SET status = 'cancelled', finished_ms = $2, cancel_requested = true WHERE id = $1 AND status = 'queued'`, [id, nowMs]);
     await this.db.query(`UPDATE jobs SET cancel_requested = true WHERE id = $1 AND status = 'running'`, [id]);
     return this.get(id);
@@ -109,6 +114,7 @@ export class SqlJobStore implements JobStore {
   }
 
   async delete(id: string): Promise<boolean> {
+    if (!UUID.test(id)) return false;
     const rows = await this.db.query<{ id: string }>(`DELETE FROM jobs WHERE id = $1 AND status <> 'running' RETURNING id`, [id]);
     return rows.length > 0;
   }

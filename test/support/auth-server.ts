@@ -24,6 +24,9 @@ import { SqlAnalyticsStore } from '../../src/store/analytics-repository.ts';
 import { SqlAuthStore } from '../../src/store/auth-repository.ts';
 import { SqlConfigStore } from '../../src/store/config-repository.ts';
 import { ConfigService } from '../../src/manage/config-service.ts';
+import { createJobs } from '../../src/app-jobs.ts';
+import type { JobsPort } from '../../src/api/routes/jobs.ts';
+import { SqlJobStore } from '../../src/store/job-repository.ts';
 import { SqlEventStore } from '../../src/store/event-repository.ts';
 import { FileMediaStore } from '../../src/store/media-store.ts';
 import { SqlOutbox } from '../../src/store/outbox-repository.ts';
@@ -47,6 +50,8 @@ export interface AuthServer {
   readonly auth: AuthService;
   readonly db: SqlDatabase;
   readonly events: SqlEventStore;
+  /** Batch jobs over the real queue (never run here: no runner is started). */
+  readonly jobs: JobsPort;
   /** The runtime configuration (its changes are stored, not applied: the cameras are stand-ins). */
   readonly configs: ConfigService;
   /** Added to Date.now() by the server's clock (expire sessions without waiting). */
@@ -98,9 +103,13 @@ export async function startAuthServer(db: SqlDatabase, opts: { auth?: Partial<Au
   const recordings = new Recordings(config.config.recording, config.config.cameras, { store: new RecordingStore(join(dir, 'media')), events, log, now });
   const cams = [camera('cam1'), camera('cam2')];
   const { service: configs } = await ConfigService.open(new SqlConfigStore(db), config.config, now);
+  const jobs = createJobs({
+    config: () => configs.current(), log, recordings, store: new SqlJobStore(db), owner: 'test', onUpdate: () => undefined,
+    detectorFor: () => Promise.reject(new Error('no models in the access tests')),
+  });
   const app = await buildServer({
     cameras: () => cams, events, analytics: new SqlAnalyticsStore(db), media: new FileMediaStore(join(dir, 'media')), log, now, recordings, delivery,
-    linkKey: randomBytes(32), auth, configs,
+    linkKey: randomBytes(32), auth, configs, jobs: jobs.port,
     // A stand-in for the models (these tests are about the doors; test/infer-api.test.ts runs the real ones).
     infer: async (_model, pictures) => ({ task: 'detect', results: pictures.map(() => ({ width: 1, height: 1, detections: [], timings: { decodeMs: 0, inferMs: 0 } })) }),
     security: { ...settings, corsOrigins: [], bodyLimitKb: 64 },
@@ -143,12 +152,13 @@ export async function startAuthServer(db: SqlDatabase, opts: { auth?: Partial<Au
     id: digest(endedToken), userId: userIds.admin, createdMs: now() - 10_000, lastSeenMs: now() - 10_000, expiresMs: now() - 1, csrfToken: 'x', revokedMs: null, address: null, userAgent: null,
   });
   return {
-    url, auth, db, events, configs, clock, sessions, keys, eventIds, userIds, login,
+    url, auth, db, events, configs, jobs: jobs.port, clock, sessions, keys, eventIds, userIds, login,
     revokedKey: { name: 'revoked key', headers: () => ({ authorization: `Bearer ${revoked.key}` }) },
     endedSession: { name: 'ended session', headers: () => ({ cookie: `sightline_session=${endedToken}`, 'x-csrf-token': 'x' }) },
     anonymous: { name: 'anonymous', headers: () => ({}) },
     async stop() {
       await app.close();
+      await jobs.stop();
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { AppError } from '../../core/errors.ts';
 import type { EventJson } from '../../events/event-json.ts';
 import { JOB_STATUSES, jobView, type JobRecord, type JobSpec, type JobStatus } from '../../jobs/job-store.ts';
-import { ERRORS, IdParams, queryInt } from '../schemas.ts';
+import { ERRORS, queryInt } from '../schemas.ts';
 import type { App, RouteContext } from './context.ts';
 
 /** What a job request may name besides its video. */
@@ -55,6 +55,7 @@ const UploadQuery = z.object({
   fps: z.string().regex(/^\d+(\.\d+)?$/, { error: 'expected frames per second, e.g. 5' }).optional(),
   name: z.string().max(200).optional().describe('The file name, for the listing.'),
 }).strict();
+const JobIdParams = z.object({ id: z.string().uuid({ error: 'expected a job id (a UUID, as POST /api/jobs answers)' }) }).strict();
 const ListQuery = z.object({
   status: z.enum(JOB_STATUSES).optional(),
   limit: queryInt(1, 500).optional(),
@@ -128,12 +129,12 @@ export async function jobRoutes(app: App, ctx: RouteContext & { jobs: JobsPort }
 
   app.get('/api/jobs/:id', {
     config: { access: 'viewer' },
-    schema: { tags, summary: 'A job with its progress (frames, %, frames/s, ETA) or result', params: IdParams, response: { 200: JobSchema, ...ERRORS } },
+    schema: { tags, summary: 'A job with its progress (frames, %, frames/s, ETA) or result', params: JobIdParams, response: { 200: JobSchema, ...ERRORS } },
   }, async (req) => jobView(await jobs.get(req.params.id)));
 
   app.post('/api/jobs/:id/cancel', {
     config: { access: 'operator', audit: 'job.cancel' },
-    schema: { tags, summary: 'Cancel a queued job, or stop a running one at its next progress write', params: IdParams, response: { 200: JobSchema, ...ERRORS } },
+    schema: { tags, summary: 'Cancel a queued job, or stop a running one at its next progress write', params: JobIdParams, response: { 200: JobSchema, ...ERRORS } },
   }, async (req) => {
     req.auditDetail = { target: req.params.id };
     return jobView(await jobs.cancel(req.params.id));
@@ -141,7 +142,7 @@ export async function jobRoutes(app: App, ctx: RouteContext & { jobs: JobsPort }
 
   app.delete('/api/jobs/:id', {
     config: { access: 'operator', audit: 'job.delete' },
-    schema: { tags, summary: 'Delete a job that is not running, with its files', params: IdParams, response: { 204: z.null(), ...ERRORS } },
+    schema: { tags, summary: 'Delete a job that is not running, with its files', params: JobIdParams, response: { 204: z.null(), ...ERRORS } },
   }, async (req, reply) => {
     req.auditDetail = { target: req.params.id };
     await jobs.delete(req.params.id);
@@ -150,11 +151,11 @@ export async function jobRoutes(app: App, ctx: RouteContext & { jobs: JobsPort }
 
   app.get('/api/jobs/:id/events', {
     config: { access: 'viewer' },
-    schema: { tags, summary: 'The events of a finished job (the event schema; cameraId job:ID)', params: IdParams, response: { 200: z.object({ events: z.array(z.record(z.string(), z.unknown())) }).strict(), ...ERRORS } },
+    schema: { tags, summary: 'The events of a finished job (the event schema; cameraId job:ID)', params: JobIdParams, response: { 200: z.object({ events: z.array(z.record(z.string(), z.unknown())) }).strict(), ...ERRORS } },
   }, async (req) => ({ events: (await jobs.events(req.params.id)) as unknown as Record<string, unknown>[] }));
 
   app.get('/api/jobs/:id/tracks.txt', {
     config: { access: 'viewer' },
-    schema: { tags, summary: 'The confirmed tracks of a finished job as MOTChallenge rows (frame,id,x,y,w,h,conf,-1,-1,-1), as `sightline analyze --mot` writes them', params: IdParams, response: { 200: z.string().describe('text/plain'), ...ERRORS } },
+    schema: { tags, summary: 'The confirmed tracks of a finished job as MOTChallenge rows (frame,id,x,y,w,h,conf,-1,-1,-1), as `sightline analyze --mot` writes them', params: JobIdParams, response: { 200: z.string().describe('text/plain'), ...ERRORS } },
   }, async (req, reply) => reply.type('text/plain; charset=utf-8').send(await jobs.tracks(req.params.id)));
 }
