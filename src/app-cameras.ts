@@ -131,6 +131,17 @@ export class CameraFleet {
     return this.applied.get(id) ?? Promise.resolve(null);
   }
 
+  /** Restarts the running cameras `ids` (and their tiles) with their configuration in `cameras` (a model changed). */
+  async restart(ids: readonly string[], cameras: readonly CameraConfig[]): Promise<void> {
+    const restart = new Set(ids.filter((id) => this.running.has(id)));
+    for (const [id, run] of this.running) if (isTile(run.config) && restart.has(run.config.source.url.slice(5))) restart.add(id);
+    const stopping = [...restart].map((id) => this.running.get(id)!);
+    await Promise.allSettled(stopping.filter((r) => isTile(r.config)).map((r) => this.stopOne(r)));
+    await Promise.allSettled(stopping.filter((r) => !isTile(r.config)).map((r) => this.stopOne(r)));
+    for (const id of restart) this.running.delete(id);
+    await this.apply(cameras);
+  }
+
   /** Stops every camera (tiles first, so a tile's last frames are analysed before its source goes). */
   async stop(): Promise<void> {
     const all = [...this.running.values()];

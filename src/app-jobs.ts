@@ -4,16 +4,15 @@
  * pipeline, its detector shared with the cameras as background work, so live cameras go first), where its results go
  * (`<dataDir>/jobs/<id>/`: events.json, tracks.txt), and their retention.
  */
-import { createHash, randomUUID } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { receiveFile } from './store/upload-file.ts';
 import type { Logger } from 'pino';
 import { analyzeVideo } from './analyze-video.ts';
 import { loadClipClassifier } from './assets/load-clip.ts';
-import { isModelPath, modelLocation, resolveModel, runnerOptions } from './assets/resolve-model.ts';
+import { isModelPath, modelLocation, resolveModel, runnerOptions, type ModelLocation } from './assets/resolve-model.ts';
 import type { Config } from './config/schema.ts';
 import { AppError, errorMessage } from './core/errors.ts';
 import { toEventJson, type EventJson } from './events/event-json.ts';
@@ -31,6 +30,8 @@ import { loadOnnxModel } from './vision/adapters/onnx-runtime.ts';
 
 export interface JobFilesDeps {
   readonly config: () => Config;
+  /** Where models are found (with the registry of uploaded models). */
+  readonly modelsAt?: (extra?: Partial<ModelLocation>) => ModelLocation;
   readonly log: Logger;
   readonly detectorFor: (spec: string) => Promise<SharedDetector>;
   readonly recordings: Recordings;
@@ -54,26 +55,14 @@ export async function receiveUpload(config: Config, id: string, body: Readable, 
   const dir = jobDir(config, id);
   await mkdir(dir, { recursive: true });
   const path = join(dir, 'input');
-  const partial = `${path}.part`;
-  const hash = createHash('sha256');
-  let size = 0;
   try {
-    await pipeline(body, async function* (chunks: AsyncIterable<Buffer>) {
-      for await (const chunk of chunks) {
-        size += chunk.length;
-        if (size > maxBytes) throw new AppError('PAYLOAD_TOO_LARGE', `the video is over jobs.maxUploadMb (${config.jobs.maxUploadMb} MiB); upload stopped at ${size} bytes`);
-        hash.update(chunk);
-        yield chunk;
-      }
-    }, createWriteStream(partial));
-    if (size === 0) throw new AppError('VIDEO_INVALID', 'expected a video in the body, got nothing');
-    await probeVideo(partial).catch((err: unknown) => {
-      throw new AppError('VIDEO_INVALID', `expected a video file, got ${size} bytes ffprobe cannot read as one: ${errorMessage(err).replace(/^cannot open [^:]*: /, '')}`);
+    const file = await receiveFile(body, path, maxBytes, declaredBytes, 'video (jobs.maxUploadMb)');
+    if (file.sizeBytes === 0) throw new AppError('VIDEO_INVALID', 'expected a video in the body, got nothing');
+    await probeVideo(path).catch((err: unknown) => {
+      throw new AppError('VIDEO_INVALID', `expected a video file, got ${file.sizeBytes} bytes ffprobe cannot read as one: ${errorMessage(err).replace(/^cannot open [^:]*: /, '')}`);
     });
-    await rename(partial, path);
-    return { path, sizeBytes: size, sha256: hash.digest('hex') };
+    return { path, ...file };
   } catch (err) {
-    body.resume();
     await rm(dir, { recursive: true, force: true });
     throw err;
   }
@@ -186,7 +175,7 @@ export function createJobs(deps: JobFilesDeps & { store: JobStore; owner: string
     }
     const model = opts.model ?? camera?.detect.model ?? cfg.models.default;
     if (isModelPath(model)) throw new AppError('MODEL_NOT_FOUND', `model: expected a model id, got the file name "${model}"`);
-    await resolveModel(model, ['detect', 'pose'], { ...modelLocation(cfg), download: false }).catch((err: unknown) => {
+    await resolveModel(model, ['detect', 'pose'], { ...(deps.modelsAt?.() ?? modelLocation(cfg)), download: false }).catch((err: unknown) => {
       // A catalog model not downloaded yet is fetched when the job runs; any other problem is said now.
       if (!(err instanceof AppError && err.code === 'MODEL_NOT_FOUND' && /downloads are off/.test(err.message))) throw err;
     });

@@ -45,6 +45,8 @@ import { ConfigService } from './manage/config-service.ts';
 import { SqlConfigStore } from './store/config-repository.ts';
 import { SqlJobStore } from './store/job-repository.ts';
 import { createJobs } from './app-jobs.ts';
+import { modelsPort, openModelRegistry } from './app-models.ts';
+import type { ModelLocation } from './assets/resolve-model.ts';
 import { jobView } from './jobs/job-store.ts';
 
 /** A running server: its address and how to stop everything it started. */
@@ -123,13 +125,19 @@ export async function startApp(fileConfig: Config, log: Logger): Promise<Running
     if (m.type === 'tracks' && (m.motion ?? m.tracks.length > 0)) recordings.motion(m.cameraId, m.timeMs);
   });
 
+  // Uploaded models: `id` (the active version) and `id@N` are found in the registry before the catalog.
+  const registry = await openModelRegistry(db, dataDir);
+  const modelsAt = (extra: Partial<ModelLocation> = {}) => modelLocation(config, { registry: (spec) => registry.resolve(spec), ...extra });
   const detectors = new Map<string, Promise<SharedDetector>>();
   const detectorFor = (spec: string) => {
-    let d = detectors.get(spec);
+    // Cached by the version it resolves to, so that an activated version loads afresh.
+    const found = registry.find(spec);
+    const key = found ? `${found.modelId}@${found.version}` : spec;
+    let d = detectors.get(key);
     if (!d) {
       d = loadDetector(
-        spec,
-        modelLocation(config, { onProgress: progressLogger(log, `model ${spec}`) }),
+        key,
+        modelsAt({ onProgress: progressLogger(log, `model ${spec}`) }),
         loadOnnxModel,
         runnerOptions(config),
       ).then((detector) => {
@@ -137,7 +145,7 @@ export async function startApp(fileConfig: Config, log: Logger): Promise<Running
         else log.info({ model: spec, provider: detector.provider }, `model ${spec} runs on ${detector.provider}`);
         return new SharedDetector(detector);
       });
-      detectors.set(spec, d);
+      detectors.set(key, d);
     }
     return d;
   };
@@ -145,7 +153,7 @@ export async function startApp(fileConfig: Config, log: Logger): Promise<Running
   const embedderFor = (spec: string) => {
     let e = embedders.get(spec);
     if (!e) {
-      e = loadEmbedder(spec, modelLocation(config), loadOnnxModel, { ...runnerOptions(config), threads: 1 });
+      e = loadEmbedder(spec, modelsAt(), loadOnnxModel, { ...runnerOptions(config), threads: 1 });
       e.catch(() => embedders.delete(spec));
       embedders.set(spec, e);
     }
@@ -157,7 +165,7 @@ export async function startApp(fileConfig: Config, log: Logger): Promise<Running
     return inferPictures({
     decode: decodeImage,
     now: () => performance.now(),
-    taskOf: async (spec) => (await resolveModel(spec, ['detect', 'pose', 'embed', 'classify-clip'], modelLocation(config))).manifest?.task ?? 'detect',
+    taskOf: async (spec) => (await resolveModel(spec, ['detect', 'pose', 'embed', 'classify-clip'], modelsAt())).manifest?.task ?? 'detect',
     detector: async (spec) => {
       const shared = await detectorFor(spec);
       return { manifest: shared.detector.manifest, detect: (frame, o) => shared.detectBackground('infer', frame, o) };
@@ -169,13 +177,17 @@ export async function startApp(fileConfig: Config, log: Logger): Promise<Running
   }, model, pictures, opts);
   };
   const jobs = createJobs({
-    config: () => configs.current(), log, detectorFor, recordings, store: new SqlJobStore(db), owner: nodeId,
+    config: () => configs.current(), log, detectorFor, recordings, store: new SqlJobStore(db), owner: nodeId, modelsAt,
     onUpdate: (job) => hub.publish({ type: 'job', job: jobView(job) }),
   });
   const access = await startAccess(config, db, log);
   const tls = config.server.tls ? await readTls(config.server.tls) : undefined;
   const app = await buildServer({
-    cameras: () => fleet?.list() ?? [], configs, appliedAt: (id) => fleet?.appliedAt(id) ?? Promise.resolve(null), infer, jobs: jobs.port, events, analytics, media, log, recordings, delivery, linkKey, auth: access.auth,
+    cameras: () => fleet?.list() ?? [], configs, appliedAt: (id) => fleet?.appliedAt(id) ?? Promise.resolve(null), infer, jobs: jobs.port,
+    models: modelsPort(registry, () => configs.current(), async (ids) => {
+      if (fleet && ids.length > 0) await fleet.restart(ids, effectiveCameras(configs.current()));
+    }),
+    events, analytics, media, log, recordings, delivery, linkKey, auth: access.auth,
     security: { ...config.auth, corsOrigins: config.server.corsOrigins, bodyLimitKb: config.server.bodyLimitKb, trustProxy: config.server.trustProxy, tls },
   }, hub);
   await app.listen({ host: config.server.host, port: config.server.port });

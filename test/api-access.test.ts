@@ -6,6 +6,7 @@
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { Readable } from 'node:stream';
 import { test } from 'node:test';
 import WebSocket from 'ws';
 import { passes, renderSecurityDocs, routeTable } from '../src/api/security-doc.ts';
@@ -131,11 +132,32 @@ const EXAMPLES: Record<string, (s: AuthServer, c: Caller) => Promise<Call> | Cal
   'DELETE /api/jobs/:id': async (s) => ({ path: `/api/jobs/${await queuedJob(s)}`, ok: 204 }),
   'GET /api/jobs/:id/events': async (s) => ({ path: `/api/jobs/${await queuedJob(s)}/events`, ok: 409, okCode: 'JOB_NOT_FINISHED' }),
   'GET /api/jobs/:id/tracks.txt': async (s) => ({ path: `/api/jobs/${await queuedJob(s)}/tracks.txt`, ok: 409, okCode: 'JOB_NOT_FINISHED' }),
+  'GET /api/models': () => ({ path: '/api/models' }),
+  'GET /api/models/:id': async (s) => ({ path: `/api/models/${(await uploaded(s, false)).id}` }),
+  'POST /api/models': () => ({ path: `/api/models?id=${unique('m')}`, raw: { type: 'application/octet-stream', data: ONNX }, ok: 201 }),
+  'POST /api/models/:id/versions/:version/confirm': async (s) => ({ path: `/api/models/${(await uploaded(s, false)).id}/versions/1/confirm`, body: {} }),
+  'POST /api/models/:id/versions/:version/activate': async (s) => ({ path: `/api/models/${(await uploaded(s, true)).id}/versions/1/activate` }),
+  'POST /api/models/:id/rollback': async (s) => {
+    const { id } = await uploaded(s, true);
+    await s.models.upload('test', id, 'm.onnx', Readable.from(ONNX), null);
+    await s.models.confirm(id, 2, {}, true);
+    return { path: `/api/models/${id}/rollback` };
+  },
+  'DELETE /api/models/:id/versions/:version': async (s) => ({ path: `/api/models/${(await uploaded(s, false)).id}/versions/1`, ok: 204 }),
   'WS /api/ws': () => ({ path: '/api/ws' }),
   'WS /api/cameras/:id/live': () => ({ path: '/api/cameras/cam1/live' }),
 };
 
 const SMALL_VIDEO = readFileSync(asset('videos/pose_1.mp4'));
+const ONNX = readFileSync(asset('models/yolox_nano.onnx'));
+
+/** A fresh uploaded model with one version, confirmed (and so active) when asked. */
+async function uploaded(s: AuthServer, confirm: boolean): Promise<{ id: string }> {
+  const id = unique('m');
+  await s.models.upload('test', id, 'm.onnx', Readable.from(ONNX), null);
+  if (confirm) await s.models.confirm(id, 1, {}, false);
+  return { id };
+}
 
 async function queuedJob(s: AuthServer): Promise<string> {
   return (await s.jobs.create('test', { kind: 'url', url: 'http://127.0.0.1:9/v.mp4' }, {})).id;

@@ -17,12 +17,13 @@ import { LiveHub } from './live-hub.ts';
 import { buildServer } from './server.ts';
 import type { ConfigService } from '../manage/config-service.ts';
 import type { JobsPort } from './routes/jobs.ts';
+import type { ModelsPort } from './routes/models.ts';
 
 /** Every route with its door, from a server built with every optional part (nothing is served). */
 export async function routeTable(): Promise<readonly RouteEntry[]> {
   const app = await buildServer({
     cameras: () => [], events: {} as EventStore, analytics: {} as AnalyticsStore, media: {} as MediaStore, log: pino({ level: 'silent' }),
-    recordings: {} as Recordings, delivery: {} as DeliveryService, configs: {} as ConfigService, infer: async () => ({ task: 'detect', results: [] }), jobs: {} as JobsPort, auth: null,
+    recordings: {} as Recordings, delivery: {} as DeliveryService, configs: {} as ConfigService, infer: async () => ({ task: 'detect', results: [] }), jobs: {} as JobsPort, models: {} as ModelsPort, auth: null,
     security: { ...DEFAULT_AUTH, corsOrigins: [], bodyLimitKb: 1024 },
   }, new LiveHub());
   await app.ready();

@@ -31,6 +31,7 @@ import type { RouteContext, ZodRequestTypes } from './routes/context.ts';
 import { cameraConfigRoutes } from './routes/camera-config.ts';
 import { inferRoutes, type InferPort } from './routes/infer.ts';
 import { jobRoutes, type JobsPort } from './routes/jobs.ts';
+import { modelRoutes, type ModelsPort } from './routes/models.ts';
 import { configRoutes } from './routes/config.ts';
 import { geometryRoutes } from './routes/geometry.ts';
 import type { ConfigService } from '../manage/config-service.ts';
@@ -60,6 +61,8 @@ export interface ApiDeps {
   readonly configs?: ConfigService;
   /** The frame a camera's last zone/line/rule change took effect at. */
   readonly appliedAt?: (cameraId: string) => Promise<number | null>;
+  /** The model registry; absent: no model routes. */
+  readonly models?: ModelsPort;
   /** Batch video jobs; absent: no job routes. */
   readonly jobs?: JobsPort;
   /** The inference API; absent: no such route. */
@@ -230,6 +233,7 @@ export async function buildServer(deps: ApiDeps, hub: LiveHub) {
   if (deps.delivery) await app.register(deliveryRoutes, { ...ctx, delivery: deps.delivery });
   if (deps.infer) await app.register(inferRoutes, { ...ctx, infer: deps.infer });
   if (deps.jobs) await app.register(jobRoutes, { ...ctx, jobs: deps.jobs });
+  if (deps.models) await app.register(modelRoutes, { ...ctx, models: deps.models });
   if (deps.configs) {
     const managed = { ...ctx, configs: deps.configs, appliedAt: deps.appliedAt ?? (async () => null) };
     await app.register(cameraConfigRoutes, managed);

@@ -23,6 +23,8 @@ export interface ModelLocation {
   /** Base URL of a mirror serving catalog files by file name, used instead of their own URLs (`downloadUrl`). */
   readonly mirror?: string | null;
   readonly onProgress?: DownloadProgress;
+  /** Models uploaded through the API (`id` or `id@N`), looked up first; null when it holds no such model. */
+  readonly registry?: ((spec: string) => { manifest: ModelManifest; path: string; source: string } | null) | undefined;
 }
 
 const exists = (p: string) => access(p).then(() => true, () => false);
@@ -119,6 +121,11 @@ export function checkTask(task: ModelTask | readonly ModelTask[], actual: ModelT
  * another task is refused with MODEL_TASK_MISMATCH before anything is loaded.
  */
 export async function resolveModel(spec: string, task: ModelTask | readonly ModelTask[], loc: ModelLocation, catalog: Catalog = loadCatalog()): Promise<ResolvedModel> {
+  const uploaded = loc.registry?.(spec);
+  if (uploaded) {
+    checkTask(task, uploaded.manifest.task, uploaded.source);
+    return uploaded;
+  }
   const users = await readUserModels(loc.modelDir);
   const runnable = (u: UserModel): ModelManifest => {
     const m = userModelManifest(u);

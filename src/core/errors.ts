@@ -47,6 +47,8 @@ export const ERROR_CODES = {
   VIDEO_INVALID: { httpStatus: 400, meaning: 'The uploaded file is not a video ffprobe can read (nothing of it is kept).' },
   JOB_NOT_FOUND: { httpStatus: 404, meaning: 'No batch job with this id (finished jobs are deleted after jobs.keepDays).' },
   JOB_NOT_FINISHED: { httpStatus: 409, meaning: 'The job has not finished (or failed): its results are not there yet; GET /api/jobs/:id shows its state.' },
+  MODEL_INVALID: { httpStatus: 400, meaning: 'The uploaded file is not an ONNX model (nothing of it is kept).' },
+  MODEL_IN_USE: { httpStatus: 409, meaning: 'The model version is used by cameras (the message names them); point them elsewhere first.' },
   ROUTE_NOT_FOUND: { httpStatus: 404, meaning: 'No route matches this method and path.' },
   INTERNAL: { httpStatus: 500, meaning: 'An unexpected error; the log has the details.' },
 } as const;

@@ -267,6 +267,29 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
       CREATE INDEX jobs_status_created_idx ON jobs (status, created_ms);
     `,
   },
+  {
+    id: '0009_model_versions',
+    // Models uploaded through the API: versions per model id, each with its file (under dataDir/models/registry),
+    // checksum, the manifest it runs with (proposed from the file, confirmed or corrected by the uploader), and which
+    // version is active (cameras naming the id use it; `id@N` pins a version).
+    sql: `
+      CREATE TABLE model_versions (
+        model_id   text NOT NULL,
+        version    integer NOT NULL,
+        status     text NOT NULL,
+        active     boolean NOT NULL DEFAULT false,
+        file       text NOT NULL,
+        file_name  text NOT NULL,
+        sha256     text NOT NULL,
+        size_bytes bigint NOT NULL,
+        manifest   jsonb NOT NULL,
+        notes      jsonb NOT NULL,
+        created_ms bigint NOT NULL,
+        actor      text NOT NULL,
+        PRIMARY KEY (model_id, version)
+      );
+    `,
+  },
 ]);
 
 /** Key of the transaction-scoped advisory lock that serialises migrations across processes on one PostgreSQL. */

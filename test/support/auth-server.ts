@@ -25,6 +25,8 @@ import { SqlAuthStore } from '../../src/store/auth-repository.ts';
 import { SqlConfigStore } from '../../src/store/config-repository.ts';
 import { ConfigService } from '../../src/manage/config-service.ts';
 import { createJobs } from '../../src/app-jobs.ts';
+import { modelsPort, openModelRegistry } from '../../src/app-models.ts';
+import type { ModelsPort } from '../../src/api/routes/models.ts';
 import type { JobsPort } from '../../src/api/routes/jobs.ts';
 import { SqlJobStore } from '../../src/store/job-repository.ts';
 import { SqlEventStore } from '../../src/store/event-repository.ts';
@@ -50,6 +52,8 @@ export interface AuthServer {
   readonly auth: AuthService;
   readonly db: SqlDatabase;
   readonly events: SqlEventStore;
+  /** The model registry over the real store and files (its activations restart no camera: they are stand-ins). */
+  readonly models: ModelsPort;
   /** Batch jobs over the real queue (never run here: no runner is started). */
   readonly jobs: JobsPort;
   /** The runtime configuration (its changes are stored, not applied: the cameras are stand-ins). */
@@ -103,13 +107,14 @@ export async function startAuthServer(db: SqlDatabase, opts: { auth?: Partial<Au
   const recordings = new Recordings(config.config.recording, config.config.cameras, { store: new RecordingStore(join(dir, 'media')), events, log, now });
   const cams = [camera('cam1'), camera('cam2')];
   const { service: configs } = await ConfigService.open(new SqlConfigStore(db), config.config, now);
+  const models = modelsPort(await openModelRegistry(db, dir), () => configs.current(), async () => undefined);
   const jobs = createJobs({
     config: () => configs.current(), log, recordings, store: new SqlJobStore(db), owner: 'test', onUpdate: () => undefined,
     detectorFor: () => Promise.reject(new Error('no models in the access tests')),
   });
   const app = await buildServer({
     cameras: () => cams, events, analytics: new SqlAnalyticsStore(db), media: new FileMediaStore(join(dir, 'media')), log, now, recordings, delivery,
-    linkKey: randomBytes(32), auth, configs, jobs: jobs.port,
+    linkKey: randomBytes(32), auth, configs, jobs: jobs.port, models,
     // A stand-in for the models (these tests are about the doors; test/infer-api.test.ts runs the real ones).
     infer: async (_model, pictures) => ({ task: 'detect', results: pictures.map(() => ({ width: 1, height: 1, detections: [], timings: { decodeMs: 0, inferMs: 0 } })) }),
     security: { ...settings, corsOrigins: [], bodyLimitKb: 64 },
@@ -152,7 +157,7 @@ export async function startAuthServer(db: SqlDatabase, opts: { auth?: Partial<Au
     id: digest(endedToken), userId: userIds.admin, createdMs: now() - 10_000, lastSeenMs: now() - 10_000, expiresMs: now() - 1, csrfToken: 'x', revokedMs: null, address: null, userAgent: null,
   });
   return {
-    url, auth, db, events, configs, jobs: jobs.port, clock, sessions, keys, eventIds, userIds, login,
+    url, auth, db, events, configs, jobs: jobs.port, models, clock, sessions, keys, eventIds, userIds, login,
     revokedKey: { name: 'revoked key', headers: () => ({ authorization: `Bearer ${revoked.key}` }) },
     endedSession: { name: 'ended session', headers: () => ({ cookie: `sightline_session=${endedToken}`, 'x-csrf-token': 'x' }) },
     anonymous: { name: 'anonymous', headers: () => ({}) },
