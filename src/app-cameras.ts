@@ -19,7 +19,7 @@ import { liveFrameSource } from './ingest/live-source.ts';
 import { redactUrl } from './ingest/redact.ts';
 import { CameraMediaStream } from './live/media-stream.ts';
 import { renderJpeg } from './media/render.ts';
-import { createCameraWorker, hotChange, type CameraWorker } from './pipeline/camera-worker.ts';
+import { createCameraWorker, hotChange, modelChange, type CameraWorker } from './pipeline/camera-worker.ts';
 import { checkClipRate, checkDetectorForRules } from './pipeline/perception-check.ts';
 import { placeholderCamera } from './pipeline/placeholder-camera.ts';
 import type { AnalyticsSink } from './pipeline/ports.ts';
@@ -87,12 +87,25 @@ export class CameraFleet {
     const next = new Map(cameras.map((c) => [c.id, c]));
     const restart = new Set<string>();
     const hot: CameraConfig[] = [];
+    const swap: CameraConfig[] = [];
     for (const [id, run] of this.running) {
       const cam = next.get(id);
       if (!cam || !cam.enabled) restart.add(id);
       else if (JSON.stringify(cam) === JSON.stringify(run.config)) continue;
       else if (hotChange(run.config, cam)) hot.push(cam);
+      else if (modelChange(run.config, cam)) swap.push(cam);
       else restart.add(id);
+    }
+    // A new model for a running camera: swapped in at its next frame, the stream and tracks stay (when the model
+    // cannot serve the camera's rules, the camera restarts and says why).
+    for (const cam of swap) {
+      const run = this.running.get(cam.id)!;
+      const worker = await run.worker;
+      if (!worker || !(await this.swapModel(worker, cam))) restart.add(cam.id);
+      else {
+        run.config = cam;
+        hot.push(cam);
+      }
     }
     // A restarted mosaic takes its tiles with it (they read its frames).
     for (const [id, run] of this.running) {
@@ -131,15 +144,42 @@ export class CameraFleet {
     return this.applied.get(id) ?? Promise.resolve(null);
   }
 
-  /** Restarts the running cameras `ids` (and their tiles) with their configuration in `cameras` (a model changed). */
-  async restart(ids: readonly string[], cameras: readonly CameraConfig[]): Promise<void> {
-    const restart = new Set(ids.filter((id) => this.running.has(id)));
-    for (const [id, run] of this.running) if (isTile(run.config) && restart.has(run.config.source.url.slice(5))) restart.add(id);
-    const stopping = [...restart].map((id) => this.running.get(id)!);
-    await Promise.allSettled(stopping.filter((r) => isTile(r.config)).map((r) => this.stopOne(r)));
-    await Promise.allSettled(stopping.filter((r) => !isTile(r.config)).map((r) => this.stopOne(r)));
-    for (const id of restart) this.running.delete(id);
-    await this.apply(cameras);
+  /**
+   * The model a camera names now resolves to another file (a registry version was activated): the running cameras
+   * `ids` swap to it at their next frame; one that cannot (or is not running) restarts.
+   */
+  async reloadModels(ids: readonly string[]): Promise<void> {
+    const restart: string[] = [];
+    for (const id of ids) {
+      const run = this.running.get(id);
+      const worker = run ? await run.worker : null;
+      if (!run || !worker || !(await this.swapModel(worker, run.config))) restart.push(id);
+    }
+    if (restart.length === 0) return;
+    const cameras = this.order.map((id) => this.running.get(id)?.config).filter((c): c is CameraConfig => c !== undefined);
+    for (const id of restart) {
+      const run = this.running.get(id);
+      if (run) {
+        await this.stopOne(run);
+        this.running.delete(id);
+      }
+    }
+    await this.apply([...cameras.filter((c) => !restart.includes(c.id)), ...cameras.filter((c) => restart.includes(c.id))]);
+  }
+
+  /** Loads `cam`'s model and hands it to the running worker; false when it cannot serve the camera's rules. */
+  private async swapModel(worker: CameraWorker, cam: CameraConfig): Promise<boolean> {
+    const log = this.deps.log.child({ component: 'camera', camera: cam.id });
+    try {
+      const detector = (await this.deps.detectorFor(cam.detect.model ?? this.deps.config().models.default)).forCamera(cam.id);
+      checkDetectorForRules(cam, detector.manifest);
+      await Promise.race([worker.swapDetector(detector), new Promise((resolve) => setTimeout(resolve, HOT_WAIT_MS).unref())]);
+      log.info({ model: detector.manifest.id }, 'model swapped; the stream runs on');
+      return true;
+    } catch (err) {
+      log.warn({ err: errorMessage(err) }, 'the new model cannot be swapped in; restarting the camera');
+      return false;
+    }
   }
 
   /** Stops every camera (tiles first, so a tile's last frames are analysed before its source goes). */

@@ -185,7 +185,7 @@ export async function startApp(fileConfig: Config, log: Logger): Promise<Running
   const app = await buildServer({
     cameras: () => fleet?.list() ?? [], configs, appliedAt: (id) => fleet?.appliedAt(id) ?? Promise.resolve(null), infer, jobs: jobs.port,
     models: modelsPort(registry, () => configs.current(), async (ids) => {
-      if (fleet && ids.length > 0) await fleet.restart(ids, effectiveCameras(configs.current()));
+      if (fleet && ids.length > 0) await fleet.reloadModels(ids);
     }),
     events, analytics, media, log, recordings, delivery, linkKey, auth: access.auth,
     security: { ...config.auth, corsOrigins: config.server.corsOrigins, bodyLimitKb: config.server.bodyLimitKb, trustProxy: config.server.trustProxy, tls },

@@ -1,6 +1,6 @@
 // The model registry on a real server: ONNX files uploaded as versions of a model id, their manifests proposed from
-// the file and confirmed, activated, rolled back; a camera naming the id runs its active version and restarts on the
-// new one; a version in use cannot be deleted; a file that is not ONNX or is over the limit is refused and nothing of it
+// the file and confirmed, activated, rolled back; a camera naming the id runs its active version and swaps to the new
+// one without restarting its stream; a version in use cannot be deleted; a file that is not ONNX or is over the limit is refused and nothing of it
 // stays on disk.
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -79,6 +79,7 @@ test('upload, propose, confirm, activate, roll back and delete model versions; a
       const s = await status();
       return s.state === 'online' && s.framesProcessed > 3;
     }, 60_000, 200);
+    assert.equal((await status()).model, 'people@1');
 
     // Version 2: YOLOv8n int8, confirmed and activated: the camera restarts on it; inference follows.
     const v2 = (await (await upload('people', readFileSync(asset('models/yolov8n_int8_dynamic.onnx')))).json()) as { version: Version };
@@ -88,10 +89,12 @@ test('upload, propose, confirm, activate, roll back and delete model versions; a
     const before = (await status()).framesProcessed;
     const activated = (await (await fetch(`${base}/api/models/people/versions/2/activate`, { method: 'POST' })).json()) as Version;
     assert.equal(activated.active, true);
-    await waitFor('the camera restarted on people@2', async () => {
+    const swapped = await waitFor('the camera on people@2', async () => {
       const s = await status();
-      return s.state === 'online' && s.framesProcessed > 0 && s.framesProcessed < before;
+      return s.model === 'people@2' ? s : undefined;
     }, 60_000, 100);
+    assert.equal(swapped.state, 'online');
+    assert.ok(swapped.framesProcessed >= before, `the stream ran on: no restart (${before} frames before, ${swapped.framesProcessed} after)`);
     const jpeg = readFileSync(asset('mot/MOT17/train/MOT17-09-FRCNN/img1/000001.jpg'));
     const infer = async (model: string) => ((await (await fetch(`${base}/api/infer/${model}?labels=person&score=0.4`, { method: 'POST', headers: { 'content-type': 'image/jpeg' }, body: jpeg })).json()) as { results: { detections: unknown[] }[] }).results[0]!.detections;
     assert.deepEqual(await infer('people'), await infer('yolov8n-int8'), 'people is YOLOv8n now');
@@ -109,7 +112,16 @@ test('upload, propose, confirm, activate, roll back and delete model versions; a
     assert.deepEqual([back.version, back.active], [1, true]);
     assert.equal((await fetch(`${base}/api/models/people/versions/2`, { method: 'DELETE' })).status, 204);
     assert.deepEqual(filesIn('people'), ['v1.onnx']);
-    await waitFor('the camera back online on people@1', async () => (await status()).state === 'online', 60_000, 200);
+    await waitFor('the camera back on people@1', async () => (await status()).model === 'people@1', 60_000, 200);
+    // Pinning a version through the camera's configuration swaps the model the same way.
+    const framesBefore = (await status()).framesProcessed;
+    const pinned = await fetch(`${base}/api/cameras/plaza`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ detect: { model: 'yolox-nano' } }) });
+    assert.equal(pinned.status, 200);
+    const after = await waitFor('the camera on yolox-nano', async () => {
+      const s = await status();
+      return s.model === 'yolox-nano' ? s : undefined;
+    }, 60_000, 100);
+    assert.ok(after.framesProcessed >= framesBefore, 'no restart');
   } finally {
     await app?.stop();
     rmSync(dataDir, { recursive: true, force: true });

@@ -83,7 +83,8 @@ export class ModelRegistry {
     const m = proposalManifest(v.manifest, v.sha256, v.sizeBytes, `model ${v.modelId}@${v.version}`);
     if ('unsupported' in m) throw new AppError('MODEL_LAYOUT_UNSUPPORTED', m.unsupported);
     const path = this.files.absolute(v.file);
-    return { manifest: m.manifest, path, source: `${v.modelId}@${v.version} (${path})`, key: `${v.modelId}@${v.version}` };
+    // Named with its version, so a camera's status says which one runs.
+    return { manifest: { ...m.manifest, id: `${v.modelId}@${v.version}` }, path, source: `${v.modelId}@${v.version} (${path})`, key: `${v.modelId}@${v.version}` };
   }
 
   /**

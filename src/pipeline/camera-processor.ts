@@ -68,7 +68,7 @@ export class CameraProcessor {
 
   constructor(
     private camera: CameraConfig,
-    private readonly detector: FrameDetector,
+    private detector: FrameDetector,
     private readonly tracker: Tracker,
     newId: () => string,
     clip: { readonly classifier: ClipClassifierPort; readonly label: string; readonly wait: boolean; readonly onError: (err: unknown) => void } | null = null,
@@ -114,6 +114,29 @@ export class CameraProcessor {
     this.ruleEngine = new RuleEngine(rules, cameraGeometry(camera));
     this.camera = camera;
     return this.events.apply(ended, frameIndex);
+  }
+
+  /**
+   * Runs another model from the next frame on (the tracker, its tracks and open events stay). Frames whose
+   * source-scaled picture was made for the old model's input go to the new one without it (it letterboxes them itself).
+   */
+  replaceDetector(next: FrameDetector): void {
+    const old = this.detector;
+    const spec = (d: FrameDetector, w: number, h: number) => JSON.stringify(d.detectorImageSpec?.(w, h) ?? null);
+    this.detector = {
+      manifest: next.manifest,
+      ...(next.detectorImageSpec ? { detectorImageSpec: next.detectorImageSpec } : {}),
+      detect: (frame, opts, timings) => {
+        const fits = frame.detectorImage === undefined || spec(old, frame.width, frame.height) === spec(next, frame.width, frame.height);
+        const { detectorImage: _, ...bare } = frame;
+        return next.detect(fits ? frame : bare, opts, timings);
+      },
+    };
+  }
+
+  /** The model in use. */
+  get model(): FrameDetector['manifest'] {
+    return this.detector.manifest;
   }
 
   /** Runs the chain on one frame; null when the detector skipped it for a newer frame of this camera. */

@@ -61,6 +61,11 @@ export interface CameraWorker {
    * changes qualify); resolves with the index of that frame, or null when the worker is not running.
    */
   reconfigure(camera: CameraConfig): Promise<number | null>;
+  /**
+   * Runs another detector from the next frame on, keeping the stream, the tracks and the open events; resolves with
+   * that frame's index, or null when the worker is not running.
+   */
+  swapDetector(detector: FrameDetector): Promise<number | null>;
   /** Resolves when the analysis loop has finished (the source ended or the worker stopped). */
   readonly done: Promise<void>;
   status(): CameraStatus;
@@ -97,6 +102,12 @@ export function cameraOverlays(camera: CameraConfig): CameraOverlays {
 /** Fields whose changes a running worker takes without a restart (`reconfigure`). */
 const HOT_FIELDS = new Set(['name', 'zones', 'lines', 'rules', 'events']);
 
+/** Whether `next` differs from `previous` in its model (and maybe in hot fields) only: `swapDetector` takes it. */
+export function modelChange(previous: CameraConfig, next: CameraConfig): boolean {
+  if (previous.detect.model === next.detect.model) return false;
+  return hotChange(previous, { ...next, detect: { ...next.detect, model: previous.detect.model } } as CameraConfig);
+}
+
 /**
  * Whether `next` differs from `previous` only in what a running worker can take at the next frame: its name, zones,
  * lines and rules (violence rules unchanged: their clip classifier belongs to the worker).
@@ -132,7 +143,7 @@ class Worker implements CameraWorker {
   private rendered: { index: number; jpeg: Uint8Array } | null = null;
   private analyticsWrites: Promise<void> = Promise.resolve();
   private loop: Promise<void> | null = null;
-  private pending: { camera: CameraConfig; resolve: (frameIndex: number | null) => void }[] = [];
+  private pending: { camera?: CameraConfig; detector?: FrameDetector; resolve: (frameIndex: number | null) => void }[] = [];
   private finished = false;
   private resolveDone!: () => void;
   readonly done: Promise<void>;
@@ -184,6 +195,14 @@ class Worker implements CameraWorker {
     return new Promise((resolve) => this.pending.push({ camera, resolve }));
   }
 
+  swapDetector(detector: FrameDetector): Promise<number | null> {
+    if (!this.loop || this.finished) {
+      this.processor.replaceDetector(detector);
+      return Promise.resolve(null);
+    }
+    return new Promise((resolve) => this.pending.push({ detector, resolve }));
+  }
+
   async stop(): Promise<void> {
     await this.ports.source.stop();
     if (this.loop) await this.loop;
@@ -228,7 +247,7 @@ class Worker implements CameraWorker {
       fpsMeasured: s.fpsMeasured,
       width: s.width,
       height: s.height,
-      model: this.ports.detector.manifest.id,
+      model: this.processor.model.id,
       fpsProcessed: Math.round(this.processedMeter.rate(now) * 100) / 100,
       framesProcessed: this.framesProcessed,
       framesReplaced: this.framesReplaced,
@@ -302,10 +321,16 @@ class Worker implements CameraWorker {
   /** Puts waiting configuration changes in force before `frame` is analysed (open events of changed rules end). */
   private async takePending(frame: Frame): Promise<void> {
     for (const p of this.pending.splice(0)) {
-      const ended = this.processor.replaceRules(p.camera, this.latest?.frame.timeMs ?? frame.timeMs, this.latest?.frame.index ?? frame.index);
-      this.camera = p.camera;
-      await this.apply(ended, null);
-      this.ports.log.info({ frame: frame.index, rules: p.camera.rules.map((r) => r.id) }, 'zones, lines and rules changed');
+      if (p.detector) {
+        this.processor.replaceDetector(p.detector);
+        this.ports.log.info({ frame: frame.index, model: p.detector.manifest.id }, 'model changed');
+      }
+      if (p.camera) {
+        const ended = this.processor.replaceRules(p.camera, this.latest?.frame.timeMs ?? frame.timeMs, this.latest?.frame.index ?? frame.index);
+        this.camera = p.camera;
+        await this.apply(ended, null);
+        this.ports.log.info({ frame: frame.index, rules: p.camera.rules.map((r) => r.id) }, 'zones, lines and rules changed');
+      }
       p.resolve(frame.index);
     }
   }
