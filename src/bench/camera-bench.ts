@@ -16,6 +16,9 @@ import type { EventSink } from '../events/event-bus.ts';
 import { liveFrameSource } from '../ingest/live-source.ts';
 import { renderJpeg } from '../media/render.ts';
 import { createCameraWorker } from '../pipeline/camera-worker.ts';
+import { analyzeVideo } from '../analyze-video.ts';
+import type { Frame } from '../core/types.ts';
+import type { DetectOptions, DetectTimings } from '../vision/detector.ts';
 import { SharedDetector } from '../pipeline/shared-detector.ts';
 import type { ObjectDetector } from '../vision/detector.ts';
 import { startRtspServer } from './rtsp-server.ts';
@@ -36,6 +39,8 @@ export interface CameraTrial {
   /** Percent of one core for the whole trial: ffmpeg, Node main thread, inference, RTSP server. */
   readonly total: { readonly ffmpegCpuPct: number; readonly nodeCpuPct: number; readonly inferenceCpuPct: number; readonly serverCpuPct: number };
   readonly sustained: boolean;
+  /** Frames per second the background job analysed during the measured seconds; null without one. */
+  readonly jobFramesPerSecond: number | null;
 }
 
 /** Settings of a capacity run. */
@@ -50,6 +55,11 @@ export interface CameraBenchOptions {
   readonly seconds: number;
   readonly warmupSeconds: number;
   readonly onProgress?: (line: string) => void;
+  /**
+   * A batch job running beside the cameras for the whole trial: this video analysed again and again, every frame,
+   * through the same shared detector as background work (as `POST /api/jobs` runs it).
+   */
+  readonly backgroundVideo?: string | undefined;
 }
 
 export const TICKS_PER_SECOND = 100;
@@ -115,13 +125,16 @@ export async function cameraTrial(cameras: number, o: CameraBenchOptions): Promi
     worker.start();
     return worker;
   });
+  const job = o.backgroundVideo ? backgroundJob(o.backgroundVideo, shared) : null;
   try {
     await new Promise((r) => setTimeout(r, o.warmupSeconds * 1000));
+    const jobStart = job?.frames() ?? 0;
     const start = cams.map((c) => c.status());
     const cpu0 = sample();
     const t0 = performance.now();
     await new Promise((r) => setTimeout(r, o.seconds * 1000));
     const seconds = (performance.now() - t0) / 1000;
+    const jobFrames = (job?.frames() ?? 0) - jobStart;
     const cpu1 = sample();
     const end = cams.map((c) => c.status());
     const decoded = end.map((e, i) => (e.framesDecoded - start[i]!.framesDecoded) / seconds);
@@ -146,11 +159,38 @@ export async function cameraTrial(cameras: number, o: CameraBenchOptions): Promi
       perCamera: { ffmpegCpuPct: per(ffmpeg), nodeCpuPct: per(node), inferenceCpuPct: per(inference) },
       total: { ffmpegCpuPct: ffmpeg, nodeCpuPct: node, inferenceCpuPct: inference, serverCpuPct: serverPct },
       sustained: droppedFraction < 0.01 && minDecodedFps >= 0.9 * o.fps,
+      jobFramesPerSecond: job ? Math.round((jobFrames / seconds) * 10) / 10 : null,
     };
   } finally {
+    await job?.stop();
     await Promise.all(cams.map((c) => c.stop()));
     await server.stop();
   }
+}
+
+/** `sightline analyze` of `video` over and over through `shared` as background work, until stopped. */
+function backgroundJob(video: string, shared: SharedDetector) {
+  const abort = new AbortController();
+  let done = 0;
+  let previous = 0;
+  const detector = {
+    manifest: shared.detector.manifest,
+    detectorImageSpec: (w: number, h: number) => shared.detector.detectorImageSpec(w, h),
+    detect: (frame: Frame, opts?: DetectOptions, timings?: DetectTimings) => shared.detectBackground('job:bench', frame, opts, timings),
+  };
+  const loop = (async () => {
+    while (!abort.signal.aborted) {
+      previous = done;
+      await analyzeVideo(video, detector, () => 'id', { labels: ['person'], fps: null, signal: abort.signal, onProgress: (d) => (done = previous + d) }).catch(() => undefined);
+    }
+  })();
+  return {
+    frames: () => done,
+    async stop() {
+      abort.abort();
+      await loop;
+    },
+  };
 }
 
 /** Trials with 'step', 2 x 'step', ... cameras up to `max`, stopping at the first that is not sustained. */

@@ -131,3 +131,21 @@ test('background work runs in order, never dropped, and only while no camera job
   assert.deepEqual(await Promise.all(bg), ['out:b1', 'out:b2']);
   assert.deepEqual(s.stats().get('job:1'), { submitted: 2, completed: 2, dropped: 0, failed: 0 });
 });
+
+test('background work runs one at a time, leaving the second slot to cameras', async () => {
+  const m = gatedModel();
+  const s = new InferenceScheduler<string, string>({ run: (p) => m.run(p), concurrency: 2 });
+  const bg = [s.submitBackground('infer', 'b1'), s.submitBackground('infer', 'b2')];
+  await tick();
+  assert.deepEqual(m.calls.map((c) => c.payloads), [['b1']], 'one background job in flight, not two');
+  const cam = s.submit('cam', 'c1');
+  await tick();
+  assert.deepEqual(m.calls.map((c) => c.payloads), [['b1'], ['c1']], 'the camera takes the free slot at once');
+  m.calls[0]!.finish();
+  await tick();
+  assert.deepEqual(m.calls[2]!.payloads, ['b2']);
+  m.calls[1]!.finish();
+  m.calls[2]!.finish();
+  assert.deepEqual(await Promise.all(bg), ['out:b1', 'out:b2']);
+  assert.deepEqual(await cam, { dropped: false, result: 'out:c1' });
+});

@@ -5,7 +5,8 @@
  * takes a batch (`runBatch`), up to `maxBatch` cameras' jobs go in one call. No I/O, no clock.
  *
  * Background work (the inference API, batch video jobs) queues apart, first in first out, never dropped, and runs only
- * when no camera's job is waiting: live cameras always go first, and background work gets what capacity they leave.
+ * when no camera's job is waiting, one at a time (so a camera frame never waits behind more than one): live cameras
+ * always go first, and background work gets what capacity they leave.
  */
 
 /** What `submit` resolves to: the result, or the note that a newer frame of the same camera replaced this one. */
@@ -35,6 +36,9 @@ export class InferenceScheduler<T, R> {
   private readonly waiting = new Map<string, Pending<T, R>>();
   /** Background jobs, oldest first, with the name they are counted under. */
   private readonly background: [string, Pending<T, R>][] = [];
+  /** Background jobs being run now (at most one). */
+  private backgroundActive = 0;
+  private readonly backgroundJobs = new WeakSet<object>();
   /** Round-robin order of cameras that have been seen; the next turn starts after `lastServed`. */
   private readonly order: string[] = [];
   private lastServed = -1;
@@ -76,9 +80,11 @@ export class InferenceScheduler<T, R> {
   submitBackground(source: string, payload: T): Promise<R> {
     if (this.closed) return Promise.reject(new Error('the inference scheduler is closed'));
     this.statsOf(source, false).submitted++;
-    const job = new Promise<R>((resolve, reject) =>
-      this.background.push([source, { payload, resolve: (o) => (o.dropped ? reject(new Error('dropped')) : resolve(o.result)), reject }]),
-    );
+    const job = new Promise<R>((resolve, reject) => {
+      const pending: Pending<T, R> = { payload, resolve: (o) => (o.dropped ? reject(new Error('dropped')) : resolve(o.result)), reject };
+      this.backgroundJobs.add(pending);
+      this.background.push([source, pending]);
+    });
     this.pump();
     return job;
   }
@@ -129,13 +135,13 @@ export class InferenceScheduler<T, R> {
       picked.push([id, p]);
       this.lastServed = i;
     }
-    // Background work only when no camera waits.
-    if (picked.length === 0 && this.background.length > 0) picked.push(this.background.shift()!);
+    // Background work only when no camera waits, and one at a time.
+    if (picked.length === 0 && this.background.length > 0 && this.backgroundActive === 0) picked.push(this.background.shift()!);
     return picked;
   }
 
   private pump(): void {
-    if (this.active >= this.concurrency || (this.waiting.size === 0 && this.background.length === 0)) return;
+    if (this.active >= this.concurrency || (this.waiting.size === 0 && (this.background.length === 0 || this.backgroundActive > 0))) return;
     this.active++;
     // Start on a later microtask so that submissions made in the same tick can join one batch.
     queueMicrotask(() => void this.loop());
@@ -145,6 +151,9 @@ export class InferenceScheduler<T, R> {
     try {
       while (this.waiting.size > 0 || this.background.length > 0) {
         const batch = this.take('runBatch' in this.runner ? this.runner.maxBatch : 1);
+        if (batch.length === 0) break; // only background work waits, and one already runs
+        const background = batch.some(([, p]) => this.backgroundJobs.has(p));
+        if (background) this.backgroundActive++;
         let results: readonly R[] | null = null;
         let error: unknown = null;
         try {
@@ -165,6 +174,10 @@ export class InferenceScheduler<T, R> {
             p.resolve({ dropped: false, result: results![i]! });
           }
         });
+        if (background) {
+          this.backgroundActive--;
+          this.pump();
+        }
       }
     } finally {
       this.active--;
