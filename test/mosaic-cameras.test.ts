@@ -1,6 +1,6 @@
 // A DVR mosaic as a camera: a 2x2 mosaic file built by ffmpeg from the real clips is served as one camera; the API
-// finds its grid and proposes tile cameras; with those added to the configuration, each tile runs as its own camera
-// (own size, tracker and events) on the mosaic's single ffmpeg.
+// finds its grid and proposes tile cameras; one call adds them while the mosaic runs on, and each tile runs as its own
+// camera (own size, tracker and events) on the mosaic's single ffmpeg.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -35,29 +35,30 @@ function config(extra: unknown[]) {
 }
 const get = async (url: string) => (await fetch(url)).json() as Promise<any>;
 
-test('the grid of a mosaic camera is found and its tiles run as cameras of their own', async () => {
-  let app = await startApp(config([]), pino({ level: 'silent' }));
-  let suggested: any[];
+test('the grid of a mosaic camera is found, accepted with one call, and its tiles run as cameras of their own', async () => {
+  const app = await startApp(config([]), pino({ level: 'silent' }));
   try {
     const grid = await waitFor('grid', async () => {
       const g = await get(`${app.url}/api/cameras/dvr/grid`);
       return g.frames >= 4 ? g : undefined;
     }, 30_000);
     assert.deepEqual([grid.rows, grid.columns, grid.sure], [2, 2, true], grid.doubts?.join('; '));
-    suggested = grid.suggestedCameras;
+    const suggested = grid.suggestedCameras;
     assert.deepEqual(suggested.map((c: any) => c.id), ['dvr-1-1', 'dvr-1-2', 'dvr-2-1', 'dvr-2-2']);
     assert.deepEqual(suggested[3].source.url, 'tile:dvr');
     suggested[3].source.crop.forEach((v: number) => assert.ok(Math.abs(v - 0.5) < 0.01, `tile 2-2 crop ${suggested[3].source.crop}`));
-  } finally {
-    await app.stop();
-  }
 
-  app = await startApp(config(suggested.map((c) => ({ ...c, detect: { fps: 5 } }))), pino({ level: 'silent' }));
-  try {
+    // One call adds the tile cameras; the mosaic camera runs on.
+    const before = await get(`${app.url}/api/cameras/dvr`);
+    const accepted = await fetch(`${app.url}/api/cameras/dvr/grid/accept`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    assert.equal(accepted.status, 200, await accepted.clone().text());
+    assert.deepEqual(((await accepted.json()) as { cameras: string[] }).cameras, ['dvr-1-1', 'dvr-1-2', 'dvr-2-1', 'dvr-2-2']);
     await waitFor('tile cameras analyse frames', async () => {
       const { cameras } = await get(`${app.url}/api/cameras`);
       return cameras.filter((c: any) => c.id.startsWith('dvr-') && c.framesProcessed > 5).length === 4;
     }, 30_000);
+    const mosaic = await get(`${app.url}/api/cameras/dvr`);
+    assert.ok(mosaic.framesProcessed > before.framesProcessed, 'the mosaic camera did not restart');
     const tile = await get(`${app.url}/api/cameras/dvr-1-1`);
     assert.equal(tile.state, 'online');
     assert.equal(ffmpegChildren().split('\n').filter(Boolean).length, 1, 'one ffmpeg for the mosaic and its tiles');
@@ -68,6 +69,8 @@ test('the grid of a mosaic camera is found and its tiles run as cameras of their
     assert.equal(events[0].cameraId, 'dvr-1-1');
     assert.ok(events[0].subjects[0].boxXyxy[2] <= 640, 'boxes in the tile\'s own pixels');
     assertEventsMatchSchema(events, 'tile camera events');
+    // Accepting again would add the same cameras twice: refused.
+    assert.equal((await fetch(`${app.url}/api/cameras/dvr/grid/accept`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status, 409);
   } finally {
     await app.stop();
   }
