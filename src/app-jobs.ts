@@ -5,7 +5,9 @@
  * (`<dataDir>/jobs/<id>/`: events.json, tracks.txt), and their retention.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { writeAnnotatedVideo } from './ingest/annotated-video.ts';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { receiveFile } from './store/upload-file.ts';
@@ -101,9 +103,15 @@ export function jobExecution(deps: JobFilesDeps): JobExecution {
     const events: EventJson[] = result.events.map((e) => ({ ...toEventJson(e), cameraId: source }));
     await writeFile(join(dir, 'events.json'), `${JSON.stringify({ job: job.id, video: { width: result.video.width, height: result.video.height, fps }, lines: result.status.lines, events }, null, 2)}\n`);
     // The same file `sightline analyze --mot` writes: confirmed tracks, short gaps filled.
-    await writeFile(join(dir, 'tracks.txt'), formatResults(interpolateGaps(result.trackRows, fps)));
+    const rows = interpolateGaps(result.trackRows, fps);
+    await writeFile(join(dir, 'tracks.txt'), formatResults(rows));
+    const files = ['events.json', 'tracks.txt'];
+    if (spec.annotate) {
+      await writeAnnotatedVideo({ input, output: join(dir, 'annotated.mp4'), width: result.video.width, height: result.video.height, fps: spec.fps, timeFps: fps, rows, signal });
+      files.push('annotated.mp4');
+    }
     if (spec.source.kind !== 'upload') await rm(join(dir, 'input.mp4'), { force: true });
-    return { framesAnalyzed: result.framesAnalyzed, events: events.length, tracks: result.trackIds, elapsedMs: Math.round(result.elapsedMs), files: ['events.json', 'tracks.txt'] };
+    return { framesAnalyzed: result.framesAnalyzed, events: events.length, tracks: result.trackIds, elapsedMs: Math.round(result.elapsedMs), files };
   };
 }
 
@@ -179,7 +187,7 @@ export function createJobs(deps: JobFilesDeps & { store: JobStore; owner: string
       // A catalog model not downloaded yet is fetched when the job runs; any other problem is said now.
       if (!(err instanceof AppError && err.code === 'MODEL_NOT_FOUND' && /downloads are off/.test(err.message))) throw err;
     });
-    return { model: opts.model ?? null, camera: opts.camera ?? null, rules: opts.rules ?? null, fps: opts.fps ?? null, annotate: false };
+    return { model: opts.model ?? null, camera: opts.camera ?? null, rules: opts.rules ?? null, fps: opts.fps ?? null, annotate: opts.annotate ?? false };
   };
   const port: JobsPort = {
     async create(actor, source, opts) {
@@ -232,6 +240,15 @@ export function createJobs(deps: JobFilesDeps & { store: JobStore; owner: string
       const events = await jobEvents(config(), job);
       if (!events) throw new AppError('JOB_NOT_FINISHED', `job "${id}" is ${job.status}; its events are there once it is done`);
       return events;
+    },
+    async annotated(id) {
+      const job = await found(id);
+      if (job.status !== 'done') throw new AppError('JOB_NOT_FINISHED', `job "${id}" is ${job.status}; its annotated video is there once it is done`);
+      if (!job.spec.annotate) throw new AppError('RECORDING_NOT_FOUND', `job "${id}" was made without annotate: true; it has no annotated video`);
+      const path = join(jobDir(config(), id), 'annotated.mp4');
+      const size = (await stat(path).catch(() => null))?.size;
+      if (size === undefined) throw new AppError('RECORDING_NOT_FOUND', `the annotated video of job "${id}" is gone`);
+      return { stream: createReadStream(path), sizeBytes: size };
     },
     async tracks(id) {
       const job = await found(id);

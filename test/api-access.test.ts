@@ -131,6 +131,7 @@ const EXAMPLES: Record<string, (s: AuthServer, c: Caller) => Promise<Call> | Cal
   'POST /api/jobs/:id/cancel': async (s) => ({ path: `/api/jobs/${await queuedJob(s)}/cancel` }),
   'DELETE /api/jobs/:id': async (s) => ({ path: `/api/jobs/${await queuedJob(s)}`, ok: 204 }),
   'GET /api/jobs/:id/events': async (s) => ({ path: `/api/jobs/${await queuedJob(s)}/events`, ok: 409, okCode: 'JOB_NOT_FINISHED' }),
+  'GET /api/jobs/:id/annotated.mp4': async (s) => ({ path: `/api/jobs/${await queuedJob(s)}/annotated.mp4`, ok: 409, okCode: 'JOB_NOT_FINISHED' }),
   'GET /api/jobs/:id/tracks.txt': async (s) => ({ path: `/api/jobs/${await queuedJob(s)}/tracks.txt`, ok: 409, okCode: 'JOB_NOT_FINISHED' }),
   'GET /api/models': () => ({ path: '/api/models' }),
   'GET /api/models/:id': async (s) => ({ path: `/api/models/${(await uploaded(s, false)).id}` }),

@@ -1,7 +1,8 @@
 // Batch video jobs on a real server process: vtest.avi uploaded as a job, the server killed with SIGKILL in the middle,
 // started again: the job runs again and completes, with the same tracks (MOT file, byte for byte) and the same events
 // as `sightline analyze` on the same video; progress is pushed over the WebSocket. Bad uploads (not a video, over the
-// limit by its declared length and while streaming) get a clear 4xx and leave nothing on disk; a job can be cancelled.
+// limit by its declared length and while streaming) get a clear 4xx and leave nothing on disk; a job can be cancelled;
+// an annotated video is written on request.
 import assert from 'node:assert/strict';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
@@ -117,7 +118,7 @@ test('a job on vtest.avi survives kill -9 and completes with the tracks and even
   }
 });
 
-test('uploads that are not videos or are too large get a clear 4xx and leave nothing on disk; jobs can be cancelled', { timeout: 180_000 }, async () => {
+test('uploads that are not videos or are too large get a clear 4xx and leave nothing on disk; jobs can be cancelled; annotated video on request', { timeout: 180_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'sightline-jobs-bad-'));
   const port = await freePort();
   const configFile = join(dir, 'sightline.yaml');
@@ -184,6 +185,33 @@ test('uploads that are not videos or are too large get a clear 4xx and leave not
     assert.equal((await fetch(`${base}/api/jobs/${made.id}/tracks.txt`)).status, 409);
     assert.equal((await fetch(`${base}/api/jobs/${made.id}`, { method: 'DELETE' })).status, 204);
     assert.ok(!jobFiles().includes(made.id), 'its files went with it');
+
+    // An annotated video on request: the same size and frames as the input, the tracks' boxes drawn.
+    const pose = readFileSync(asset('videos/pose_1.mp4'));
+    const annotatedJob = (await (await upload(pose)).json()) as Job;
+    assert.equal((await fetch(`${base}/api/jobs/${annotatedJob.id}/annotated.mp4`)).status, 409, 'not before it is done');
+    const plain = (await (await fetch(`${base}/api/jobs/upload?annotate=true`, { method: 'POST', headers: { 'content-type': 'video/mp4' }, body: pose })).json()) as Job;
+    await waitFor('the annotated job done', async () => {
+      const j = (await (await fetch(`${base}/api/jobs/${plain.id}`)).json()) as Job;
+      assert.notEqual(j.status, 'failed', j.error ?? '');
+      return j.status === 'done';
+    }, 120_000, 200);
+    const mp4 = Buffer.from(await (await fetch(`${base}/api/jobs/${plain.id}/annotated.mp4`)).arrayBuffer());
+    const annotatedFile = join(dir, 'annotated.mp4');
+    writeFileSync(annotatedFile, mp4);
+    const probe = async (file: string) => JSON.parse((await promisify(execFile)('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-count_frames', '-show_entries', 'stream=codec_name,width,height,nb_read_frames', '-of', 'json', file])).stdout).streams[0];
+    const [a, b] = [await probe(annotatedFile), await probe(asset('videos/pose_1.mp4'))];
+    assert.deepEqual([a.codec_name, a.width, a.height, a.nb_read_frames], ['h264', b.width, b.height, b.nb_read_frames]);
+    const rows = (await (await fetch(`${base}/api/jobs/${plain.id}/tracks.txt`)).text()).trim().split('\n').map((l) => l.split(',').map(Number));
+    const row = rows.find((r) => r[0] === 10)!;
+    const frame = async (file: string) => (await promisify(execFile)('ffmpeg', ['-v', 'error', '-i', file, '-vf', 'select=eq(n\\,9)', '-frames:v', '1', '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'], { encoding: 'buffer', maxBuffer: 1 << 26 })).stdout as Buffer;
+    const [drawn, original] = [await frame(annotatedFile), await frame(asset('videos/pose_1.mp4'))];
+    const diff = (x: number, y: number) => [0, 1, 2].reduce((d, c) => d + Math.abs(drawn[(y * b.width + x) * 3 + c]! - original[(y * b.width + x) * 3 + c]!), 0) / 3;
+    const [x, y, w, h] = [Math.round(row[2]!), Math.round(row[3]!), Math.round(row[4]!), Math.round(row[5]!)];
+    const onBox = [0.25, 0.5, 0.75].map((f) => diff(Math.round(x + f * w), Math.max(1, y + 1)));
+    const inside = [0.25, 0.5, 0.75].map((f) => diff(Math.round(x + f * w), Math.round(y + h / 2)));
+    assert.ok(Math.min(...onBox) > 30, `the box is drawn on frame 10 (difference on its top edge ${onBox.map((v) => v.toFixed(0))})`);
+    assert.ok(Math.max(...inside) < 25, `the picture is otherwise the input (difference inside ${inside.map((v) => v.toFixed(0))})`);
   } finally {
     server?.kill('SIGKILL');
     if (server) await stopped(server);

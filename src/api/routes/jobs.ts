@@ -18,6 +18,8 @@ export interface JobOptions {
   readonly camera?: string | undefined;
   readonly rules?: Record<string, unknown> | undefined;
   readonly fps?: number | undefined;
+  /** Also write an MP4 with the tracks drawn. */
+  readonly annotate?: boolean | undefined;
 }
 
 /** The jobs as the API reaches them (the composition root binds the queue, files and runner). */
@@ -30,6 +32,7 @@ export interface JobsPort {
   delete(id: string): Promise<void>;
   events(id: string): Promise<EventJson[]>;
   tracks(id: string): Promise<string>;
+  annotated(id: string): Promise<{ stream: Readable; sizeBytes: number }>;
 }
 
 const tags = ['jobs'];
@@ -39,6 +42,7 @@ const Options = {
   model: z.string().min(1).max(200).optional().describe('Detector id; default: the camera\'s model, else models.default.'),
   camera: z.string().min(1).max(64).optional().describe('Apply this camera\'s objects, zones, lines and rules.'),
   fps: z.number().gt(0).max(60).optional().describe('Frames per second to analyse; default: every frame.'),
+  annotate: z.boolean().optional().describe('Also write an MP4 with the tracks drawn (GET /api/jobs/:id/annotated.mp4).'),
 };
 const CreateBody = z.object({
   source: z.union([
@@ -54,6 +58,7 @@ const UploadQuery = z.object({
   camera: Options.camera,
   fps: z.string().regex(/^\d+(\.\d+)?$/, { error: 'expected frames per second, e.g. 5' }).optional(),
   name: z.string().max(200).optional().describe('The file name, for the listing.'),
+  annotate: z.enum(['true', 'false']).optional().describe('Also write an MP4 with the tracks drawn.'),
 }).strict();
 const JobIdParams = z.object({ id: z.string().uuid({ error: 'expected a job id (a UUID, as POST /api/jobs answers)' }) }).strict();
 const ListQuery = z.object({
@@ -90,7 +95,7 @@ export async function jobRoutes(app: App, ctx: RouteContext & { jobs: JobsPort }
   }, async (req, reply) => {
     const b = req.body;
     const source = 'url' in b.source ? { kind: 'url' as const, url: b.source.url } : { kind: 'recording' as const, cameraId: b.source.camera, fromMs: b.source.from, toMs: b.source.to };
-    const job = await jobs.create(req.principal.actor, source, { model: b.model, camera: b.camera, rules: b.rules, fps: b.fps });
+    const job = await jobs.create(req.principal.actor, source, { model: b.model, camera: b.camera, rules: b.rules, fps: b.fps, annotate: b.annotate });
     req.auditDetail = { target: job.id, after: { source: 'url' in b.source ? 'url' : `recording:${b.source.camera}`, model: b.model, camera: b.camera } };
     return reply.code(201).send(jobView(job));
   });
@@ -109,7 +114,7 @@ export async function jobRoutes(app: App, ctx: RouteContext & { jobs: JobsPort }
     let job;
     try {
       job = await jobs.upload(req.principal.actor, req.body as Readable, Number.isFinite(declared) ? declared : null, q.name ?? 'upload', {
-        model: q.model, camera: q.camera, fps: q.fps === undefined ? undefined : Number(q.fps),
+        model: q.model, camera: q.camera, fps: q.fps === undefined ? undefined : Number(q.fps), annotate: q.annotate === 'true',
       });
     } catch (err) {
       // A refused upload may leave the rest of its body unread: the connection is not reused.
@@ -158,4 +163,12 @@ export async function jobRoutes(app: App, ctx: RouteContext & { jobs: JobsPort }
     config: { access: 'viewer' },
     schema: { tags, summary: 'The confirmed tracks of a finished job as MOTChallenge rows (frame,id,x,y,w,h,conf,-1,-1,-1), as `sightline analyze --mot` writes them', params: JobIdParams, response: { 200: z.string().describe('text/plain'), ...ERRORS } },
   }, async (req, reply) => reply.type('text/plain; charset=utf-8').send(await jobs.tracks(req.params.id)));
+
+  app.get('/api/jobs/:id/annotated.mp4', {
+    config: { access: 'viewer' },
+    schema: { tags, summary: 'The annotated video of a finished job made with annotate: true (H.264 MP4, tracks drawn)', params: JobIdParams, response: { 200: z.any().describe('video/mp4'), ...ERRORS } },
+  }, async (req, reply) => {
+    const { stream, sizeBytes } = await jobs.annotated(req.params.id);
+    return reply.type('video/mp4').header('content-length', sizeBytes).header('cache-control', 'private, no-store').send(stream);
+  });
 }
