@@ -2,6 +2,7 @@
 // and absolute expiry, revocation that closes open WebSockets at once, a password change ending the other sessions,
 // expiring keys, CSRF, bad credentials answered alike, the last admin kept, and an audit entry for each change.
 import assert from 'node:assert/strict';
+import { waitFor } from './support/wait.ts';
 import { test } from 'node:test';
 import WebSocket from 'ws';
 import { newToken } from '../src/auth/tokens.ts';
@@ -236,7 +237,12 @@ for (const kind of ['pglite', 'postgres'] as const) {
         assert.ok(find('key.create', null) && find('key.revoke', null), 'keys');
         const keep = find('event.keep', s.eventIds[0]!);
         assert.deepEqual([keep.before, keep.after, keep.actor, keep.address], [{ keep: false }, { keep: true }, 'user:operator1', '127.0.0.1']);
-        assert.ok(find('event.keep', s.eventIds[0]!, 'denied'), 'a refused change is audited too');
+        // The audit entry of a refusal is written after the answer has gone out: look until it is there.
+        const denied = await waitFor('the refused change in the audit log', async () => {
+          const again = (await req(s, 'GET', '/api/audit?action=event.keep&limit=100', s.keys.admin)).body;
+          return again.entries.find((e: any) => e.target === s.eventIds[0] && e.outcome === 'denied');
+        }, 10_000, 50);
+        assert.ok(denied, 'a refused change is audited too');
         const text = JSON.stringify(body);
         for (const secret of [USER_PASSWORD, s.keys.admin.key, 'another good password']) assert.ok(!text.includes(secret), 'no secret in the audit log');
         const filtered = await req(s, 'GET', '/api/audit?action=user.', s.keys.admin);
