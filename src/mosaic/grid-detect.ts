@@ -1,16 +1,46 @@
 /**
  * Finds the tile grid of a DVR mosaic (pure): several camera pictures tiled N x M into one stream, with or without
- * border lines, tiles of equal or unequal size. Works on a few grey frames taken some time apart.
+ * border lines. Works on a few grey frames taken seconds apart (the camera worker keeps five, one a second).
  *
- * Inside a camera picture, neighbouring columns of pixels are strongly correlated over the whole height (and over
- * time); across the edge between two tiles they are not, because the two sides show different scenes. So for every
- * column x the detector measures 1 - corr(column x-1, column x+2) in chunks of 24 rows of each frame and takes the
- * median (three apart, so that the blur of scaling does not hide the edge; in chunks, so that brightness differences
- * between tile rows cancel out); border lines are flat and count as edges. DVRs split the picture
- * equally, so the largest equal split whose every line is an edge wins; strong lines it does not explain mean unequal
- * tiles (or doubt). Then each band of tiles is checked on its own: a grid has every column edge in every row band.
- * Not sure means: a strong line that is not an edge, unequal tiles, or an edge missing in some band (not a grid).
+ * What a tile edge is, physically: the line where one camera's picture stops and another's starts. So along its
+ * whole length, in every frame, content arriving at it from either side (a brightness change extending towards it)
+ * continues across it only as often as chance would have it, and the mean brightness steps across it almost
+ * everywhere. Inside one camera picture, content continues across any line about as often as it continues anywhere
+ * else in that picture; a natural straight line (a lamp post, a horizon, a door frame) stops it only where the line
+ * is, not quite completely, and somewhere along it, or as something moves across it, content visibly continues.
+ * `line-evidence.ts` measures this per column and row, in chunks of 32 pixels along them: the break index (0: content
+ * continues as within the picture, 1: only by chance), its significance, the chunks that refute an edge (content
+ * clearly continuing there, judged frame by frame for what moves), and the share of the length along which the
+ * brightness steps across. `grid-lines.ts` asks those questions of positions and bands.
+ *
+ * How it decides:
+ * - An edge breaks (index 0.7 or more, 3 standard errors, counting repeated frames as one) and no chunk refutes it.
+ *   A sure edge breaks by 4, or may be one (breaks, nothing shows it crossed) and the brightness steps across it along
+ *   70 % of its length. A border is an edge of this kind: content on both sides stops at a flat line.
+ * - DVRs split the picture equally, so every equal split up to 8 whose every line is a sure edge is a candidate, and
+ *   the layout is the largest pair of them whose tiles are camera-shaped (9:16 to 21:9; one tile is always allowed):
+ *   a 4:3 plaza does not become four 4:1 strips, whatever its paving does. A larger pair that needs a split with edges
+ *   too weak for sure is taken, not sure, when the other split has sure edges (a mosaic's edges can be faint between
+ *   dark tiles); otherwise it is only a doubt.
+ * - A straight line off the equal splits cannot be told from a straight structure in one camera by the picture alone.
+ *   On an axis without edges it is a doubt when it breaks by 4 and, in a camera-shaped picture, stops content
+ *   completely (index 0.9; a door frame does not quite), or when the brightness steps across it along 70 % of its
+ *   length (no natural line in the real clips did along more than 55 %). Only in a picture that no single camera has
+ *   (not camera-shaped itself) is it taken as the edge between tiles of unequal size, and even then not sure.
+ * - A grid has every edge in every band of tiles across it, and no band splits further on its own; otherwise the
+ *   layout is not a grid (a big tile beside small ones) and the answer is not sure.
+ * - Sure means: no doubt, and at least three frames (with two, what moves has too few chances to show a natural line
+ *   crossed).
+ *
+ * Frames 1280 pixels wide or more are first reduced by an integer factor (cost; every picture is then judged at 640
+ * to 1279 pixels wide), and the gap between compared lines is 3 pixels at 960 wide, scaled with the width. The answer
+ * is in the caller's pixels; tile borders are found on the full-size frames.
  */
+import { axisEvidence, flatLines, gapFor, isFlatLine } from './line-evidence.ts';
+import {
+  contentRange, edgesOffCuts, equalSplits, markCrossed, MAX_SPLIT, near, refutedNear, spansBetween, splitLines, steppingLines, whole,
+  type AxisView, type Band,
+} from './grid-lines.ts';
 
 /** A grey picture, one byte per pixel, row-major. */
 export interface GreyImage {
@@ -36,179 +66,164 @@ export interface GridLayout {
   readonly tiles: readonly Tile[];
   /** True when every edge is clear and the grid is regular; false: ask the user to confirm or correct. */
   readonly sure: boolean;
-  /** 0..1: the gap between the weakest edge and the strongest line that is not an edge. */
+  /** 0..1: the evidence of the weakest edge (its z over 8, at most 1; 1 without edges); halved when not sure. */
   readonly confidence: number;
   /** Why it is not sure (empty when sure). */
   readonly doubts: readonly string[];
 }
 
-/** Decorrelation (1 - r, 0..2) at an expected grid line above which it is a tile edge. */
-const EDGE = 0.8;
-/** Within one band of tiles an edge is noisier: the lower bar that each band must clear. */
-const BAND_EDGE = 0.6;
-/** A line elsewhere at least this decorrelated (in chunks and whole) is a possible edge the grid does not explain. */
-const STRONG = 0.75;
-/** An unexplained line at least this decorrelated (in chunks and whole) is an edge between unequal tiles. */
-const UNEQUAL_EDGE = 0.85;
-/** Standard deviation (grey levels) below which a column or row is flat (a border line). */
-const FLAT_STD = 2.5;
-/** Distance between the two columns (rows) that are compared. */
-const GAP = 3;
-/** Most tiles per row or column tried. */
-const MAX_SPLIT = 8;
+/** Width / height of a camera-shaped tile: portrait 9:16 (corridor view) up to 21:9. */
+const TILE_ASPECT = [0.5, 2.4] as const;
+/** Fewer frames than this are never sure: what moves has too few chances to show a natural line crossed. */
+const MIN_SURE_FRAMES = 3;
+/** A line off the equal splits that would leave less than this share of the picture on a side is not a doubt. */
+const MIN_PART = 0.25;
+/** Frames at least twice this wide are reduced by an integer factor before analysis. */
+const WORK_WIDTH = 640;
 
-type Axis = 'x' | 'y';
+const cameraShaped = (w: number, h: number): boolean => w / h >= TILE_ASPECT[0] && w / h <= TILE_ASPECT[1];
 
-/** Lines are compared in chunks of this many pixels, so brightness differences between bands of tiles cancel out. */
-const CHUNK = 24;
-
-/**
- * Per line along `axis`, within the band [b0, b1) of the other axis: `d[i]` = the median over chunks (CHUNK pixels of
- * the other axis, in each frame) of 1 - corr(line i-1, line i+GAP-1); 2 where either line is flat over the whole band
- * (a border). Also which lines are flat.
- */
-function profile(frames: readonly GreyImage[], axis: Axis, b0: number, b1: number, chunk = CHUNK): { d: Float64Array; flat: Uint8Array } {
+/** The frames reduced by the largest integer factor that keeps them at least WORK_WIDTH wide (box average). */
+function workingFrames(frames: readonly GreyImage[]): readonly GreyImage[] {
   const { width, height } = frames[0]!;
-  const n = axis === 'x' ? width : height;
-  const at = (px: Uint8Array, i: number, o: number) => (axis === 'x' ? px[o * width + i]! : px[i * width + o]!);
-  // Whole-band statistics for flat lines.
-  const sum = new Float64Array(n);
-  const sq = new Float64Array(n);
-  let count = 0;
-  const samples: number[][] = Array.from({ length: n }, () => []);
-  const cs = new Float64Array(n);
-  const cq = new Float64Array(n);
-  const cx = new Float64Array(n);
-  for (const f of frames) {
-    const px = f.data;
-    for (let c0 = b0; c0 < b1; c0 += chunk) {
-      const c1 = Math.min(b1, c0 + chunk);
-      if (c1 - c0 < Math.min(chunk, b1 - b0) / 2) break;
-      cs.fill(0);
-      cq.fill(0);
-      cx.fill(0);
-      for (let o = c0; o < c1; o++) {
-        count++;
-        for (let i = 0; i < n; i++) {
-          const v = at(px, i, o);
-          cs[i] = cs[i]! + v;
-          cq[i] = cq[i]! + v * v;
-          if (i >= GAP) cx[i - GAP] = cx[i - GAP]! + v * at(px, i - GAP, o);
-        }
-      }
-      const m = c1 - c0;
-      for (let i = 0; i < n; i++) {
-        sum[i] = sum[i]! + cs[i]!;
-        sq[i] = sq[i]! + cq[i]!;
-      }
-      for (let a = 0; a + GAP < n; a++) {
-        const b = a + GAP;
-        const va = cq[a]! / m - (cs[a]! / m) ** 2;
-        const vb = cq[b]! / m - (cs[b]! / m) ** 2;
-        if (va < FLAT_STD ** 2 || vb < FLAT_STD ** 2) continue; // a dark or even patch says nothing
-        const r = (cx[a]! / m - (cs[a]! / m) * (cs[b]! / m)) / Math.sqrt(va * vb);
-        samples[a + 1]!.push(1 - Math.max(-1, Math.min(1, r)));
+  const f = Math.floor(width / WORK_WIDTH);
+  if (f < 2) return frames;
+  const w = Math.floor(width / f), h = Math.floor(height / f), area = f * f;
+  return frames.map((frame) => {
+    const px = frame.data;
+    const data = new Uint8Array(w * h);
+    for (let y = 0; y < h; y++) {
+      const top = y * f * width;
+      for (let x = 0; x < w; x++) {
+        let sum = 0;
+        for (let dy = 0, o = top + x * f; dy < f; dy++, o += width) for (let dx = 0; dx < f; dx++) sum += px[o + dx]!;
+        data[y * w + x] = (sum + (area >> 1)) / area;
       }
     }
+    return { width: w, height: h, data };
+  });
+}
+
+/** The two axes of the working frames, with the chunks crossed by the other axis' edges marked. */
+function axes(work: readonly GreyImage[]): { cols: AxisView; rows: AxisView } {
+  const { width, height } = work[0]!;
+  const gap = gapFor(width);
+  const colEv = axisEvidence(work, 'x', gap), rowEv = axisEvidence(work, 'y', gap);
+  const flat = flatLines(work, colEv.featureless, rowEv.featureless);
+  const cols: AxisView = { ev: colEv, n: width, length: height, flat: flat.x, skip: new Uint8Array(0) };
+  const rows: AxisView = { ev: rowEv, n: height, length: width, flat: flat.y, skip: new Uint8Array(0) };
+  markCrossed(cols, rows);
+  markCrossed(rows, cols);
+  return { cols, rows };
+}
+
+type AxisName = 'x' | 'y';
+const NAME = { x: 'column', y: 'row' } as const;
+const OTHER = { x: 'y', y: 'x' } as const;
+
+/** The picture being judged: its two axes at working size, its content (without flat margins), the caller's size. */
+interface Picture {
+  readonly view: { readonly x: AxisView; readonly y: AxisView };
+  /** Content span (working pixels) along each axis, without the flat bars at its margins. */
+  readonly content: { readonly x: readonly [number, number]; readonly y: readonly [number, number] };
+  readonly size: { readonly x: number; readonly y: number };
+  /** The caller's frame size. */
+  readonly frame: { readonly x: number; readonly y: number };
+}
+
+/** A position along an axis, from working pixels to the caller's. */
+const toPx = (pic: Picture, axis: AxisName, p: number): number => Math.round((p * pic.frame[axis]) / pic.view[axis].n);
+
+/**
+ * The largest pair of equal splits with sure edges and camera-shaped tiles. A larger pair that needs a split whose
+ * lines are edges too weak for sure is taken, not sure, where the other split has sure edges (a mosaic's edges can be
+ * faint between dark tiles); a larger pair of weak splits only is just a doubt.
+ */
+function chooseSplits(pic: Picture, doubts: string[]): { x: number[]; y: number[] } {
+  const splits = { x: equalSplits(pic.view.x, whole(pic.view.x)), y: equalSplits(pic.view.y, whole(pic.view.y)) };
+  const shaped = ([a, b]: readonly [number, number]) => cameraShaped(pic.size.x / a, pic.size.y / b);
+  const pairs = (xs: readonly number[], ys: readonly number[]) =>
+    xs.flatMap((a) => ys.map((b) => [a, b] as const)).filter(shaped).sort((p, q) => q[0] * q[1] - p[0] * p[1]);
+  let [kx, ky] = pairs(splits.x.sure, splits.y.sure)[0] ?? [1, 1];
+  const weaker = pairs([...splits.x.sure, ...splits.x.weak], [...splits.y.sure, ...splits.y.weak]).find(([a, b]) => a * b > kx * ky);
+  if (weaker) {
+    const [a, b] = weaker;
+    const backed = (splits.x.sure.includes(a) && a > 1) || (splits.y.sure.includes(b) && b > 1);
+    if (backed) [kx, ky] = [a, b];
+    doubts.push(`${backed ? 'taken as' : 'the picture may be'} ${b}x${a} tiles: every line of that split breaks and none is seen crossed, but some too weakly to be sure`);
   }
-  const flat = new Uint8Array(n);
-  for (let i = 0; i < n; i++) flat[i] = count > 0 && Math.sqrt(Math.max(0, sq[i]! / count - (sum[i]! / count) ** 2)) < FLAT_STD ? 1 : 0;
-  const d = new Float64Array(n);
-  for (let i = 1; i + GAP - 1 < n; i++) {
-    if (flat[i - 1] || flat[i + GAP - 1]) {
-      d[i] = 2;
-      continue;
-    }
-    const v = samples[i]!.sort((x, y) => x - y);
-    d[i] = v.length ? v[Math.floor(v.length / 2)]! : 0;
-  }
-  return { d, flat };
-}
-
-/** Strongest decorrelation within `radius` of `at`. */
-function strengthNear(d: Float64Array, at: number, radius: number): number {
-  let m = 0;
-  for (let i = Math.max(1, Math.round(at - radius)); i <= Math.min(d.length - GAP, Math.round(at + radius)); i++) m = Math.max(m, d[i]!);
-  return m;
-}
-
-/** Local maxima of `d` at least `min`, `sep` apart (strongest first kept), away from the frame's ends. */
-function peaks(d: Float64Array, min: number, sep: number): { at: number; value: number }[] {
-  const cands: { at: number; value: number }[] = [];
-  for (let i = sep; i < d.length - sep; i++) if (d[i]! >= min) cands.push({ at: i, value: d[i]! });
-  cands.sort((a, b) => b.value - a.value);
-  const kept: { at: number; value: number }[] = [];
-  for (const c of cands) if (kept.every((k) => Math.abs(k.at - c.at) > sep)) kept.push(c);
-  return kept.sort((a, b) => a.at - b.at);
-}
-
-/** The lines of one axis: edges (positions between tiles) and the doubts about them. */
-interface AxisEdges {
-  /** Tiles in the largest equal split whose every line is an edge. */
-  readonly split: number;
-  /** Edge positions in pixels (the boundary between two tiles, borders included), in order. */
-  readonly edges: number[];
-  readonly weakest: number;
-  /** Strongest line that no edge explains: its decorrelation (0 when none) and position in pixels. */
-  readonly stray: number;
-  readonly strayAt: number;
-  readonly regular: boolean;
-}
-
-/** How far from its expected place an edge may lie (scaling rounds tile sizes). */
-const edgeRadius = (n: number) => Math.max(GAP, n * 0.01);
-
-/** The largest number of equal tiles (up to MAX_SPLIT) along a line of `n` pixels whose every dividing line is an edge. */
-function equalSplit(d: Float64Array, n: number): number {
-  let split = 1;
-  for (let k = 2; k <= MAX_SPLIT; k++) {
-    const lines = Array.from({ length: k - 1 }, (_, i) => ((i + 1) * n) / k);
-    if (lines.every((p) => strengthNear(d, p, edgeRadius(n)) >= EDGE)) split = k;
-  }
-  return split;
+  return { x: splitLines(kx, pic.view.x.n), y: splitLines(ky, pic.view.y.n) };
 }
 
 /**
- * Edges along one axis. DVR mosaics are nearly always equal splits, so first the largest equal split whose every line
- * is an edge; a strong line it does not explain falls back to the strong lines themselves (unequal tiles).
+ * Lines off the equal splits, on an axis without edges: doubts. In a camera-shaped picture only lines that stop
+ * content completely count (a door frame does not quite); in a picture no single camera has, a line that leaves
+ * camera-shaped tiles is taken as the edge between tiles of unequal size (still a doubt). Lines the features cannot
+ * show (a plain area against fine texture, a black vignette) but across which the brightness steps are doubts too.
  */
-function axisEdges(d: Float64Array, whole: Float64Array, n: number): AxisEdges {
-  const radius = edgeRadius(n);
-  const split = equalSplit(d, n);
-  const regular = Array.from({ length: split - 1 }, (_, i) => ((i + 1) * n) / split);
-  // Other lines are judged on both measures: a pole's edge can look like a tile edge over whole lines, texture can
-  // within short chunks, but only a real edge between two pictures is decorrelated in both.
-  const both = d.map((v, i) => Math.min(v, whole[i]!));
-  const strong = peaks(both, STRONG, Math.max(8, Math.round(n * 0.04)));
-  const unexplained = strong.filter((p) => regular.every((r) => Math.abs(r - p.at) > radius * 2));
-  const unequal = unexplained.filter((p) => p.value >= UNEQUAL_EDGE);
-  if (unequal.length > 0) {
-    // Unequal tiles: the strongest lines are edges too; weaker strong lines remain doubts.
-    const edges = [...regular, ...unequal.map((p) => p.at)].sort((a, b) => a - b);
-    const weakest = Math.min(...unequal.map((p) => p.value), ...regular.map((p) => strengthNear(d, p, radius)));
-    return { split, edges, weakest, ...strongest(unexplained.filter((p) => p.value < UNEQUAL_EDGE)), regular: false };
+function linesOffSplits(pic: Picture, cuts: { x: number[]; y: number[] }, doubts: string[]): void {
+  const framed = cameraShaped(pic.size.x, pic.size.y);
+  for (const axis of ['x', 'y'] as const) {
+    if (cuts[axis].length > 0) continue;
+    const view = pic.view[axis], across = pic.size[OTHER[axis]];
+    for (const s of edgesOffCuts(view, cuts[axis], MIN_PART, framed)) {
+      const how = `(break ${s.evidence.both.index.toFixed(2)}, z ${s.evidence.both.z.toFixed(1)})`;
+      const where = `${NAME[axis]} line at ${axis}=${toPx(pic, axis, s.at)}`;
+      const parts = spansBetween(view, [...cuts[axis], s.at].sort((p, q) => p - q));
+      const tilesShaped = parts.every(([p0, p1]) => (axis === 'x' ? cameraShaped(p1 - p0, across) : cameraShaped(across, p1 - p0)));
+      if (tilesShaped && !framed) {
+        cuts[axis].push(s.at);
+        cuts[axis].sort((p, q) => p - q);
+        doubts.push(`the ${where} is taken as an edge between tiles of unequal size ${how}: no equal split explains it`);
+      } else {
+        doubts.push(`a ${where} that is not a tile edge breaks like one ${how}: tiles of unequal size, or a straight structure in one camera`);
+      }
+    }
+    const [m0, m1] = pic.content[axis];
+    const margin = (m1 - m0) / MAX_SPLIT;
+    for (const s of steppingLines(view, cuts[axis], m0 + margin, m1 - margin)) {
+      const share = Math.round(s.evidence.stepping * 100);
+      doubts.push(`the brightness steps across the ${NAME[axis]} line at ${axis}=${toPx(pic, axis, s.at)} along ${share} % of its length, as between two pictures: a tile edge the features do not show?`);
+    }
   }
-  const weakest = regular.length ? Math.min(...regular.map((p) => strengthNear(d, p, radius))) : 2;
-  return { split, edges: regular, weakest, ...strongest(unexplained), regular: true };
 }
 
-/** The strongest of `lines` as a stray line (0 at -1 when there is none). */
-function strongest(lines: readonly { at: number; value: number }[]): { stray: number; strayAt: number } {
-  return lines.reduce((m, p) => (p.value > m.stray ? { stray: p.value, strayAt: p.at } : m), { stray: 0, strayAt: -1 });
+/** A grid has every edge in every band of tiles across it, and no band splits further on its own. */
+function checkBands(pic: Picture, cuts: { x: number[]; y: number[] }, spans: { x: Band[]; y: Band[] }, doubts: string[]): void {
+  for (const axis of ['x', 'y'] as const) {
+    const view = pic.view[axis], k = cuts[axis].length + 1, bands = spans[OTHER[axis]];
+    if (bands.length < 2) continue;
+    for (const band of bands) {
+      const between = `between ${OTHER[axis]}=${toPx(pic, OTHER[axis], band[0])} and ${toPx(pic, OTHER[axis], band[1])}`;
+      const own = equalSplits(view, band);
+      const finer = Math.max(...own.sure, ...own.weak);
+      const missing = cuts[axis].find((p) => refutedNear(view, p, band));
+      if (finer > k && finer % k === 0) doubts.push(`${between} the picture splits into ${finer} ${NAME[axis]}s, elsewhere ${k}: a partial edge, not a regular grid`);
+      else if (missing !== undefined) doubts.push(`the ${NAME[axis]} edge at ${axis}=${toPx(pic, axis, missing)} is missing ${between}: not a regular grid`);
+      else continue;
+      break;
+    }
+  }
 }
 
-/** Tile spans [start, end) between the edges, without the flat (border) lines at each side. */
-function spansBetween(edges: readonly number[], n: number, flat: Uint8Array): [number, number][] {
-  const cuts = [0, ...edges.map((e) => Math.round(e)), n];
-  const out: [number, number][] = [];
-  for (let i = 0; i + 1 < cuts.length; i++) {
-    let a = cuts[i]!;
-    let b = cuts[i + 1]!;
-    while (a < b - 1 && flat[a]) a++;
-    while (b > a + 1 && flat[b - 1]) b--;
-    out.push([a, b]);
-  }
-  return out;
+/** The tiles in the caller's pixels: from each cut, past the flat (border) lines of the full-size frames. */
+function tilesOf(frames: readonly GreyImage[], pic: Picture, cuts: { x: number[]; y: number[] }): Tile[] {
+  const spans = (axis: AxisName): [number, number][] => {
+    const at = [0, ...cuts[axis].map((p) => toPx(pic, axis, p)), pic.frame[axis]];
+    return at.slice(1).map((end, i) => {
+      let a = at[i]!;
+      let b = end;
+      const middle = (a + b) >> 1;
+      while (a < middle && isFlatLine(frames, axis, a)) a++;
+      while (b > middle + 1 && isFlatLine(frames, axis, b - 1)) b--;
+      return [a, b];
+    });
+  };
+  const { x: width, y: height } = pic.frame;
+  const xs = spans('x');
+  return spans('y').flatMap(([y, y1], row) =>
+    xs.map(([x, x1], column) => ({ row, column, rect: [x / width, y / height, (x1 - x) / width, (y1 - y) / height], pixels: [x, y, x1 - x, y1 - y] }) as const),
+  );
 }
 
 /** Detects the grid of a mosaic from a few grey frames of it (same size, ideally seconds apart). */
@@ -220,47 +235,23 @@ export function detectGrid(frames: readonly GreyImage[]): GridLayout {
       throw new Error(`detectGrid: every frame must be ${width}x${height} grey bytes, got ${f.width}x${f.height} (${f.data.length} bytes)`);
     }
   }
-  const px = profile(frames, 'x', 0, height);
-  const py = profile(frames, 'y', 0, width);
-  const cols = axisEdges(px.d, profile(frames, 'x', 0, height, Infinity).d, width);
-  const rows = axisEdges(py.d, profile(frames, 'y', 0, width, Infinity).d, height);
-  const colSpans = spansBetween(cols.edges, width, px.flat);
-  const rowSpans = spansBetween(rows.edges, height, py.flat);
-  const doubts: string[] = [];
-  for (const [name, at, a] of [['column', 'x', cols], ['row', 'y', rows]] as const) {
-    if (a.stray >= STRONG) doubts.push(`a ${name} line at ${at}=${a.strayAt} that is not a tile edge is as strong as one (${a.stray.toFixed(2)}): a partial edge, or a layout that is not a grid`);
-  }
-  // A grid has every edge in every band of tiles across it, and no band splits further on its own.
-  const check = (axis: Axis, bands: readonly [number, number][], whole: AxisEdges, n: number) => {
-    if (bands.length < 2) return;
-    for (const [b0, b1] of bands) {
-      const { d } = profile(frames, axis, b0, b1);
-      const own = equalSplit(d, n);
-      if (whole.regular && own > whole.split && own % whole.split === 0) {
-        const what = axis === 'x' ? `between y=${b0} and ${b1} the picture splits into ${own} columns, elsewhere ${whole.split}` : `between x=${b0} and ${b1} the picture splits into ${own} rows, elsewhere ${whole.split}`;
-        doubts.push(`${what}: a partial edge, not a regular grid`);
-        return;
-      }
-      const weak = whole.edges.find((e) => strengthNear(d, e, edgeRadius(n)) < BAND_EDGE);
-      if (weak !== undefined) {
-        const what = axis === 'x' ? `the column edge at x=${Math.round(weak)} is missing between y=${b0} and ${b1}` : `the row edge at y=${Math.round(weak)} is missing between x=${b0} and ${b1}`;
-        doubts.push(`${what}: not a regular grid`);
-        return;
-      }
-    }
+  const { cols, rows } = axes(workingFrames(frames));
+  const content = { x: contentRange(cols), y: contentRange(rows) };
+  const pic: Picture = {
+    view: { x: cols, y: rows }, content, size: { x: content.x[1] - content.x[0], y: content.y[1] - content.y[0] }, frame: { x: width, y: height },
   };
-  check('x', rowSpans, cols, width);
-  check('y', colSpans, rows, height);
+  const doubts: string[] = [];
+  const cuts = chooseSplits(pic, doubts);
+  linesOffSplits(pic, cuts, doubts);
+  const spans = { x: spansBetween(cols, cuts.x), y: spansBetween(rows, cuts.y) };
+  checkBands(pic, cuts, spans, doubts);
+  if (frames.length < MIN_SURE_FRAMES) doubts.push(`only ${frames.length} frame(s): sure needs ${MIN_SURE_FRAMES}, seconds apart, for what moves to show natural lines crossed`);
 
-  const tiles: Tile[] = [];
-  rowSpans.forEach(([y0, y1], r) =>
-    colSpans.forEach(([x0, x1], c) =>
-      tiles.push({ row: r, column: c, rect: [x0 / width, y0 / height, (x1 - x0) / width, (y1 - y0) / height], pixels: [x0, y0, x1 - x0, y1 - y0] }),
-    ),
-  );
-  const margin = Math.min(cols.weakest, rows.weakest) - Math.max(cols.stray, rows.stray, EDGE / 2);
-  const confidence = Math.max(0, Math.min(1, margin / EDGE));
-  return { rows: rowSpans.length, columns: colSpans.length, tiles, sure: doubts.length === 0, confidence: Math.round(confidence * 100) / 100, doubts };
+  const edgeZ = (['x', 'y'] as const).flatMap((axis) => cuts[axis].map((p) => near(pic.view[axis], p, whole(pic.view[axis])).both.z));
+  const evidence = edgeZ.length ? Math.max(0, Math.min(1, Math.min(...edgeZ) / 8)) : 1;
+  const sure = doubts.length === 0;
+  const confidence = Math.round((sure ? evidence : evidence / 2) * 100) / 100;
+  return { rows: spans.y.length, columns: spans.x.length, tiles: tilesOf(frames, pic, cuts), sure, confidence, doubts };
 }
 
 /** Grey (BT.601 luma) from packed RGB24. */
