@@ -119,8 +119,8 @@ export function hotChange(previous: CameraConfig, next: CameraConfig): boolean {
   return violence(previous) === violence(next);
 }
 
-/** Grey frames kept for grid detection, at least this far apart (ms). */
-const GRID_SAMPLE_MS = 1000;
+/** Grey frames kept for grid detection, at least this far apart (ms): five over 10 s, so that movement across a natural line has time to show it is not a tile edge. */
+const GRID_SAMPLE_MS = 2000;
 const GRID_FRAMES = 5;
 
 /** Builds a camera's worker from its configuration and ports (nothing runs until `start`). */
