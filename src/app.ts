@@ -172,7 +172,7 @@ export async function startApp(fileConfig: Config, log: Logger): Promise<Running
     },
     embedder: async (spec) => {
       const embedder = await embedderFor(spec);
-      return { dim: 0, embed: async (frame) => (await embedder.embed(frame, [[0, 0, frame.width, frame.height]]))[0]! };
+      return { embed: async (frame) => (await embedder.embed(frame, [[0, 0, frame.width, frame.height]]))[0]! };
     },
   }, model, pictures, opts);
   };

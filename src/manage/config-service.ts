@@ -15,7 +15,7 @@ import { describeIssues } from '../config/describe-issues.ts';
 import { ConfigSchema, type Config } from '../config/schema.ts';
 import { AppError } from '../core/errors.ts';
 import type { ConfigStore, ConfigVersionInfo, StoredConfigVersion } from './config-store.ts';
-import { configInputWith, diffDocuments, equalJson, restoreSecrets, siteDocumentOf, type ConfigChange, type SiteDocument } from './site-document.ts';
+import { configInputWith, diffDocuments, restoreSecrets, siteDocumentOf, type ConfigChange, type SiteDocument } from './site-document.ts';
 
 /** Applies a new configuration to the running server (cameras, rules, destinations, settings). */
 export type ConfigApplier = (next: Config, previous: Config) => Promise<void>;
@@ -176,7 +176,7 @@ export class ConfigService {
     const before: SiteDocument = siteDocumentOf(this.config);
     const after: SiteDocument = siteDocumentOf(next);
     const changes = diffDocuments(before, after);
-    if (changes.length === 0 && equalJson(before, after)) return { version: this.versionNo, changes: [], config: this.config };
+    if (changes.length === 0) return { version: this.versionNo, changes: [], config: this.config };
     const version = this.versionNo + 1;
     await this.store.append({ version, createdMs: this.now(), actor: actor.name, action, changes, document: after, fileDigest: null });
     const previous = this.config;

@@ -22,7 +22,7 @@ export interface InferencePorts {
   /** The model's task without loading more than needed (catalog, registry or file). */
   readonly taskOf: (model: string) => Promise<'detect' | 'pose' | 'embed' | 'classify-clip'>;
   readonly detector: (model: string) => Promise<{ manifest: FrameModelManifest; detect(frame: Frame, opts: { scoreThreshold?: number; tiling?: 'off' | 'auto' }): Promise<Detection[]> }>;
-  readonly embedder: (model: string) => Promise<{ dim: number; embed(frame: Frame): Promise<Float32Array> }>;
+  readonly embedder: (model: string) => Promise<{ embed(frame: Frame): Promise<Float32Array> }>;
   readonly now: () => number;
 }
 
