@@ -27,7 +27,7 @@ const [movingClip, stillClip] = [await rtspClip(sample, 15, 720), await rtspClip
 const detector = await loadDetector(r.config.models.default, modelLocation(r.config), loadOnnxModel, runner);
 const base = { detector, movingClip, stillClip, fps: 5, width: 640, seconds: Number(values.seconds), warmupSeconds: Number(values.warmup) };
 const line = (t: CameraTrial) =>
-  `${t.decodedFpsPerCamera} frames/s per camera (slowest ${t.minDecodedFps}), ${(t.droppedFraction * 100).toFixed(2)} % missed, ` +
+  `${t.decodedFpsPerCamera} frames/s per camera (slowest ${t.minDecodedFps}), ${(t.droppedFraction * 100).toFixed(2)} % missed (queue ${(t.droppedAt.queue * 100).toFixed(2)}, detector ${(t.droppedAt.detector * 100).toFixed(2)}), ` +
   `${t.detectorCallsPerSecond} detector calls/s${t.jobFramesPerSecond === null ? '' : `, job ${t.jobFramesPerSecond} frames/s`}${t.sustained ? '' : ' -> NOT sustained'}`;
 const alone: CameraTrial[] = [];
 const withJob: CameraTrial[] = [];

@@ -35,6 +35,8 @@ export interface AnalyzeOptions {
   readonly onProgress?: ((done: number, total: number | null) => void) | undefined;
   /** Stops the analysis early (the result then covers the frames analysed so far, and `aborted` is set). */
   readonly signal?: AbortSignal | undefined;
+  /** Work beside live cameras (batch jobs): decode at background CPU priority. */
+  readonly background?: boolean | undefined;
 }
 
 /** The detector an analysis runs: a model of its own, or a shared one's port (batch jobs). */
@@ -71,6 +73,7 @@ export async function analyzeVideo(path: string, detector: AnalyzeDetector, newI
   const total = video.frameCount !== null && video.fps ? Math.round((video.frameCount * fps) / video.fps) : video.durationMs ? Math.round((video.durationMs / 1000) * fps) : null;
   const source = fileFrameSource({
     path, width: video.width, height: video.height, fps: opts.fps, timeFps: fps, detectorImage: detector.detectorImageSpec(video.width, video.height),
+    background: opts.background ?? false,
   });
   const violence = camera.rules.find((r) => r.type === 'violence');
   if (violence && !opts.loadClip) throw new AppError('CONFIG_INVALID', `rule "${violence.id}": a violence rule needs its clip classifier, and none can be loaded here`);

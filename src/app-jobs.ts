@@ -95,6 +95,7 @@ export function jobExecution(deps: JobFilesDeps): JobExecution {
       fps: spec.fps,
       onProgress,
       signal,
+      background: true,
       loadClip: (rule) => loadClipClassifier(rule.model, rule.label, modelLocation(config), loadOnnxModel, { ...runnerOptions(config), threads: 1 }),
     });
     if (signal.aborted) throw new Error('cancelled');

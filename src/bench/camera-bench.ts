@@ -33,6 +33,8 @@ export interface CameraTrial {
   readonly minDecodedFps: number;
   /** Decoded frames that never reached the tracker (replaced in the queue or at the detector), as a fraction. */
   readonly droppedFraction: number;
+  /** The part of `droppedFraction` replaced in the frame queue (the worker was late) and at the detector (inference was late). */
+  readonly droppedAt: { readonly queue: number; readonly detector: number };
   readonly detectorCallsPerSecond: number;
   /** Percent of one core, per camera. */
   readonly perCamera: { readonly ffmpegCpuPct: number; readonly nodeCpuPct: number; readonly inferenceCpuPct: number };
@@ -139,7 +141,9 @@ export async function cameraTrial(cameras: number, o: CameraBenchOptions): Promi
     const end = cams.map((c) => c.status());
     const decoded = end.map((e, i) => (e.framesDecoded - start[i]!.framesDecoded) / seconds);
     const totalDecoded = end.reduce((n, e, i) => n + e.framesDecoded - start[i]!.framesDecoded, 0);
-    const missed = end.reduce((n, e, i) => n + (e.framesDropped - start[i]!.framesDropped) + (e.framesReplaced - start[i]!.framesReplaced), 0);
+    const missedInQueue = end.reduce((n, e, i) => n + e.framesDropped - start[i]!.framesDropped, 0);
+    const missedAtDetector = end.reduce((n, e, i) => n + e.framesReplaced - start[i]!.framesReplaced, 0);
+    const missed = missedInQueue + missedAtDetector;
     const calls = end.reduce((n, e, i) => n + e.detectorCalls - start[i]!.detectorCalls, 0);
     const pct = (t: number) => Math.round(((100 * t) / TICKS_PER_SECOND / seconds) * 10) / 10;
     const ffmpeg = pct(cpu1.ffmpeg - cpu0.ffmpeg);
@@ -155,6 +159,10 @@ export async function cameraTrial(cameras: number, o: CameraBenchOptions): Promi
       decodedFpsPerCamera: Math.round((decoded.reduce((a, b) => a + b, 0) / cameras) * 100) / 100,
       minDecodedFps: Math.round(minDecodedFps * 100) / 100,
       droppedFraction: Math.round(droppedFraction * 10_000) / 10_000,
+      droppedAt: {
+        queue: totalDecoded > 0 ? Math.round((missedInQueue / totalDecoded) * 10_000) / 10_000 : 0,
+        detector: totalDecoded > 0 ? Math.round((missedAtDetector / totalDecoded) * 10_000) / 10_000 : 0,
+      },
       detectorCallsPerSecond: Math.round((calls / seconds) * 10) / 10,
       perCamera: { ffmpegCpuPct: per(ffmpeg), nodeCpuPct: per(node), inferenceCpuPct: per(inference) },
       total: { ffmpegCpuPct: ffmpeg, nodeCpuPct: node, inferenceCpuPct: inference, serverCpuPct: serverPct },
@@ -181,7 +189,7 @@ function backgroundJob(video: string, shared: SharedDetector) {
   const loop = (async () => {
     while (!abort.signal.aborted) {
       previous = done;
-      await analyzeVideo(video, detector, () => 'id', { labels: ['person'], fps: null, signal: abort.signal, onProgress: (d) => (done = previous + d) }).catch(() => undefined);
+      await analyzeVideo(video, detector, () => 'id', { labels: ['person'], fps: null, signal: abort.signal, background: true, onProgress: (d) => (done = previous + d) }).catch(() => undefined);
     }
   })();
   return {

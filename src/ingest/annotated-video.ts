@@ -8,6 +8,7 @@ import { rm } from 'node:fs/promises';
 import { drawBox, trackColour } from '../media/draw-boxes.ts';
 import type { TrackRow } from '../tracking/offline.ts';
 import { fileFrameSource } from './file-source.ts';
+import { lowerPriority } from './ffmpeg-frames.ts';
 
 export interface AnnotateOptions {
   readonly input: string;
@@ -26,11 +27,12 @@ export interface AnnotateOptions {
 export async function writeAnnotatedVideo(o: AnnotateOptions): Promise<number> {
   const byFrame = new Map<number, TrackRow[]>();
   for (const r of o.rows) byFrame.set(r.frame, [...(byFrame.get(r.frame) ?? []), r]);
-  const source = fileFrameSource({ path: o.input, width: o.width, height: o.height, fps: o.fps, timeFps: o.timeFps, detectorImage: null });
+  const source = fileFrameSource({ path: o.input, width: o.width, height: o.height, fps: o.fps, timeFps: o.timeFps, detectorImage: null, background: true });
   const encoder = spawn('ffmpeg', [
     '-v', 'error', '-y', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-s', `${o.width}x${o.height}`, '-r', String(o.timeFps), '-i', 'pipe:0',
     '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '23', '-pix_fmt', 'yuv420p', '-movflags', '+faststart', o.output,
   ], { stdio: ['pipe', 'ignore', 'pipe'] });
+  lowerPriority(encoder.pid); // a job's work: live cameras win the cores
   let stderr = '';
   encoder.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
   const exited = once(encoder, 'exit') as Promise<[number | null]>;

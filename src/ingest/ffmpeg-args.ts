@@ -30,6 +30,11 @@ export interface DecodeSpec {
    * view and the recorder, stream-copied, or re-encoded to H.264 when `transcode` (a codec browsers cannot play).
    */
   readonly media?: { readonly transcode: boolean } | null;
+  /**
+   * Decode at background CPU priority (batch jobs): live cameras' decoders run at normal priority and must win the
+   * cores when both want them.
+   */
+  readonly background?: boolean;
 }
 
 /** File descriptor of the detector-size output. */

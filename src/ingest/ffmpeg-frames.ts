@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { setPriority } from 'node:os';
 import type { Readable } from 'node:stream';
 import { AppError } from '../core/errors.ts';
 import type { Frame, PlanarImage } from '../core/types.ts';
@@ -43,6 +44,7 @@ export function startFrameDecoder(
     stdio[MEDIA_OUTPUT_FD] = 'pipe';
   }
   const child: ChildProcess = spawn('ffmpeg', ffmpegDecodeArgs(spec), { stdio });
+  if (spec.background) lowerPriority(child.pid);
   const assembler = new FrameAssembler(spec.width * spec.height * 3);
   const readables: Readable[] = [child.stdout!];
   let stderr = '';
@@ -103,6 +105,19 @@ export function startFrameDecoder(
       clearTimeout(timer);
     },
   };
+}
+
+/** Niceness of background decoders and encoders: below every live decoder (0), not idle-only (19), so a job still ends. */
+export const BACKGROUND_NICENESS = 10;
+
+/** Lowers a child's CPU priority; a process already gone, or a system that refuses, leaves it as it was. */
+export function lowerPriority(pid: number | undefined): void {
+  if (pid === undefined) return;
+  try {
+    setPriority(pid, BACKGROUND_NICENESS);
+  } catch {
+    // the child exited already, or lowering is not allowed here: it runs at normal priority
+  }
 }
 
 /**

@@ -20,6 +20,8 @@ export interface FileSourceOptions {
   /** Frames per second the frame times are counted in (the given fps, or the file's). */
   readonly timeFps: number;
   readonly detectorImage: DetectorImageSpec | null;
+  /** Decode at background CPU priority (batch jobs beside live cameras). */
+  readonly background?: boolean;
 }
 
 /** A `FrameSource` over a file, with `exitError()` saying why ffmpeg failed when it delivered nothing. */
@@ -48,7 +50,7 @@ export function fileFrameSource(o: FileSourceOptions): FileFrameSource {
       decoder = startFrameDecoder(
         {
           url: o.path, width: o.width, height: o.height, fps: o.fps, realtime: false, loop: false, rtspTransport: 'tcp', timeoutMs: 10_000,
-          detectorImage: o.detectorImage,
+          detectorImage: o.detectorImage, background: o.background ?? false,
         },
         (rgb, detectorImage) => {
           pending.push(detectorImage ? { rgb, detectorImage } : { rgb });

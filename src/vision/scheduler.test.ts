@@ -132,7 +132,7 @@ test('background work runs in order, never dropped, and only while no camera job
   assert.deepEqual(s.stats().get('job:1'), { submitted: 2, completed: 2, dropped: 0, failed: 0 });
 });
 
-test('background work runs one at a time, leaving the second slot to cameras', async () => {
+test('background work runs one at a time, leaving the second slot to cameras, and never beside a camera job', async () => {
   const m = gatedModel();
   const s = new InferenceScheduler<string, string>({ run: (p) => m.run(p), concurrency: 2 });
   const bg = [s.submitBackground('infer', 'b1'), s.submitBackground('infer', 'b2')];
@@ -143,8 +143,10 @@ test('background work runs one at a time, leaving the second slot to cameras', a
   assert.deepEqual(m.calls.map((c) => c.payloads), [['b1'], ['c1']], 'the camera takes the free slot at once');
   m.calls[0]!.finish();
   await tick();
-  assert.deepEqual(m.calls[2]!.payloads, ['b2']);
+  assert.equal(m.calls.length, 2, 'b2 waits while the camera job runs: a camera frame shares the model with one background job at most');
   m.calls[1]!.finish();
+  await tick();
+  assert.deepEqual(m.calls[2]!.payloads, ['b2']);
   m.calls[2]!.finish();
   assert.deepEqual(await Promise.all(bg), ['out:b1', 'out:b2']);
   assert.deepEqual(await cam, { dropped: false, result: 'out:c1' });

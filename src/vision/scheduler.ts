@@ -5,8 +5,9 @@
  * takes a batch (`runBatch`), up to `maxBatch` cameras' jobs go in one call. No I/O, no clock.
  *
  * Background work (the inference API, batch video jobs) queues apart, first in first out, never dropped, and runs only
- * when no camera's job is waiting, one at a time (so a camera frame never waits behind more than one): live cameras
- * always go first, and background work gets what capacity they leave.
+ * when no camera's job is waiting or running, one at a time (so a camera frame never waits behind more than one, and
+ * shares the model with at most that one): live cameras always go first, and background work gets what capacity they
+ * leave.
  */
 
 /** What `submit` resolves to: the result, or the note that a newer frame of the same camera replaced this one. */
@@ -38,6 +39,8 @@ export class InferenceScheduler<T, R> {
   private readonly background: [string, Pending<T, R>][] = [];
   /** Background jobs being run now (at most one). */
   private backgroundActive = 0;
+  /** Camera jobs being run now. */
+  private cameraActive = 0;
   private readonly backgroundJobs = new WeakSet<object>();
   /** Round-robin order of cameras that have been seen; the next turn starts after `lastServed`. */
   private readonly order: string[] = [];
@@ -135,13 +138,17 @@ export class InferenceScheduler<T, R> {
       picked.push([id, p]);
       this.lastServed = i;
     }
-    // Background work only when no camera waits, and one at a time.
-    if (picked.length === 0 && this.background.length > 0 && this.backgroundActive === 0) picked.push(this.background.shift()!);
+    // Background work only when no camera job waits or runs, and one at a time.
+    if (picked.length === 0 && this.backgroundReady()) picked.push(this.background.shift()!);
     return picked;
   }
 
+  private backgroundReady(): boolean {
+    return this.background.length > 0 && this.backgroundActive === 0 && this.cameraActive === 0;
+  }
+
   private pump(): void {
-    if (this.active >= this.concurrency || (this.waiting.size === 0 && (this.background.length === 0 || this.backgroundActive > 0))) return;
+    if (this.active >= this.concurrency || (this.waiting.size === 0 && !this.backgroundReady())) return;
     this.active++;
     // Start on a later microtask so that submissions made in the same tick can join one batch.
     queueMicrotask(() => void this.loop());
@@ -154,6 +161,7 @@ export class InferenceScheduler<T, R> {
         if (batch.length === 0) break; // only background work waits, and one already runs
         const background = batch.some(([, p]) => this.backgroundJobs.has(p));
         if (background) this.backgroundActive++;
+        else this.cameraActive++;
         let results: readonly R[] | null = null;
         let error: unknown = null;
         try {
@@ -174,10 +182,9 @@ export class InferenceScheduler<T, R> {
             p.resolve({ dropped: false, result: results![i]! });
           }
         });
-        if (background) {
-          this.backgroundActive--;
-          this.pump();
-        }
+        if (background) this.backgroundActive--;
+        else this.cameraActive--;
+        this.pump();
       }
     } finally {
       this.active--;
