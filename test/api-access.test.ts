@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { test } from 'node:test';
 import WebSocket from 'ws';
+import { renderOpenApiDocument } from '../src/api/openapi-doc.ts';
 import { passes, renderSecurityDocs, routeTable } from '../src/api/security-doc.ts';
 import { ROLES, type Role } from '../src/auth/roles.ts';
 import { ERROR_CODES } from '../src/core/errors.ts';
@@ -323,6 +324,18 @@ for (const kind of ['pglite', 'postgres'] as const) {
 
 test('docs/security.md is generated from the routes and up to date (run `npm run docs`)', async () => {
   assert.equal(readFileSync(new URL('../docs/security.md', import.meta.url), 'utf8'), await renderSecurityDocs());
+});
+
+test('docs/openapi.json (where the dashboard\'s payload types come from) is the served document and up to date (run `npm run docs`)', async () => {
+  const written = readFileSync(new URL('../docs/openapi.json', import.meta.url), 'utf8');
+  assert.equal(written, await renderOpenApiDocument());
+  const doc = JSON.parse(written) as { openapi: string; paths: Record<string, unknown> };
+  assert.equal(doc.openapi, '3.1.0');
+  for (const r of await routeTable()) {
+    if (r.access === 'static' || r.url.startsWith('/api/docs/') || r.websocket) continue;
+    const path = r.url.replace(/:([A-Za-z]+)/g, '{$1}').replace(/\*$/, '{*}');
+    assert.ok(doc.paths[path], `${r.method} ${r.url} is in the document`);
+  }
 });
 
 test('a camera-scoped key sees only its cameras: lists are filtered, other cameras and unscoped routes refused', { timeout: 60_000 }, async () => {

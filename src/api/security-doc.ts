@@ -19,14 +19,20 @@ import type { ConfigService } from '../manage/config-service.ts';
 import type { JobsPort } from './routes/jobs.ts';
 import type { ModelsPort } from './routes/models.ts';
 
-/** Every route with its door, from a server built with every optional part (nothing is served). */
-export async function routeTable(): Promise<readonly RouteEntry[]> {
+/** A server built with every optional part and nothing behind it (never served): for the documents made from routes. */
+export async function documentServer(): Promise<Awaited<ReturnType<typeof buildServer>>> {
   const app = await buildServer({
     cameras: () => [], events: {} as EventStore, analytics: {} as AnalyticsStore, media: {} as MediaStore, log: pino({ level: 'silent' }),
     recordings: {} as Recordings, delivery: {} as DeliveryService, configs: {} as ConfigService, infer: async () => ({ task: 'detect', results: [] }), jobs: {} as JobsPort, models: {} as ModelsPort, auth: null,
     security: { ...DEFAULT_AUTH, corsOrigins: [], bodyLimitKb: 1024 },
   }, new LiveHub());
   await app.ready();
+  return app;
+}
+
+/** Every route with its door, from a server built with every optional part (nothing is served). */
+export async function routeTable(): Promise<readonly RouteEntry[]> {
+  const app = await documentServer();
   const table = [...app.routeTable];
   await app.close();
   return table;
