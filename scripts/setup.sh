@@ -41,3 +41,9 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
   echo "sightline: installing npm packages" >&2
   ONNXRUNTIME_NODE_INSTALL=skip npm ci --no-audit --no-fund --loglevel=error
 fi
+
+# The dashboard (web/): built when missing, or older than its sources or the API document its types come from.
+if [ ! -f web/dist/index.html ] || [ -n "$(find web/src web/index.html web/package.json web/vite.config.ts docs/openapi.json -newer web/dist/index.html -print -quit 2>/dev/null)" ]; then
+  echo "sightline: building the dashboard" >&2
+  npm run build -w web --silent >/dev/null
+fi

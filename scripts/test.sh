@@ -13,6 +13,7 @@ export SIGHTLINE_CHECK_RESPONSES=1
 
 echo "== type-check"
 npx tsc --noEmit -p .
+npm run typecheck -w web --silent
 
 # First free port from 54329 up (another PostgreSQL may already hold one).
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
@@ -28,7 +29,7 @@ export PG_TEST_URL
 PG_TEST_URL=$(bash scripts/pg-test-server.sh start "$pg_dir" "$PG_TEST_PORT" | tail -n 1)
 
 echo "== tests"
-mapfile -t files < <(find src test -name '*.test.ts' -not -path '*/node_modules/*' | sort)
+mapfile -t files < <(find src test web/src -name '*.test.ts' -not -path '*/node_modules/*' | sort)
 node --import tsx --test --test-concurrency=1 \
   --test-reporter=spec --test-reporter-destination=stdout \
   --test-reporter=./test/support/summary-reporter.mjs --test-reporter-destination=stdout \

@@ -35,6 +35,7 @@ import { openDatabase } from './store/open-database.ts';
 import { loadOnnxModel } from './vision/adapters/onnx-runtime.ts';
 import { loadEmbedder } from './assets/load-embedder.ts';
 import { isModelPath, resolveModel } from './assets/resolve-model.ts';
+import { DASHBOARD_DIR } from './api/routes/dashboard.ts';
 import type { InferPort } from './api/routes/infer.ts';
 import { decodeImage } from './media/render.ts';
 import { inferPictures } from './pipeline/inference.ts';
@@ -187,7 +188,7 @@ export async function startApp(fileConfig: Config, log: Logger): Promise<Running
     models: modelsPort(registry, () => configs.current(), async (ids) => {
       if (fleet && ids.length > 0) await fleet.reloadModels(ids);
     }),
-    events, analytics, media, log, recordings, delivery, linkKey, auth: access.auth,
+    events, analytics, media, log, recordings, delivery, linkKey, auth: access.auth, dashboardDir: DASHBOARD_DIR,
     security: { ...config.auth, corsOrigins: config.server.corsOrigins, bodyLimitKb: config.server.bodyLimitKb, trustProxy: config.server.trustProxy, tls },
   }, hub);
   await app.listen({ host: config.server.host, port: config.server.port });

@@ -84,7 +84,7 @@ test('the page plays the camera live over MSE with overlays, and frames reach th
     await waitFor('camera online', async () => ((await (await fetch(`${app.url}/api/cameras/street`)).json()) as any).state === 'online', 20_000);
     await sleep(2000);
     const openedAt = monotonicMs();
-    await page.goto(app.url);
+    await page.goto(`${app.url}/classic`);
     await page.waitForFunction(() => (window as any).sightlinePlayers?.street?.stats.mode === 'mse', null, { timeout: 20_000 });
     const t0 = await page.evaluate(() => document.querySelector('video')!.currentTime);
     await sleep(8000);

@@ -42,6 +42,7 @@ import { liveRoutes } from './routes/live.ts';
 import { metricsRoutes } from './routes/metrics.ts';
 import { recordingRoutes } from './routes/recordings.ts';
 import { userRoutes } from './routes/users.ts';
+import { dashboardRoutes, isPageRequest } from './routes/dashboard.ts';
 
 /** What the HTTP API reads from (ports; built by the composition root). */
 export interface ApiDeps {
@@ -69,6 +70,8 @@ export interface ApiDeps {
   readonly infer?: InferPort;
   /** Accounts and sessions; null: authentication is off (allowed on loopback only). */
   readonly auth: AuthService | null;
+  /** The built dashboard served at `/` (web/dist); null or absent: the built-in page. */
+  readonly dashboardDir?: string | null;
   readonly security: {
     readonly openMetrics: boolean;
     readonly rateLimit: { readonly perSecond: number; readonly burst: number };
@@ -142,9 +145,12 @@ export async function buildServer(deps: ApiDeps, hub: LiveHub) {
     req.log.error({ err }, 'request failed');
     return reply.status(500).send({ error: { code: 'INTERNAL', message: 'internal error; see the server log' } });
   });
-  app.setNotFoundHandler((req, reply) =>
-    reply.status(404).send({ error: { code: 'ROUTE_NOT_FOUND', message: `no route for ${req.method} ${req.url.split('?')[0]!.slice(0, 200)}` } }),
-  );
+  // A page address of the dashboard opened directly (a bookmark, a reload) gets the dashboard, which routes it itself.
+  let dashboardBuiltHere = false;
+  app.setNotFoundHandler((req, reply) => {
+    if (dashboardBuiltHere && isPageRequest(req.method, req.url, req.headers.accept)) return reply.header('cache-control', 'no-cache').sendFile('index.html');
+    return reply.status(404).send({ error: { code: 'ROUTE_NOT_FOUND', message: `no route for ${req.method} ${req.url.split('?')[0]!.slice(0, 200)}` } });
+  });
 
   // The API reference's own routes (static files and the document) get their access here; every other route declares it.
   app.addHook('onRoute', (route) => {
@@ -219,7 +225,7 @@ export async function buildServer(deps: ApiDeps, hub: LiveHub) {
     recordings: deps.recordings, delivery: deps.delivery, linkKey: deps.linkKey, auth: deps.auth, secureCookies: !!sec.tls, session: sec.session,
   };
 
-  app.get('/', { config: { access: 'static' }, schema: { hide: true } }, (_req, reply) => reply.type('text/html; charset=utf-8').send(PAGE));
+  dashboardBuiltHere = (await dashboardRoutes(app, { dir: deps.dashboardDir ?? null, page: PAGE })).built;
   app.get('/api/openapi.json', { config: { access: 'viewer', camera: 'handler' }, schema: { tags: ['metrics'], summary: 'This API\'s OpenAPI 3.1 document' } }, () => app.swagger());
   await app.register(metricsRoutes, ctx);
   await app.register(authRoutes, ctx);

@@ -1,0 +1,12 @@
+import type { Role } from '../api/session';
+
+/** The menu: path, title, the role it needs. */
+export const PAGES: readonly { path: string; title: string; role: Role }[] = [
+  { path: '/live', title: 'Live', role: 'viewer' },
+  { path: '/events', title: 'Events', role: 'viewer' },
+  { path: '/cameras', title: 'Cameras', role: 'admin' },
+  { path: '/zones', title: 'Zones and lines', role: 'operator' },
+  { path: '/keys', title: 'API keys', role: 'viewer' },
+  { path: '/users', title: 'Users', role: 'admin' },
+  { path: '/system', title: 'System', role: 'viewer' },
+];

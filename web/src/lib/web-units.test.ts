@@ -1,0 +1,96 @@
+// Unit tests of the dashboard's pure parts (run by the README's test command with the server's tests).
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { reconnectDelayMs } from './backoff.ts';
+import { formatAgoMs, formatBytes, formatDurationMs, formatTimeMs } from './format.ts';
+import { parseWallSize, wallCameras, wallColumns } from './wall.ts';
+
+test('durations, sizes and times are formatted for people', () => {
+  assert.equal(formatDurationMs(850), '850 ms');
+  assert.equal(formatDurationMs(12_340), '12 s');
+  assert.equal(formatDurationMs(4_300), '4.3 s');
+  assert.equal(formatDurationMs(245_000), '4 min 05 s');
+  assert.equal(formatDurationMs(7_380_000), '2 h 03 min');
+  assert.equal(formatDurationMs(-1), '–');
+  assert.equal(formatBytes(512), '512 B');
+  assert.equal(formatBytes(1536), '1.50 KB');
+  assert.equal(formatBytes(20 * 1024 * 1024), '20.0 MB');
+  assert.equal(formatBytes(1.25 * 1024 ** 3), '1.25 GB');
+  const now = Date.UTC(2026, 11, 7, 12, 0, 0);
+  assert.equal(formatTimeMs(now - 3_600_000, now, 'en-GB', 'UTC'), '11:00:00');
+  assert.equal(formatTimeMs(now - 86_400_000, now, 'en-GB', 'UTC'), '06/12/2026 12:00:00');
+  assert.equal(formatAgoMs(now - 2000, now), 'just now');
+  assert.equal(formatAgoMs(now - 42_000, now), '42 s ago');
+  assert.equal(formatAgoMs(now - 300_000, now), '5 min ago');
+});
+
+test('the live wall keeps chosen cameras first, drops unknown ones and never exceeds its size', () => {
+  const all = ['a', 'b', 'c', 'd', 'e'];
+  assert.deepEqual(wallCameras(4, all, ['d', 'x', 'b', 'd']), ['d', 'b', 'a', 'c']);
+  assert.deepEqual(wallCameras(1, all, []), ['a']);
+  assert.deepEqual(wallCameras(9, all, ['e']), ['e', 'a', 'b', 'c', 'd']);
+  assert.deepEqual(wallCameras(4, [], ['a']), []);
+  assert.deepEqual([1, 4, 9, 16].map((n) => wallColumns(n as 1)), [1, 2, 3, 4]);
+  assert.equal(parseWallSize('9', 2), 9);
+  assert.equal(parseWallSize('7', 2), 4);
+  assert.equal(parseWallSize(null, 1), 1);
+  assert.equal(parseWallSize(null, 12), 16);
+  assert.equal(parseWallSize(null, 40), 16);
+});
+
+test('reconnect delays double from half a second to the cap, with bounded jitter', () => {
+  assert.equal(reconnectDelayMs(0, 1), 500);
+  assert.equal(reconnectDelayMs(3, 1), 4000);
+  assert.equal(reconnectDelayMs(10, 1), 10_000);
+  assert.equal(reconnectDelayMs(0, 0), 400);
+  assert.ok(reconnectDelayMs(2, 0.5) >= 1600 && reconnectDelayMs(2, 0.5) <= 2000);
+});
+
+test('zone and line editing: snapping, moves, polygon and line checks, undo and redo', async () => {
+  const g = await import('./geometry-edit.ts');
+  assert.deepEqual(g.snapPoint([0.51, 0.49], [[0.5, 0.5]], 0.02), [0.5, 0.5], 'to a nearby vertex');
+  assert.deepEqual(g.snapPoint([0.01, 0.3], [], 0.02), [0, 0.3], 'to the frame edge, per axis');
+  assert.deepEqual(g.snapPoint([0.3, 0.995], [], 0.02), [0.3, 1]);
+  assert.deepEqual(g.snapPoint([0.3, 0.4], [[0.9, 0.9]], 0.02), [0.3, 0.4], 'nothing near: unchanged');
+  assert.deepEqual(g.clampPoint([-0.2, 1.00004]), [0, 1]);
+  assert.equal(g.hitVertex([[0, 0], [0.5, 0.5]], [0.51, 0.5], 0.02), 1);
+  assert.equal(g.hitVertex([[0, 0], [0.5, 0.5]], [0.2, 0.2], 0.02), -1);
+  assert.deepEqual(g.moveVertex([[0, 0], [0.5, 0.5]], 0, [0.1, -1]), [[0.1, 0], [0.5, 0.5]]);
+  assert.equal(g.polygonProblem([[0, 0], [1, 0], [1, 1], [0, 1]]), null);
+  assert.match(g.polygonProblem([[0, 0], [1, 0]])!.message, /at least 3 points/);
+  const bow = g.polygonProblem([[0, 0], [1, 1], [1, 0], [0, 1]])!;
+  assert.match(bow.message, /cross/);
+  assert.deepEqual(bow.vertices, [0, 1, 2, 3]);
+  assert.match(g.polygonProblem([[0, 0], [0.5, 0.5], [1, 1]])!.message, /no area/);
+  assert.match(g.polygonProblem([[0, 0], [1, 0], [0, 0]])!.message, /same/);
+  assert.equal(g.lineProblem([[0, 0], [1, 1]]), null);
+  assert.match(g.lineProblem([[0, 0], [0.001, 0]])!, /too short/);
+  const h = new g.History<number[]>([]);
+  h.push([1]);
+  h.push([1, 2]);
+  assert.deepEqual(h.undo(), [1]);
+  assert.deepEqual(h.redo(), [1, 2]);
+  h.undo();
+  h.push([1, 3]);
+  assert.equal(h.canRedo, false, 'a new edit drops the redo branch');
+  assert.deepEqual(h.undo(), [1]);
+  assert.deepEqual(h.undo(), []);
+  assert.deepEqual(h.undo(), [], 'undo past the start stays at the start');
+});
+
+test('the overlay drawn on a presented frame is that frame\'s analysis, held until the next analysed frame', async () => {
+  const o = await import('../live/overlay.ts');
+  const m = (pts: number) => ({ pts, width: 10, height: 10, tracks: [] });
+  const msgs = [m(1.0), m(1.2), m(1.4)];
+  assert.equal(o.messageForFrame(msgs, 1.2, 1 / 30, 1)?.pts, 1.2, 'the frame itself');
+  assert.equal(o.messageForFrame(msgs, 1.266, 1 / 30, 1)?.pts, 1.2, 'a frame between analysed ones keeps the last boxes');
+  assert.equal(o.messageForFrame(msgs, 1.39, 1 / 30, 1)?.pts, 1.4, 'within half a frame of an analysed frame: that analysis');
+  assert.equal(o.messageForFrame(msgs, 1.35, 1 / 30, 1)?.pts, 1.2, 'a later frame\'s boxes are never drawn early');
+  assert.equal(o.messageForFrame(msgs, 0.5, 1 / 30, 1), null, 'before any analysis');
+  assert.equal(o.messageForFrame(msgs, 3, 1 / 30, 1), null, 'held at most holdS');
+  const g = await import('./geometry-edit.ts');
+  const [[mx, my], [tx, ty]] = g.inTickNorm([0, 0], [1, 0], 'right', 10, 10, 5);
+  assert.deepEqual([mx, my, tx, ty], [5, 0, 5, 5], 'right of a left-to-right line on an image is down');
+  const [, [lx, ly]] = g.inTickNorm([0, 0], [1, 0], 'left', 10, 10, 5);
+  assert.deepEqual([lx, ly], [5, -5]);
+});

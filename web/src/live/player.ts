@@ -1,0 +1,198 @@
+/**
+ * One camera's live view: its fragmented MP4 over the WebSocket /api/cameras/:id/live into Media Source Extensions,
+ * with the analysis drawn on a canvas for exactly the frame being presented (requestVideoFrameCallback gives each
+ * presented frame's media time; the server stamps each tracks message with its frame's pts on the same timeline).
+ * Falls back to the MJPEG stream without MSE or for a codec the browser cannot play. Reconnects by itself.
+ */
+import { reconnectDelayMs } from '../lib/backoff';
+import { drawOverlay, messageForFrame, type LineShape, type TracksMessage, type ZoneShape } from './overlay';
+
+/** Seconds behind the newest buffered frame beyond which the player jumps back to the live edge. */
+const MAX_LAG_S = 0.8;
+/** Seconds of video kept behind the playhead. */
+const KEEP_BEHIND_S = 20;
+/** Tracks messages kept for matching to presented frames. */
+const KEEP_MESSAGES = 200;
+
+export interface LiveStats {
+  mode: 'connecting' | 'mse' | 'mjpeg';
+  fragments: number;
+  tracksMessages: number;
+  /** Frames drawn with the analysis of that very frame (pts within half a frame of the media time) / frames presented. */
+  framesMatched: number;
+  framesPresented: number;
+  /** Last presented frame's media time and the pts of the message drawn on it (null: none matched). */
+  lastMediaTime: number | null;
+  lastDrawnPts: number | null;
+  error: string | null;
+}
+
+type VideoWithFrames = HTMLVideoElement & {
+  requestVideoFrameCallback?: (cb: (now: number, meta: { mediaTime: number }) => void) => number;
+};
+
+export class LivePlayer {
+  readonly stats: LiveStats = { mode: 'connecting', fragments: 0, tracksMessages: 0, framesMatched: 0, framesPresented: 0, lastMediaTime: null, lastDrawnPts: null, error: null };
+  private ws: WebSocket | null = null;
+  private stopped = false;
+  private ms: MediaSource | null = null;
+  private sb: SourceBuffer | null = null;
+  private queue: ArrayBuffer[] = [];
+  private expectInit = false;
+  private mime: string | null = null;
+  private zones: ZoneShape[] = [];
+  private lines: LineShape[] = [];
+  private messages: TracksMessage[] = [];
+  private attempt = 0;
+  /** The video's frame interval, the smallest step seen between presented frames. */
+  private frameS = 0.2; // until two frames were presented
+  private lastMediaTime: number | null = null;
+  private img: HTMLImageElement | null = null;
+
+  constructor(private readonly video: VideoWithFrames, private readonly canvas: HTMLCanvasElement, private readonly cameraId: string) {
+    this.connect();
+    this.scheduleDraw();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.ws?.close();
+    if (this.video.src) URL.revokeObjectURL(this.video.src);
+    this.img?.remove();
+  }
+
+  private fallback(reason: string): void {
+    if (this.stats.mode === 'mjpeg') return;
+    this.stats.mode = 'mjpeg';
+    this.stats.error = reason;
+    const img = document.createElement('img');
+    img.className = this.video.className;
+    img.src = `/api/cameras/${encodeURIComponent(this.cameraId)}/live.mjpeg`;
+    img.alt = `${this.cameraId} (MJPEG: ${reason})`;
+    this.video.hidden = true;
+    this.video.after(img);
+    this.img = img;
+  }
+
+  private newSource(type: string): void {
+    this.mime = type;
+    this.queue = [];
+    this.sb = null;
+    const ms = new MediaSource();
+    this.ms = ms;
+    const old = this.video.src;
+    this.video.src = URL.createObjectURL(ms);
+    if (old) URL.revokeObjectURL(old);
+    ms.addEventListener('sourceopen', () => {
+      try {
+        const sb = ms.addSourceBuffer(type);
+        sb.mode = 'segments';
+        sb.addEventListener('updateend', () => this.pump());
+        this.sb = sb;
+        this.pump();
+      } catch (err) {
+        this.fallback(`cannot play ${type}: ${(err as Error).message}`);
+      }
+    }, { once: true });
+  }
+
+  private pump(): void {
+    const sb = this.sb;
+    if (!sb || sb.updating || this.queue.length === 0) return;
+    const b = sb.buffered;
+    if (b.length > 0) {
+      const end = b.end(b.length - 1);
+      if (end - this.video.currentTime > MAX_LAG_S) this.video.currentTime = Math.max(b.start(b.length - 1), end - 0.1);
+      if (this.video.currentTime - b.start(0) > KEEP_BEHIND_S * 2) {
+        sb.remove(b.start(0), this.video.currentTime - KEEP_BEHIND_S);
+        return;
+      }
+    }
+    try {
+      sb.appendBuffer(this.queue.shift()!);
+    } catch (err) {
+      if ((err as Error).name === 'QuotaExceededError') this.queue = [];
+      else this.fallback(`append failed: ${(err as Error).message}`);
+      return;
+    }
+    if (this.video.paused) this.video.play().catch(() => undefined);
+  }
+
+  private onText(msg: { type: string } & Record<string, unknown>): void {
+    if (msg.type === 'init') {
+      const mime = String(msg['mime']);
+      const mse = typeof MediaSource !== 'undefined';
+      if (!mse || !MediaSource.isTypeSupported(mime)) return this.fallback(mse ? `${mime} not supported` : 'no Media Source Extensions');
+      this.stats.mode = 'mse';
+      this.expectInit = true;
+      this.newSource(mime);
+    } else if (msg.type === 'zones') {
+      this.zones = (msg['zones'] as ZoneShape[]) ?? [];
+      this.lines = (msg['lines'] as LineShape[]) ?? [];
+    } else if (msg.type === 'tracks') {
+      this.stats.tracksMessages++;
+      this.messages.push(msg as unknown as TracksMessage);
+      if (this.messages.length > KEEP_MESSAGES) this.messages.splice(0, this.messages.length - KEEP_MESSAGES);
+    } else if (msg.type === 'error' && (msg['error'] as { code?: string })?.code === 'LIVE_DISABLED') {
+      this.fallback(String((msg['error'] as { message?: string }).message));
+    }
+  }
+
+  private connect(): void {
+    if (this.stopped) return;
+    const ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api/cameras/${encodeURIComponent(this.cameraId)}/live`);
+    this.ws = ws;
+    ws.binaryType = 'arraybuffer';
+    ws.onopen = () => (this.attempt = 0);
+    ws.onmessage = (m) => {
+      if (typeof m.data === 'string') return this.onText(JSON.parse(m.data) as { type: string });
+      if (this.stats.mode !== 'mse' || !this.mime) return;
+      if (!this.expectInit) this.stats.fragments++;
+      this.expectInit = false;
+      this.queue.push(m.data as ArrayBuffer);
+      this.pump();
+    };
+    ws.onclose = () => {
+      if (!this.stopped) setTimeout(() => this.connect(), reconnectDelayMs(this.attempt++, Math.random()));
+    };
+  }
+
+  /** Draws on every presented frame (requestVideoFrameCallback), or on every animation frame where it is missing. */
+  private scheduleDraw(): void {
+    if (this.stopped) return;
+    const v = this.video;
+    if (this.stats.mode !== 'mjpeg' && v.requestVideoFrameCallback) {
+      v.requestVideoFrameCallback((_now, meta) => {
+        this.drawFor(meta.mediaTime);
+        this.scheduleDraw();
+      });
+    } else {
+      requestAnimationFrame(() => {
+        this.drawFor(null);
+        this.scheduleDraw();
+      });
+    }
+  }
+
+  private drawFor(mediaTimeS: number | null): void {
+    if (mediaTimeS !== null && this.lastMediaTime !== null) {
+      const step = mediaTimeS - this.lastMediaTime;
+      if (step > 0.004 && step < this.frameS) this.frameS = step;
+    }
+    // Boxes are held until the next analysed frame, at most a second.
+    const msg = mediaTimeS === null ? (this.messages.at(-1) ?? null) : messageForFrame(this.messages, mediaTimeS, this.frameS / 2, 1);
+    if (mediaTimeS !== null) {
+      this.lastMediaTime = mediaTimeS;
+      this.stats.framesPresented++;
+      this.stats.lastMediaTime = mediaTimeS;
+      this.stats.lastDrawnPts = msg?.pts ?? null;
+      if (msg && Math.abs(msg.pts! - mediaTimeS) <= this.frameS / 2 + 1e-3) this.stats.framesMatched++;
+    }
+    const w = msg?.width ?? this.video.videoWidth;
+    const h = msg?.height ?? this.video.videoHeight;
+    if (!w || !h) return;
+    if (this.canvas.width !== w || this.canvas.height !== h) Object.assign(this.canvas, { width: w, height: h });
+    const g = this.canvas.getContext('2d');
+    if (g) drawOverlay(g, w, h, this.zones, this.lines, msg);
+  }
+}
