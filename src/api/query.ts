@@ -32,16 +32,27 @@ function str(q: Query, name: string): string | undefined {
 
 const SEVERITIES: readonly Severity[] = ['info', 'warning', 'critical'];
 
-/** Parses `GET /api/events` query parameters (`camera`, `label`, `type`, `rule`, `severity`, `limit` 1..500, `before` ms) (pure). */
+/**
+ * Parses `GET /api/events` query parameters (`camera`, `label`, `type`, `rule`, `severity`, `keep` true/false,
+ * `limit` 1..500, `before` ms (paging), `from` and `to` ms (a time range of start times, to exclusive)) (pure).
+ */
 export function parseEventQuery(q: Query): EventListQuery {
-  onlyKnown(q, ['camera', 'label', 'type', 'rule', 'severity', 'limit', 'before']);
+  onlyKnown(q, ['camera', 'label', 'type', 'rule', 'severity', 'keep', 'limit', 'before', 'from', 'to']);
   const severity = str(q, 'severity');
   if (severity !== undefined && !SEVERITIES.includes(severity as Severity)) {
     throw new AppError('BAD_REQUEST', `severity: expected one of ${SEVERITIES.join(', ')}, got "${severity}"`);
   }
+  const keep = str(q, 'keep');
+  if (keep !== undefined && keep !== 'true' && keep !== 'false') throw new AppError('BAD_REQUEST', `keep: expected true or false, got "${keep}"`);
+  const before = int(q, 'before', 0, Number.MAX_SAFE_INTEGER);
+  const to = int(q, 'to', 0, Number.MAX_SAFE_INTEGER);
+  const from = int(q, 'from', 0, Number.MAX_SAFE_INTEGER);
+  if (from !== undefined && to !== undefined && from >= to) throw new AppError('BAD_REQUEST', `from (${from}) must be before to (${to})`);
+  const bounds = [before, to].filter((v): v is number => v !== undefined);
   return {
     cameraId: str(q, 'camera'), label: str(q, 'label'), type: str(q, 'type'), ruleId: str(q, 'rule'), severity: severity as Severity | undefined,
-    limit: int(q, 'limit', 1, 500), beforeStartMs: int(q, 'before', 0, Number.MAX_SAFE_INTEGER),
+    keep: keep === undefined ? undefined : keep === 'true',
+    limit: int(q, 'limit', 1, 500), beforeStartMs: bounds.length > 0 ? Math.min(...bounds) : undefined, fromStartMs: from,
   };
 }
 

@@ -46,7 +46,10 @@ export const GridSchema = z.looseObject({
 export const EventListQuery = z
   .object({
     camera: queryText.optional(), label: queryText.optional(), type: queryText.optional(), rule: queryText.optional(), severity: queryText.optional(),
-    limit: z.string().max(20).optional(), before: z.string().max(20).optional(),
+    keep: z.string().max(5).optional().describe('`true`: only events marked keep; `false`: only the others.'),
+    limit: z.string().max(20).optional(), before: z.string().max(20).optional().describe('Paging: events that started before this time (ms), e.g. the startMs of the last one seen.'),
+    from: z.string().max(20).optional().describe('Events that started at or after this time (ms since the epoch).'),
+    to: z.string().max(20).optional().describe('Events that started before this time (ms since the epoch).'),
   })
   .strict();
 export const EventListSchema = z.object({ events: z.array(EventSchema), total: count });

@@ -17,6 +17,8 @@ export interface EventFilter {
   readonly severity?: Severity | undefined;
   /** Only events that started strictly before this time, in ms (the `startMs` of the last event of a previous page). */
   readonly beforeStartMs?: number | undefined;
+  /** Only events that started at or after this time, in ms. */
+  readonly fromStartMs?: number | undefined;
   /** Only events marked (true) or not marked (false) "keep". */
   readonly keep?: boolean | undefined;
 }
@@ -262,6 +264,10 @@ function whereClause(filter: EventFilter): { where: string; params: unknown[] } 
     // start_ms is a whole number, so `< x` equals `< ceil(x)`, which a bigint parameter accepts.
     params.push(Math.ceil(filter.beforeStartMs));
     conditions.push(`start_ms < $${params.length}`);
+  }
+  if (filter.fromStartMs !== undefined) {
+    params.push(Math.ceil(filter.fromStartMs));
+    conditions.push(`start_ms >= $${params.length}`);
   }
   return { where: conditions.length === 0 ? '' : `WHERE ${conditions.join(' AND ')}`, params };
 }

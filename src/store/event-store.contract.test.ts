@@ -229,6 +229,8 @@ function defineContract(backend: Backend): void {
         { name: 'camera and label', filter: { cameraId: 'gate', label: 'person' }, expected: [2_000, 1_000] },
         { name: 'before', filter: { beforeStartMs: 3_000 }, expected: [2_000, 1_000] },
         { name: 'fractional before', filter: { beforeStartMs: 3_000.5 }, expected: [3_000, 2_000, 1_000] },
+        { name: 'from', filter: { fromStartMs: 3_000 }, expected: [5_000, 4_000, 3_000] },
+        { name: 'from and before (a time range)', filter: { fromStartMs: 2_000, beforeStartMs: 4_000 }, expected: [3_000, 2_000] },
         { name: 'no match', filter: { cameraId: 'nowhere' }, expected: [] },
       ];
       for (const { name, filter, expected } of table) {

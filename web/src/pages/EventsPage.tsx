@@ -4,7 +4,7 @@
  */
 import { useInfiniteQuery, useQuery, useQueryClient, type InfiniteData } from '@tanstack/react-query';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
 import { api, errorMessage, unwrap, type Answer, type EventJson } from '../api/client';
 import { feed } from '../api/feed';
@@ -13,12 +13,23 @@ import { formatDurationMs, formatTimeMs } from '../lib/format';
 
 type EventPage = Answer<'/api/events', 'get'>;
 const PAGE = 100;
-const FILTERS = ['camera', 'type', 'label', 'severity'] as const;
+const FILTERS = ['camera', 'type', 'label', 'severity', 'keep', 'from', 'to'] as const;
 
 /** Whether a live event belongs in the list the filters show. */
 function matches(e: EventJson, f: Partial<Record<(typeof FILTERS)[number], string>>): boolean {
   return (!f.camera || e.cameraId === f.camera) && (!f.type || e.type === f.type) && (!f.severity || e.severity === f.severity)
-    && (!f.label || e.subjects.some((s) => s.label === f.label));
+    && (!f.label || e.subjects.some((s) => s.label === f.label)) && (!f.keep || String(e.keep) === f.keep)
+    && (!f.from || e.startMs >= Number(f.from)) && (!f.to || e.startMs < Number(f.to));
+}
+
+/** A `datetime-local` input's value (local time) for ms since the epoch, and back. */
+function toLocalInput(ms: string): string {
+  if (!ms) return '';
+  const d = new Date(Number(ms));
+  return new Date(d.getTime() - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+}
+function fromLocalInput(v: string): string {
+  return v ? String(new Date(v).getTime()) : '';
 }
 
 export default function EventsPage() {
@@ -32,7 +43,9 @@ export default function EventsPage() {
     queryKey: key,
     initialPageParam: undefined as number | undefined,
     queryFn: async ({ pageParam }) => unwrap(await api.GET('/api/events', { params: { query: { ...query, limit: String(PAGE), ...(pageParam === undefined ? {} : { before: String(pageParam) }) } } })),
-    getNextPageParam: (last) => (last.events.length < PAGE ? undefined : last.events.at(-1)!.startMs),
+    // The next page starts at the last event's own millisecond (`before` is exclusive, so + 1): events sharing it are
+    // not skipped; the overlap is removed below.
+    getNextPageParam: (last) => (last.events.length < PAGE ? undefined : last.events.at(-1)!.startMs + 1),
   });
   // Live arrival: a new event goes on top, a new version of a listed one replaces it.
   useEffect(() => feed.subscribe((m) => {
@@ -46,7 +59,10 @@ export default function EventsPage() {
     });
   }), [client, JSON.stringify(query)]); // eslint-disable-line react-hooks/exhaustive-deps
 
-  const events = list.data?.pages.flatMap((p) => p.events) ?? [];
+  const events = useMemo(() => {
+    const seen = new Set<string>();
+    return (list.data?.pages.flatMap((p) => p.events) ?? []).filter((e) => !seen.has(e.id) && (seen.add(e.id), true));
+  }, [list.data]);
   const total = list.data?.pages[0]?.total ?? 0;
   const scroller = useRef<HTMLDivElement>(null);
   const rows = useVirtualizer({ count: events.length, getScrollElement: () => scroller.current, estimateSize: () => 64, overscan: 8 });
@@ -80,6 +96,15 @@ export default function EventsPage() {
           <select value={filters.severity} onChange={(e) => set('severity', e.target.value)}>
             <option value="">All</option>
             {['info', 'warning', 'critical'].map((t) => <option key={t}>{t}</option>)}
+          </select>
+        </label>
+        <label>From<input type="datetime-local" value={toLocalInput(filters.from)} onChange={(e) => set('from', fromLocalInput(e.target.value))} /></label>
+        <label>To<input type="datetime-local" value={toLocalInput(filters.to)} onChange={(e) => set('to', fromLocalInput(e.target.value))} /></label>
+        <label>Kept
+          <select value={filters.keep} onChange={(e) => set('keep', e.target.value)}>
+            <option value="">All</option>
+            <option value="true">Kept only</option>
+            <option value="false">Not kept</option>
           </select>
         </label>
         <span className="muted" aria-live="polite">{list.isPending ? 'Loading…' : `${total} events`}</span>
