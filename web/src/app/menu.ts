@@ -6,6 +6,7 @@ export const PAGES: readonly { path: string; title: string; role: Role }[] = [
   { path: '/events', title: 'Events', role: 'viewer' },
   { path: '/cameras', title: 'Cameras', role: 'admin' },
   { path: '/zones', title: 'Zones and lines', role: 'operator' },
+  { path: '/rules', title: 'Rules', role: 'operator' },
   { path: '/keys', title: 'API keys', role: 'viewer' },
   { path: '/users', title: 'Users', role: 'admin' },
   { path: '/system', title: 'System', role: 'viewer' },

@@ -13,6 +13,7 @@ const EventsPage = lazy(() => import('../pages/EventsPage'));
 const CamerasPage = lazy(() => import('../pages/CamerasPage'));
 const KeysPage = lazy(() => import('../pages/KeysPage'));
 const ZonesPage = lazy(() => import('../pages/ZonesPage'));
+const RulesPage = lazy(() => import('../pages/RulesPage'));
 const UsersPage = lazy(() => import('../pages/UsersPage'));
 const SystemPage = lazy(() => import('../pages/SystemPage'));
 
@@ -52,6 +53,8 @@ const router = createBrowserRouter([
       { path: 'cameras', element: <Guard role="admin"><CamerasPage /></Guard> },
       { path: 'zones', element: <Guard role="operator"><ZonesPage /></Guard> },
       { path: 'zones/:id', element: <Guard role="operator"><ZonesPage /></Guard> },
+      { path: 'rules', element: <Guard role="operator"><RulesPage /></Guard> },
+      { path: 'rules/:id', element: <Guard role="operator"><RulesPage /></Guard> },
       { path: 'keys', element: <Guard role="viewer"><KeysPage /></Guard> },
       { path: 'users', element: <Guard role="admin"><UsersPage /></Guard> },
       { path: 'system', element: <Guard role="viewer"><SystemPage /></Guard> },

@@ -94,3 +94,24 @@ test('the overlay drawn on a presented frame is that frame\'s analysis, held unt
   const [, [lx, ly]] = g.inTickNorm([0, 0], [1, 0], 'left', 10, 10, 5);
   assert.deepEqual([lx, ly], [5, -5]);
 });
+
+test('rule forms: defaults per type, validation with the field named, the rule sent, server errors placed on their field', async () => {
+  const f = await import('./rule-form.ts');
+  const fresh = f.formValues(null, 'dwell');
+  assert.equal(fresh.severity, 'warning');
+  const missing = f.RuleFormSchema.safeParse({ ...fresh, id: 'loiter' });
+  assert.equal(missing.success, false);
+  const paths = missing.success ? [] : missing.error.issues.map((i) => i.path.join('.'));
+  assert.deepEqual(paths.sort(), ['seconds', 'zone']);
+  const ok = f.RuleFormSchema.parse({ ...fresh, id: 'loiter', zone: 'door', seconds: '30', objects: 'person, car' });
+  assert.deepEqual(f.ruleFromForm(ok, null), { type: 'dwell', id: 'loiter', severity: 'warning', objects: ['person', 'car'], zone: 'door', seconds: 30 });
+  const stored = { type: 'dwell', id: 'loiter', zone: 'door', seconds: 10, toleranceSeconds: 4, anchor: 'bottom' };
+  const edited = f.RuleFormSchema.parse({ ...f.formValues(stored), seconds: '45' });
+  assert.deepEqual(f.ruleFromForm(edited, stored), { type: 'dwell', id: 'loiter', severity: 'warning', zone: 'door', seconds: 45, toleranceSeconds: 4, anchor: 'bottom' }, 'fields the form does not show are kept');
+  const line = f.RuleFormSchema.parse({ ...f.formValues(null, 'line'), id: 'door-count', line: 'door', emit: 'count' });
+  assert.deepEqual(f.ruleFromForm(line, null), { type: 'line', id: 'door-count', severity: 'info', line: 'door', emit: 'count' });
+  assert.equal(f.RuleFormSchema.safeParse({ ...f.formValues(null, 'occupancy'), id: 'crowd', zone: 'hall' }).success, false, 'occupancy needs a limit');
+  assert.equal(f.RuleFormSchema.safeParse({ ...f.formValues(null), id: 'bad id!', zone: 'a' }).success, false);
+  assert.equal(f.fieldOfServerError('body.zone: no zone "x" on camera street'), 'zone');
+  assert.equal(f.fieldOfServerError('something else'), null);
+});

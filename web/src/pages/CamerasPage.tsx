@@ -94,7 +94,7 @@ function AddCamera({ onAdded }: { onAdded: () => void }) {
         {probe ? (probe.ok ? `${probe.codec ?? '?'} ${probe.width}x${probe.height}${probe.fps ? ` at ${probe.fps.toFixed(1)} fps` : ''} (${Math.round(probe.elapsedMs)} ms)` : `${probe.reason}: ${probe.message}`) : busy ? 'Probing…' : ''}
       </p>
       {probe?.snapshot ? <img className="preview" src={probe.snapshot} alt={`Preview of ${probe.url}`} /> : null}
-      <label>Id<input value={id} onChange={(e) => setId(e.target.value)} pattern="[A-Za-z0-9_-]+" required placeholder="front-door" /></label>
+      <label>Id<input value={id} onChange={(e) => setId(e.target.value)} pattern="[A-Za-z0-9_\-]+" required placeholder="front-door" /></label>
       <label>Name<input value={name} onChange={(e) => setName(e.target.value)} placeholder="Front door" /></label>
       {error ? <p className="error" role="alert">{error}</p> : null}
       <button type="submit" disabled={busy || !probe?.ok}>Add camera</button>

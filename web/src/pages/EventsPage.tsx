@@ -139,9 +139,11 @@ function Clip({ event }: { event: EventJson }) {
   const recorded = useQuery({
     queryKey: ['recorded', event.cameraId, fromMs, toMs],
     queryFn: async () => unwrap(await api.GET('/api/recordings', { params: { query: { camera: event.cameraId, from: String(fromMs), to: String(toMs) } } })).segments.length > 0,
+    // A recent event's first segment is written when it is complete: look again for a couple of minutes.
+    refetchInterval: (q) => (q.state.data === false && Date.now() - event.startMs < 120_000 ? 3000 : false),
   });
   if (recorded.isPending) return <p className="muted" role="status">Looking for the recording…</p>;
-  if (!recorded.data) return <p className="muted">Nothing of this event was recorded (the camera's recording mode decides).</p>;
+  if (!recorded.data) return <p className="muted">Nothing of this event is recorded yet (the camera's recording mode decides; a segment appears when it is complete).</p>;
   return <video className="clip" controls preload="metadata" src={event.clipUrl} aria-label="Clip of the event" />;
 }
 

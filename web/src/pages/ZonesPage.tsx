@@ -49,7 +49,12 @@ function Editor({ cameraId }: { cameraId: string }) {
   const [drawing, setDrawing] = useState<{ kind: 'zone' | 'line'; points: PointNorm[] } | null>(null);
   const [serverError, setServerError] = useState<string | null>(null);
   const [saved, setSaved] = useState<string | null>(null);
-  const image = useLatestFrame(cameraId);
+  // The picture exists once the camera decoded a frame (a camera added a moment ago has none yet).
+  const status = useQuery({
+    queryKey: ['camera', cameraId], queryFn: async () => unwrap(await api.GET('/api/cameras/{id}', path)),
+    refetchInterval: (q) => ((q.state.data?.framesProcessed ?? 0) > 0 ? false : 1000),
+  });
+  const image = useLatestFrame(cameraId, (status.data?.framesProcessed ?? 0) > 0);
   const box = useRef<HTMLDivElement>(null);
   const width = Math.min(960, box.current?.clientWidth ?? 960);
   const height = image ? Math.round((width * image.naturalHeight) / image.naturalWidth) : Math.round(width * 9 / 16);
@@ -127,11 +132,10 @@ function Editor({ cameraId }: { cameraId: string }) {
         <button type="button" onClick={() => { h.undo(); redraw(); }} disabled={!h.canUndo}>Undo</button>
         <button type="button" onClick={() => { h.redo(); redraw(); }} disabled={!h.canRedo}>Redo</button>
         <button type="submit" onClick={() => void save()} disabled={problems.length > 0}>Save</button>
-        <span role="status" className="muted">{drawing ? (drawing.kind === 'zone' ? 'Click the corners, then Finish (Enter).' : 'Click the two ends of the line.') : saved ?? ''}</span>
+        <span role="status" className="muted">{!image ? 'Waiting for the camera\'s first frame… ' : ''}{drawing ? (drawing.kind === 'zone' ? 'Click the corners, then Finish (Enter).' : 'Click the two ends of the line.') : saved ?? ''}</span>
       </div>
-      <div ref={box} className="canvas-box">
-        <Stage width={width} height={height} onClick={(e) => { const p = e.target.getStage()?.getPointerPosition(); if (p) onStageClick(p.x, p.y); }}
-          role="img" aria-label={`The latest frame of ${cameraId} with its zones and lines`}>
+      <div ref={box} className="canvas-box" role="group" aria-label={`Drawing on the latest frame of ${cameraId}: its zones and lines (the list below edits them too)`}>
+        <Stage width={width} height={height} onClick={(e) => { const p = e.target.getStage()?.getPointerPosition(); if (p) onStageClick(p.x, p.y); }}>
           <Layer listening={false}>{image ? <KImage image={image} width={width} height={height} /> : null}</Layer>
           <Layer>
             {doc.zones.map((z, i) => {
@@ -221,15 +225,16 @@ function ShapeList({ doc, selected, onSelect, onEdit }: { doc: Drawing; selected
   );
 }
 
-/** The camera's latest frame as an image element (reloaded when the camera changes). */
-function useLatestFrame(cameraId: string): HTMLImageElement | null {
+/** The camera's latest frame as an image element, once `ready` (reloaded when the camera changes). */
+function useLatestFrame(cameraId: string, ready: boolean): HTMLImageElement | null {
   const [img, setImg] = useState<HTMLImageElement | null>(null);
   useEffect(() => {
+    if (!ready) return;
     const i = new window.Image();
     i.onload = () => setImg(i);
     i.src = `/api/cameras/${encodeURIComponent(cameraId)}/latest.jpg?t=${Date.now()}`;
     return () => { i.onload = null; };
-  }, [cameraId]);
+  }, [cameraId, ready]);
   return img;
 }
 
