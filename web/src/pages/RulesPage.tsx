@@ -7,7 +7,8 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useForm, type Resolver } from 'react-hook-form';
-import { Link, useNavigate, useParams } from 'react-router';
+import { Link } from 'react-router';
+import { PerCameraPage } from '../components/PerCameraPage';
 import { api, errorMessage, unwrap } from '../api/client';
 import { fieldOfServerError, formValues, RULE_TYPES, RuleFormSchema, ruleFromForm, type RuleFormValues } from '../lib/rule-form';
 
@@ -23,24 +24,8 @@ const resolver: Resolver<RuleFormValues, unknown, Output> = async (values) => {
   return { values: {}, errors };
 };
 
-export default function RulesPage() {
-  const cameras = useQuery({ queryKey: ['cameras'], queryFn: async () => unwrap(await api.GET('/api/cameras')) });
-  const { id } = useParams();
-  const navigate = useNavigate();
-  const cameraId = id ?? cameras.data?.cameras[0]?.id;
-  return (
-    <section aria-labelledby="rules-title">
-      <div className="toolbar">
-        <h1 id="rules-title">Rules</h1>
-        <label>Camera
-          <select value={cameraId ?? ''} onChange={(e) => navigate(`/rules/${encodeURIComponent(e.target.value)}`)}>
-            {(cameras.data?.cameras ?? []).map((c) => <option key={c.id} value={c.id}>{c.name || c.id}</option>)}
-          </select>
-        </label>
-      </div>
-      {cameraId ? <CameraRules key={cameraId} cameraId={cameraId} /> : cameras.isPending ? <p role="status">Loading…</p> : <p>No cameras yet.</p>}
-    </section>
-  );
+export default function Page() {
+  return <PerCameraPage base="rules" title="Rules">{(cameraId) => <CameraRules key={cameraId} cameraId={cameraId} />}</PerCameraPage>;
 }
 
 function CameraRules({ cameraId }: { cameraId: string }) {

@@ -7,7 +7,7 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useMemo, useReducer, useRef, useState } from 'react';
 import { Arrow, Circle, Image as KImage, Layer, Line, Stage } from 'react-konva';
-import { useParams, useNavigate } from 'react-router';
+import { PerCameraPage } from '../components/PerCameraPage';
 import { api, errorMessage, unwrap } from '../api/client';
 import { History, inTickNorm, lineProblem, moveVertex, polygonProblem, snapPoint, type PointNorm } from '../lib/geometry-edit';
 
@@ -18,24 +18,8 @@ type Selection = { kind: 'zone' | 'line'; index: number } | null;
 
 const SNAP_PX = 10;
 
-export default function ZonesPage() {
-  const cameras = useQuery({ queryKey: ['cameras'], queryFn: async () => unwrap(await api.GET('/api/cameras')) });
-  const { id } = useParams();
-  const navigate = useNavigate();
-  const cameraId = id ?? cameras.data?.cameras[0]?.id;
-  return (
-    <section aria-labelledby="zones-title">
-      <div className="toolbar">
-        <h1 id="zones-title">Zones and lines</h1>
-        <label>Camera
-          <select value={cameraId ?? ''} onChange={(e) => navigate(`/zones/${encodeURIComponent(e.target.value)}`)}>
-            {(cameras.data?.cameras ?? []).map((c) => <option key={c.id} value={c.id}>{c.name || c.id}</option>)}
-          </select>
-        </label>
-      </div>
-      {cameraId ? <Editor key={cameraId} cameraId={cameraId} /> : cameras.isPending ? <p role="status">Loading…</p> : <p>No cameras yet.</p>}
-    </section>
-  );
+export default function Page() {
+  return <PerCameraPage base="zones" title="Zones and lines">{(cameraId) => <Editor key={cameraId} cameraId={cameraId} />}</PerCameraPage>;
 }
 
 function Editor({ cameraId }: { cameraId: string }) {
