@@ -233,6 +233,19 @@ test('set-up by pointing: add a camera after a probe, draw a zone, make a rule, 
     assert.ok(played.time > 0.5, `the clip plays: ${JSON.stringify(played)}`);
     assert.equal(played.width, 1280);
     a11y.push(...(await check(page, 'event-clip')));
+
+    // The day on the recordings timeline: recorded spans, the event's marker, and playing from the event.
+    await page.getByRole('link', { name: 'Recordings' }).click();
+    await page.getByRole('heading', { name: 'Recordings' }).waitFor();
+    await page.getByRole('combobox', { name: 'Camera' }).selectOption('yard');
+    await page.locator('.timeline .tl-rec').first().waitFor();
+    await page.locator('.timeline .tl-event').first().waitFor({ state: 'attached' });
+    await page.getByRole('list', { name: 'Events of the day' }).getByRole('button').first().click();
+    await page.waitForFunction(() => {
+      const v = document.querySelector('video.clip') as HTMLVideoElement | null;
+      return !!v && v.readyState >= 2 && v.currentTime > 0;
+    }, null, { timeout: 30_000 });
+    a11y.push(...(await check(page, 'recordings')));
   } finally {
     await context.close();
   }

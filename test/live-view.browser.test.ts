@@ -167,6 +167,16 @@ test('a recorded event clip plays in the browser', async () => {
   assert.equal(event.clipUrl, `/api/events/${event.id}/clip.mp4`);
   const head = await fetch(`${app.url}${event.clipUrl}`, { headers: { range: 'bytes=0-99' } });
   assert.equal(head.status, 206);
+  // Any range of the recording downloads as one MP4 (the dashboard's recordings page links to it).
+  const range = await fetch(`${app.url}/api/recordings/clip.mp4?camera=street&from=${event.startMs - 2000}&to=${event.startMs + 1000}`);
+  assert.equal(range.status, 200);
+  assert.equal(range.headers.get('content-type'), 'video/mp4');
+  assert.match(range.headers.get('content-disposition') ?? '', /^attachment; filename="street-.*\.mp4"$/);
+  assert.ok((await range.arrayBuffer()).byteLength > 10_000);
+  const tooLong = await fetch(`${app.url}/api/recordings/clip.mp4?camera=street&from=${event.startMs}&to=${event.startMs + 20 * 60_000}`);
+  assert.equal(tooLong.status, 400);
+  assert.match(((await tooLong.json()) as any).error.message, /at most 15 minutes, got 20/);
+  assert.equal((await fetch(`${app.url}/api/recordings/clip.mp4?camera=street&from=1000&to=2000`)).status, 404);
   assert.match(head.headers.get('content-range') ?? '', /^bytes 0-99\/\d+$/);
   const browser = await launchBrowser();
   try {

@@ -33,6 +33,9 @@ function parseTime(name: string, value: unknown): number | undefined {
   return n;
 }
 
+/** Longest range one download of a camera's recording may span (the segments are read into memory to cut them). */
+const MAX_RANGE_MS = 15 * 60_000;
+
 /** The recording routes (only when recordings are set up). */
 export async function recordingRoutes(app: App, ctx: RouteContext & { recordings: Recordings }): Promise<void> {
   const { recordings } = ctx;
@@ -49,6 +52,24 @@ export async function recordingRoutes(app: App, ctx: RouteContext & { recordings
       .filter((s) => s.endMs >= from && s.startMs <= to)
       .map((s) => ({ ...s, url: `/api/${s.path}` }));
     return { segments };
+  });
+
+  // A range of a camera's recording as one MP4 to download (cut at keyframes, like event clips), up to MAX_RANGE_MS.
+  app.get('/api/recordings/clip.mp4', {
+    config: { access: 'viewer', camera: 'query' },
+    schema: { tags, summary: `A camera's recording from \`from\` to \`to\` (ms) as one MP4 download, at most ${MAX_RANGE_MS / 60_000} minutes`, querystring: RecordingsQuery, response: mp4 },
+  }, async (req, reply) => {
+    const q = req.query;
+    const from = parseTime('from', q.from);
+    const to = parseTime('to', q.to);
+    if (!q.camera || from === undefined || to === undefined) throw new AppError('BAD_REQUEST', 'expected camera, from and to (ms since the epoch)');
+    if (to <= from) throw new AppError('BAD_REQUEST', `from (${from}) must be before to (${to})`);
+    if (to - from > MAX_RANGE_MS) throw new AppError('BAD_REQUEST', `expected a range of at most ${MAX_RANGE_MS / 60_000} minutes, got ${Math.round((to - from) / 60_000)}; download it in parts`);
+    ctx.findCamera(q.camera);
+    const clip = await recordings.range(q.camera, from, to);
+    if (!clip) throw new AppError('RECORDING_NOT_FOUND', `camera "${q.camera}" has no recording between ${new Date(from).toISOString()} and ${new Date(to).toISOString()}`);
+    reply.header('content-disposition', `attachment; filename="${q.camera}-${new Date(clip.startMs).toISOString().replace(/[:.]/g, '-')}.mp4"`);
+    return sendMp4(req, reply, clip.data, 'private, max-age=60');
   });
 
   app.get('/api/recordings/status', {

@@ -4,6 +4,7 @@ import type { Role } from '../api/session';
 export const PAGES: readonly { path: string; title: string; role: Role }[] = [
   { path: '/live', title: 'Live', role: 'viewer' },
   { path: '/events', title: 'Events', role: 'viewer' },
+  { path: '/recordings', title: 'Recordings', role: 'viewer' },
   { path: '/cameras', title: 'Cameras', role: 'admin' },
   { path: '/zones', title: 'Zones and lines', role: 'operator' },
   { path: '/rules', title: 'Rules', role: 'operator' },

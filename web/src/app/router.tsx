@@ -14,6 +14,7 @@ const CamerasPage = lazy(() => import('../pages/CamerasPage'));
 const KeysPage = lazy(() => import('../pages/KeysPage'));
 const ZonesPage = lazy(() => import('../pages/ZonesPage'));
 const RulesPage = lazy(() => import('../pages/RulesPage'));
+const RecordingsPage = lazy(() => import('../pages/RecordingsPage'));
 const UsersPage = lazy(() => import('../pages/UsersPage'));
 const SystemPage = lazy(() => import('../pages/SystemPage'));
 
@@ -50,6 +51,8 @@ const router = createBrowserRouter([
       { path: 'live', element: <Guard role="viewer"><LivePage /></Guard> },
       { path: 'events', element: <Guard role="viewer"><EventsPage /></Guard> },
       { path: 'events/:id', element: <Guard role="viewer"><EventsPage /></Guard> },
+      { path: 'recordings', element: <Guard role="viewer"><RecordingsPage /></Guard> },
+      { path: 'recordings/:id', element: <Guard role="viewer"><RecordingsPage /></Guard> },
       { path: 'cameras', element: <Guard role="admin"><CamerasPage /></Guard> },
       { path: 'zones', element: <Guard role="operator"><ZonesPage /></Guard> },
       { path: 'zones/:id', element: <Guard role="operator"><ZonesPage /></Guard> },

@@ -115,3 +115,25 @@ test('rule forms: defaults per type, validation with the field named, the rule s
   assert.equal(f.fieldOfServerError('body.zone: no zone "x" on camera street'), 'zone');
   assert.equal(f.fieldOfServerError('something else'), null);
 });
+
+test('recordings timeline: day bounds across a clock change, positions, merged spans, the segment at a time', async () => {
+  const t = await import('./timeline.ts');
+  const utc = () => 0;
+  assert.deepEqual(t.dayBounds('2026-12-07', utc), { fromMs: Date.UTC(2026, 11, 7), toMs: Date.UTC(2026, 11, 8) });
+  // A day when clocks go forward (UTC+1 -> UTC+2; Date's offset sign: -60 -> -120) lasts 23 hours.
+  const cest = (ms: number) => (ms >= Date.UTC(2026, 2, 29, 1) ? -120 : -60);
+  const spring = t.dayBounds('2026-03-29', cest);
+  assert.equal((spring.toMs - spring.fromMs) / 3_600_000, 23);
+  const day = t.dayBounds('2026-12-07', utc);
+  assert.equal(t.xOfTime(day.fromMs + t.DAY_MS / 2, day.fromMs, day.toMs, 1000), 500);
+  assert.equal(t.xOfTime(day.fromMs - 5, day.fromMs, day.toMs, 1000), 0, 'clamped');
+  assert.equal(t.timeOfX(250, day.fromMs, day.toMs, 1000), day.fromMs + t.DAY_MS / 4);
+  const s = (a: number, b: number) => ({ startMs: day.fromMs + a * 1000, endMs: day.fromMs + b * 1000 });
+  assert.deepEqual(t.mergeSpans([s(20, 30), s(0, 10), s(10.5, 19), s(100, 110)], day.fromMs, day.toMs, 2000), [s(0, 30), s(100, 110)]);
+  assert.deepEqual(t.mergeSpans([{ startMs: day.fromMs - 5000, endMs: day.fromMs + 5000 }], day.fromMs, day.toMs, 0), [s(0, 5)], 'clipped to the day');
+  const segs = [s(0, 10), s(20, 30)];
+  assert.deepEqual(t.segmentAt(segs, day.fromMs + 25_000), { segment: segs[1], offsetS: 5 });
+  assert.deepEqual(t.segmentAt(segs, day.fromMs + 15_000), { segment: segs[1], offsetS: 0 }, 'a gap plays on from the next segment');
+  assert.equal(t.segmentAt(segs, day.fromMs + 40_000), null);
+  assert.deepEqual(t.hourTicks(day.fromMs, day.toMs, 240, 6).map((x) => [x.x, x.label]), [[0, '00'], [60, '06'], [120, '12'], [180, '18'], [240, '00']]);
+});
