@@ -110,6 +110,13 @@ test('first admin: forced password change, live wall, live events, a key shown o
   }, null, { timeout: 30_000 });
   a11y.push(...(await check(page, 'live')));
 
+  // Analytics: the zone's occupancy as a chart, with its CSV.
+  await page.getByRole('link', { name: 'Analytics' }).click();
+  await page.getByRole('img', { name: 'Chart: Zone left: objects present' }).locator('canvas').first().waitFor();
+  const [csv] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download CSV' }).first().click()]);
+  assert.equal(csv.suggestedFilename(), 'street-zone-left.csv');
+  a11y.push(...(await check(page, 'analytics')));
+
   // A key for a viewer, shown once.
   await page.getByRole('link', { name: 'API keys' }).click();
   await page.getByLabel('Name').fill('wall-display');

@@ -5,6 +5,7 @@ export const PAGES: readonly { path: string; title: string; role: Role }[] = [
   { path: '/live', title: 'Live', role: 'viewer' },
   { path: '/events', title: 'Events', role: 'viewer' },
   { path: '/recordings', title: 'Recordings', role: 'viewer' },
+  { path: '/analytics', title: 'Analytics', role: 'viewer' },
   { path: '/cameras', title: 'Cameras', role: 'admin' },
   { path: '/zones', title: 'Zones and lines', role: 'operator' },
   { path: '/rules', title: 'Rules', role: 'operator' },

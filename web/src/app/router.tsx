@@ -15,6 +15,7 @@ const KeysPage = lazy(() => import('../pages/KeysPage'));
 const ZonesPage = lazy(() => import('../pages/ZonesPage'));
 const RulesPage = lazy(() => import('../pages/RulesPage'));
 const RecordingsPage = lazy(() => import('../pages/RecordingsPage'));
+const AnalyticsPage = lazy(() => import('../pages/AnalyticsPage'));
 const UsersPage = lazy(() => import('../pages/UsersPage'));
 const SystemPage = lazy(() => import('../pages/SystemPage'));
 
@@ -53,6 +54,8 @@ const router = createBrowserRouter([
       { path: 'events/:id', element: <Guard role="viewer"><EventsPage /></Guard> },
       { path: 'recordings', element: <Guard role="viewer"><RecordingsPage /></Guard> },
       { path: 'recordings/:id', element: <Guard role="viewer"><RecordingsPage /></Guard> },
+      { path: 'analytics', element: <Guard role="viewer"><AnalyticsPage /></Guard> },
+      { path: 'analytics/:id', element: <Guard role="viewer"><AnalyticsPage /></Guard> },
       { path: 'cameras', element: <Guard role="admin"><CamerasPage /></Guard> },
       { path: 'zones', element: <Guard role="operator"><ZonesPage /></Guard> },
       { path: 'zones/:id', element: <Guard role="operator"><ZonesPage /></Guard> },

@@ -137,3 +137,9 @@ test('recordings timeline: day bounds across a clock change, positions, merged s
   assert.equal(t.segmentAt(segs, day.fromMs + 40_000), null);
   assert.deepEqual(t.hourTicks(day.fromMs, day.toMs, 240, 6).map((x) => [x.x, x.label]), [[0, '00'], [60, '06'], [120, '12'], [180, '18'], [240, '00']]);
 });
+
+test('CSV export quotes what needs quoting and never starts a cell with a formula', async () => {
+  const c = await import('./csv.ts');
+  assert.equal(c.toCsv(['time', 'zone', 'mean'], [[c.isoTime(0), 'hall, east', 1.5], ['x', 'say "hi"', null], ['y', '=SUM(A1)', Number.NaN]]),
+    'time,zone,mean\r\n1970-01-01T00:00:00.000Z,"hall, east",1.5\r\nx,"say ""hi""",\r\ny,\'=SUM(A1),\r\n');
+});

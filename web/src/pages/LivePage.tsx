@@ -55,7 +55,9 @@ export default function LivePage() {
                 <span className={`state state-${c.state}`}>{c.state}</span>
                 <span>{c.name || id}</span>
                 <span className="muted">{c.fpsMeasured ? `${c.fpsMeasured.toFixed(1)} fps` : ''}</span>
-                <button type="button" onClick={() => void tiles.current.get(id)?.requestFullscreen()} aria-label={`Show ${c.name || id} fullscreen`}>⛶</button>
+                <button type="button" onClick={() => void tiles.current.get(id)?.requestFullscreen()} aria-label={`Show ${c.name || id} fullscreen`}>
+                  <svg viewBox="0 0 16 16" width="14" height="14" aria-hidden="true"><path d="M1 6V1h5M10 1h5v5M15 10v5h-5M6 15H1v-5" fill="none" stroke="currentColor" strokeWidth="2" /></svg>
+                </button>
               </figcaption>
               {c.state !== 'online' ? <p className="offline" role="status">{c.state === 'starting' ? 'Connecting…' : `Offline${c.lastError ? `: ${c.lastError}` : ''} — reconnecting by itself`}</p> : null}
             </figure>
