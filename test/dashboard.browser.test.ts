@@ -6,7 +6,9 @@
 // with axe-core (no serious or critical violations).
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -102,7 +104,7 @@ test('first admin: forced password change, live wall, live events, a key shown o
   a11y.push(...(await check(page, 'events')));
 
   // The live wall plays the camera, drawing the analysis on presented frames.
-  await page.getByRole('link', { name: 'Live' }).click();
+  await page.getByRole('link', { name: 'Live', exact: true }).click();
   await page.waitForFunction(() => {
     const v = document.querySelector('video[data-camera="street"]') as (HTMLVideoElement & { sightlinePlayer?: { stats: { mode: string; framesPresented: number; tracksMessages: number } } }) | null;
     const s = v?.sightlinePlayer?.stats;
@@ -111,14 +113,14 @@ test('first admin: forced password change, live wall, live events, a key shown o
   a11y.push(...(await check(page, 'live')));
 
   // Analytics: the zone's occupancy as a chart, with its CSV.
-  await page.getByRole('link', { name: 'Analytics' }).click();
+  await page.getByRole('link', { name: 'Analytics', exact: true }).click();
   await page.getByRole('img', { name: 'Chart: Zone left: objects present' }).locator('canvas').first().waitFor();
   const [csv] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download CSV' }).first().click()]);
   assert.equal(csv.suggestedFilename(), 'street-zone-left.csv');
   a11y.push(...(await check(page, 'analytics')));
 
   // A key for a viewer, shown once.
-  await page.getByRole('link', { name: 'API keys' }).click();
+  await page.getByRole('link', { name: 'API keys', exact: true }).click();
   await page.getByLabel('Name').fill('wall-display');
   await page.getByRole('button', { name: 'Create key' }).click();
   const key = (await page.getByTestId('new-key').textContent()) ?? '';
@@ -128,17 +130,42 @@ test('first admin: forced password change, live wall, live events, a key shown o
   assert.equal((await fetch(`${app.url}/api/users`, { headers: { authorization: `Bearer ${key}` } })).status, 403, 'a viewer key is refused admin calls');
   a11y.push(...(await check(page, 'keys')));
 
+  // Delivery: a webhook added with a generated secret, a test sent to it, the log of what went out.
+  const received: string[] = [];
+  const receiver = createServer((req, res) => {
+    received.push(String(req.headers['webhook-id']));
+    req.resume();
+    req.on('end', () => res.writeHead(204).end());
+  });
+  await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+  try {
+    await page.getByRole('link', { name: 'Delivery', exact: true }).click();
+    await page.getByRole('heading', { name: 'Destinations' }).waitFor();
+    const add = page.getByRole('form', { name: 'Add a webhook' });
+    await add.getByLabel('Id').fill('ops');
+    await add.getByLabel('URL').fill(`http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`);
+    await add.getByRole('button', { name: 'Add webhook' }).click();
+    await page.getByText(/webhook ops added\. Its signing secret, shown only now/).waitFor();
+    await page.getByRole('button', { name: 'Send a test' }).click();
+    await page.getByText(/test to ops delivered/).waitFor();
+    assert.ok(received.length >= 1, 'the receiver got the test');
+    await page.getByRole('cell', { name: 'delivered' }).first().waitFor({ timeout: 30_000 }); // events of the camera's rule
+    a11y.push(...(await check(page, 'delivery')));
+  } finally {
+    receiver.close();
+  }
+
   // A viewer user.
-  await page.getByRole('link', { name: 'Users' }).click();
+  await page.getByRole('link', { name: 'Users', exact: true }).click();
   await page.getByLabel('User name').fill('guard');
   await page.getByLabel('Password').fill('patrol-night-shift-7');
   await page.getByRole('button', { name: 'Create user' }).click();
   await page.getByRole('cell', { name: 'guard', exact: true }).waitFor();
   a11y.push(...(await check(page, 'users')));
-  await page.getByRole('link', { name: 'Cameras' }).click();
+  await page.getByRole('link', { name: 'Cameras', exact: true }).click();
   await page.getByRole('heading', { name: 'Add a camera' }).waitFor();
   a11y.push(...(await check(page, 'cameras')));
-  await page.getByRole('link', { name: 'System' }).click();
+  await page.getByRole('link', { name: 'System', exact: true }).click();
   await page.getByRole('heading', { name: 'Health' }).waitFor();
   a11y.push(...(await check(page, 'system')));
   await page.getByRole('button', { name: /Log out/ }).click();
@@ -150,7 +177,7 @@ test('first admin: forced password change, live wall, live events, a key shown o
   await page.getByRole('button', { name: 'Log in' }).click();
   await page.getByRole('heading', { name: 'Live' }).waitFor();
   const menu = await page.getByRole('navigation', { name: 'Pages' }).textContent();
-  assert.doesNotMatch(menu ?? '', /Cameras|Users/);
+  assert.doesNotMatch(menu ?? '', /Cameras|Users|Delivery|Zones|Rules/);
   await page.goto(`${app.url}/users`);
   await page.getByRole('heading', { name: 'Not allowed' }).waitFor();
   const refused = await page.evaluate(async () => (await fetch('/api/users')).status);
@@ -185,7 +212,7 @@ test('set-up by pointing: add a camera after a probe, draw a zone, make a rule, 
     a11y.push(...(await check(page, 'cameras-added')));
 
     // A zone drawn on its latest frame: four clicks, Finish, Save.
-    await page.getByRole('link', { name: 'Zones and lines' }).click();
+    await page.getByRole('link', { name: 'Zones and lines', exact: true }).click();
     await page.getByRole('heading', { name: 'Zones and lines' }).waitFor();
     await page.getByRole('combobox', { name: 'Camera' }).selectOption('yard');
     await page.waitForURL(/\/zones\/yard$/);
@@ -206,7 +233,7 @@ test('set-up by pointing: add a camera after a probe, draw a zone, make a rule, 
     a11y.push(...(await check(page, 'zones')));
 
     // A presence rule on it, from the form.
-    await page.getByRole('link', { name: 'Rules' }).click();
+    await page.getByRole('link', { name: 'Rules', exact: true }).click();
     await page.getByRole('heading', { name: 'Rules' }).waitFor();
     await page.getByRole('combobox', { name: 'Camera' }).selectOption('yard');
     await page.getByRole('button', { name: 'New rule' }).click();
@@ -220,7 +247,7 @@ test('set-up by pointing: add a camera after a probe, draw a zone, make a rule, 
     a11y.push(...(await check(page, 'rules')));
 
     // Its event arrives on the Events page without a reload, and its clip plays.
-    await page.getByRole('link', { name: 'Events' }).click();
+    await page.getByRole('link', { name: 'Events', exact: true }).click();
     await page.getByRole('heading', { name: 'Events' }).waitFor();
     await page.getByRole('combobox', { name: 'Camera' }).selectOption('yard');
     const row = page.locator('.event-row', { hasText: 'on yard' }).first();
@@ -242,7 +269,7 @@ test('set-up by pointing: add a camera after a probe, draw a zone, make a rule, 
     a11y.push(...(await check(page, 'event-clip')));
 
     // The day on the recordings timeline: recorded spans, the event's marker, and playing from the event.
-    await page.getByRole('link', { name: 'Recordings' }).click();
+    await page.getByRole('link', { name: 'Recordings', exact: true }).click();
     await page.getByRole('heading', { name: 'Recordings' }).waitFor();
     await page.getByRole('combobox', { name: 'Camera' }).selectOption('yard');
     await page.locator('.timeline .tl-rec').first().waitFor();

@@ -9,6 +9,7 @@ export const PAGES: readonly { path: string; title: string; role: Role }[] = [
   { path: '/cameras', title: 'Cameras', role: 'admin' },
   { path: '/zones', title: 'Zones and lines', role: 'operator' },
   { path: '/rules', title: 'Rules', role: 'operator' },
+  { path: '/delivery', title: 'Delivery', role: 'admin' },
   { path: '/keys', title: 'API keys', role: 'viewer' },
   { path: '/users', title: 'Users', role: 'admin' },
   { path: '/system', title: 'System', role: 'viewer' },

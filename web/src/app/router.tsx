@@ -16,6 +16,7 @@ const ZonesPage = lazy(() => import('../pages/ZonesPage'));
 const RulesPage = lazy(() => import('../pages/RulesPage'));
 const RecordingsPage = lazy(() => import('../pages/RecordingsPage'));
 const AnalyticsPage = lazy(() => import('../pages/AnalyticsPage'));
+const DeliveryPage = lazy(() => import('../pages/DeliveryPage'));
 const UsersPage = lazy(() => import('../pages/UsersPage'));
 const SystemPage = lazy(() => import('../pages/SystemPage'));
 
@@ -61,6 +62,7 @@ const router = createBrowserRouter([
       { path: 'zones/:id', element: <Guard role="operator"><ZonesPage /></Guard> },
       { path: 'rules', element: <Guard role="operator"><RulesPage /></Guard> },
       { path: 'rules/:id', element: <Guard role="operator"><RulesPage /></Guard> },
+      { path: 'delivery', element: <Guard role="admin"><DeliveryPage /></Guard> },
       { path: 'keys', element: <Guard role="viewer"><KeysPage /></Guard> },
       { path: 'users', element: <Guard role="admin"><UsersPage /></Guard> },
       { path: 'system', element: <Guard role="viewer"><SystemPage /></Guard> },
