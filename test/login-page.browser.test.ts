@@ -1,5 +1,6 @@
-// The page in a real browser with authentication on (the default): the sign-in form, the forced change of the
-// generated password, then the cameras and events; a wrong password is shown, and the CSP lets the page's script run.
+// The dashboard in a real browser with authentication on (the default): the sign-in form, the forced change of the
+// generated password, then the live wall; a wrong password and a refused new password are shown with the server's
+// reasons, the session cookie is HttpOnly and SameSite=Strict, and the CSP lets the dashboard's scripts run.
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -26,22 +27,23 @@ test('first sign-in in the browser: the generated password, the forced change, t
     // Answers of 4xx (the wrong password, the disabled camera's picture) are expected; a blocked script is not.
     page.on('console', (m) => m.type() === 'error' && /Content Security Policy|Refused/.test(m.text()) && errors.push(m.text()));
     await page.goto(app.url);
-    await page.locator('#login').waitFor({ state: 'visible' });
-    await page.fill('#login [name=username]', 'admin');
-    await page.fill('#login [name=password]', 'wrong password here');
-    await page.click('#login button');
-    await page.locator('#login .err', { hasText: 'unknown user or wrong password' }).waitFor();
-    await page.fill('#login [name=password]', generated);
-    await page.click('#login button');
-    await page.locator('#change').waitFor({ state: 'visible' });
-    await page.fill('#change [name=currentPassword]', generated);
-    await page.fill('#change [name=newPassword]', 'short');
-    await page.click('#change button');
-    await page.locator('#change .err', { hasText: 'at least 10 characters' }).waitFor();
-    await page.fill('#change [name=newPassword]', 'chosen in the browser');
-    await page.click('#change button');
-    await page.locator('main').waitFor({ state: 'visible' });
-    await page.locator('.cam[data-camera=gate]').waitFor();
+    await page.getByLabel('User name').fill('admin');
+    await page.getByLabel('Password').fill('wrong password here');
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByRole('alert').filter({ hasText: 'unknown user or wrong password' }).waitFor();
+    await page.getByLabel('Password').fill(generated);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByRole('heading', { name: 'Choose a new password' }).waitFor();
+    await page.getByLabel('Current password').fill(generated);
+    await page.getByLabel('New password', { exact: true }).fill('short');
+    await page.getByLabel('New password again').fill('short');
+    await page.getByRole('button', { name: 'Change password' }).click();
+    await page.getByRole('alert').filter({ hasText: 'at least 10 characters' }).waitFor();
+    await page.getByLabel('New password', { exact: true }).fill('chosen in the browser');
+    await page.getByLabel('New password again').fill('chosen in the browser');
+    await page.getByRole('button', { name: 'Change password' }).click();
+    await page.getByRole('heading', { name: 'Live' }).waitFor();
+    await page.locator('figure.tile', { hasText: 'gate' }).waitFor();
     await page.screenshot({ path: artifact('login-page.png') });
     const cookies = await page.context().cookies();
     assert.ok(cookies.some((c) => c.name === 'sightline_session' && c.httpOnly && c.sameSite === 'Strict'));

@@ -2,6 +2,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { api, errorMessage, unwrap, type Answer } from '../api/client';
+import { GridProposal } from '../components/GridProposal';
 
 type Probe = Answer<'/api/cameras/probe', 'post'>;
 
@@ -9,6 +10,7 @@ export default function CamerasPage() {
   const client = useQueryClient();
   const cameras = useQuery({ queryKey: ['cameras'], queryFn: async () => unwrap(await api.GET('/api/cameras')), refetchInterval: 3000 });
   const [error, setError] = useState<string | null>(null);
+  const [grid, setGrid] = useState<string | null>(null);
   const refresh = () => client.invalidateQueries({ queryKey: ['cameras'] });
   const toggle = useMutation({
     mutationFn: async ({ id, enabled }: { id: string; enabled: boolean }) => unwrap(await api.PATCH('/api/cameras/{id}', { params: { path: { id } }, body: { enabled } })),
@@ -34,6 +36,7 @@ export default function CamerasPage() {
               <td><span className={`state state-${c.state}`}>{c.state}</span>{c.lastError ? <div className="muted">{c.lastError}</div> : null}</td>
               <td>{c.fpsMeasured.toFixed(1)}</td>
               <td className="actions">
+                <button type="button" onClick={() => setGrid(c.id)} disabled={c.state !== 'online' || c.framesProcessed === 0}>Mosaic grid</button>
                 <button type="button" onClick={() => toggle.mutate({ id: c.id, enabled: !c.enabled })}>{c.enabled ? 'Disable' : 'Enable'}</button>
                 <button type="button" className="danger" onClick={() => { if (confirm(`Remove camera ${c.id}? Its events stay.`)) remove.mutate(c.id); }}>Remove</button>
               </td>
@@ -41,6 +44,7 @@ export default function CamerasPage() {
           ))}
         </tbody>
       </table>
+      {grid ? <GridProposal key={grid} cameraId={grid} onClose={() => setGrid(null)} /> : null}
       <AddCamera onAdded={refresh} />
     </section>
   );

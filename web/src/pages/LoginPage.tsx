@@ -32,7 +32,7 @@ export function LoginPage() {
       <main className="auth">
         <h1>Choose a new password</h1>
         <p>This account's password was set by someone else; choose your own before going on.</p>
-        <form onSubmit={run(async (f) => {
+        <form noValidate onSubmit={run(async (f) => {
           const next1 = String(f.get('newPassword'));
           if (next1 !== String(f.get('repeat'))) throw new Error('the two new passwords differ');
           await changePassword(String(f.get('currentPassword')), next1);
