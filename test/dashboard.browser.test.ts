@@ -5,7 +5,6 @@
 // refused admin calls. Every page is screenshotted (.test-output/artifacts), checked for console errors, and scanned
 // with axe-core (no serious or critical violations).
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
@@ -21,6 +20,7 @@ import { validateConfig } from '../src/config/load.ts';
 import { INITIAL_PASSWORD_FILE } from '../src/store/initial-password.ts';
 import { asset, ASSETS } from './support/assets.ts';
 import { artifact, launchBrowser } from './support/browser.ts';
+import { buildMosaic } from './support/mosaic.ts';
 
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const NEW_PASSWORD = 'a-new-long-password-1';
@@ -59,6 +59,14 @@ function watchErrors(page: Page): string[] {
     if (m.type() === 'error' && !/Failed to load resource: the server responded with a status of 40[13]/.test(m.text())) errors.push(m.text());
   });
   return errors;
+}
+
+/** Opens `path` and logs in on the login page it lands on. */
+async function logIn(page: Page, path: string, username: string, password: string): Promise<void> {
+  await page.goto(`${app.url}${path}`);
+  await page.getByLabel('User name').fill(username);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Log in' }).click();
 }
 
 /** Screenshots the page and scans it with axe-core; returns the serious and critical violations. */
@@ -194,10 +202,7 @@ test('set-up by pointing: add a camera after a probe, draw a zone, make a rule, 
   const errors = watchErrors(page);
   const a11y: string[] = [];
   try {
-    await page.goto(`${app.url}/cameras`);
-    await page.getByLabel('User name').fill('admin');
-    await page.getByLabel('Password').fill(NEW_PASSWORD);
-    await page.getByRole('button', { name: 'Log in' }).click();
+    await logIn(page, '/cameras', 'admin', NEW_PASSWORD);
     await page.getByRole('heading', { name: 'Add a camera' }).waitFor();
 
     // A camera from a file on the server, probed first: codec, size and a preview before it can be saved.
@@ -290,22 +295,15 @@ test('set-up by pointing: add a camera after a probe, draw a zone, make a rule, 
 });
 
 test('a DVR mosaic: its grid proposal is shown over the picture and accepted in one click', { timeout: 180_000 }, async () => {
-  const clips = ['people-walking-street-720p.mp4', 'cars-street-720p.mp4', 'swiftlet-birds-cctv-720p.mp4', 'vtest.avi'];
   const mosaic = join(dataDir, 'dvr.mp4');
-  execFileSync('ffmpeg', [
-    '-v', 'error', ...clips.flatMap((c) => ['-stream_loop', '-1', '-i', asset(`videos/${c}`)]),
-    '-filter_complex', `${clips.map((_, i) => `[${i}:v]fps=10,scale=640:360,setsar=1[t${i}]`).join(';')};[t0][t1][t2][t3]xstack=inputs=4:layout=0_0|640_0|0_360|640_360[o]`,
-    '-map', '[o]', '-t', '30', '-c:v', 'libx264', '-preset', 'ultrafast', '-g', '10', mosaic,
-  ]);
+  buildMosaic(mosaic, 30);
+
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
   const errors = watchErrors(page);
   const a11y: string[] = [];
   try {
-    await page.goto(`${app.url}/cameras`);
-    await page.getByLabel('User name').fill('admin');
-    await page.getByLabel('Password').fill(NEW_PASSWORD);
-    await page.getByRole('button', { name: 'Log in' }).click();
+    await logIn(page, '/cameras', 'admin', NEW_PASSWORD);
     await page.getByLabel('Source URL').fill(mosaic);
     await page.getByRole('button', { name: 'Probe' }).click();
     await page.locator('#probe-result', { hasText: /1280x720/ }).waitFor({ timeout: 20_000 });

@@ -2,7 +2,6 @@
 // finds its grid and proposes tile cameras; one call adds them while the mosaic runs on, and each tile runs as its own
 // camera (own size, tracker and events) on the mosaic's single ffmpeg.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,20 +9,16 @@ import { after, test } from 'node:test';
 import pino from 'pino';
 import { startApp } from '../src/app.ts';
 import { validateConfig } from '../src/config/load.ts';
-import { asset, ASSETS } from './support/assets.ts';
+import { ASSETS } from './support/assets.ts';
+import { buildMosaic } from './support/mosaic.ts';
 import { assertEventsMatchSchema } from './support/event-schema.ts';
 import { ffmpegChildren, waitFor } from './support/wait.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'sightline-mosaic-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-const clips = ['people-walking-street-720p.mp4', 'cars-street-720p.mp4', 'swiftlet-birds-cctv-720p.mp4', 'vtest.avi'];
 const mosaicFile = join(dir, 'dvr.mp4');
-execFileSync('ffmpeg', [
-  '-v', 'error', ...clips.flatMap((c) => ['-stream_loop', '-1', '-i', asset(`videos/${c}`)]),
-  '-filter_complex', `${clips.map((_, i) => `[${i}:v]fps=10,scale=640:360,setsar=1[t${i}]`).join(';')};[t0][t1][t2][t3]xstack=inputs=4:layout=0_0|640_0|0_360|640_360[o]`,
-  '-map', '[o]', '-t', '10', '-c:v', 'libx264', '-preset', 'ultrafast', '-g', '10', mosaicFile,
-]);
+buildMosaic(mosaicFile, 10);
 
 function config(extra: unknown[]) {
   const r = validateConfig({

@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import { CameraAnalytics } from '../analytics/camera-analytics.ts';
 import type { CameraConfig } from '../config/schema.ts';
 import type { CameraStatus } from '../core/camera-status.ts';
-import { AppError, errorMessage } from '../core/errors.ts';
+import { errorMessage } from '../core/errors.ts';
 import type { Frame, Track } from '../core/types.ts';
 import type { EventChange } from '../events/event-book.ts';
 import type { EventSink } from '../events/event-bus.ts';
@@ -224,7 +224,15 @@ class Worker implements CameraWorker {
 
   grid(): CameraGrid {
     const frames = this.gridFrames;
-    if (frames.length < 2) throw new AppError('SNAPSHOT_NOT_FOUND', `camera "${this.camera.id}" has ${frames.length} frame(s) for grid detection; wait a few seconds after it comes online`);
+    if (frames.length < 2) {
+      // Not an error: the answer to "is this a mosaic?" is "not known yet", one picture and not sure, with the reason.
+      const [width, height] = [frames[0]?.width ?? 0, frames[0]?.height ?? 0];
+      return {
+        rows: 1, columns: 1, sure: false, confidence: 0, frames: frames.length, width, height,
+        tiles: [{ row: 0, column: 0, rect: [0, 0, 1, 1], pixels: [0, 0, width, height] }],
+        doubts: [`only ${frames.length} frame(s) so far: grid detection compares frames ${GRID_SAMPLE_MS / 1000} s apart; ask again in a few seconds`],
+      };
+    }
     return { ...detectGrid(frames), frames: frames.length, width: frames[0]!.width, height: frames[0]!.height };
   }
 

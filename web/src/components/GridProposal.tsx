@@ -27,7 +27,7 @@ export function GridProposal({ cameraId, onClose }: { cameraId: string; onClose:
       {grid.isError ? <p className="error" role="alert">{grid.error.message}</p> : null}
       {g ? (
         <>
-          <p role="status">{tiles <= 1 ? 'One picture: this camera is not a mosaic.' : `${g.rows} x ${g.columns} tiles, ${g.sure ? 'sure' : 'not sure'} (confidence ${g.confidence.toFixed(2)}, from ${g.frames} frames).`}</p>
+          <p role="status">{tiles <= 1 ? (g.sure ? 'One picture: this camera is not a mosaic.' : 'One picture so far, not sure.') : `${g.rows} x ${g.columns} tiles, ${g.sure ? 'sure' : 'not sure'} (confidence ${g.confidence.toFixed(2)}, from ${g.frames} frames).`}</p>
           {g.doubts.length > 0 ? <ul className="muted">{g.doubts.map((d) => <li key={d}>{d}</li>)}</ul> : null}
           <div className="grid-picture">
             {g.frames > 0 ? <img src={`/api/cameras/${encodeURIComponent(cameraId)}/latest.jpg?t=${grid.dataUpdatedAt}`} alt={`The latest frame of ${cameraId}`} /> : null}
