@@ -98,6 +98,7 @@ const EXAMPLES: Record<string, (s: AuthServer, c: Caller) => Promise<Call> | Cal
   'POST /api/deliveries/:id/retry': () => ({ path: '/api/deliveries/1/retry', ok: 404, okCode: 'DELIVERY_NOT_FOUND' }),
   'GET /api/recordings': () => ({ path: '/api/recordings?camera=cam1' }),
   'GET /api/recordings/status': () => ({ path: '/api/recordings/status' }),
+  'GET /api/recordings/clip.mp4': () => ({ path: '/api/recordings/clip.mp4?camera=cam1&from=1767225600000&to=1767225660000', ok: 404, okCode: 'RECORDING_NOT_FOUND' }),
   'GET /api/recordings/*': () => ({ path: '/api/recordings/cam1/2026-01-01/1767225600000-1767225660000.mp4', ok: 404, okCode: 'RECORDING_NOT_FOUND' }),
   'POST /api/cameras/probe': () => ({ path: '/api/cameras/probe', body: { url: '/no/such/video.mp4', timeoutMs: 1000 } }),
   'POST /api/cameras': () => ({ path: '/api/cameras', body: { id: unique('c'), source: { url: 'rtsp://example/new' } }, ok: 201 }),
