@@ -207,7 +207,7 @@ test('set-up by pointing: add a camera after a probe, draw a zone, make a rule, 
 
     // A camera from a file on the server, probed first: codec, size and a preview before it can be saved.
     await page.getByLabel('Source URL').fill(asset('videos/people-walking-street-720p.mp4'));
-    await page.getByRole('button', { name: 'Add camera' }).isDisabled();
+    assert.equal(await page.getByRole('button', { name: 'Add camera' }).isDisabled(), true, 'nothing can be saved before a probe');
     await page.getByRole('button', { name: 'Probe' }).click();
     await page.locator('#probe-result', { hasText: /1280x720/ }).waitFor({ timeout: 20_000 });
     await page.getByRole('img', { name: /Preview of/ }).waitFor();
