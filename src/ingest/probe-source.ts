@@ -28,8 +28,9 @@ export interface ProbeResult {
 /** What a probe failure's text means (pure; ffmpeg's and the network's wording). */
 export function probeReason(message: string): ProbeReason {
   const m = message.toLowerCase();
-  if (/401|403|unauthori[sz]ed|forbidden|authentication|auth failed/.test(m)) return 'auth failed';
-  if (/404|not found|no such file|does not exist|cannot be read/.test(m)) return 'not found';
+  // Status codes as whole words: a URL's port (e.g. :40125) must not read as 401.
+  if (/\b(401|403)\b|unauthori[sz]ed|forbidden|authentication|auth failed/.test(m)) return 'auth failed';
+  if (/\b404\b|not found|no such file|does not exist|cannot be read/.test(m)) return 'not found';
   if (/timed out|timeout|no answer within/.test(m)) return 'timeout';
   if (/refused|unreachable|no route|name or service|resolve|network|connection|host/.test(m)) return 'unreachable';
   if (/expected a video stream|no video|does not contain any stream|invalid data found|output file #0 does not contain/.test(m)) return 'no video';
