@@ -45,6 +45,21 @@ test('fragments carry their start, duration and keyframe flag', () => {
   });
 });
 
+test('with B-frames, each fragment\'s presentation time is its decode time plus the composition offset (as ffprobe reads it)', () => {
+  // The source's own H.264 stream copied, as the live view does: B-frames, so samples are stored out of display order.
+  const withB = execFileSync('ffmpeg', [
+    '-v', 'error', '-i', asset('videos/people-walking-street-720p.mp4'), '-t', '1', '-an', '-c:v', 'copy', '-f', 'mp4',
+    '-movflags', 'empty_moov+default_base_moof+frag_every_frame', 'pipe:1',
+  ], { maxBuffer: 64 << 20 });
+  const { init, fragments } = split(withB, 4096);
+  const probed = execFileSync('ffprobe', ['-v', 'error', '-show_entries', 'packet=pts', '-of', 'csv=p=0', '-i', 'pipe:0'], { input: withB })
+    .toString().trim().split('\n').map(Number);
+  assert.equal(probed.length, fragments.length);
+  assert.deepEqual(fragments.map((f) => f.ptsTicks), probed, 'presentation times in timescale units, in storage order');
+  assert.ok(fragments.some((f) => f.ptsTicks !== f.startTicks), 'the clip does reorder frames');
+  assert.ok(fragments[0]!.ptsTicks > 0 && init.timescale > 0, 'the first frame is presented after its decode time');
+});
+
 test('any chunking of the stream gives the same parts', () => {
   const whole = split(bytes, bytes.length);
   for (const size of [1, 7, 100, 4096]) {

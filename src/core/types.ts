@@ -23,6 +23,11 @@ export interface Frame {
    * detector only copies planes instead of resampling. Absent when the source was not asked for it.
    */
   readonly detectorImage?: PlanarImage;
+  /**
+   * Live sources with a media output: the frame's presentation time on ffmpeg's output timeline, in milliseconds (it
+   * places the frame on the live video's timeline). Absent otherwise.
+   */
+  readonly streamPtsMs?: number;
 }
 
 /**

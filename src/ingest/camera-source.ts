@@ -38,6 +38,8 @@ export interface MediaSink {
   /** A new ffmpeg run starts; the bytes that follow begin with a new init segment. */
   begin(): void;
   data(chunk: Buffer, arrivalMs: number): void;
+  /** The run's first decoded frame, with its presentation time (ms on ffmpeg's output timeline). */
+  firstFrame(ptsMs: number): void;
 }
 
 /** Codecs that are stream-copied into the fragmented MP4; anything else is re-encoded to H.264. */
@@ -149,17 +151,19 @@ export class CameraSource {
             wallclockTimestamps: !file && info.codec === 'mjpeg',
             media: media ? { transcode: !PLAYABLE_CODECS.has(info.codec) } : null,
           },
-          (rgb, detectorImage) => {
+          (rgb, detectorImage, ptsMs) => {
             const now = this.deps.now();
             lastFrameAt = now;
             if (!gotFrame) {
               gotFrame = true;
               attempt = 0;
               this.setState('online');
+              if (ptsMs !== undefined) media?.firstFrame(ptsMs);
             }
             this.framesDecoded++;
             this.meter.tick(now);
-            this.queue.push({ index: index++, timeMs: now, width, height, rgb, ...(detectorImage ? { detectorImage } : {}) });
+            const stamp = ptsMs !== undefined && Number.isFinite(ptsMs) ? { streamPtsMs: ptsMs } : {};
+            this.queue.push({ index: index++, timeMs: now, width, height, rgb, ...(detectorImage ? { detectorImage } : {}), ...stamp });
           },
           media ? (chunk) => media.data(chunk, this.deps.now()) : undefined,
         );

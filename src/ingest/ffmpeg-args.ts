@@ -27,7 +27,8 @@ export interface DecodeSpec {
   readonly wallclockTimestamps?: boolean;
   /**
    * When set, a third output on file descriptor 4: the video as fragmented MP4 (one fragment per frame) for the live
-   * view and the recorder, stream-copied, or re-encoded to H.264 when `transcode` (a codec browsers cannot play).
+   * view and the recorder, stream-copied, or re-encoded to H.264 when `transcode` (a codec browsers cannot play); and
+   * a fourth on fd 5: each decoded frame's presentation time, so frames can be placed on the media's timeline.
    */
   readonly media?: { readonly transcode: boolean } | null;
   /**
@@ -41,6 +42,11 @@ export interface DecodeSpec {
 export const DETECTOR_OUTPUT_FD = 3;
 /** File descriptor of the fragmented-MP4 output. */
 export const MEDIA_OUTPUT_FD = 4;
+/**
+ * File descriptor of the decoded frames' timestamps (with the fragmented-MP4 output): ffmpeg's `mkvtimestamp_v2` text,
+ * a header line then each delivered frame's presentation time in milliseconds, one line per frame, in frame order.
+ */
+export const TIMESTAMPS_OUTPUT_FD = 5;
 
 /** MP4 flags for a stream of small fragments: init first, one fragment per frame, offsets relative to each moof. */
 const FRAGMENTED_MP4 = ['-f', 'mp4', '-movflags', 'empty_moov+default_base_moof+frag_every_frame'];
@@ -82,20 +88,32 @@ function rateFilter(spec: DecodeSpec): string | null {
   return `select='isnan(prev_selected_t)+gte(t-prev_selected_t,${+(0.9 / spec.fps).toFixed(4)})'`;
 }
 
-/** Builds the ffmpeg arguments that decode a source to packed RGB24 frames on stdout (pure). */
+/**
+ * Builds the ffmpeg arguments that decode a source to packed RGB24 frames on stdout (pure). With a detector image or a
+ * media output, the decoded frames are split in one filter graph so every output carries the same selected frames: the
+ * detector-size planes on fd 3, and with the media output each frame's presentation time on fd 5 (the live view draws
+ * a frame's analysis on that very frame).
+ */
 export function ffmpegDecodeArgs(spec: DecodeSpec): string[] {
   const file = !isNetworkUrl(spec.url);
   const filters = [rateFilter(spec), `scale=${spec.width}:${spec.height}:flags=fast_bilinear`].filter(Boolean);
   const d = spec.detectorImage;
   const detFormat = d?.float ? 'gbrpf32le' : 'gbrp';
-  const outputs = d
-    ? [
-        '-filter_complex',
-        `[0:v]${filters.join(',')},format=rgb24,split=2[full][small];[small]scale=${d.width}:${d.height}:flags=bilinear,format=${detFormat}[det]`,
-        '-map', '[full]', ...NO_DUPLICATES, '-pix_fmt', 'rgb24', '-f', 'rawvideo', 'pipe:1',
-        '-map', '[det]', ...NO_DUPLICATES, '-pix_fmt', detFormat, '-f', 'rawvideo', `pipe:${DETECTOR_OUTPUT_FD}`,
-      ]
-    : ['-vf', filters.join(','), ...NO_DUPLICATES, '-pix_fmt', 'rgb24', '-f', 'rawvideo', 'pipe:1'];
+  const full = [...NO_DUPLICATES, '-pix_fmt', 'rgb24', '-f', 'rawvideo', 'pipe:1'];
+  const branches = ['full', ...(d ? ['small'] : []), ...(spec.media ? ['ts'] : [])];
+  let outputs: string[];
+  if (branches.length === 1) outputs = ['-vf', filters.join(','), ...full];
+  else {
+    const graph = [`[0:v]${filters.join(',')},format=rgb24,split=${branches.length}${branches.map((b) => `[${b}]`).join('')}`];
+    if (d) graph.push(`[small]scale=${d.width}:${d.height}:flags=bilinear,format=${detFormat}[det]`);
+    outputs = ['-filter_complex', graph.join(';'), '-map', '[full]', ...full];
+    if (d) outputs.push('-map', '[det]', ...NO_DUPLICATES, '-pix_fmt', detFormat, '-f', 'rawvideo', `pipe:${DETECTOR_OUTPUT_FD}`);
+    // wrapped_avframe passes the frame by reference (nothing is encoded); the input's own time base keeps the times
+    // exact (the default, one over a guessed frame rate, rounds them to that step); each line is flushed as written.
+    if (spec.media) {
+      outputs.push('-map', '[ts]', ...NO_DUPLICATES, '-enc_time_base', '-1', '-c:v', 'wrapped_avframe', '-flush_packets', '1', '-f', 'mkvtimestamp_v2', `pipe:${TIMESTAMPS_OUTPUT_FD}`);
+    }
+  }
   return [
     '-hide_banner', '-nostdin', '-loglevel', 'error',
     ...(file && spec.realtime ? ['-re'] : []),

@@ -3,7 +3,8 @@ import { setPriority } from 'node:os';
 import type { Readable } from 'node:stream';
 import { AppError } from '../core/errors.ts';
 import type { Frame, PlanarImage } from '../core/types.ts';
-import { DETECTOR_OUTPUT_FD, ffmpegDecodeArgs, MEDIA_OUTPUT_FD, type DecodeSpec } from './ffmpeg-args.ts';
+import { DETECTOR_OUTPUT_FD, ffmpegDecodeArgs, MEDIA_OUTPUT_FD, TIMESTAMPS_OUTPUT_FD, type DecodeSpec } from './ffmpeg-args.ts';
+import { TimestampLines } from './timestamp-lines.ts';
 import { FrameAssembler } from './frame-assembler.ts';
 import { redactUrl } from './redact.ts';
 
@@ -28,12 +29,13 @@ export interface FrameDecoder {
 
 /**
  * Spawns ffmpeg decoding `spec` to RGB24 frames; the only place that starts ffmpeg for decoding. With
- * `spec.detectorImage`, each frame comes with its detector-size planar image (the two outputs are paired in order). With
- * `spec.media`, the fragmented-MP4 bytes go to `onMedia` as they arrive.
+ * `spec.detectorImage`, each frame comes with its detector-size planar image; with `spec.media`, the fragmented-MP4
+ * bytes go to `onMedia` as they arrive and each frame comes with its presentation time (ms on ffmpeg's output
+ * timeline). ffmpeg writes frame N to every output before frame N + 1, so the outputs are paired in arrival order.
  */
 export function startFrameDecoder(
   spec: DecodeSpec,
-  onFrame: (rgb: Uint8Array, detectorImage?: PlanarImage) => void,
+  onFrame: (rgb: Uint8Array, detectorImage?: PlanarImage, ptsMs?: number) => void,
   onMedia?: (chunk: Buffer) => void,
 ): FrameDecoder {
   const d = spec.detectorImage ?? null;
@@ -42,34 +44,43 @@ export function startFrameDecoder(
   if (spec.media) {
     stdio[DETECTOR_OUTPUT_FD] ??= 'ignore';
     stdio[MEDIA_OUTPUT_FD] = 'pipe';
+    stdio[TIMESTAMPS_OUTPUT_FD] = 'pipe';
   }
   const child: ChildProcess = spawn('ffmpeg', ffmpegDecodeArgs(spec), { stdio });
   if (spec.background) lowerPriority(child.pid);
   const assembler = new FrameAssembler(spec.width * spec.height * 3);
   const readables: Readable[] = [child.stdout!];
   let stderr = '';
-  if (d === null) {
-    child.stdout!.on('data', (chunk: Buffer) => {
-      for (const f of assembler.push(chunk)) onFrame(f);
-    });
-  } else {
-    // ffmpeg writes frame N to both outputs before frame N + 1: pairing in arrival order is pairing by frame.
+  const fulls: Uint8Array[] = [];
+  const smalls: Uint8Array[] = [];
+  const stamps: number[] = [];
+  // Each assembled frame is a fresh buffer at offset 0, so a float view over it is aligned (little-endian host).
+  const view = (b: Uint8Array) => (d?.float ? new Float32Array(b.buffer, b.byteOffset, b.length / 4) : b);
+  const emit = () => {
+    while (fulls.length > 0 && (!d || smalls.length > 0) && (!spec.media || stamps.length > 0)) {
+      const image = d ? { width: d.width, height: d.height, gbr: view(smalls.shift()!) } : undefined;
+      onFrame(fulls.shift()!, image, spec.media ? stamps.shift()! : undefined);
+    }
+  };
+  child.stdout!.on('data', (chunk: Buffer) => {
+    fulls.push(...assembler.push(chunk));
+    emit();
+  });
+  if (d) {
     const small = child.stdio[DETECTOR_OUTPUT_FD] as Readable;
     readables.push(small);
     const smallAssembler = new FrameAssembler(d.width * d.height * 3 * (d.float ? 4 : 1));
-    // Each assembled frame is a fresh buffer at offset 0, so a float view over it is aligned (little-endian host).
-    const view = (b: Uint8Array) => (d.float ? new Float32Array(b.buffer, b.byteOffset, b.length / 4) : b);
-    const fulls: Uint8Array[] = [];
-    const smalls: Uint8Array[] = [];
-    const emit = () => {
-      while (fulls.length > 0 && smalls.length > 0) onFrame(fulls.shift()!, { width: d.width, height: d.height, gbr: view(smalls.shift()!) });
-    };
-    child.stdout!.on('data', (chunk: Buffer) => {
-      fulls.push(...assembler.push(chunk));
-      emit();
-    });
     small.on('data', (chunk: Buffer) => {
       smalls.push(...smallAssembler.push(chunk));
+      emit();
+    });
+  }
+  if (spec.media) {
+    const times = (child.stdio as unknown as Readable[])[TIMESTAMPS_OUTPUT_FD]!;
+    readables.push(times);
+    const lines = new TimestampLines();
+    times.on('data', (chunk: Buffer) => {
+      stamps.push(...lines.push(chunk));
       emit();
     });
   }

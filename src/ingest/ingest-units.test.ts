@@ -3,9 +3,17 @@ import { test } from 'node:test';
 import { backoffDelayMs } from './backoff.ts';
 import { ffmpegDecodeArgs, scaledHeight } from './ffmpeg-args.ts';
 import { FrameAssembler } from './frame-assembler.ts';
+import { TimestampLines } from './timestamp-lines.ts';
 import { LatestQueue } from './latest-queue.ts';
 import { RateMeter } from './rate-meter.ts';
 import { redactUrl } from './redact.ts';
+
+test('TimestampLines reads mkvtimestamp_v2 output across chunk borders, one time per frame', () => {
+  const lines = new TimestampLines();
+  assert.deepEqual(lines.push(Buffer.from('# timecode format v2\n0\n6')), [0]);
+  assert.deepEqual(lines.push(Buffer.from('7\n133\n')), [67, 133]);
+  assert.deepEqual(lines.push(Buffer.from('what\n200\n')).map(String), ['NaN', '200'], 'a stray line keeps its place (unknown time)');
+});
 
 test('FrameAssembler cuts a stream into whole frames across chunk borders', () => {
   const fa = new FrameAssembler(4);
@@ -71,7 +79,11 @@ test('ffmpegDecodeArgs: RTSP over TCP with a socket timeout; files loop and pace
   assert.doesNotMatch(twoOutputs, / -vf /);
   // The live view's output: H.264 copied (or re-encoded when unplayable) as per-frame fragmented MP4 on fd 4.
   const media = ffmpegDecodeArgs({ ...base, url: 'rtsp://cam/1', media: { transcode: false } }).join(' ');
-  assert.match(media, /pipe:1 -map 0:v:0 -c:v copy -f mp4 -movflags empty_moov\+default_base_moof\+frag_every_frame pipe:4$/);
+  assert.match(media, /-map 0:v:0 -c:v copy -f mp4 -movflags empty_moov\+default_base_moof\+frag_every_frame pipe:4$/);
+  // ...and each decoded frame's presentation time on fd 5, split from the same selected frames.
+  assert.match(media, /split=2\[full\]\[ts\] -map \[full\] .* pipe:1 -map \[ts\] -fps_mode passthrough -c:v wrapped_avframe -flush_packets 1 -f mkvtimestamp_v2 pipe:5 /);
+  const three = ffmpegDecodeArgs({ ...base, url: 'a.mp4', detectorImage: { width: 416, height: 234, float: true }, media: { transcode: false } }).join(' ');
+  assert.match(three, /split=3\[full\]\[small\]\[ts\];\[small\]scale=416:234:flags=bilinear,format=gbrpf32le\[det\] .* pipe:1 .* pipe:3 .* pipe:5 .* pipe:4$/);
   assert.match(ffmpegDecodeArgs({ ...base, url: 'a.avi', media: { transcode: true } }).join(' '), /-map 0:v:0 -c:v libx264 -preset ultrafast -tune zerolatency .* pipe:4$/);
   assert.equal(scaledHeight(1920, 1080, 640), 360);
   assert.equal(scaledHeight(768, 576, 640), 480);

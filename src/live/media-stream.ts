@@ -26,6 +26,9 @@ export class CameraMediaStream {
   private readonly timeMap: { arrivalMs: number; seconds: number; durationS: number }[] = [];
   /** Set when this run's stream could not be read: the rest of the run is ignored. */
   private failed = false;
+  /** This run's first fragment's presentation time (s) and first decoded frame's pts (ms): the two timelines' anchor. */
+  private firstFragmentPtsS: number | null = null;
+  private firstFramePtsMs: number | null = null;
 
   /** A new ffmpeg run begins: its bytes start with a fresh init segment. */
   begin(): void {
@@ -34,6 +37,17 @@ export class CameraMediaStream {
     this.gop = [];
     this.timeMap.length = 0;
     this.failed = false;
+    this.firstFragmentPtsS = null;
+    this.firstFramePtsMs = null;
+  }
+
+  /**
+   * The run's first decoded frame and its presentation time on ffmpeg's output timeline (ms). Decoding and the copied
+   * media both start at the stream's first keyframe, so this frame is the first fragment's: the two timelines differ by
+   * a constant (the shift the MP4 muxer applies so that decode times start at zero with B-frames).
+   */
+  firstFrame(ptsMs: number): void {
+    if (Number.isFinite(ptsMs)) this.firstFramePtsMs ??= ptsMs;
   }
 
   /** Bytes from ffmpeg's fragmented-MP4 output. */
@@ -58,6 +72,7 @@ export class CameraMediaStream {
       if (part.keyframe) this.gop = [part];
       else if (this.gop.length > 0 && this.gop.length < MAX_GOP_FRAGMENTS) this.gop.push(part);
       const ts = this.current.timescale;
+      this.firstFragmentPtsS ??= part.ptsTicks / ts;
       this.timeMap.push({ arrivalMs, seconds: part.startTicks / ts, durationS: part.durationTicks / ts });
       if (this.timeMap.length > TIME_MAP_SIZE) this.timeMap.shift();
       for (const l of this.listeners) l.fragment(part, arrivalMs);
@@ -78,11 +93,17 @@ export class CameraMediaStream {
   }
 
   /**
-   * Presentation time (seconds on the stream's timeline) of a frame that reached the server at `arrivalMs`: the
-   * fragment that arrived last before it, plus the time since, capped at that fragment's end. Null before any fragment.
-   * The decoded frame arrives a little after its own fragment, so this lands on its fragment (within a frame or two).
+   * Presentation time (seconds on the media's timeline, where the live view's player shows it) of a decoded frame. From
+   * the frame's own pts when the decoder gave one (exact); otherwise estimated from when it arrived: the fragment that
+   * arrived last before it, plus the time since, capped at that fragment's end (within a frame or two). Null before any
+   * fragment.
    */
-  presentationTime(arrivalMs: number): number | null {
+  presentationTime(frame: { readonly timeMs: number; readonly streamPtsMs?: number }): number | null {
+    const pts = frame.streamPtsMs;
+    if (pts !== undefined && Number.isFinite(pts) && this.firstFramePtsMs !== null && this.firstFragmentPtsS !== null) {
+      return this.firstFragmentPtsS + (pts - this.firstFramePtsMs) / 1000;
+    }
+    const arrivalMs = frame.timeMs;
     for (let i = this.timeMap.length - 1; i >= 0; i--) {
       const m = this.timeMap[i]!;
       if (m.arrivalMs <= arrivalMs) return m.seconds + Math.min(m.durationS, (arrivalMs - m.arrivalMs) / 1000);

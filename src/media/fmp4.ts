@@ -27,6 +27,11 @@ export interface Fragment {
   readonly startTicks: number;
   /** Sum of the sample durations, in timescale units. */
   readonly durationTicks: number;
+  /**
+   * Presentation time of the first sample (decode time plus its composition offset), in timescale units: where a
+   * player (Media Source Extensions, which reads no edit list in a fragmented stream) puts that frame.
+   */
+  readonly ptsTicks: number;
 }
 
 export type Fmp4Part = InitSegment | Fragment;
@@ -138,7 +143,9 @@ export function readFragment(data: Buffer, defaults: TrackDefaults = { duration:
   if (tfdt) startTicks = data[tfdt.body] === 1 ? Number(data.readBigUInt64BE(tfdt.body + 4)) : data.readUInt32BE(tfdt.body + 4);
   let durationTicks = 0;
   let firstFlags: number | null = null;
+  let firstOffset: number | null = null;
   for (const trun of boxes.filter((b) => b.type === 'trun')) {
+    const version = data[trun.body]!;
     const flags = data.readUInt32BE(trun.body) & 0xffffff;
     const count = data.readUInt32BE(trun.body + 4);
     let o = trun.body + 8;
@@ -154,12 +161,17 @@ export function readFragment(data: Buffer, defaults: TrackDefaults = { duration:
         const f = data.readUInt32BE((o += 4) - 4);
         if (!(s === 0 && first !== null)) sampleFlags = f;
       }
-      if (flags & 0x800) o += 4;
+      if (flags & 0x800) {
+        const offset = version === 0 ? data.readUInt32BE(o) : data.readInt32BE(o);
+        o += 4;
+        firstOffset ??= offset;
+      }
       durationTicks += duration;
       firstFlags ??= sampleFlags;
     }
   }
-  return { kind: 'fragment', data, keyframe: firstFlags !== null && (firstFlags & SAMPLE_IS_NON_SYNC) === 0, startTicks, durationTicks };
+  const keyframe = firstFlags !== null && (firstFlags & SAMPLE_IS_NON_SYNC) === 0;
+  return { kind: 'fragment', data, keyframe, startTicks, durationTicks, ptsTicks: startTicks + (firstOffset ?? 0) };
 }
 
 /**

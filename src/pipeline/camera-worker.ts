@@ -315,7 +315,7 @@ class Worker implements CameraWorker {
       cameraId: this.camera.id,
       frameIndex: frame.index,
       timeMs: frame.timeMs,
-      pts: this.ports.media?.presentationTime(frame.timeMs) ?? null,
+      pts: this.ports.media?.presentationTime(frame) ?? null,
       width: frame.width,
       height: frame.height,
       motion: result.motion,

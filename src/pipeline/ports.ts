@@ -40,6 +40,6 @@ export interface AnalyticsSink {
 export interface MediaFeed {
   /** Adds a viewer or recorder; returns the function that removes it. */
   subscribe(listener: MediaListener, nowMs: number): () => void;
-  /** Presentation time (s) of the frame that arrived at `arrivalMs`, for overlays in sync; null before any fragment. */
-  presentationTime(arrivalMs: number): number | null;
+  /** Presentation time (s) of a decoded frame on the media's timeline, for overlays in sync; null before any fragment. */
+  presentationTime(frame: Frame): number | null;
 }

@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import { reconnectDelayMs } from './backoff.ts';
 import { formatAgoMs, formatBytes, formatDurationMs, formatTimeMs } from './format.ts';
 import { parseWallSize, wallCameras, wallColumns } from './wall.ts';
+import { MARGIN_S, MAX_DELAY_S, MAX_RATE_CHANGE, MIN_DELAY_S, PlayoutDelay } from '../live/playout.ts';
 
 test('durations, sizes and times are formatted for people', () => {
   assert.equal(formatDurationMs(850), '850 ms');
@@ -142,4 +143,23 @@ test('CSV export quotes what needs quoting and never starts a cell with a formul
   const c = await import('./csv.ts');
   assert.equal(c.toCsv(['time', 'zone', 'mean'], [[c.isoTime(0), 'hall, east', 1.5], ['x', 'say "hi"', null], ['y', '=SUM(A1)', Number.NaN]]),
     'time,zone,mean\r\n1970-01-01T00:00:00.000Z,"hall, east",1.5\r\nx,"say ""hi""",\r\ny,\'=SUM(A1),\r\n');
+});
+
+test('the live video plays as far behind the live edge as the analysis arrives late, within bounds', () => {
+  const p = new PlayoutDelay();
+  assert.equal(p.targetS(0), MIN_DELAY_S, 'no analysis: at the live edge (the minimum buffer)');
+  // Analysis of the frame at 10.0 s arrives when the video has reached 10.3 s; then of 10.1 at 10.35.
+  p.analysisArrived(100, 10.0, 10.3);
+  p.analysisArrived(100.1, 10.1, 10.35);
+  assert.ok(Math.abs(p.targetS(100.1) - (0.3 + MARGIN_S)) < 1e-9, 'the largest recent lag plus a margin');
+  assert.equal(p.targetS(106), MIN_DELAY_S, 'lags older than the window are forgotten');
+  // Far off the target: a jump; near it: a rate, faster when behind, slower when ahead, bounded.
+  const far = p.steer(100.2, 5, 10.35);
+  assert.ok(far.rate === 1 && Math.abs(far.seekToS! - 10) < 1e-9, `jump to 10.0: ${JSON.stringify(far)}`);
+  const behind = p.steer(100.2, 10.35 - 0.35 - 0.05, 10.35);
+  assert.equal(behind.seekToS, null);
+  assert.ok(behind.rate > 1 && behind.rate <= 1 + MAX_RATE_CHANGE, `rate ${behind.rate}`);
+  assert.ok(p.steer(100.2, 10.35 - 0.2, 10.35).rate < 1, 'too close to the edge: slower');
+  p.analysisArrived(101, 10, 20);
+  assert.equal(p.targetS(101), MAX_DELAY_S, 'the delay is capped');
 });

@@ -8,6 +8,8 @@ export interface TrackBox {
 }
 export interface TracksMessage {
   readonly pts: number | null;
+  /** The frame's index in the camera's decoded stream. */
+  readonly frameIndex?: number;
   readonly width: number;
   readonly height: number;
   readonly tracks: readonly TrackBox[];

@@ -6,9 +6,7 @@
  */
 import { reconnectDelayMs } from '../lib/backoff';
 import { drawOverlay, messageForFrame, type LineShape, type TracksMessage, type ZoneShape } from './overlay';
-
-/** Seconds behind the newest buffered frame beyond which the player jumps back to the live edge. */
-const MAX_LAG_S = 0.8;
+import { PlayoutDelay } from './playout';
 /** Seconds of video kept behind the playhead. */
 const KEEP_BEHIND_S = 20;
 /** Tracks messages kept for matching to presented frames. */
@@ -24,6 +22,9 @@ export interface LiveStats {
   /** Last presented frame's media time and the pts of the message drawn on it (null: none matched). */
   lastMediaTime: number | null;
   lastDrawnPts: number | null;
+  /** How far behind the live edge the video plays (s): the target (the analysis's lag) and the measured delay. */
+  playoutTargetS: number;
+  playoutDelayS: number | null;
   error: string | null;
 }
 
@@ -32,7 +33,7 @@ type VideoWithFrames = HTMLVideoElement & {
 };
 
 export class LivePlayer {
-  readonly stats: LiveStats = { mode: 'connecting', fragments: 0, tracksMessages: 0, framesMatched: 0, framesPresented: 0, lastMediaTime: null, lastDrawnPts: null, error: null };
+  readonly stats: LiveStats = { mode: 'connecting', fragments: 0, tracksMessages: 0, framesMatched: 0, framesPresented: 0, lastMediaTime: null, lastDrawnPts: null, playoutTargetS: 0, playoutDelayS: null, error: null };
   private ws: WebSocket | null = null;
   private stopped = false;
   private ms: MediaSource | null = null;
@@ -48,6 +49,9 @@ export class LivePlayer {
   private frameS = 0.2; // until two frames were presented
   private lastMediaTime: number | null = null;
   private img: HTMLImageElement | null = null;
+  private readonly playout = new PlayoutDelay();
+  /** Called for each presented frame with its media time and the analysis drawn on it (tests hook it). */
+  onDrawn: ((mediaTimeS: number, msg: TracksMessage | null) => void) | null = null;
 
   constructor(private readonly video: VideoWithFrames, private readonly canvas: HTMLCanvasElement, private readonly cameraId: string) {
     this.connect();
@@ -101,8 +105,7 @@ export class LivePlayer {
     if (!sb || sb.updating || this.queue.length === 0) return;
     const b = sb.buffered;
     if (b.length > 0) {
-      const end = b.end(b.length - 1);
-      if (end - this.video.currentTime > MAX_LAG_S) this.video.currentTime = Math.max(b.start(b.length - 1), end - 0.1);
+      this.steer();
       if (this.video.currentTime - b.start(0) > KEEP_BEHIND_S * 2) {
         sb.remove(b.start(0), this.video.currentTime - KEEP_BEHIND_S);
         return;
@@ -131,6 +134,8 @@ export class LivePlayer {
       this.lines = (msg['lines'] as LineShape[]) ?? [];
     } else if (msg.type === 'tracks') {
       this.stats.tracksMessages++;
+      const edge = this.liveEdge();
+      if (typeof msg['pts'] === 'number' && edge !== null) this.playout.analysisArrived(performance.now() / 1000, msg['pts'], edge);
       this.messages.push(msg as unknown as TracksMessage);
       if (this.messages.length > KEEP_MESSAGES) this.messages.splice(0, this.messages.length - KEEP_MESSAGES);
     } else if (msg.type === 'error' && (msg['error'] as { code?: string })?.code === 'LIVE_DISABLED') {
@@ -155,6 +160,25 @@ export class LivePlayer {
     ws.onclose = () => {
       if (!this.stopped) setTimeout(() => this.connect(), reconnectDelayMs(this.attempt++, Math.random()));
     };
+  }
+
+  /** End of the newest buffered video (s), null before any. */
+  private liveEdge(): number | null {
+    const b = this.sb?.buffered;
+    return b && b.length > 0 ? b.end(b.length - 1) : null;
+  }
+
+  /** Keeps the playhead the analysis's lag behind the live edge (see playout.ts): a jump when far off, else the rate. */
+  private steer(): void {
+    const edge = this.liveEdge();
+    const b = this.sb?.buffered;
+    if (edge === null || !b) return;
+    const now = performance.now() / 1000;
+    const { seekToS, rate } = this.playout.steer(now, this.video.currentTime, edge);
+    this.stats.playoutTargetS = this.playout.targetS(now);
+    this.stats.playoutDelayS = edge - this.video.currentTime;
+    if (seekToS !== null) this.video.currentTime = Math.max(b.start(b.length - 1), seekToS);
+    else if (Math.abs(this.video.playbackRate - rate) > 0.005) this.video.playbackRate = rate;
   }
 
   /** Draws on every presented frame (requestVideoFrameCallback), or on every animation frame where it is missing. */
@@ -187,6 +211,8 @@ export class LivePlayer {
       this.stats.lastMediaTime = mediaTimeS;
       this.stats.lastDrawnPts = msg?.pts ?? null;
       if (msg && Math.abs(msg.pts! - mediaTimeS) <= this.frameS / 2 + 1e-3) this.stats.framesMatched++;
+      this.onDrawn?.(mediaTimeS, msg);
+      this.steer();
     }
     const w = msg?.width ?? this.video.videoWidth;
     const h = msg?.height ?? this.video.videoHeight;
