@@ -2,7 +2,7 @@ import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { SessionProvider } from './api/session';
-import { AppRouter } from './app/router';
+import { AppRouter, prefetchPages } from './app/router';
 import { applyTheme, storedTheme } from './app/theme';
 import './styles.css';
 
@@ -18,3 +18,4 @@ createRoot(document.getElementById('root')!).render(
     </QueryClientProvider>
   </StrictMode>,
 );
+prefetchPages();

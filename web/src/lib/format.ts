@@ -25,11 +25,26 @@ export function formatBytes(bytes: number): string {
   return i === 0 ? `${v} B` : `${v < 10 ? v.toFixed(2) : v < 100 ? v.toFixed(1) : Math.round(v)} ${units[i]}`;
 }
 
+/** Date and time formatters per locale and time zone: making one costs far more than using it (a list formats many). */
+const formatters = new Map<string, { day: Intl.DateTimeFormat; time: Intl.DateTimeFormat }>();
+function formattersFor(locale: string, timeZone: string | undefined) {
+  const key = `${locale}|${timeZone ?? ''}`;
+  let f = formatters.get(key);
+  if (!f) {
+    f = {
+      day: new Intl.DateTimeFormat(locale, { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }),
+      time: new Intl.DateTimeFormat(locale, { timeZone, hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' }),
+    };
+    formatters.set(key, f);
+  }
+  return f;
+}
+
 /** A time of day (`14:03:07`) when `ms` is today (in `timeZone`), else date and time. */
 export function formatTimeMs(ms: number, nowMs: number, locale = 'en-GB', timeZone?: string): string {
-  const day = (t: number) => new Intl.DateTimeFormat(locale, { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(t);
-  const time = new Intl.DateTimeFormat(locale, { timeZone, hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' }).format(ms);
-  return day(ms) === day(nowMs) ? time : `${day(ms)} ${time}`;
+  const { day, time } = formattersFor(locale, timeZone);
+  const d = day.format(ms);
+  return d === day.format(nowMs) ? time.format(ms) : `${d} ${time.format(ms)}`;
 }
 
 /** How long ago, coarse: `just now`, `42 s ago`, `5 min ago`, `3 h ago`, `2 d ago`. */

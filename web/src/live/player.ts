@@ -50,6 +50,16 @@ export class LivePlayer {
   private lastMediaTime: number | null = null;
   private img: HTMLImageElement | null = null;
   private readonly playout = new PlayoutDelay();
+  /**
+   * The buffered ranges as of the last append (first start, last range's start and end): reading `SourceBuffer.buffered`
+   * is costly (a profile of a 4-tile wall had the player's steering first among its functions), so it is read once
+   * per append, not on every frame.
+   */
+  private buffered: { startS: number; lastStartS: number; endS: number } | null = null;
+  private lastSteerS = 0;
+  /** What the canvas shows now (the message and shapes drawn last), and its 2D context. */
+  private drawn: { msg: TracksMessage | null; zones: ZoneShape[]; lines: LineShape[] } = { msg: null, zones: [], lines: [] };
+  private context: CanvasRenderingContext2D | null = null;
   /** Called for each presented frame with its media time and the analysis drawn on it (tests hook it). */
   onDrawn: ((mediaTimeS: number, msg: TracksMessage | null) => void) | null = null;
 
@@ -82,6 +92,7 @@ export class LivePlayer {
     this.mime = type;
     this.queue = [];
     this.sb = null;
+    this.buffered = null;
     const ms = new MediaSource();
     this.ms = ms;
     const old = this.video.src;
@@ -91,7 +102,11 @@ export class LivePlayer {
       try {
         const sb = ms.addSourceBuffer(type);
         sb.mode = 'segments';
-        sb.addEventListener('updateend', () => this.pump());
+        sb.addEventListener('updateend', () => {
+          const b = sb.buffered;
+          this.buffered = b.length > 0 ? { startS: b.start(0), lastStartS: b.start(b.length - 1), endS: b.end(b.length - 1) } : null;
+          this.pump();
+        });
         this.sb = sb;
         this.pump();
       } catch (err) {
@@ -103,13 +118,11 @@ export class LivePlayer {
   private pump(): void {
     const sb = this.sb;
     if (!sb || sb.updating || this.queue.length === 0) return;
-    const b = sb.buffered;
-    if (b.length > 0) {
-      this.steer();
-      if (this.video.currentTime - b.start(0) > KEEP_BEHIND_S * 2) {
-        sb.remove(b.start(0), this.video.currentTime - KEEP_BEHIND_S);
-        return;
-      }
+    const b = this.buffered;
+    if (b && this.video.currentTime - b.startS > KEEP_BEHIND_S * 2) {
+      sb.remove(b.startS, this.video.currentTime - KEEP_BEHIND_S);
+      this.buffered = null; // read again when the removal ends
+      return;
     }
     try {
       sb.appendBuffer(this.queue.shift()!);
@@ -119,6 +132,7 @@ export class LivePlayer {
       return;
     }
     if (this.video.paused) this.video.play().catch(() => undefined);
+    this.steer();
   }
 
   private onText(msg: { type: string } & Record<string, unknown>): void {
@@ -164,21 +178,26 @@ export class LivePlayer {
 
   /** End of the newest buffered video (s), null before any. */
   private liveEdge(): number | null {
-    const b = this.sb?.buffered;
-    return b && b.length > 0 ? b.end(b.length - 1) : null;
+    return this.buffered?.endS ?? null;
   }
 
-  /** Keeps the playhead the analysis's lag behind the live edge (see playout.ts): a jump when far off, else the rate. */
+  /**
+   * Keeps the playhead the analysis's lag behind the live edge (see playout.ts): a jump when far off, else the rate (in
+   * steps of 2 %, changed only when the step changes). Four times a second is plenty for a correction of up to 10 %.
+   */
   private steer(): void {
-    const edge = this.liveEdge();
-    const b = this.sb?.buffered;
-    if (edge === null || !b) return;
+    const b = this.buffered;
     const now = performance.now() / 1000;
-    const { seekToS, rate } = this.playout.steer(now, this.video.currentTime, edge);
+    if (!b || now - this.lastSteerS < 0.25) return;
+    this.lastSteerS = now;
+    const { seekToS, rate } = this.playout.steer(now, this.video.currentTime, b.endS);
     this.stats.playoutTargetS = this.playout.targetS(now);
-    this.stats.playoutDelayS = edge - this.video.currentTime;
-    if (seekToS !== null) this.video.currentTime = Math.max(b.start(b.length - 1), seekToS);
-    else if (Math.abs(this.video.playbackRate - rate) > 0.005) this.video.playbackRate = rate;
+    this.stats.playoutDelayS = b.endS - this.video.currentTime;
+    if (seekToS !== null) this.video.currentTime = Math.max(b.lastStartS, seekToS);
+    else {
+      const stepped = Math.round(rate * 50) / 50;
+      if (this.video.playbackRate !== stepped) this.video.playbackRate = stepped;
+    }
   }
 
   /** Draws on every presented frame (requestVideoFrameCallback), or on every animation frame where it is missing. */
@@ -217,8 +236,11 @@ export class LivePlayer {
     const w = msg?.width ?? this.video.videoWidth;
     const h = msg?.height ?? this.video.videoHeight;
     if (!w || !h) return;
+    // Most frames keep the boxes of the last analysed one: the canvas is drawn again only when what it shows changes.
+    if (msg === this.drawn.msg && this.zones === this.drawn.zones && this.lines === this.drawn.lines && w === this.canvas.width && h === this.canvas.height) return;
+    this.drawn = { msg, zones: this.zones, lines: this.lines };
     if (this.canvas.width !== w || this.canvas.height !== h) Object.assign(this.canvas, { width: w, height: h });
-    const g = this.canvas.getContext('2d');
-    if (g) drawOverlay(g, w, h, this.zones, this.lines, msg);
+    this.context ??= this.canvas.getContext('2d');
+    if (this.context) drawOverlay(this.context, w, h, this.zones, this.lines, msg);
   }
 }

@@ -116,7 +116,7 @@ export default function EventsPage() {
             {items.map((row) => {
               const e = events[row.index]!;
               return (
-                <Link key={e.id} role="listitem" to={`/events/${e.id}?${params.toString()}`} className={`event-row sev-${e.severity}${e.id === id ? ' selected' : ''}`}
+                <Link key={e.id} data-index={row.index} role="listitem" to={`/events/${e.id}?${params.toString()}`} className={`event-row sev-${e.severity}${e.id === id ? ' selected' : ''}`}
                   style={{ position: 'absolute', top: 0, left: 0, right: 0, height: row.size, transform: `translateY(${row.start}px)` }}>
                   {e.snapshotUrl ? <img src={e.snapshotUrl} alt="" loading="lazy" width={80} height={45} /> : <span className="thumb" />}
                   <span className="what"><strong>{e.type}</strong> {e.subjects.map((s) => s.label).join(', ')} <span className="muted">on {e.cameraId}</span></span>
