@@ -1,6 +1,8 @@
 // Benchmark: the dashboard in Debian's chromium (playwright-core, headless) against a real server on this machine.
-//   node --import tsx bench/dashboard.ts [--cameras 16] [--minutes 10] [--events 20000] [--only interactive,wall,events]
+//   node --import tsx bench/dashboard.ts [--cameras 16] [--minutes 10] [--events 20000] [--only interactive,wall,events] [--still]
 //
+// On a 2-core machine the server, its 16 cameras and chromium share the cores: `--still` serves a still picture (the
+// motion gate then skips the detector), which leaves the cores to the browser being measured.
 // The server runs CAMERAS cameras, each an RTSP stream of the street clip at 360p15 from the test RTSP server
 // (GStreamer), analysed at 2 fps (yolox-nano), with EVENTS events stored beforehand (PGlite), auth off. Measured:
 // - interactive: a fresh page opens /live (1 tile, then the whole wall): time from navigation to the wall rendered
@@ -33,7 +35,7 @@ import { presenceEvent } from '../test/support/events.ts';
 const { values } = parseArgs({
   options: {
     cameras: { type: 'string', default: '16' }, minutes: { type: 'string', default: '10' }, events: { type: 'string', default: '20000' },
-    rounds: { type: 'string', default: '5' }, only: { type: 'string', default: 'interactive,wall,events' },
+    rounds: { type: 'string', default: '5' }, only: { type: 'string', default: 'interactive,wall,events' }, still: { type: 'boolean', default: false },
   },
 });
 const CAMERAS = Number(values.cameras);
@@ -230,7 +232,7 @@ async function main(): Promise<void> {
   log(`# ${formatMachine(machineInfo('cpu', 2))}; chromium ${'/usr/bin/chromium'}`);
   const dataDir = mkdtempSync(join(tmpdir(), 'sightline-bench-dashboard-'));
   const ids = Array.from({ length: CAMERAS }, (_, i) => `cam${String(i + 1).padStart(2, '0')}`);
-  const clip = await rtspClip(asset('videos/people-walking-street-720p.mp4'), 15, 360);
+  const clip = await rtspClip(asset('videos/people-walking-street-720p.mp4'), 15, 360, { still: values.still });
   const rtsp = await startRtspServer(Object.fromEntries(ids.map((id) => [id, clip])));
   let app: Awaited<ReturnType<typeof startApp>> | null = null;
   let browser: Browser | null = null;
@@ -251,7 +253,7 @@ async function main(): Promise<void> {
       assert.ok(i < 120, 'cameras online within 60 s');
       await sleep(500);
     }
-    log(`# server: ${CAMERAS} cameras (RTSP 640x360 at 15 fps, analysed at 2 fps), ${ONLY.has('events') ? EVENTS : 0} events stored`);
+    log(`# server: ${CAMERAS} cameras (RTSP 640x360 at 15 fps${values.still ? ', a still street: motion gating skips the detector' : ''}, analysed at 2 fps), ${ONLY.has('events') ? EVENTS : 0} events stored`);
 
     if (ONLY.has('interactive')) {
       for (const size of [1, CAMERAS]) {

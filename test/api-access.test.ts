@@ -83,6 +83,7 @@ const EXAMPLES: Record<string, (s: AuthServer, c: Caller) => Promise<Call> | Cal
   'GET /api/cameras/:id/live.mjpeg': () => ({ path: '/api/cameras/cam1/live.mjpeg' }),
   'GET /api/schemas/event.json': () => ({ path: '/api/schemas/event.json' }),
   'GET /api/events': () => ({ path: '/api/events?camera=cam1' }),
+  'GET /api/events/histogram': () => ({ path: '/api/events/histogram?camera=cam1&buckets=24' }),
   'GET /api/events/:id': (s) => ({ path: `/api/events/${s.eventIds[0]}` }),
   'PATCH /api/events/:id': (s) => ({ path: `/api/events/${s.eventIds[1]}`, body: { keep: true } }),
   'GET /api/events/:id/snapshot.jpg': (s) => ({ path: `/api/events/${s.eventIds[0]}/snapshot.jpg`, ok: 404, okCode: 'SNAPSHOT_NOT_FOUND' }),

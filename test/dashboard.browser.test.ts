@@ -326,3 +326,50 @@ test('a DVR mosaic: its grid proposal is shown over the picture and accepted in 
   assert.deepEqual(errors, [], 'no console errors');
   assert.deepEqual(a11y, [], 'no serious or critical accessibility violations');
 });
+
+test('on a phone: Live and Events fit the screen, the menu scrolls sideways, the timeline narrows the list', { timeout: 180_000 }, async () => {
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
+  const page = await context.newPage();
+  const errors = watchErrors(page);
+  const a11y: string[] = [];
+  /** Whether the page is wider than the screen (something would need sideways scrolling of the whole page). */
+  const overflow = () => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  try {
+    await logIn(page, '/live', 'admin', NEW_PASSWORD);
+    await page.getByRole('heading', { name: 'Live' }).waitFor();
+    await page.locator('video[data-camera="street"]').waitFor();
+    await page.waitForFunction(() => ((document.querySelector('video[data-camera="street"]') as HTMLVideoElement | null)?.videoWidth ?? 0) > 0, null, { timeout: 30_000 });
+    assert.ok((await overflow()) <= 0, `Live fits the phone's width (overflow ${await overflow()} px)`);
+    const tile = await page.locator('figure.tile').first().boundingBox();
+    assert.ok(tile && tile.width >= 340, `a tile takes the screen's width: ${tile?.width} px`);
+    // The menu is one row that scrolls sideways: its last page can be reached.
+    await page.getByRole('link', { name: 'System', exact: true }).scrollIntoViewIfNeeded();
+    assert.ok(await page.getByRole('link', { name: 'System', exact: true }).isVisible());
+    a11y.push(...(await check(page, 'phone-live')));
+
+    await page.getByRole('link', { name: 'Events', exact: true }).click();
+    await page.locator('.event-row').first().waitFor({ timeout: 30_000 });
+    assert.ok((await overflow()) <= 0, `Events fits the phone's width (overflow ${await overflow()} px)`);
+    // The timeline: a bar narrows the list to its bucket; "Last 24 hours" widens it again.
+    const bar = page.locator('.event-timeline [role="button"]').first();
+    const barLabel = (await bar.getAttribute('aria-label')) ?? '';
+    assert.match(barLabel, /^\d+ events from /);
+    await bar.click();
+    await page.getByRole('button', { name: 'Last 24 hours' }).waitFor();
+    const url = new URL(page.url());
+    const span = Number(url.searchParams.get('to')) - Number(url.searchParams.get('from'));
+    assert.equal(span, 900_000, 'a bar of the day is a quarter of an hour');
+    await page.locator('.event-row').first().waitFor();
+    a11y.push(...(await check(page, 'phone-events')));
+    await page.locator('.event-row').first().click();
+    await page.locator('#event-title').waitFor();
+    const detail = await page.locator('.detail').boundingBox();
+    assert.ok(detail && detail.y < 844, `the chosen event shows on the first screen (at y ${detail?.y})`);
+    await page.getByRole('button', { name: 'Last 24 hours' }).click();
+    await page.waitForFunction(() => !new URL(location.href).searchParams.has('from'));
+  } finally {
+    await context.close();
+  }
+  assert.deepEqual(errors, [], 'no console errors');
+  assert.deepEqual(a11y, [], 'no serious or critical accessibility violations');
+});

@@ -62,6 +62,10 @@ for (const db of ['pglite', 'postgres'] as const) {
     const ws = new WebSocket(`${app.url.replace('http', 'ws')}/api/ws`);
     const messages: any[] = [];
     ws.on('message', (m) => messages.push(JSON.parse(String(m))));
+    // A client that asks for events only (the dashboard's feed: tiles take tracks from their camera's socket).
+    const eventsOnly = new WebSocket(`${app.url.replace('http', 'ws')}/api/ws?types=event`);
+    const eventMessages: any[] = [];
+    eventsOnly.on('message', (m) => eventMessages.push(JSON.parse(String(m))));
     try {
       const base = app.url;
       const events = await waitForEvents(base, 60_000);
@@ -130,6 +134,17 @@ for (const db of ['pglite', 'postgres'] as const) {
         const last = pushed.at(-1).event;
         const stored = (await json(`${base}/api/events/${last.id}`)).body;
         assert.deepEqual(Object.keys(last).sort(), Object.keys(stored).sort());
+        // ?types=event: the hello, then events and nothing else; an unknown type is refused before the upgrade.
+        assert.equal(eventMessages[0]?.type, 'hello');
+        assert.ok(eventMessages.some((m) => m.type === 'event'), 'events arrive');
+        assert.deepEqual([...new Set(eventMessages.slice(1).map((m) => m.type))], ['event']);
+        const refused = await new Promise<number>((resolve) => {
+          const bad = new WebSocket(`${base.replace('http', 'ws')}/api/ws?types=event,frames`);
+          bad.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+          bad.on('open', () => resolve(101));
+          bad.on('error', () => undefined);
+        });
+        assert.equal(refused, 400);
       });
 
       await t.test('analytics: line crossings and zone occupancy per minute, read back from the database', async () => {
@@ -197,6 +212,7 @@ for (const db of ['pglite', 'postgres'] as const) {
       await t.test('events survive a restart', async () => {
         const before = (await json(`${base}/api/events?limit=500`)).body.total;
         ws.close();
+        eventsOnly.close();
         await app!.stop();
         app = null;
         app = await startApp(configFor(dataDir, pgUrl), log);
@@ -211,6 +227,7 @@ for (const db of ['pglite', 'postgres'] as const) {
       });
     } finally {
       ws.close();
+      eventsOnly.close();
       await app?.stop();
       rmSync(dataDir, { recursive: true, force: true });
     }

@@ -56,6 +56,27 @@ export function parseEventQuery(q: Query): EventListQuery {
   };
 }
 
+/** Buckets of an events histogram when none are asked for, and the most one may have. */
+const DEFAULT_HISTOGRAM_BUCKETS = 96;
+const MAX_HISTOGRAM_BUCKETS = 1000;
+const DAY_MS = 86_400_000;
+
+/**
+ * Parses `GET /api/events/histogram`: the list's filters (`camera`, `label`, `type`, `rule`, `severity`, `keep`), the
+ * range `from`..`to` (ms; default the 24 hours before `nowMs`) and `buckets` (1..1000, default 96) (pure). The bucket
+ * size is the range over the buckets, rounded up to a whole millisecond.
+ */
+export function parseEventHistogramQuery(q: Query, nowMs: number): { filter: EventListQuery; fromMs: number; toMs: number; bucketMs: number; buckets: number } {
+  onlyKnown(q, ['camera', 'label', 'type', 'rule', 'severity', 'keep', 'from', 'to', 'buckets']);
+  const { from: _from, to: _to, buckets: _buckets, ...rest } = q;
+  const filter = parseEventQuery(rest);
+  const toMs = int(q, 'to', 1, Number.MAX_SAFE_INTEGER) ?? nowMs;
+  const fromMs = int(q, 'from', 0, Number.MAX_SAFE_INTEGER) ?? toMs - DAY_MS;
+  if (fromMs >= toMs) throw new AppError('BAD_REQUEST', `from (${fromMs}) must be before to (${toMs})`);
+  const buckets = int(q, 'buckets', 1, MAX_HISTOGRAM_BUCKETS) ?? DEFAULT_HISTOGRAM_BUCKETS;
+  return { filter, fromMs, toMs, bucketMs: Math.ceil((toMs - fromMs) / buckets), buckets };
+}
+
 /** Bucket sizes `GET /api/analytics/lines` accepts, in ms. */
 export const BUCKETS: Readonly<Record<string, number>> = { '1m': 60_000, '5m': 300_000, '15m': 900_000, '1h': 3_600_000, '1d': 86_400_000 };
 /** Most buckets one analytics answer holds. */

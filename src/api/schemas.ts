@@ -53,6 +53,20 @@ export const EventListQuery = z
   })
   .strict();
 export const EventListSchema = z.object({ events: z.array(EventSchema), total: count });
+export const EventHistogramQuery = z
+  .object({
+    camera: queryText.optional(), label: queryText.optional(), type: queryText.optional(), rule: queryText.optional(), severity: queryText.optional(),
+    keep: z.string().max(5).optional().describe('`true`: only events marked keep; `false`: only the others.'),
+    from: z.string().max(20).optional().describe('Start of the range (ms since the epoch); default 24 hours before `to`.'),
+    to: z.string().max(20).optional().describe('End of the range (ms since the epoch, exclusive); default now.'),
+    buckets: z.string().max(5).optional().describe('Number of buckets, 1..1000; default 96.'),
+  })
+  .strict();
+export const EventHistogramSchema = z.object({
+  fromMs: ms, toMs: ms, bucketMs: count,
+  counts: z.array(count).describe('Events that started in each bucket: counts[i] covers [fromMs + i * bucketMs, fromMs + (i + 1) * bucketMs).'),
+  total: count,
+});
 export { EventSchema };
 
 export const OccupancyQuery = z.object({ camera: queryText.optional(), zone: queryText.optional(), from: z.string().max(20).optional(), to: z.string().max(20).optional() }).strict();

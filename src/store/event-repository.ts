@@ -65,6 +65,11 @@ export interface EventStore {
   /** Number of matching events. */
   count(filter?: EventFilter): Promise<number>;
   /**
+   * Matching events counted by start time in `buckets` buckets of `bucketMs` from `fromMs` (bucket i holds the events
+   * that started in [fromMs + i * bucketMs, fromMs + (i + 1) * bucketMs)); the filter's own time bounds are replaced.
+   */
+  histogram(filter: EventFilter, fromMs: number, bucketMs: number, buckets: number): Promise<number[]>;
+  /**
    * Marks the event "keep" (its recordings are never deleted by retention) or clears the mark; `upsert` never changes
    * it. Returns the updated event, or null when there is none.
    */
@@ -177,6 +182,23 @@ export class SqlEventStore implements EventStore {
     const { where, params } = whereClause(filter);
     const rows = await this.#db.query<{ n: number | string }>(`SELECT count(*) AS n FROM events ${where}`, params);
     return Number(rows[0]?.n ?? 0);
+  }
+
+  async histogram(filter: EventFilter, fromMs: number, bucketMs: number, buckets: number): Promise<number[]> {
+    const from = Math.ceil(fromMs);
+    const size = Math.max(1, Math.round(bucketMs));
+    const { where, params } = whereClause({ ...filter, fromStartMs: from, beforeStartMs: from + size * buckets });
+    params.push(from, size);
+    const rows = await this.#db.query<{ b: number | string; n: number | string }>(
+      `SELECT (start_ms - $${params.length - 1}) / $${params.length} AS b, count(*) AS n FROM events ${where} GROUP BY b`,
+      params,
+    );
+    const counts = new Array<number>(buckets).fill(0);
+    for (const r of rows) {
+      const i = Number(r.b);
+      if (i >= 0 && i < buckets) counts[i] = Number(r.n);
+    }
+    return counts;
   }
 
   async closeOpen(cameraIds?: readonly string[], outbox?: CloseOutbox): Promise<number> {

@@ -238,6 +238,11 @@ function defineContract(backend: Backend): void {
         assert.equal(await store.count(filter), expected.length, `count: ${name}`);
       }
       assert.deepEqual(await store.list({ cameraId: 'yard', label: 'car' }), [rows[4]]);
+      // Counted per bucket: [0, 2000) [2000, 4000) [4000, 6000); the filter applies, its own time bounds do not.
+      assert.deepEqual(await store.histogram({}, 0, 2_000, 3), [1, 2, 2]);
+      assert.deepEqual(await store.histogram({ cameraId: 'gate', beforeStartMs: 1 }, 0, 2_000, 3), [1, 1, 1]);
+      assert.deepEqual(await store.histogram({ label: 'car' }, 1_500, 1_000, 4), [0, 0, 1, 1], 'from a time inside a bucket; the end is exclusive');
+      assert.deepEqual(await store.histogram({}, 10_000, 1_000, 2), [0, 0]);
     });
 
     it('list breaks start-time ties by id, so pages are stable', async () => {

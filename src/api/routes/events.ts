@@ -4,8 +4,8 @@ import { AppError } from '../../core/errors.ts';
 import { toEventJson } from '../../events/event-json.ts';
 import { eventJsonSchema } from '../../events/event-schema.ts';
 import { assertCamera } from '../access.ts';
-import { parseEventQuery } from '../query.ts';
-import { ERRORS, EventListQuery, EventListSchema, EventSchema, IdParams, KeepBody } from '../schemas.ts';
+import { parseEventHistogramQuery, parseEventQuery } from '../query.ts';
+import { ERRORS, EventHistogramQuery, EventHistogramSchema, EventListQuery, EventListSchema, EventSchema, IdParams, KeepBody } from '../schemas.ts';
 import type { App, RouteContext } from './context.ts';
 
 const tags = ['events'];
@@ -24,6 +24,15 @@ export async function eventRoutes(app: App, ctx: RouteContext): Promise<void> {
     const q = parseEventQuery(req.query as Record<string, unknown>);
     const [events, total] = await Promise.all([ctx.events.list(q), ctx.events.count(q)]);
     return { events: events.map(toEventJson), total };
+  });
+
+  app.get('/api/events/histogram', {
+    config: { access: 'viewer', camera: 'query' },
+    schema: { tags, summary: 'Events counted per time bucket with the list\'s filters (the Events page\'s timeline)', querystring: EventHistogramQuery, response: { 200: EventHistogramSchema, ...ERRORS } },
+  }, async (req) => {
+    const q = parseEventHistogramQuery(req.query as Record<string, unknown>, Date.now());
+    const counts = await ctx.events.histogram(q.filter, q.fromMs, q.bucketMs, q.buckets);
+    return { fromMs: q.fromMs, toMs: q.fromMs + q.bucketMs * q.buckets, bucketMs: q.bucketMs, counts, total: counts.reduce((a, b) => a + b, 0) };
   });
 
   app.get('/api/events/:id', {

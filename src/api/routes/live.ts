@@ -7,6 +7,7 @@ import type { FastifyRequest } from 'fastify';
 import { canSeeCamera, type Principal } from '../../auth/principal.ts';
 import { AppError } from '../../core/errors.ts';
 import type { MediaListener } from '../../live/media-stream.ts';
+import type { LiveMessage } from '../../pipeline/live-messages.ts';
 import type { CameraHandle } from '../camera-handle.ts';
 import { ERRORS, IdParams } from '../schemas.ts';
 import type { App, RouteContext } from './context.ts';
@@ -64,6 +65,20 @@ function socketGuard(ctx: RouteContext) {
   };
 }
 
+const MESSAGE_TYPES = ['tracks', 'event', 'job'] as const;
+
+/**
+ * The message types a `/api/ws` client asks for (`?types=event,job`), null for all; an unknown one is a 400 naming the
+ * known ones. A dashboard that draws tracks from each camera's own socket need not parse every camera's tracks twice.
+ */
+function parseMessageTypes(raw: string | undefined): Set<string> | null {
+  if (raw === undefined || raw === '') return null;
+  const types = raw.split(',').map((t) => t.trim()).filter(Boolean);
+  const unknown = types.filter((t) => !(MESSAGE_TYPES as readonly string[]).includes(t));
+  if (unknown.length > 0) throw new AppError('BAD_REQUEST', `types: unknown message type "${unknown[0]}"; expected a comma-separated list of ${MESSAGE_TYPES.join(', ')}`);
+  return new Set(types);
+}
+
 /** The live routes: the fMP4 WebSocket per camera, the event/track WebSocket, MJPEG and the player script. */
 export async function liveRoutes(app: App, ctx: RouteContext): Promise<void> {
   const deps = { findCamera: ctx.findCamera, listen: ctx.hub.listen };
@@ -72,14 +87,22 @@ export async function liveRoutes(app: App, ctx: RouteContext): Promise<void> {
   app.get('/live-player.js', { config: { access: 'static' }, schema: { hide: true } }, (_req, reply) => reply.type('text/javascript; charset=utf-8').send(PLAYER));
 
   app.get('/api/ws', {
-    websocket: true, config: { access: 'viewer', camera: 'handler' }, preHandler: upgradeOnly,
-    schema: { tags, summary: 'WebSocket: hello, then every event version and the tracks of each analysed frame (of the cameras the principal may see)', response: { 101: z.any(), ...ERRORS } },
+    websocket: true, config: { access: 'viewer', camera: 'handler' },
+    // Checked before the upgrade, so a wrong `types` is a 400 with its reason rather than a socket that closes.
+    preHandler: [upgradeOnly, async (req: FastifyRequest) => void parseMessageTypes((req.query as { types?: string }).types)],
+    schema: {
+      tags, summary: 'WebSocket: hello, then every event version and the tracks of each analysed frame (of the cameras the principal may see)',
+      querystring: z.object({ types: z.string().max(100).optional().describe('Only these message types, comma-separated: tracks, event, job (default all).') }).strict(),
+      response: { 101: z.any(), ...ERRORS },
+    },
   }, (raw, req) => {
     const socket = raw as unknown as Socket & { send(d: string): void };
     const p = req.principal;
+    const types = parseMessageTypes((req.query as { types?: string }).types);
     guard.add(socket, p);
     // Camera-scoped keys get their cameras' messages only (jobs belong to no camera).
-    ctx.hub.add(socket, p.cameraIds === null ? undefined : (m) => m.type !== 'job' && canSeeCamera(p, m.type === 'event' ? m.event.cameraId : m.cameraId));
+    const visible = (m: LiveMessage) => p.cameraIds === null || (m.type !== 'job' && canSeeCamera(p, m.type === 'event' ? m.event.cameraId : m.cameraId));
+    ctx.hub.add(socket, types === null && p.cameraIds === null ? undefined : (m) => (types === null || types.has(m.type)) && visible(m));
     socket.send(JSON.stringify({ type: 'hello', cameras: ctx.cameras().filter((c) => canSeeCamera(p, c.id)).map((c) => c.status()) }));
   });
 

@@ -23,7 +23,8 @@ let wanted = false;
 
 function open(): void {
   if (!wanted || socket) return;
-  const ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api/ws`);
+  // Events and jobs only: each live tile takes its camera's tracks from the camera's own socket.
+  const ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api/ws?types=event,job`);
   socket = ws;
   ws.onopen = () => {
     attempt = 0;

@@ -49,3 +49,33 @@ export function hourTicks(fromMs: number, toMs: number, width: number, everyHour
   for (let h = 0; h <= hours; h += everyHours) ticks.push({ x: (h / hours) * width, label: String(h % 24).padStart(2, '0') });
   return ticks;
 }
+
+/** Bars of a histogram drawn `width` x `height`: one per count, scaled to the largest (a count of 1 is at least 2 px). */
+export function histogramBars(counts: readonly number[], width: number, height: number): { x: number; y: number; w: number; h: number }[] {
+  const max = Math.max(1, ...counts);
+  const w = width / Math.max(1, counts.length);
+  return counts.map((n, i) => {
+    const h = n === 0 ? 0 : Math.max(2, (n / max) * height);
+    return { x: i * w, y: height - h, w: Math.max(1, w - 1), h };
+  });
+}
+
+/**
+ * Ticks at every `everyHours` hours of local time inside [fromMs, toMs) on a `width`-wide axis, labelled `HH` (or the
+ * day, `DD/MM`, at local midnight); `offsetMinutes(ms)` is the local offset (Date's getTimezoneOffset) at a time.
+ */
+export function localHourTicks(fromMs: number, toMs: number, width: number, everyHours: number, offsetMinutes: (ms: number) => number): { x: number; label: string }[] {
+  const ticks: { x: number; label: string }[] = [];
+  const stepMs = everyHours * 3_600_000;
+  const local = (ms: number) => ms - offsetMinutes(ms) * 60_000;
+  // The first local whole `everyHours` hour at or after fromMs.
+  let t = fromMs + (stepMs - (((local(fromMs) % stepMs) + stepMs) % stepMs)) % stepMs;
+  for (; t < toMs; t += stepMs) {
+    const l = local(t);
+    const hour = Math.floor((((l % DAY_MS) + DAY_MS) % DAY_MS) / 3_600_000);
+    const date = new Date(l);
+    const label = hour === 0 ? `${String(date.getUTCDate()).padStart(2, '0')}/${String(date.getUTCMonth() + 1).padStart(2, '0')}` : String(hour).padStart(2, '0');
+    ticks.push({ x: xOfTime(t, fromMs, toMs, width), label });
+  }
+  return ticks;
+}

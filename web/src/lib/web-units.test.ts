@@ -163,3 +163,16 @@ test('the live video plays as far behind the live edge as the analysis arrives l
   p.analysisArrived(101, 10, 20);
   assert.equal(p.targetS(101), MAX_DELAY_S, 'the delay is capped');
 });
+
+test('events timeline: bars scaled to the largest count, ticks on local whole hours', async () => {
+  const t = await import('./timeline.ts');
+  assert.deepEqual(t.histogramBars([0, 1, 4], 300, 40), [
+    { x: 0, y: 40, w: 99, h: 0 }, { x: 100, y: 30, w: 99, h: 10 }, { x: 200, y: 0, w: 99, h: 40 },
+  ]);
+  assert.equal(t.histogramBars([1, 1000], 20, 40)[0]!.h, 2, 'one event is still seen');
+  // A day from 10:30 UTC in a zone one hour ahead (offset -60): ticks at 12:00, 15:00, ... local, midnight as the date.
+  const from = Date.UTC(2026, 11, 7, 10, 30);
+  const ticks = t.localHourTicks(from, from + t.DAY_MS, 960, 3, () => -60);
+  assert.deepEqual(ticks.map((k) => k.label), ['12', '15', '18', '21', '08/12', '03', '06', '09']);
+  assert.ok(Math.abs(ticks[0]!.x - (30 / 1440) * 960) < 1e-9, 'the first tick half an hour (local 11:30 -> 12:00) in');
+});

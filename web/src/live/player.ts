@@ -9,8 +9,10 @@ import { drawOverlay, messageForFrame, type LineShape, type TracksMessage, type 
 import { PlayoutDelay } from './playout';
 /** Seconds of video kept behind the playhead. */
 const KEEP_BEHIND_S = 20;
-/** Tracks messages kept for matching to presented frames. */
+/** Tracks messages kept at most (a stream whose frames stopped advancing); normally they are dropped by time. */
 const KEEP_MESSAGES = 200;
+/** How long a frame's boxes stay drawn on the frames after it when no newer analysis came (s). */
+const HOLD_S = 1;
 
 export interface LiveStats {
   mode: 'connecting' | 'mse' | 'mjpeg';
@@ -142,6 +144,7 @@ export class LivePlayer {
       if (!mse || !MediaSource.isTypeSupported(mime)) return this.fallback(mse ? `${mime} not supported` : 'no Media Source Extensions');
       this.stats.mode = 'mse';
       this.expectInit = true;
+      this.messages = []; // a new run starts a new timeline
       this.newSource(mime);
     } else if (msg.type === 'zones') {
       this.zones = (msg['zones'] as ZoneShape[]) ?? [];
@@ -223,7 +226,14 @@ export class LivePlayer {
       if (step > 0.004 && step < this.frameS) this.frameS = step;
     }
     // Boxes are held until the next analysed frame, at most a second.
-    const msg = mediaTimeS === null ? (this.messages.at(-1) ?? null) : messageForFrame(this.messages, mediaTimeS, this.frameS / 2, 1);
+    const msg = mediaTimeS === null ? (this.messages.at(-1) ?? null) : messageForFrame(this.messages, mediaTimeS, this.frameS / 2, HOLD_S);
+    // Messages for frames already past (beyond the hold) are dropped: kept by time, not by count, the list stays a few
+    // messages long at any analysis rate (a count of 200 grew the heap for minutes at 2 fps).
+    if (mediaTimeS !== null) {
+      let old = 0;
+      while (old < this.messages.length - 1 && this.messages[old]!.pts !== null && this.messages[old]!.pts! < mediaTimeS - HOLD_S - 1) old++;
+      if (old > 0) this.messages.splice(0, old);
+    }
     if (mediaTimeS !== null) {
       this.lastMediaTime = mediaTimeS;
       this.stats.framesPresented++;

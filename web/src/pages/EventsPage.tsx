@@ -9,6 +9,7 @@ import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
 import { api, errorMessage, unwrap, type Answer, type EventJson } from '../api/client';
 import { feed } from '../api/feed';
 import { hasRole, useSession } from '../api/session';
+import { EventTimeline } from '../components/EventTimeline';
 import { formatDurationMs, formatTimeMs } from '../lib/format';
 
 type EventPage = Answer<'/api/events', 'get'>;
@@ -73,6 +74,10 @@ export default function EventsPage() {
   }, [lastIndex, events.length, list.hasNextPage, list.isFetchingNextPage]); // eslint-disable-line react-hooks/exhaustive-deps
   const { id } = useParams();
   const set = (k: string, v: string) => setParams((p) => { if (v) p.set(k, v); else p.delete(k); return p; }, { replace: true });
+  const setRange = (from: string, to: string) => setParams((p) => {
+    for (const [k, v] of [['from', from], ['to', to]] as const) if (v) p.set(k, v); else p.delete(k);
+    return p;
+  }, { replace: true });
   const now = Date.now();
 
   return (
@@ -109,6 +114,7 @@ export default function EventsPage() {
         </label>
         <span className="muted" aria-live="polite">{list.isPending ? 'Loading…' : `${total} events`}</span>
       </div>
+      <EventTimeline filters={filters} onPick={(fromMs, toMs) => setRange(String(fromMs), String(toMs))} onReset={() => setRange('', '')} />
       {list.isError ? <p className="error" role="alert">Events could not be read: {list.error.message}</p> : null}
       <div className="split">
         <div ref={scroller} className="list" role="list" aria-label="Events, newest first" tabIndex={0}>
