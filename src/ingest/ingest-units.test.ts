@@ -81,7 +81,7 @@ test('ffmpegDecodeArgs: RTSP over TCP with a socket timeout; files loop and pace
   const media = ffmpegDecodeArgs({ ...base, url: 'rtsp://cam/1', media: { transcode: false } }).join(' ');
   assert.match(media, /-map 0:v:0 -c:v copy -f mp4 -movflags empty_moov\+default_base_moof\+frag_every_frame pipe:4$/);
   // ...and each decoded frame's presentation time on fd 5, split from the same selected frames.
-  assert.match(media, /split=2\[full\]\[ts\] -map \[full\] .* pipe:1 -map \[ts\] -fps_mode passthrough -c:v wrapped_avframe -flush_packets 1 -f mkvtimestamp_v2 pipe:5 /);
+  assert.match(media, /split=2\[full\]\[ts\] -map \[full\] .* pipe:1 -map \[ts\] -fps_mode passthrough -enc_time_base -1 -c:v wrapped_avframe -flush_packets 1 -f mkvtimestamp_v2 pipe:5 /);
   const three = ffmpegDecodeArgs({ ...base, url: 'a.mp4', detectorImage: { width: 416, height: 234, float: true }, media: { transcode: false } }).join(' ');
   assert.match(three, /split=3\[full\]\[small\]\[ts\];\[small\]scale=416:234:flags=bilinear,format=gbrpf32le\[det\] .* pipe:1 .* pipe:3 .* pipe:5 .* pipe:4$/);
   assert.match(ffmpegDecodeArgs({ ...base, url: 'a.avi', media: { transcode: true } }).join(' '), /-map 0:v:0 -c:v libx264 -preset ultrafast -tune zerolatency .* pipe:4$/);
