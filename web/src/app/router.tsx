@@ -43,7 +43,7 @@ export function prefetchPages(): void {
   };
   // The page the address names first (it is being loaded anyway), then the others in menu order.
   const here = location.pathname.split('/')[1] as keyof typeof chunks;
-  next(Object.entries(chunks).sort(([a]) => (a === here ? -1 : 0)).map(([, load]) => load));
+  next(Object.entries(chunks).sort(([a], [b]) => Number(b === here) - Number(a === here)).map(([, load]) => load));
 }
 
 function Loading() {

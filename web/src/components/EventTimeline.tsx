@@ -16,10 +16,9 @@ export function EventTimeline({ filters, onPick, onReset }: {
   onPick: (fromMs: number, toMs: number) => void;
   onReset: () => void;
 }) {
-  const { from, to, ...others } = filters;
-  const ranged = Boolean(from || to);
-  // The default range ends now, rounded to the minute so the query stays the same between refreshes.
-  const query = Object.fromEntries(Object.entries({ ...others, from: from ?? '', to: to ?? '' }).filter(([, v]) => v));
+  const ranged = Boolean(filters['from'] || filters['to']);
+  // The filters as the list sends them (empty ones left out); without from/to the server takes the last 24 hours.
+  const query = Object.fromEntries(Object.entries(filters).filter(([, v]) => v));
   const histogram = useQuery({
     queryKey: ['events-histogram', query],
     queryFn: async () => unwrap(await api.GET('/api/events/histogram', { params: { query } })),
