@@ -102,7 +102,7 @@ export async function countEvalCommand(argv: string[]): Promise<number> {
 }
 
 /** A number option in [min, max]. */
-function numberOption(name: string, value: string | undefined, fallback: number, min: number, max: number, integer = false): number {
+export function numberOption(name: string, value: string | undefined, fallback: number, min: number, max: number, integer = false): number {
   if (value === undefined) return fallback;
   const n = Number(value);
   if (value.trim() === '' || !Number.isFinite(n) || n < min || n > max || (integer && !Number.isInteger(n))) {

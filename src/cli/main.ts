@@ -6,6 +6,7 @@ import { countCommand } from './count-command.ts';
 import { keysCommand } from './keys-command.ts';
 import { modelsCommand } from './models-command.ts';
 import { motCommand } from './mot-command.ts';
+import { mtmcCommand } from './mtmc-command.ts';
 
 const USAGE = `usage: sightline <command> [options]
 commands:
@@ -15,6 +16,7 @@ commands:
   keys create --role ROLE        print a new API key for scripts (on the server machine; see: sightline keys)
   mot eval|track [options]       MOTChallenge evaluation and tracking (see: sightline mot --help)
   count eval|degrade [options]   line and zone counting measured on MOTChallenge gt (see: sightline count --help)
+  mtmc scene|eval [options]      cross-camera identity measured on multi-camera scenes (see: sightline mtmc --help)
   bench detect [options]         measure detection speed on this machine (see: sightline bench --help)
   models inspect FILE.onnx       read an ONNX file and propose a model manifest (see: sightline models --help)
   models list|add|remove         list, add or remove models in the data folder (see: sightline models --help)
@@ -38,6 +40,8 @@ async function main(argv: string[]): Promise<number> {
       return motCommand(rest);
     case 'count':
       return countCommand(rest);
+    case 'mtmc':
+      return mtmcCommand(rest);
     case 'bench':
       return benchCommand(rest);
     case 'models':

@@ -1,0 +1,182 @@
+/**
+ * Scores cross-camera identity on a multi-camera scene: each camera's tracker runs on its detections, positions go
+ * through the homography estimated from the scene's clicked point pairs, `fusion/` joins the tracks into people, and
+ * the result is compared with the ground truth: IDF1 over all cameras together (one identity correspondence for the
+ * whole site, so a track is right only where its global id is the person's id in every camera), per-area count error
+ * over time, and position error on the plan. The baseline is what users get without fusion: each camera's own track
+ * ids, and per-area counts summed over cameras. Pure.
+ */
+
+import { bottomCenter, pointInPolygon } from '../core/geometry.ts';
+import type { Point } from '../core/types.ts';
+import { CrossCameraFusion, type FusionObservation } from '../fusion/cross-camera.ts';
+import type { FusionOptions } from '../fusion/options.ts';
+import { estimateHomography } from '../mapping/homography.ts';
+import { projectPoint, type Matrix3 } from '../mapping/matrix3.ts';
+import { evaluateIdentity } from '../mot/eval/identity.ts';
+import type { MotFile, MotRow } from '../mot/eval/parse.ts';
+import { preprocessTrackEval } from '../mot/eval/preprocess.ts';
+import type { SeqInfo } from '../mot/seqinfo.ts';
+import type { SequenceDetections } from '../mot/track/det-file.ts';
+import { SightlineTracker } from '../tracking/sightline-tracker.ts';
+import { linearAssignment } from '../tracking/linear-assignment.ts';
+import type { parseSiteFile } from './site-file.ts';
+
+/** One camera of a scene, loaded. */
+export interface MtmcCamera {
+  readonly id: string;
+  readonly seqinfo: SeqInfo;
+  readonly detections: SequenceDetections;
+  readonly gt: MotFile;
+}
+
+/** The true plan position of one person at one frame. */
+export interface TruePosition {
+  readonly frame: number;
+  readonly id: number;
+  readonly positionM: Point;
+}
+
+/** A loaded scene. */
+export interface MtmcScene {
+  readonly site: ReturnType<typeof parseSiteFile>;
+  readonly cameras: readonly MtmcCamera[];
+  readonly positions: readonly TruePosition[];
+}
+
+/** The figures of `sightline mtmc eval` (ratios 0..1). */
+export interface MtmcReport {
+  readonly combined: { readonly IDF1: number; readonly countError: number; readonly countBias: number; readonly positionErrorM: number };
+  readonly baseline: { readonly IDF1: number; readonly countError: number; readonly countBias: number };
+  readonly cameras: Record<string, { readonly IDF1: number; readonly calibration: { readonly rmsErrorM: number; readonly maxErrorM: number; readonly pairs: number } | { readonly problem: string } }>;
+  readonly fusion: { readonly joined: number; readonly reentered: number; readonly split: number; readonly people: number; readonly truePeople: number };
+  readonly frames: number;
+}
+
+/**
+ * Noise of a person's foot point on the plan beyond the calibration's: the bottom of a person's box wanders by about a
+ * foot's length between frames and between views (the detector's box, the stride).
+ */
+export const FOOT_NOISE_M = 0.15;
+/** A fused position further than this from every true one is not compared (it is a false person, scored by IDF1). */
+const POSITION_MATCH_M = 2;
+
+/** Runs the scene and scores it. */
+export function evaluateScene(scene: MtmcScene, fusionOptions: Partial<FusionOptions> = {}): MtmcReport {
+  const frames = Math.min(...scene.cameras.map((c) => c.seqinfo.seqLength));
+  const frameRate = scene.cameras[0]!.seqinfo.frameRate;
+  const calib = new Map<string, { h: Matrix3; sigmaM: number; rmsErrorM: number; maxErrorM: number; pairs: number } | { problem: string }>();
+  for (const c of scene.site.cameras) {
+    const fit = estimateHomography(c.pointPairs.map((p) => ({ imagePx: p.imagePx, planM: p.planM })));
+    calib.set(c.id, fit.ok
+      ? { h: fit.imageToPlan, sigmaM: Math.hypot(fit.rmsErrorM, FOOT_NOISE_M), rmsErrorM: fit.rmsErrorM, maxErrorM: fit.maxErrorM, pairs: c.pointPairs.length }
+      : { problem: fit.message });
+  }
+  const fusion = new CrossCameraFusion(fusionOptions);
+  const hold = fusion.options.presenceHoldMs;
+  const trackers = scene.cameras.map(() => new SightlineTracker());
+  const localRows = scene.cameras.map((): MotRow[] => []);
+  const globalRows = scene.cameras.map((): MotRow[] => []);
+  const truthByFrame = groupPositions(scene.positions, frames);
+  const areas = scene.site.areas;
+  // Baseline: each camera's tracks, held as the fused people are, projected and counted per area, summed.
+  const baselineLast = scene.cameras.map(() => new Map<number, { timeMs: number; positionM: Point }>());
+  let countAbs = 0, baselineAbs = 0, countSigned = 0, baselineSigned = 0, truthSum = 0, posErrSum = 0, posErrN = 0;
+  const counts = { joined: 0, reentered: 0, split: 0 };
+  for (let f = 1; f <= frames; f++) {
+    const timeMs = ((f - 1) * 1000) / frameRate;
+    const obs: FusionObservation[] = [];
+    const owners: { cam: number; row: MotRow }[] = [];
+    scene.cameras.forEach((cam, ci) => {
+      const cal = calib.get(cam.id);
+      for (const t of trackers[ci]!.update(cam.detections.frames[f - 1] ?? [], timeMs)) {
+        const [x1, y1, x2, y2] = t.boxXyxy;
+        const row: MotRow = { frame: f, id: t.id, x: x1, y: y1, w: x2 - x1, h: y2 - y1, conf: t.score, classId: -1, line: 0 };
+        localRows[ci]!.push(row);
+        const p = cal !== undefined && 'h' in cal ? projectPoint(cal.h, bottomCenter(t.boxXyxy)) : null;
+        if (p === null || cal === undefined || !('h' in cal)) {
+          // No map position: the track keeps a camera-local identity.
+          globalRows[ci]!.push({ ...row, id: 1_000_000_000 + ci * 1_000_000 + t.id });
+          continue;
+        }
+        baselineLast[ci]!.set(t.id, { timeMs, positionM: p });
+        obs.push({ cameraId: cam.id, trackId: t.id, positionM: p, uncertaintyM: cal.sigmaM });
+        owners.push({ cam: ci, row });
+      }
+    });
+    const out = fusion.update(timeMs, obs);
+    out.globalIds.forEach((g, i) => globalRows[owners[i]!.cam]!.push({ ...owners[i]!.row, id: g }));
+    for (const c of out.changes) counts[c.kind]++;
+    const truth = truthByFrame[f - 1]!;
+    for (const area of areas) {
+      const inArea = (p: Point) => pointInPolygon(p, area.polygonM as Point[]);
+      const t = truth.filter((x) => inArea(x.positionM)).length;
+      const fused = out.people.filter((p) => inArea(p.positionM)).length;
+      let summed = 0;
+      for (const last of baselineLast) for (const v of last.values()) if (v.timeMs >= timeMs - hold && inArea(v.positionM)) summed++;
+      truthSum += t;
+      countAbs += Math.abs(fused - t);
+      baselineAbs += Math.abs(summed - t);
+      countSigned += fused - t;
+      baselineSigned += summed - t;
+    }
+    const seenNow = out.people.filter((p) => p.lastSeenMs === timeMs);
+    const { sum, n } = matchedDistances(seenNow.map((p) => p.positionM), truth.map((x) => x.positionM));
+    posErrSum += sum;
+    posErrN += n;
+    for (const last of baselineLast) for (const [id, v] of last) if (v.timeMs < timeMs - hold) last.delete(id);
+  }
+  const gtFiles = scene.cameras.map((c) => c.gt);
+  const cameras: MtmcReport['cameras'] = {};
+  scene.cameras.forEach((cam, ci) => {
+    const cal = calib.get(cam.id);
+    cameras[cam.id] = {
+      IDF1: identityOf([cam.gt], [{ fileName: `${cam.id} tracks`, rows: localRows[ci]! }], frames).IDF1,
+      calibration: cal === undefined ? { problem: 'site.json has no point pairs for this camera' } : 'h' in cal ? { rmsErrorM: cal.rmsErrorM, maxErrorM: cal.maxErrorM, pairs: cal.pairs } : { problem: cal.problem },
+    };
+  });
+  const localGlobal = localRows.map((rows, ci) => ({ fileName: `${scene.cameras[ci]!.id} tracks`, rows: rows.map((r) => ({ ...r, id: (ci + 1) * 1_000_000 + r.id })) }));
+  const truePeople = new Set(scene.positions.map((p) => p.id)).size;
+  return {
+    combined: {
+      IDF1: identityOf(gtFiles, globalRows.map((rows, ci) => ({ fileName: `${scene.cameras[ci]!.id} global`, rows })), frames).IDF1,
+      countError: truthSum === 0 ? 0 : countAbs / truthSum,
+      countBias: truthSum === 0 ? 0 : countSigned / truthSum,
+      positionErrorM: posErrN === 0 ? 0 : posErrSum / posErrN,
+    },
+    baseline: { IDF1: identityOf(gtFiles, localGlobal, frames).IDF1, countError: truthSum === 0 ? 0 : baselineAbs / truthSum, countBias: truthSum === 0 ? 0 : baselineSigned / truthSum },
+    cameras,
+    fusion: { ...counts, people: new Set(globalRows.flatMap((rows) => rows.map((r) => r.id))).size, truePeople },
+    frames,
+  };
+}
+
+/** TrackEval's IDF1 with all cameras laid end to end as one sequence, so one id correspondence spans every camera. */
+function identityOf(gts: readonly MotFile[], trackers: readonly MotFile[], frames: number) {
+  const shift = (files: readonly MotFile[], name: string): MotFile => ({
+    fileName: name,
+    rows: files.flatMap((file, ci) => file.rows.filter((r) => r.frame <= frames).map((r) => ({ ...r, frame: r.frame + ci * frames }))),
+  });
+  const data = preprocessTrackEval({ name: 'site', gt: shift(gts, 'gt'), tracker: shift(trackers, 'tracks'), seqLength: frames * gts.length, benchmark: 'MOT17' });
+  return evaluateIdentity(data);
+}
+
+function groupPositions(positions: readonly TruePosition[], frames: number): TruePosition[][] {
+  const out: TruePosition[][] = Array.from({ length: frames }, () => []);
+  for (const p of positions) if (p.frame >= 1 && p.frame <= frames) out[p.frame - 1]!.push(p);
+  return out;
+}
+
+/** Sum and count of the distances of an optimal one-to-one matching of points within `POSITION_MATCH_M`. */
+function matchedDistances(a: readonly Point[], b: readonly Point[]): { sum: number; n: number } {
+  if (a.length === 0 || b.length === 0) return { sum: 0, n: 0 };
+  const values = new Float64Array(a.length * b.length);
+  a.forEach((p, i) => b.forEach((q, j) => {
+    const d = Math.hypot(p[0] - q[0], p[1] - q[1]);
+    values[i * b.length + j] = d <= POSITION_MATCH_M ? d : Infinity;
+  }));
+  const { matches } = linearAssignment({ rows: a.length, cols: b.length, values }, 2 * POSITION_MATCH_M);
+  let sum = 0;
+  for (const [i, j] of matches) sum += values[i * b.length + j]!;
+  return { sum, n: matches.length };
+}
