@@ -3,6 +3,7 @@ import { AuthSchema, DEFAULT_AUTH, isLoopbackHost, TlsSchema } from './auth-sche
 import { checkDeliveryReferences, DeliverySchema } from './delivery-schema.ts';
 import { between, id, PointNormSchema } from './schema-parts.ts';
 import { checkGeometryAndRules, LineSchema, RuleSchema, ZoneSchema } from './rules-schema.ts';
+import { CalibrationSchema, SiteSchema } from './site-schema.ts';
 
 /** Where a camera's video comes from. */
 export const SourceSchema = z
@@ -103,6 +104,8 @@ export const CameraSchema = z
     events: EventsSchema.default(EventsSchema.parse({})).describe('Default timing of presence rules.'),
     live: LiveSchema.default(LiveSchema.parse({})),
     record: RecordSchema.default(RecordSchema.parse({})),
+    calibration: CalibrationSchema.optional()
+      .describe('Where this camera looks on a floor plan (site.plans): point pairs from which each track gets a plan position; see docs/maps.md.'),
   })
   .strict()
   .superRefine((cam, ctx) => {
@@ -183,6 +186,7 @@ export const ConfigSchema = z
       .strict()
       .default({ level: 'info' }),
     cameras: z.array(CameraSchema).default([]).describe('Cameras; when empty, a demo camera plays the sample clip `sample:vtest`.'),
+    site: SiteSchema.default(SiteSchema.parse({})).describe('Floor plans, areas on them, cross-camera identity and stored trajectories; see docs/maps.md.'),
     delivery: DeliverySchema.describe('Where events are sent: webhooks, MQTT (Home Assistant), e-mail; see the README section on delivery.'),
   })
   .strict()
@@ -203,7 +207,32 @@ export const ConfigSchema = z
       ctx.addIssue({ code: 'custom', path: ['auth', 'enabled'], message: `authentication cannot be off while the server listens on "${cfg.server.host}", which other machines reach; set auth.enabled: true (the default), or server.host: 127.0.0.1` });
     }
     for (const issue of checkDeliveryReferences(cfg.delivery, cfg.cameras)) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
+    for (const issue of checkSiteReferences(cfg.site, cfg.cameras)) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
   });
+
+/**
+ * Ids in the site section that must be unique or name something: plan and area ids, cameras in fusion passages.
+ * Geometry (scales, calibrations, areas inside their plan) is checked by `mapping/site-map.ts` and reported as warnings:
+ * a camera with a bad calibration keeps running without a map position.
+ */
+function checkSiteReferences(site: z.infer<typeof SiteSchema>, cameras: readonly { id: string }[]): { path: (string | number)[]; message: string }[] {
+  const out: { path: (string | number)[]; message: string }[] = [];
+  for (const [key, items] of [['plans', site.plans], ['areas', site.areas]] as const) {
+    const seen = new Set<string>();
+    items.forEach((item, i) => {
+      if (seen.has(item.id)) out.push({ path: ['site', key, i, 'id'], message: `${key === 'plans' ? 'plan' : 'area'} id "${item.id}" is used twice; give each its own id` });
+      seen.add(item.id);
+    });
+  }
+  const ids = cameras.map((c) => c.id);
+  site.fusion.transitions.forEach((t, i) => {
+    for (const end of ['from', 'to'] as const) {
+      if (!ids.includes(t[end])) out.push({ path: ['site', 'fusion', 'transitions', i, end], message: `"${t[end]}" is not a camera; cameras: ${ids.join(', ') || 'none'}` });
+    }
+    if (t.maxGapMs < t.minGapMs) out.push({ path: ['site', 'fusion', 'transitions', i, 'maxGapMs'], message: `expected maxGapMs >= minGapMs (${t.minGapMs}), got ${t.maxGapMs}` });
+  });
+  return out;
+}
 
 /** The validated configuration. */
 export type Config = z.infer<typeof ConfigSchema>;

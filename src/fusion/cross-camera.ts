@@ -103,10 +103,11 @@ export class CrossCameraFusion {
   readonly options: FusionOptions;
   private readonly tracks = new Map<string, LocalTrack>();
   private readonly persons = new Map<number, Person>();
-  private nextId = 1;
+  private nextId: number;
 
   constructor(options: Partial<FusionOptions> = {}) {
     this.options = fusionOptions(options);
+    this.nextId = this.options.firstId;
   }
 
   /** Feeds the observations made at `timeMs` (one or more cameras) and returns the global ids and who is present. */

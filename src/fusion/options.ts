@@ -56,6 +56,8 @@ export interface FusionOptions {
   readonly minSimilarity: number;
   /** Passages between cameras that do not overlap. */
   readonly transitions: readonly CameraTransition[];
+  /** The first global id handed out (a server starts from its start time, so ids stay unique across restarts). */
+  readonly firstId: number;
 }
 
 /**
@@ -80,6 +82,7 @@ export const FUSION_DEFAULTS: FusionOptions = Object.freeze({
   splitGates: 1.5,
   minSimilarity: 0.65,
   transitions: Object.freeze([]) as readonly CameraTransition[],
+  firstId: 1,
 });
 
 /** Fills defaults and checks ranges; a bad value throws `CONFIG_INVALID` naming the option, the range and the value. */
@@ -93,6 +96,7 @@ export function fusionOptions(partial: Partial<FusionOptions> = {}): FusionOptio
   for (const k of ['syncToleranceMs', 'memoryMs', 'reentryMs'] as const) {
     if (!(Number.isFinite(o[k]) && o[k] >= 0)) throw new AppError('CONFIG_INVALID', `fusion.${k} must be 0 or more, got ${String(o[k])}`);
   }
+  if (!(Number.isSafeInteger(o.firstId) && o.firstId >= 1)) throw new AppError('CONFIG_INVALID', `fusion.firstId must be a whole number of 1 or more, got ${String(o.firstId)}`);
   if (!(o.stayCost > 0 && o.stayCost <= 1)) throw new AppError('CONFIG_INVALID', `fusion.stayCost must be in (0, 1], got ${String(o.stayCost)}`);
   if (!(o.minSimilarity > -1 && o.minSimilarity < 1)) throw new AppError('CONFIG_INVALID', `fusion.minSimilarity must be in (-1, 1), got ${String(o.minSimilarity)}`);
   for (const t of o.transitions) {

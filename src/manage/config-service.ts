@@ -21,7 +21,7 @@ import { configInputWith, diffDocuments, restoreSecrets, siteDocumentOf, type Co
 export type ConfigApplier = (next: Config, previous: Config) => Promise<void>;
 
 /** A plain, editable copy of the managed document (input form). */
-export type SiteDraft = { cameras: Record<string, unknown>[]; delivery: Record<string, unknown> & { destinations: Record<string, unknown>[] }; recording: Record<string, unknown>; models: { default: string } };
+export type SiteDraft = { cameras: Record<string, unknown>[]; delivery: Record<string, unknown> & { destinations: Record<string, unknown>[] }; recording: Record<string, unknown>; models: { default: string }; site: Record<string, unknown> & { plans: Record<string, unknown>[]; areas: Record<string, unknown>[] } };
 
 /** What a change answered. */
 export interface ChangeResult {

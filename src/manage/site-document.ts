@@ -1,6 +1,7 @@
 /**
- * The part of the configuration that is managed at runtime (pure): cameras with their zones, lines and rules, the
- * delivery destinations, the recording settings and the default model. The YAML file seeds it; after that the
+ * The part of the configuration that is managed at runtime (pure): cameras with their zones, lines, rules and
+ * calibrations, the delivery destinations, the recording settings, the default model, and the site (floor plans,
+ * areas, cross-camera identity). The YAML file seeds it; after that the
  * database holds it, one version per change. The rest of the file (server, auth, database, dataDir, log, the model
  * runtime) is read at start only.
  *
@@ -15,6 +16,7 @@ export interface SiteDocument {
   readonly delivery: Config['delivery'];
   readonly recording: Config['recording'];
   readonly models: { readonly default: string };
+  readonly site: Config['site'];
 }
 
 /** What a masked secret reads as in views. */
@@ -29,14 +31,14 @@ const URL_PASSWORD = /^([a-z][a-z0-9+.-]*:\/\/)([^/@:]*):([^/@]*)@/i;
 
 /** The managed part of a validated configuration. */
 export function siteDocumentOf(config: Config): SiteDocument {
-  return { cameras: config.cameras, delivery: config.delivery, recording: config.recording, models: { default: config.models.default } };
+  return { cameras: config.cameras, delivery: config.delivery, recording: config.recording, models: { default: config.models.default }, site: config.site };
 }
 
 /** The whole configuration input: `base` with its managed part replaced by `doc` (validate it with ConfigSchema). */
 export function configInputWith(base: Config, doc: unknown): Record<string, unknown> {
   const d = (doc ?? {}) as Record<string, unknown>;
   const models = (d['models'] ?? {}) as Record<string, unknown>;
-  return { ...base, cameras: d['cameras'], delivery: d['delivery'], recording: d['recording'], models: { ...base.models, default: models['default'] ?? base.models.default } };
+  return { ...base, cameras: d['cameras'], delivery: d['delivery'], recording: d['recording'], models: { ...base.models, default: models['default'] ?? base.models.default }, site: d['site'] ?? base.site };
 }
 
 /** A copy of `value` with every secret masked (pure; works on any JSON value). */

@@ -7,12 +7,10 @@
  * ids, and per-area counts summed over cameras. Pure.
  */
 
-import { bottomCenter, pointInPolygon } from '../core/geometry.ts';
+import { pointInPolygon } from '../core/geometry.ts';
 import type { Point } from '../core/types.ts';
-import { CrossCameraFusion, type FusionObservation } from '../fusion/cross-camera.ts';
-import type { FusionOptions } from '../fusion/options.ts';
-import { estimateHomography } from '../mapping/homography.ts';
-import { projectPoint, type Matrix3 } from '../mapping/matrix3.ts';
+import { SiteFusion, type SiteFusionOptions } from '../fusion/site-fusion.ts';
+import { buildSiteMap } from '../mapping/site-map.ts';
 import { evaluateIdentity } from '../mot/eval/identity.ts';
 import type { MotFile, MotRow } from '../mot/eval/parse.ts';
 import { preprocessTrackEval } from '../mot/eval/preprocess.ts';
@@ -53,65 +51,56 @@ export interface MtmcReport {
   readonly frames: number;
 }
 
-/**
- * Noise of a person's foot point on the plan beyond the calibration's: the bottom of a person's box wanders by about a
- * foot's length between frames and between views (the detector's box, the stride).
- */
-export const FOOT_NOISE_M = 0.15;
 /** A fused position further than this from every true one is not compared (it is a false person, scored by IDF1). */
 const POSITION_MATCH_M = 2;
+/** Plan pixels per metre of the plan the scene's `widthM` x `heightM` becomes (the site map wants a plan image). */
+const PLAN_PX_PER_M = 100;
 
-/** Runs the scene and scores it. */
-export function evaluateScene(scene: MtmcScene, fusionOptions: Partial<FusionOptions> = {}): MtmcReport {
+/** Runs the scene through the product's site fusion (`fusion/site-fusion.ts`) and scores it. */
+export function evaluateScene(scene: MtmcScene, options: Partial<SiteFusionOptions> = {}): MtmcReport {
   const frames = Math.min(...scene.cameras.map((c) => c.seqinfo.seqLength));
   const frameRate = scene.cameras[0]!.seqinfo.frameRate;
-  const calib = new Map<string, { h: Matrix3; sigmaM: number; rmsErrorM: number; maxErrorM: number; pairs: number } | { problem: string }>();
-  for (const c of scene.site.cameras) {
-    const fit = estimateHomography(c.pointPairs.map((p) => ({ imagePx: p.imagePx, planM: p.planM })));
-    calib.set(c.id, fit.ok
-      ? { h: fit.imageToPlan, sigmaM: Math.hypot(fit.rmsErrorM, FOOT_NOISE_M), rmsErrorM: fit.rmsErrorM, maxErrorM: fit.maxErrorM, pairs: c.pointPairs.length }
-      : { problem: fit.message });
-  }
-  const fusion = new CrossCameraFusion(fusionOptions);
-  const hold = fusion.options.presenceHoldMs;
+  const { plan, areas } = scene.site;
+  const map = buildSiteMap(
+    {
+      plans: [{ id: 'plan', widthPx: Math.ceil(plan.widthM * PLAN_PX_PER_M), heightPx: Math.ceil(plan.heightM * PLAN_PX_PER_M), metresPerPixel: 1 / PLAN_PX_PER_M }],
+      areas: areas.map((a) => ({ id: a.id, plan: 'plan', polygonM: a.polygonM as Point[] })),
+    },
+    // The scene's pairs are in image pixels: the cameras' frames are given to the site as 1 x 1 below, so pixels stay pixels.
+    scene.site.cameras.map((c) => ({ id: c.id, calibration: { plan: 'plan', pointPairs: c.pointPairs.map((p) => ({ imageNorm: p.imagePx as Point, planM: p.planM as Point })) } })),
+  );
+  const site = new SiteFusion(map, { sampleMs: Infinity, ...options }, () => undefined);
+  const hold = site.presenceHoldMs();
   const trackers = scene.cameras.map(() => new SightlineTracker());
   const localRows = scene.cameras.map((): MotRow[] => []);
   const globalRows = scene.cameras.map((): MotRow[] => []);
   const truthByFrame = groupPositions(scene.positions, frames);
-  const areas = scene.site.areas;
   // Baseline: each camera's tracks, held as the fused people are, projected and counted per area, summed.
   const baselineLast = scene.cameras.map(() => new Map<number, { timeMs: number; positionM: Point }>());
   let countAbs = 0, baselineAbs = 0, countSigned = 0, baselineSigned = 0, truthSum = 0, posErrSum = 0, posErrN = 0;
   const counts = { joined: 0, reentered: 0, split: 0 };
   for (let f = 1; f <= frames; f++) {
     const timeMs = ((f - 1) * 1000) / frameRate;
-    const obs: FusionObservation[] = [];
-    const owners: { cam: number; row: MotRow }[] = [];
     scene.cameras.forEach((cam, ci) => {
-      const cal = calib.get(cam.id);
-      for (const t of trackers[ci]!.update(cam.detections.frames[f - 1] ?? [], timeMs)) {
+      const tracks = trackers[ci]!.update(cam.detections.frames[f - 1] ?? [], timeMs);
+      const placed = new Map(site.observe(cam.id, timeMs, tracks, 1, 1).map((p) => [p.trackId, p]));
+      for (const c of site.changes()) counts[c.kind]++;
+      for (const t of tracks) {
         const [x1, y1, x2, y2] = t.boxXyxy;
         const row: MotRow = { frame: f, id: t.id, x: x1, y: y1, w: x2 - x1, h: y2 - y1, conf: t.score, classId: -1, line: 0 };
         localRows[ci]!.push(row);
-        const p = cal !== undefined && 'h' in cal ? projectPoint(cal.h, bottomCenter(t.boxXyxy)) : null;
-        if (p === null || cal === undefined || !('h' in cal)) {
-          // No map position: the track keeps a camera-local identity.
-          globalRows[ci]!.push({ ...row, id: 1_000_000_000 + ci * 1_000_000 + t.id });
-          continue;
-        }
-        baselineLast[ci]!.set(t.id, { timeMs, positionM: p });
-        obs.push({ cameraId: cam.id, trackId: t.id, positionM: p, uncertaintyM: cal.sigmaM });
-        owners.push({ cam: ci, row });
+        const p = placed.get(t.id);
+        // A track with no map position (camera not calibrated, point above the horizon) keeps a camera-local identity.
+        globalRows[ci]!.push({ ...row, id: p?.globalId ?? 1_000_000_000_000 + ci * 1_000_000 + t.id });
+        if (p !== undefined) baselineLast[ci]!.set(t.id, { timeMs, positionM: p.positionM });
       }
     });
-    const out = fusion.update(timeMs, obs);
-    out.globalIds.forEach((g, i) => globalRows[owners[i]!.cam]!.push({ ...owners[i]!.row, id: g }));
-    for (const c of out.changes) counts[c.kind]++;
+    const people = site.mapPeople();
     const truth = truthByFrame[f - 1]!;
     for (const area of areas) {
       const inArea = (p: Point) => pointInPolygon(p, area.polygonM as Point[]);
       const t = truth.filter((x) => inArea(x.positionM)).length;
-      const fused = out.people.filter((p) => inArea(p.positionM)).length;
+      const fused = people.filter((p) => p.areas.includes(area.id)).length;
       let summed = 0;
       for (const last of baselineLast) for (const v of last.values()) if (v.timeMs >= timeMs - hold && inArea(v.positionM)) summed++;
       truthSum += t;
@@ -120,7 +109,7 @@ export function evaluateScene(scene: MtmcScene, fusionOptions: Partial<FusionOpt
       countSigned += fused - t;
       baselineSigned += summed - t;
     }
-    const seenNow = out.people.filter((p) => p.lastSeenMs === timeMs);
+    const seenNow = people.filter((p) => p.lastSeenMs === timeMs);
     const { sum, n } = matchedDistances(seenNow.map((p) => p.positionM), truth.map((x) => x.positionM));
     posErrSum += sum;
     posErrN += n;
@@ -129,22 +118,26 @@ export function evaluateScene(scene: MtmcScene, fusionOptions: Partial<FusionOpt
   const gtFiles = scene.cameras.map((c) => c.gt);
   const cameras: MtmcReport['cameras'] = {};
   scene.cameras.forEach((cam, ci) => {
-    const cal = calib.get(cam.id);
+    const cal = map.cameras.get(cam.id);
+    const problem = map.problems.find((p) => p.cameraId === cam.id);
     cameras[cam.id] = {
       IDF1: identityOf([cam.gt], [{ fileName: `${cam.id} tracks`, rows: localRows[ci]! }], frames).IDF1,
-      calibration: cal === undefined ? { problem: 'site.json has no point pairs for this camera' } : 'h' in cal ? { rmsErrorM: cal.rmsErrorM, maxErrorM: cal.maxErrorM, pairs: cal.pairs } : { problem: cal.problem },
+      calibration: cal !== undefined
+        ? { rmsErrorM: cal.fit.rmsErrorM, maxErrorM: cal.fit.maxErrorM, pairs: cal.fit.pairs.length }
+        : { problem: problem?.message ?? 'site.json has no point pairs for this camera' },
     };
   });
   const localGlobal = localRows.map((rows, ci) => ({ fileName: `${scene.cameras[ci]!.id} tracks`, rows: rows.map((r) => ({ ...r, id: (ci + 1) * 1_000_000 + r.id })) }));
   const truePeople = new Set(scene.positions.map((p) => p.id)).size;
+  const ratio = (v: number) => (truthSum === 0 ? 0 : v / truthSum);
   return {
     combined: {
       IDF1: identityOf(gtFiles, globalRows.map((rows, ci) => ({ fileName: `${scene.cameras[ci]!.id} global`, rows })), frames).IDF1,
-      countError: truthSum === 0 ? 0 : countAbs / truthSum,
-      countBias: truthSum === 0 ? 0 : countSigned / truthSum,
+      countError: ratio(countAbs),
+      countBias: ratio(countSigned),
       positionErrorM: posErrN === 0 ? 0 : posErrSum / posErrN,
     },
-    baseline: { IDF1: identityOf(gtFiles, localGlobal, frames).IDF1, countError: truthSum === 0 ? 0 : baselineAbs / truthSum, countBias: truthSum === 0 ? 0 : baselineSigned / truthSum },
+    baseline: { IDF1: identityOf(gtFiles, localGlobal, frames).IDF1, countError: ratio(baselineAbs), countBias: ratio(baselineSigned) },
     cameras,
     fusion: { ...counts, people: new Set(globalRows.flatMap((rows) => rows.map((r) => r.id))).size, truePeople },
     frames,

@@ -1,0 +1,130 @@
+/**
+ * A site's floor plans, areas and camera calibrations made usable: each plan's scale and size in metres, each
+ * camera's image -> plan homography (fitted to its point pairs), each area checked against its plan. What cannot be
+ * used is a problem with the fix in its message, never an exception: a camera whose calibration fails keeps running
+ * without a map position, an area outside its plan is not counted. Pure.
+ */
+
+import type { Point } from '../core/types.ts';
+import { checkArea } from './areas.ts';
+import { estimateHomography, type HomographyFit } from './homography.ts';
+import { planScale, planSizeM } from './plan-scale.ts';
+
+/** The parts of a plan this needs (the config's `site.plans[]`). */
+export interface PlanInput {
+  readonly id: string;
+  readonly widthPx: number;
+  readonly heightPx: number;
+  readonly metresPerPixel?: number | undefined;
+  readonly reference?: { readonly pointsPx: readonly [Point, Point]; readonly distanceM: number } | undefined;
+}
+
+/** The parts of an area this needs. */
+export interface AreaInput {
+  readonly id: string;
+  readonly plan: string;
+  readonly polygonM: readonly Point[];
+}
+
+/** The parts of a camera this needs. */
+export interface CameraInput {
+  readonly id: string;
+  readonly calibration?: { readonly plan: string; readonly pointPairs: readonly { readonly imageNorm: Point; readonly planM: Point }[] } | undefined;
+}
+
+/** A plan with its scale. */
+export interface MapPlan {
+  readonly id: string;
+  readonly metresPerPixel: number;
+  readonly widthM: number;
+  readonly heightM: number;
+}
+
+/** A calibrated camera: image fractions -> plan metres, and how well the pairs agree. */
+export interface CameraMap {
+  readonly cameraId: string;
+  readonly plan: string;
+  readonly fit: HomographyFit;
+  /** Standard deviation of this camera's plan positions: its calibration error and the foot point's noise together. */
+  readonly uncertaintyM: number;
+}
+
+/** Something in the site that cannot be used, where it is, and how to fix it. */
+export interface SiteProblem {
+  /** Config path, e.g. `cameras[2].calibration` or `site.areas[0].polygonM[3]`. */
+  readonly path: string;
+  readonly message: string;
+  readonly cameraId?: string;
+}
+
+/** Everything usable, and the problems. */
+export interface SiteMap {
+  readonly plans: ReadonlyMap<string, MapPlan>;
+  readonly cameras: ReadonlyMap<string, CameraMap>;
+  readonly areas: readonly AreaInput[];
+  readonly problems: readonly SiteProblem[];
+}
+
+/**
+ * Noise of a person's foot point on the plan beyond the calibration's: the bottom of a person's box wanders by about a
+ * foot's length between frames and between views (the detector's box, the stride).
+ */
+export const FOOT_NOISE_M = 0.15;
+
+/** Builds the site map; `cameraIndex` gives each camera's position in `cameras[]` for problem paths. */
+export function buildSiteMap(site: { readonly plans: readonly PlanInput[]; readonly areas: readonly AreaInput[] }, cameras: readonly CameraInput[]): SiteMap {
+  const problems: SiteProblem[] = [];
+  const plans = new Map<string, MapPlan>();
+  site.plans.forEach((p, i) => {
+    const scale = planScale({ metresPerPixel: p.metresPerPixel, referencePx: p.reference?.pointsPx, referenceDistanceM: p.reference?.distanceM });
+    if (!scale.ok) {
+      problems.push({ path: `site.plans[${i}]`, message: `plan "${p.id}": ${scale.message}` });
+      return;
+    }
+    const size = planSizeM(p.widthPx, p.heightPx, scale.metresPerPixel);
+    plans.set(p.id, { id: p.id, metresPerPixel: scale.metresPerPixel, ...size });
+  });
+  const planIds = site.plans.map((p) => p.id);
+  const areas: AreaInput[] = [];
+  site.areas.forEach((a, i) => {
+    const plan = plans.get(a.plan);
+    if (plan === undefined) {
+      const known = planIds.includes(a.plan);
+      problems.push({ path: `site.areas[${i}].plan`, message: known ? `area "${a.id}": its plan "${a.plan}" has no usable scale (see that plan's problem); the area is not counted until it has` : `area "${a.id}" is drawn on plan "${a.plan}", which this site does not have; plans: ${planIds.join(', ') || 'none'}` });
+      return;
+    }
+    const areaProblems = checkArea(a.polygonM, plan);
+    for (const ap of areaProblems) {
+      const at = ap.vertexIndex === undefined ? '' : `[${ap.vertexIndex}]`;
+      problems.push({ path: `site.areas[${i}].polygonM${at}`, message: `area "${a.id}": ${ap.message}` });
+    }
+    if (areaProblems.length === 0) areas.push(a);
+  });
+  const mapped = new Map<string, CameraMap>();
+  cameras.forEach((c, i) => {
+    const cal = c.calibration;
+    if (cal === undefined) return;
+    const path = `cameras[${i}].calibration`;
+    if (!plans.has(cal.plan)) {
+      const known = planIds.includes(cal.plan);
+      problems.push({
+        path: `${path}.plan`, cameraId: c.id,
+        message: known
+          ? `camera "${c.id}" is calibrated to plan "${cal.plan}", which has no usable scale; fix the plan, the camera runs without a map position until then`
+          : `camera "${c.id}" is calibrated to plan "${cal.plan}", which is not a plan of this site (plans: ${planIds.join(', ') || 'none'}); calibrate it to one of them, the camera runs without a map position until then`,
+      });
+      return;
+    }
+    const fit = estimateHomography(cal.pointPairs.map((p) => ({ imagePx: p.imageNorm, planM: p.planM })));
+    if (!fit.ok) {
+      problems.push({ path: `${path}.pointPairs`, cameraId: c.id, message: `camera "${c.id}": ${fit.message}; the camera runs without a map position until it is calibrated` });
+      return;
+    }
+    const outliers = fit.pairs.filter((p) => !p.inlier);
+    for (const o of outliers) {
+      problems.push({ path: `${path}.pointPairs[${o.index}]`, cameraId: c.id, message: `camera "${c.id}": point pair ${o.index + 1} is ${o.errorM.toFixed(2)} m off the others' fit; check where it was clicked (it is left out)` });
+    }
+    mapped.set(c.id, { cameraId: c.id, plan: cal.plan, fit, uncertaintyM: Math.hypot(fit.rmsErrorM, FOOT_NOISE_M) });
+  });
+  return { plans, cameras: mapped, areas, problems };
+}
