@@ -28,10 +28,11 @@ export interface ViewArea {
 }
 
 /**
- * +1 when the camera sees the area at positive depth (OpenCV's right-handed convention), -1 when at negative depth: a
- * calibration made in a left-handed world (Unity's, as MultiviewX's) has every visible point at z < 0 in camera
- * coordinates, which OpenCV's projection does not notice (x/z and y/z keep their signs) but which turns "in front of
- * the camera" around. Decided by the majority of the area's 1 m grid points whose projection lands in the image.
+ * +1 when the camera sees the area at positive depth (OpenCV's convention), -1 when at negative depth. A world frame that
+ * is left-handed (Unity's, as in MultiviewX: x, y on the ground, z up) has no proper rotation that keeps the depth
+ * positive, and its calibration puts every visible point at z < 0 in camera coordinates. OpenCV's projection does not
+ * notice (x/z and y/z keep their signs), but "in front of the camera" turns around. Decided by the majority of the
+ * area's 1 m grid points whose projection lands in the image.
  */
 export function depthSignOf(cal: ViewCalibration, area: ViewArea): 1 | -1 {
   let votes = 0;
