@@ -49,6 +49,8 @@ import { createJobs } from './app-jobs.ts';
 import { modelsPort, openModelRegistry } from './app-models.ts';
 import type { ModelLocation } from './assets/resolve-model.ts';
 import { jobView } from './jobs/job-store.ts';
+import { startSite } from './app-site.ts';
+import { SqlTrajectoryStore } from './store/trajectory-repository.ts';
 
 /** A running server: its address and how to stop everything it started. */
 export interface RunningApp {
@@ -177,6 +179,7 @@ export async function startApp(fileConfig: Config, log: Logger): Promise<Running
     },
   }, model, pictures, opts);
   };
+  const site = startSite(config, cameras, { store: new SqlTrajectoryStore(db), publish: hub.publish, log, now: Date.now });
   const jobs = createJobs({
     config: () => configs.current(), log, detectorFor, recordings, store: new SqlJobStore(db), owner: nodeId, modelsAt,
     onUpdate: (job) => hub.publish({ type: 'job', job: jobView(job) }),
@@ -188,7 +191,7 @@ export async function startApp(fileConfig: Config, log: Logger): Promise<Running
     models: modelsPort(registry, () => configs.current(), async (ids) => {
       if (fleet && ids.length > 0) await fleet.reloadModels(ids);
     }),
-    events, analytics, media, log, recordings, delivery, linkKey, auth: access.auth, dashboardDir: DASHBOARD_DIR,
+    events, analytics, media, log, recordings, delivery, linkKey, auth: access.auth, dashboardDir: DASHBOARD_DIR, site,
     security: { ...config.auth, corsOrigins: config.server.corsOrigins, bodyLimitKb: config.server.bodyLimitKb, trustProxy: config.server.trustProxy, tls },
   }, hub);
   await app.listen({ host: config.server.host, port: config.server.port });
@@ -210,11 +213,12 @@ export async function startApp(fileConfig: Config, log: Logger): Promise<Running
 
   const cameraFleet = new CameraFleet({
     config: () => configs.current(), log, detectorFor, events: bus, publish: hub.publish, analytics, recordings,
-    onProgress: (what) => progressLogger(log, what),
+    onProgress: (what) => progressLogger(log, what), site: site.port,
   });
   fleet = cameraFleet;
   configs.setApplier(async (next, previous) => {
     if (JSON.stringify(next.delivery) !== JSON.stringify(previous.delivery)) await delivery.reconfigure(next.delivery);
+    site.reconfigure(next, effectiveCameras(next));
     await cameraFleet.apply(effectiveCameras(next));
   });
   await cameraFleet.apply(cameras);
@@ -228,6 +232,7 @@ export async function startApp(fileConfig: Config, log: Logger): Promise<Running
       await app.close();
       await jobs.stop();
       await cameraFleet.stop();
+      await site.stop();
       await recordings.stop();
       await delivery.stop();
       for (const d of detectors.values()) await d.then((x) => x.close()).catch(() => undefined);

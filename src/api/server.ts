@@ -24,6 +24,8 @@ import { installAccess, type RouteEntry } from './access.ts';
 import type { CameraHandle } from './camera-handle.ts';
 import type { LiveHub } from './live-hub.ts';
 import { analyticsRoutes } from './routes/analytics.ts';
+import { siteRoutes } from './routes/site.ts';
+import type { SiteHandle } from '../app-site.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { authRoutes } from './routes/auth.ts';
 import { cameraRoutes } from './routes/cameras.ts';
@@ -72,6 +74,8 @@ export interface ApiDeps {
   readonly auth: AuthService | null;
   /** The built dashboard served at `/` (web/dist); null or absent: the built-in page. */
   readonly dashboardDir?: string | null;
+  /** Floor plans, people on them, trajectories; absent: no site routes. */
+  readonly site?: SiteHandle;
   readonly security: {
     readonly openMetrics: boolean;
     readonly rateLimit: { readonly perSecond: number; readonly burst: number };
@@ -236,6 +240,7 @@ export async function buildServer(deps: ApiDeps, hub: LiveHub) {
   await app.register(eventRoutes, ctx);
   await app.register(liveRoutes, ctx);
   await app.register(analyticsRoutes, ctx);
+  if (deps.site) await app.register(siteRoutes, { ...ctx, configs: deps.configs, site: deps.site });
   if (deps.delivery) await app.register(deliveryRoutes, { ...ctx, delivery: deps.delivery });
   if (deps.infer) await app.register(inferRoutes, { ...ctx, infer: deps.infer });
   if (deps.jobs) await app.register(jobRoutes, { ...ctx, jobs: deps.jobs });

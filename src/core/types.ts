@@ -110,6 +110,8 @@ export interface EventSubject {
   readonly boxXyxy: BoxXyxy;
   /** Time of that observation, in ms (same clock as the event's times). */
   readonly timeMs: number;
+  /** The person's id across the site's cameras (calibrated cameras with cross-camera identity); null or absent otherwise. */
+  readonly globalId?: number | null;
 }
 
 /** Type-specific values of an event (direction, dwell seconds, count, the zone or line ...): flat JSON values. */

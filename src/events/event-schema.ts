@@ -17,6 +17,8 @@ const SubjectSchema = z
     score: z.number().min(0).max(1).describe('Best detection score seen during the event, 0..1.'),
     boxXyxy: z.array(z.number()).length(4).describe('Box of that observation as [x1, y1, x2, y2] in pixels of the analysed frame.'),
     timeMs: ms('Time of that observation'),
+    globalId: z.number().int().positive().nullable().optional()
+      .describe('The person\'s id across the site\'s cameras (calibrated cameras, cross-camera identity on): the same person seen by two cameras has one; null or absent when not known.'),
   })
   .strict()
   .describe('An object the event is about, at its best observation (the one in the snapshot).');

@@ -21,7 +21,7 @@ import { detectGrid, greyFromRgb, type GreyImage, type GridLayout } from '../mos
 import type { DetectTimings } from '../vision/detector.ts';
 import { CameraProcessor } from './camera-processor.ts';
 import type { LivePublisher } from './live-messages.ts';
-import type { AnalyticsSink, FrameSource, MediaFeed, SnapshotRenderer } from './ports.ts';
+import type { AnalyticsSink, FrameSource, MediaFeed, SitePort, SnapshotRenderer } from './ports.ts';
 import type { FrameDetector } from './shared-detector.ts';
 import { trackerForCamera } from './tracker-options.ts';
 import type { ClipClassifierPort, ClipStageStats } from './clip-stage.ts';
@@ -44,6 +44,8 @@ export interface CameraWorkerPorts {
   readonly log: Logger;
   /** The clip classifier of the camera's violence rule (with the label it watches); absent: none is run. */
   readonly clipClassifier?: { readonly classifier: ClipClassifierPort; readonly label: string } | null;
+  /** The site's map of people; absent: tracks get no plan position or global id. */
+  readonly site?: SitePort | null;
 }
 
 /** The mosaic grid of a camera's recent frames. */
@@ -100,7 +102,8 @@ export function cameraOverlays(camera: CameraConfig): CameraOverlays {
 }
 
 /** Fields whose changes a running worker takes without a restart (`reconfigure`). */
-const HOT_FIELDS = new Set(['name', 'zones', 'lines', 'rules', 'events']);
+// A calibration is the site's (fusion/site-fusion.ts), not the worker's: a change needs no restart.
+const HOT_FIELDS = new Set(['name', 'zones', 'lines', 'rules', 'events', 'calibration']);
 
 /** Whether `next` differs from `previous` in its model (and maybe in hot fields) only: `swapDetector` takes it. */
 export function modelChange(previous: CameraConfig, next: CameraConfig): boolean {
@@ -118,6 +121,9 @@ export function hotChange(previous: CameraConfig, next: CameraConfig): boolean {
   const violence = (c: CameraConfig) => JSON.stringify(c.rules.filter((r) => r.type === 'violence'));
   return violence(previous) === violence(next);
 }
+
+/** Global ids remembered per camera track, for event versions written after the track is gone (oldest forgotten first). */
+const GLOBAL_IDS_KEPT = 4096;
 
 /** Grey frames kept for grid detection, at least this far apart (ms): five over 10 s, so that movement across a natural line has time to show it is not a tile edge. */
 const GRID_SAMPLE_MS = 2000;
@@ -139,6 +145,7 @@ class Worker implements CameraWorker {
   private lastGridFrameMs = -Infinity;
   private framesProcessed = 0;
   private framesReplaced = 0;
+  private readonly globalIds = new Map<number, number>();
   private latest: { frame: Frame; tracks: readonly Track[] } | null = null;
   private rendered: { index: number; jpeg: Uint8Array } | null = null;
   private analyticsWrites: Promise<void> = Promise.resolve();
@@ -310,6 +317,13 @@ class Worker implements CameraWorker {
     this.framesProcessed++;
     this.processedMeter.tick(this.ports.now());
     this.latest = { frame, tracks: result.tracks };
+    const placed = new Map((this.ports.site?.observe(this.camera.id, frame.timeMs, result.tracks, frame.width, frame.height) ?? []).map((p) => [p.trackId, p]));
+    for (const p of placed.values()) {
+      if (p.globalId === null) continue;
+      this.globalIds.delete(p.trackId);
+      this.globalIds.set(p.trackId, p.globalId);
+      if (this.globalIds.size > GLOBAL_IDS_KEPT) this.globalIds.delete(this.globalIds.keys().next().value!);
+    }
     this.ports.publish({
       type: 'tracks',
       cameraId: this.camera.id,
@@ -319,7 +333,11 @@ class Worker implements CameraWorker {
       width: frame.width,
       height: frame.height,
       motion: result.motion,
-      tracks: result.tracks.map((t) => ({ id: t.id, label: t.label, score: t.score, boxXyxy: t.boxXyxy })),
+      tracks: result.tracks.map((t) => {
+        const p = placed.get(t.id);
+        const live = { id: t.id, label: t.label, score: t.score, boxXyxy: t.boxXyxy };
+        return p === undefined ? live : { ...live, map: { plan: p.plan, positionM: p.positionM, speedMps: p.speedMps, globalId: p.globalId } };
+      }),
     });
     this.analytics.add(frame.timeMs, result.crossings, result.zoneCounts);
     this.writeAnalytics(frame.timeMs, false);
@@ -357,7 +375,8 @@ class Worker implements CameraWorker {
   private async apply(changes: readonly EventChange[], frame: Frame | null): Promise<void> {
     const { events, renderSnapshot, log, source } = this.ports;
     for (const change of changes) {
-      const e = change.event;
+      // Subjects carry the person's id across cameras when the site knows it.
+      const e = this.globalIds.size === 0 ? change.event : { ...change.event, subjects: change.event.subjects.map((sub) => ({ ...sub, globalId: this.globalIds.get(sub.trackId) ?? null })) };
       try {
         let jpeg: Uint8Array | null = null;
         if (change.snapshot && frame && renderSnapshot) {

@@ -4,7 +4,8 @@
  * could run in another process, with these implemented over the wire.
  */
 import type { SourceStatus } from '../core/camera-status.ts';
-import type { BoxXyxy, Frame } from '../core/types.ts';
+import type { BoxXyxy, Frame, Track } from '../core/types.ts';
+import type { PlacedTrack } from '../fusion/site-fusion.ts';
 import type { AnalyticsDelta } from '../analytics/camera-analytics.ts';
 import type { MediaListener } from '../live/media-stream.ts';
 
@@ -42,4 +43,12 @@ export interface MediaFeed {
   subscribe(listener: MediaListener, nowMs: number): () => void;
   /** Presentation time (s) of a decoded frame on the media's timeline, for overlays in sync; null before any fragment. */
   presentationTime(frame: Frame): number | null;
+}
+
+/**
+ * The site's map of people (`fusion/site-fusion.ts` in one process): a camera hands it each analysed frame's confirmed
+ * tracks and gets back those it could place on a floor plan, with their plan position, speed and global id.
+ */
+export interface SitePort {
+  observe(cameraId: string, timeMs: number, tracks: readonly Track[], frameWidth: number, frameHeight: number): readonly PlacedTrack[];
 }

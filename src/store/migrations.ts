@@ -290,6 +290,27 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
       );
     `,
   },
+  {
+    id: '0010_track_points',
+    // Trajectories on the floor plans, one point per track every site.trajectories.sampleMs: the map's history, the
+    // de-duplicated area counts (distinct global ids) and heatmaps. Global ids start at the server's start time in ms,
+    // so they stay unique across restarts (bigint).
+    sql: `
+      CREATE TABLE track_points (
+        camera_id  text NOT NULL,
+        track_id   integer NOT NULL,
+        global_id  bigint NULL,
+        label      text NOT NULL,
+        plan_id    text NOT NULL,
+        t_ms       bigint NOT NULL,
+        x_m        double precision NOT NULL,
+        y_m        double precision NOT NULL,
+        speed_mps  double precision NOT NULL
+      );
+      CREATE INDEX track_points_plan_time_idx ON track_points (plan_id, t_ms);
+      CREATE INDEX track_points_camera_time_idx ON track_points (camera_id, t_ms);
+    `,
+  },
 ]);
 
 /** Key of the transaction-scoped advisory lock that serialises migrations across processes on one PostgreSQL. */

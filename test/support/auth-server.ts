@@ -4,6 +4,8 @@
  * stored events and a webhook destination. The cameras are stand-ins (a fixed JPEG, a 1x1 grid): these tests are about
  * the doors, and the camera routes on real video are covered by the server end-to-end tests.
  */
+import { startSite } from '../../src/app-site.ts';
+import { SqlTrajectoryStore } from '../../src/store/trajectory-repository.ts';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -97,7 +99,12 @@ export async function startAuthServer(db: SqlDatabase, opts: { auth?: Partial<Au
   await auth.ensureFirstAdmin(ADMIN_PASSWORD);
   const events = new SqlEventStore(db);
   const config = validateConfig({
-    dataDir: dir, cameras: [{ id: 'cam1', source: { url: 'rtsp://example/cam1' } }, { id: 'cam2', source: { url: 'rtsp://example/cam2' } }],
+    dataDir: dir,
+    cameras: [
+      { id: 'cam1', source: { url: 'rtsp://example/cam1' }, calibration: { plan: 'floor', pointPairs: [{ imageNorm: [0.1, 0.9], planM: [1, 1] }, { imageNorm: [0.9, 0.9], planM: [9, 1] }, { imageNorm: [0.8, 0.5], planM: [8, 8] }, { imageNorm: [0.2, 0.5], planM: [2, 8] }] } },
+      { id: 'cam2', source: { url: 'rtsp://example/cam2' } },
+    ],
+    site: { plans: [{ id: 'floor', widthPx: 1000, heightPx: 1000, metresPerPixel: 0.01 }], areas: [{ id: 'lobby', plan: 'floor', polygonM: [[0, 0], [5, 0], [5, 5], [0, 5]] }] },
     delivery: { destinations: [{ type: 'webhook', id: 'hook', url: 'http://127.0.0.1:9/hook', secret: `whsec_${randomBytes(32).toString('base64')}` }] },
   });
   if (!config.ok) throw new Error(JSON.stringify(config.problems));
@@ -112,7 +119,9 @@ export async function startAuthServer(db: SqlDatabase, opts: { auth?: Partial<Au
     config: () => configs.current(), log, recordings, store: new SqlJobStore(db), owner: 'test', onUpdate: () => undefined,
     detectorFor: () => Promise.reject(new Error('no models in the access tests')),
   });
+  const site = startSite(config.config, config.config.cameras, { store: new SqlTrajectoryStore(db), publish: () => undefined, log, now });
   const app = await buildServer({
+    site,
     cameras: () => cams, events, analytics: new SqlAnalyticsStore(db), media: new FileMediaStore(join(dir, 'media')), log, now, recordings, delivery,
     linkKey: randomBytes(32), auth, configs, jobs: jobs.port, models,
     // A stand-in for the models (these tests are about the doors; test/infer-api.test.ts runs the real ones).
@@ -164,6 +173,7 @@ export async function startAuthServer(db: SqlDatabase, opts: { auth?: Partial<Au
     async stop() {
       await app.close();
       await jobs.stop();
+      await site.stop();
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -65,7 +65,7 @@ function socketGuard(ctx: RouteContext) {
   };
 }
 
-const MESSAGE_TYPES = ['tracks', 'event', 'job'] as const;
+const MESSAGE_TYPES = ['tracks', 'event', 'job', 'map'] as const;
 
 /**
  * The message types a `/api/ws` client asks for (`?types=event,job`), null for all; an unknown one is a 400 naming the
@@ -92,7 +92,7 @@ export async function liveRoutes(app: App, ctx: RouteContext): Promise<void> {
     preHandler: [upgradeOnly, async (req: FastifyRequest) => void parseMessageTypes((req.query as { types?: string }).types)],
     schema: {
       tags, summary: 'WebSocket: hello, then every event version and the tracks of each analysed frame (of the cameras the principal may see)',
-      querystring: z.object({ types: z.string().max(100).optional().describe('Only these message types, comma-separated: tracks, event, job (default all).') }).strict(),
+      querystring: z.object({ types: z.string().max(100).optional().describe('Only these message types, comma-separated: tracks, event, job, map (default all).') }).strict(),
       response: { 101: z.any(), ...ERRORS },
     },
   }, (raw, req) => {
@@ -100,8 +100,8 @@ export async function liveRoutes(app: App, ctx: RouteContext): Promise<void> {
     const p = req.principal;
     const types = parseMessageTypes((req.query as { types?: string }).types);
     guard.add(socket, p);
-    // Camera-scoped keys get their cameras' messages only (jobs belong to no camera).
-    const visible = (m: LiveMessage) => p.cameraIds === null || (m.type !== 'job' && canSeeCamera(p, m.type === 'event' ? m.event.cameraId : m.cameraId));
+    // Camera-scoped keys get their cameras' messages only (jobs and the site's map belong to no camera).
+    const visible = (m: LiveMessage) => p.cameraIds === null || (m.type !== 'job' && m.type !== 'map' && canSeeCamera(p, m.type === 'event' ? m.event.cameraId : m.cameraId));
     ctx.hub.add(socket, types === null && p.cameraIds === null ? undefined : (m) => (types === null || types.has(m.type)) && visible(m));
     socket.send(JSON.stringify({ type: 'hello', cameras: ctx.cameras().filter((c) => canSeeCamera(p, c.id)).map((c) => c.status()) }));
   });

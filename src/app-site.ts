@@ -1,0 +1,128 @@
+/**
+ * The site's map of people in a running server: the site fusion fed by every camera worker, its trajectory points
+ * written to the database in batches (never blocking a camera), the live map published a few times a second, old
+ * points deleted by retention, and the whole kept in step with configuration changes (plans, areas, calibrations).
+ */
+import type { Logger } from 'pino';
+import type { Config } from './config/schema.ts';
+import { errorMessage } from './core/errors.ts';
+import { SiteFusion, type TrajectoryPoint } from './fusion/site-fusion.ts';
+import { buildSiteMap, type SiteMap } from './mapping/site-map.ts';
+import type { LivePublisher } from './pipeline/live-messages.ts';
+import type { SitePort } from './pipeline/ports.ts';
+import type { TrajectoryStore } from './store/trajectory-repository.ts';
+import type { CameraConfig } from './config/schema.ts';
+
+/** The site as the API sees it. */
+export interface SiteHandle {
+  readonly port: SitePort;
+  readonly store: TrajectoryStore;
+  /** The map in force (plans, calibrated cameras, usable areas, problems). */
+  map(): SiteMap;
+  /** The fusion in force (people on the map now, occupancy). */
+  fusion(): SiteFusion;
+  /** Puts a changed configuration in force. */
+  reconfigure(next: Config, cameras: readonly CameraConfig[]): void;
+  stop(): Promise<void>;
+}
+
+/** How often waiting trajectory points are written, and the live map published (ms). */
+const FLUSH_MS = 2000;
+const MAP_MS = 250;
+/** Points kept waiting at most (the database is down or slow): the oldest are dropped beyond this, with a warning. */
+const MAX_PENDING = 50_000;
+const RETENTION_MS = 3_600_000;
+
+/** Builds the site from the configuration and starts its timers. */
+export function startSite(config: Config, cameras: readonly CameraConfig[], deps: { store: TrajectoryStore; publish: LivePublisher; log: Logger; now: () => number }): SiteHandle {
+  const log = deps.log.child({ component: 'site' });
+  let pending: TrajectoryPoint[] = [];
+  let droppedWarned = false;
+  const keep = (points: readonly TrajectoryPoint[]) => {
+    pending.push(...points);
+    if (pending.length > MAX_PENDING) {
+      pending = pending.slice(pending.length - MAX_PENDING);
+      if (!droppedWarned) log.warn({ kept: MAX_PENDING }, 'trajectory points are not being stored fast enough; the oldest waiting ones are dropped');
+      droppedWarned = true;
+    }
+  };
+  const fusionOf = (c: Config, map: SiteMap) => new SiteFusion(map, {
+    fusion: c.site.fusion.enabled,
+    sampleMs: c.site.trajectories.sampleMs,
+    fusionOptions: {
+      windowMs: c.site.fusion.windowMs, memoryMs: c.site.fusion.memoryMs,
+      transitions: c.site.fusion.transitions.map((t) => ({ fromCamera: t.from, toCamera: t.to, minGapMs: t.minGapMs, maxGapMs: t.maxGapMs })),
+    },
+  }, keep, deps.now());
+  const report = (map: SiteMap) => {
+    for (const p of map.problems) log.warn({ path: p.path, camera: p.cameraId }, p.message);
+    if (map.cameras.size > 0) log.info({ plans: map.plans.size, calibrated: [...map.cameras.keys()], areas: map.areas.length }, 'site map ready');
+  };
+  let current = { config, map: buildSiteMap(config.site, cameras) };
+  report(current.map);
+  let fusion = fusionOf(config, current.map);
+  let lastMapJson = '';
+
+  const flushing = { running: false };
+  const flush = async () => {
+    if (flushing.running || pending.length === 0) return;
+    flushing.running = true;
+    const batch = pending;
+    pending = [];
+    try {
+      await deps.store.add(batch);
+      droppedWarned = false;
+    } catch (err) {
+      log.error({ err: errorMessage(err), points: batch.length }, 'storing trajectory points failed; they are kept for the next try');
+      pending = [...batch, ...pending].slice(-MAX_PENDING);
+    } finally {
+      flushing.running = false;
+    }
+  };
+  const flushTimer = setInterval(() => void flush(), FLUSH_MS);
+  const mapTimer = setInterval(() => {
+    if (current.map.cameras.size === 0) return;
+    const people = fusion.mapPeople().map((p) => ({ globalId: p.globalId, plan: p.plan, positionM: p.positionM, cameras: p.cameras, areas: p.areas }));
+    const occupancy = Object.fromEntries(fusion.occupancy());
+    const json = JSON.stringify([people, occupancy]);
+    if (json === lastMapJson) return;
+    lastMapJson = json;
+    deps.publish({ type: 'map', timeMs: deps.now(), people, occupancy });
+  }, MAP_MS);
+  const retention = async () => {
+    const hours = current.config.site.trajectories.keepHours;
+    if (hours <= 0) return;
+    try {
+      const n = await deps.store.deleteBefore(deps.now() - hours * 3_600_000);
+      if (n > 0) log.info({ points: n }, 'old trajectory points deleted');
+    } catch (err) {
+      log.error({ err: errorMessage(err) }, 'deleting old trajectory points failed');
+    }
+  };
+  const retentionTimer = setInterval(() => void retention(), RETENTION_MS);
+  void retention();
+
+  return {
+    store: deps.store,
+    port: { observe: (cameraId, timeMs, tracks, w, h) => fusion.observe(cameraId, timeMs, tracks, w, h) },
+    map: () => current.map,
+    fusion: () => fusion,
+    reconfigure(next, nextCameras) {
+      const map = buildSiteMap(next.site, nextCameras);
+      if (JSON.stringify(map.problems) !== JSON.stringify(current.map.problems)) report(map);
+      const fusionChanged = JSON.stringify(next.site.fusion) !== JSON.stringify(current.config.site.fusion) || next.site.trajectories.sampleMs !== current.config.site.trajectories.sampleMs;
+      current = { config: next, map };
+      if (fusionChanged) {
+        // New fusion settings start the people afresh (ids are never reused: they start at the current time).
+        fusion = fusionOf(next, map);
+        log.info('cross-camera identity settings changed; people are joined afresh');
+      } else fusion.setMap(map);
+    },
+    async stop() {
+      clearInterval(flushTimer);
+      clearInterval(mapTimer);
+      clearInterval(retentionTimer);
+      await flush();
+    },
+  };
+}
