@@ -1,0 +1,135 @@
+// The site on a real server with real cameras: the plaza clip (ffmpeg, the real detector) cut into two overlapping
+// tile cameras, each calibrated to the floor plan by point pairs. People in the overlap are seen by both cameras and
+// are one person with one global id (on the live map, on the tracks messages, in event subjects); areas count them
+// once where the per-camera sum counts them twice; trajectories are stored and served. Bad site input (a plan without
+// scale, an area off its plan, a camera calibrated to a plan the site does not have, too few pairs) is reported with
+// its fix and every camera keeps running.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import pino from 'pino';
+import WebSocket from 'ws';
+import { startApp, type RunningApp } from '../src/app.ts';
+import { validateConfig } from '../src/config/load.ts';
+import { asset, ASSETS } from './support/assets.ts';
+import { waitFor } from './support/wait.ts';
+
+/** vtest.avi is 768 x 576; the plan is that picture at 2.5 cm a pixel: 19.2 x 14.4 m. */
+const PLAN_W = 19.2, PLAN_H = 14.4;
+/** The west tile shows x 0..0.6 of the plaza, the east tile x 0.4..1. */
+const WEST = [0, 0, 0.6, 1] as const, EAST = [0.4, 0, 0.6, 1] as const;
+
+/** Point pairs a user would click on a tile: the tile's corners and middle, and where they are on the plan. */
+function pairsFor(crop: readonly [number, number, number, number]) {
+  return [[0.05, 0.1], [0.95, 0.1], [0.95, 0.95], [0.05, 0.95], [0.5, 0.5]].map(([u, v]) => ({
+    imageNorm: [u!, v!] as [number, number],
+    planM: [(crop[0] + u! * crop[2]) * PLAN_W, (crop[1] + v! * crop[3]) * PLAN_H] as [number, number],
+  }));
+}
+
+interface TracksMessage { type: 'tracks'; cameraId: string; tracks: { id: number; map?: { globalId: number | null; positionM: [number, number] } }[] }
+interface MapMessage { type: 'map'; people: { globalId: number; cameras: string[]; areas: string[] }[]; occupancy: Record<string, number> }
+
+test('two overlapping calibrated cameras: one person, one global id; areas counted once; trajectories stored; bad site input reported', { timeout: 240_000 }, async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'sightline-site-'));
+  let app: RunningApp | null = null;
+  let ws: WebSocket | null = null;
+  try {
+    const r = validateConfig({
+      server: { port: 0 }, auth: { enabled: false }, dataDir, assets: ASSETS, models: { download: false }, log: { level: 'silent' },
+      cameras: [
+        { id: 'plaza', source: { url: asset('videos/vtest.avi') }, detect: { fps: 5 }, record: { mode: 'off' }, calibration: { plan: 'elsewhere', pointPairs: pairsFor([0, 0, 1, 1]) } },
+        { id: 'west', source: { url: 'tile:plaza', crop: [...WEST] }, calibration: { plan: 'floor', pointPairs: pairsFor(WEST) }, rules: [{ id: 'anyone', type: 'presence', zone: 'all' }] },
+        { id: 'east', source: { url: 'tile:plaza', crop: [...EAST] }, calibration: { plan: 'floor', pointPairs: pairsFor(EAST) } },
+      ],
+      site: {
+        plans: [{ id: 'floor', widthPx: 768, heightPx: 576, metresPerPixel: 0.025 }, { id: 'sketch', widthPx: 100, heightPx: 100 }],
+        areas: [
+          { id: 'overlap', plan: 'floor', polygonM: [[0.4 * PLAN_W, 0], [0.6 * PLAN_W, 0], [0.6 * PLAN_W, PLAN_H], [0.4 * PLAN_W, PLAN_H]] },
+          { id: 'plaza', plan: 'floor', polygonM: [[0, 0], [PLAN_W, 0], [PLAN_W, PLAN_H], [0, PLAN_H]] },
+          { id: 'car-park', plan: 'floor', polygonM: [[0, 0], [40, 0], [40, 5]] },
+        ],
+        trajectories: { sampleMs: 500 },
+      },
+    });
+    assert.ok(r.ok, JSON.stringify(!r.ok && r.problems));
+    app = await startApp(r.config, pino({ level: 'silent' }));
+    const base = app.url;
+
+    // What cannot be used is named with its fix; the cameras all run.
+    const site = (await (await fetch(`${base}/api/site`)).json()) as { cameras: { id: string; calibrated: boolean; rmsErrorM: number | null }[]; problems: { path: string; message: string }[]; areas: { id: string; counted: boolean }[] };
+    const problems = site.problems.map((p) => `${p.path}: ${p.message}`).join('\n');
+    assert.match(problems, /site\.plans\[1\]: plan "sketch": the floor plan has no scale/);
+    assert.match(problems, /site\.areas\[2\]\.polygonM\[\d\]: area "car-park": .*outside/);
+    assert.match(problems, /cameras\[0\]\.calibration\.plan: camera "plaza" is calibrated to plan "elsewhere", which is not a plan of this site \(plans: floor, sketch\); .*runs without a map position/);
+    assert.deepEqual(site.cameras.map((c) => [c.id, c.calibrated]), [['plaza', false], ['west', true], ['east', true]]);
+    assert.ok(site.cameras[1]!.rmsErrorM! < 0.01, `exact clicks fit exactly: ${site.cameras[1]!.rmsErrorM}`);
+    assert.deepEqual(site.areas.map((a) => [a.id, a.counted]), [['overlap', true], ['plaza', true], ['car-park', false]]);
+
+    ws = new WebSocket(`${base.replace('http', 'ws')}/api/ws?types=tracks,map`);
+    const seen = { fusedInOverlap: null as MapMessage['people'][number] | null, doubled: 0, globalOnTracks: new Map<string, Set<number>>() };
+    let lastTracks = new Map<string, TracksMessage>();
+    ws.on('message', (data) => {
+      const m = JSON.parse(String(data)) as TracksMessage | MapMessage | { type: string };
+      if (m.type === 'tracks') {
+        const t = m as TracksMessage;
+        lastTracks.set(t.cameraId, t);
+        for (const track of t.tracks) if (track.map?.globalId != null) (seen.globalOnTracks.get(t.cameraId) ?? seen.globalOnTracks.set(t.cameraId, new Set()).get(t.cameraId)!).add(track.map.globalId);
+      } else if (m.type === 'map') {
+        const map = m as MapMessage;
+        const both = map.people.find((p) => p.cameras.length === 2 && p.areas.includes('overlap'));
+        if (both) seen.fusedInOverlap = both;
+        // The per-camera sum in the overlap: every live track of either camera standing in it.
+        const inOverlap = (x: number) => x >= 0.4 * PLAN_W && x <= 0.6 * PLAN_W;
+        const summed = ['west', 'east'].reduce((n, c) => n + (lastTracks.get(c)?.tracks.filter((t) => t.map && inOverlap(t.map.positionM[0])).length ?? 0), 0);
+        if (summed > (map.occupancy['overlap'] ?? 0)) seen.doubled++;
+      }
+    });
+    await waitFor('a person seen by both cameras in the overlap, as one person', () => seen.fusedInOverlap, 90_000, 200);
+    await waitFor('the overlap counted once while the per-camera sum counts it twice (3 map updates)', () => seen.doubled >= 3, 60_000, 200);
+    const shared = [...(seen.globalOnTracks.get('west') ?? [])].filter((g) => seen.globalOnTracks.get('east')?.has(g));
+    assert.ok(shared.length > 0, 'the same global id on tracks messages of both cameras');
+    assert.equal(seen.globalOnTracks.has('plaza'), false, 'an uncalibrated camera has no map positions');
+    lastTracks = new Map();
+
+    // Event subjects carry the global id.
+    const events = await waitFor('a presence event on west whose subject has a global id', async () => {
+      const list = (await (await fetch(`${base}/api/events?camera=west&limit=20`)).json()) as { events: { subjects: { globalId?: number | null }[] }[] };
+      return list.events.find((e) => e.subjects.some((s) => typeof s.globalId === 'number'));
+    }, 60_000, 500);
+    assert.ok(events);
+
+    // Stored trajectories and de-duplicated occupancy.
+    const tracks = await waitFor('stored trajectories of west', async () => {
+      const body = (await (await fetch(`${base}/api/tracks?camera=west&from=${Date.now() - 600_000}`)).json()) as { tracks: { globalId: number | null; points: unknown[] }[] };
+      return body.tracks.filter((t) => t.points.length >= 2).length > 0 ? body.tracks : undefined;
+    }, 30_000, 500);
+    assert.ok(tracks.every((t) => t.globalId !== null), 'people tracks are stored with their global id');
+    const occ = (await (await fetch(`${base}/api/areas/plaza/occupancy?from=${Date.now() - 600_000}`)).json()) as { points: { distinct: number; max: number }[]; now: number };
+    assert.ok(occ.points.some((p) => p.distinct > 0 && p.max > 0), JSON.stringify(occ.points.slice(-3)));
+    const heat = (await (await fetch(`${base}/api/site/heatmap?plan=floor&cellM=1&from=${Date.now() - 600_000}`)).json()) as { columns: number; rows: number; maxCount: number };
+    assert.deepEqual([heat.columns, heat.rows], [20, 15]);
+    assert.ok(heat.maxCount > 0);
+    const missing = await fetch(`${base}/api/areas/nowhere/occupancy`);
+    assert.equal(missing.status, 404);
+    assert.match(((await missing.json()) as { error: { message: string } }).error.message, /no area "nowhere"; areas: overlap, plaza, car-park/);
+
+    // A calibration broken through the API: reported, the camera keeps running without a restart.
+    const before = ((await (await fetch(`${base}/api/cameras`)).json()) as { cameras: { id: string; restarts: number; framesProcessed: number }[] }).cameras.find((c) => c.id === 'east')!;
+    const patch = await fetch(`${base}/api/cameras/east`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ calibration: { plan: 'floor', pointPairs: pairsFor(EAST).slice(0, 3) } }) });
+    assert.equal(patch.status, 200, await patch.text());
+    const after = (await (await fetch(`${base}/api/site`)).json()) as typeof site;
+    assert.equal(after.cameras.find((c) => c.id === 'east')!.calibrated, false);
+    assert.match(after.problems.map((p) => p.message).join('\n'), /camera "east": a calibration needs 4 or more point pairs .*got 3/);
+    await waitFor('east still analysing frames, not restarted', async () => {
+      const now = ((await (await fetch(`${base}/api/cameras`)).json()) as { cameras: { id: string; restarts: number; framesProcessed: number; state: string }[] }).cameras.find((c) => c.id === 'east')!;
+      return now.framesProcessed > before.framesProcessed + 5 && now.restarts === before.restarts && now.state === 'online';
+    }, 30_000, 300);
+  } finally {
+    ws?.close();
+    await app?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
