@@ -4,6 +4,7 @@ import { loadCatalog } from '../assets/catalog.ts';
 import pino from 'pino';
 import { checkDetectorForRules } from '../pipeline/perception-check.ts';
 import { checkDestinations } from '../senders/delivery-service.ts';
+import { buildSiteMap } from '../mapping/site-map.ts';
 
 /** `sightline config check FILE`: prints every problem with its path, or a summary; returns the exit code. */
 export async function configCommand(argv: string[]): Promise<number> {
@@ -42,8 +43,12 @@ export async function configCommand(argv: string[]): Promise<number> {
     for (const p of problems) console.error(p);
     return 1;
   }
+  // Site problems are warnings: the server starts, and a camera whose calibration cannot be used runs without a map position.
+  const site = buildSiteMap(result.config.site, cams);
+  for (const p of site.problems) console.error(`warning: ${p.path}: ${p.message}`);
   const dests = result.config.delivery.destinations;
   const destText = dests.length === 0 ? '' : `; ${dests.length} destination${dests.length === 1 ? '' : 's'}: ${dests.map((d) => d.id).join(', ')}${offline ? ' (not contacted)' : ''}`;
-  console.log(`${file}: ok (${cams.length} camera${cams.length === 1 ? '' : 's'}: ${cams.map((c) => c.id).join(', ')}${destText})`);
+  const siteText = site.cameras.size === 0 ? '' : `; ${site.cameras.size} calibrated to ${site.plans.size} plan${site.plans.size === 1 ? '' : 's'}, ${site.areas.length} area${site.areas.length === 1 ? '' : 's'}`;
+  console.log(`${file}: ok (${cams.length} camera${cams.length === 1 ? '' : 's'}: ${cams.map((c) => c.id).join(', ')}${destText}${siteText})`);
   return 0;
 }

@@ -7,6 +7,7 @@ import { keysCommand } from './keys-command.ts';
 import { modelsCommand } from './models-command.ts';
 import { motCommand } from './mot-command.ts';
 import { mtmcCommand } from './mtmc-command.ts';
+import { calibrateCommand } from './calibrate-command.ts';
 
 const USAGE = `usage: sightline <command> [options]
 commands:
@@ -16,6 +17,7 @@ commands:
   keys create --role ROLE        print a new API key for scripts (on the server machine; see: sightline keys)
   mot eval|track [options]       MOTChallenge evaluation and tracking (see: sightline mot --help)
   count eval|degrade [options]   line and zone counting measured on MOTChallenge gt (see: sightline count --help)
+  calibrate --pairs FILE         fit a camera-to-floor-plan calibration and show each point pair's error (see: sightline calibrate --help)
   mtmc scene|eval [options]      cross-camera identity measured on multi-camera scenes (see: sightline mtmc --help)
   bench detect [options]         measure detection speed on this machine (see: sightline bench --help)
   models inspect FILE.onnx       read an ONNX file and propose a model manifest (see: sightline models --help)
@@ -42,6 +44,8 @@ async function main(argv: string[]): Promise<number> {
       return countCommand(rest);
     case 'mtmc':
       return mtmcCommand(rest);
+    case 'calibrate':
+      return calibrateCommand(rest);
     case 'bench':
       return benchCommand(rest);
     case 'models':

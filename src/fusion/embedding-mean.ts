@@ -3,6 +3,8 @@
 /** A running mean of unit-length embeddings (the mean is re-normalised when read). */
 export class EmbeddingMean {
   private sum: Float64Array | null = null;
+  /** The normalised mean, kept until the next add (the assignment reads it for every track x person pair). */
+  private cached: Float64Array | null = null;
   count = 0;
 
   /** Adds one embedding; one of another length than the first is ignored. */
@@ -11,6 +13,7 @@ export class EmbeddingMean {
     if (e.length !== this.sum.length) return;
     for (let i = 0; i < e.length; i++) this.sum[i]! += e[i]!;
     this.count++;
+    this.cached = null;
   }
 
   /** Adds everything another mean holds. */
@@ -20,15 +23,18 @@ export class EmbeddingMean {
     if (other.sum.length !== this.sum.length) return;
     for (let i = 0; i < other.sum.length; i++) this.sum[i]! += other.sum[i]!;
     this.count += other.count;
+    this.cached = null;
   }
 
-  /** The unit-length mean; an empty array before the first embedding. */
+  /** The unit-length mean (do not modify it); an empty array before the first embedding. */
   mean(): Float64Array {
     if (this.sum === null) return new Float64Array(0);
+    if (this.cached !== null) return this.cached;
     let n = 0;
     for (const v of this.sum) n += v * v;
     const norm = Math.sqrt(n) || 1;
-    return this.sum.map((v) => v / norm);
+    this.cached = this.sum.map((v) => v / norm);
+    return this.cached;
   }
 }
 

@@ -31,6 +31,12 @@ export const DUPLICATE_TOLERANCE_PX = 0.5;
 
 /** Two plan points closer than this many metres are the same point. */
 export const DUPLICATE_TOLERANCE_M = 0.01;
+/**
+ * Image points may also be fractions of the frame (the configuration's `imageNorm`), where 0.5 would be half the
+ * picture: the image tolerance is at most this fraction of the extent of the image points (0.1 %, about 1 px of a
+ * 1080p frame).
+ */
+export const DUPLICATE_TOLERANCE_RELATIVE = 1e-3;
 
 /**
  * Three points count as on one line when the height of their triangle over its longest side is under this fraction of
@@ -94,14 +100,14 @@ export function checkPairs(pairs: readonly PointPair[]): PairProblem | null {
     }
   }
   for (const side of ['image', 'plan'] as const) {
-    const tolerance = side === 'image' ? DUPLICATE_TOLERANCE_PX : DUPLICATE_TOLERANCE_M;
+    const tolerance = side === 'image' ? Math.min(DUPLICATE_TOLERANCE_PX, DUPLICATE_TOLERANCE_RELATIVE * extentOf(pairs.map((p) => pointOf(p, side)))) : DUPLICATE_TOLERANCE_M;
     for (let j = 1; j < pairs.length; j++) {
       for (let i = 0; i < j; i++) {
         const a = pointOf(pairs[i]!, side), b = pointOf(pairs[j]!, side);
         if (Math.hypot(a[0] - b[0], a[1] - b[1]) < tolerance) {
           return {
             code: 'DUPLICATE_POINTS', pairIndex: j, side,
-            message: `pairs ${i + 1} and ${j + 1} have the same ${side} point (${fmt(a)}) ${SIDE_UNIT[side]}, within ${tolerance} ${SIDE_UNIT[side]}; remove one of them or move it to another spot`,
+            message: `pairs ${i + 1} and ${j + 1} have the same ${side} point (${fmt(a)}) ${SIDE_UNIT[side]}, within ${Number(tolerance.toPrecision(3))} ${SIDE_UNIT[side]}; remove one of them or move it to another spot`,
           };
         }
       }
@@ -139,4 +145,13 @@ function fmt(p: Point): string {
 
 function round(x: number): number {
   return Math.round(x * 100) / 100;
+}
+
+/** Diagonal of the bounding box of `points`. */
+function extentOf(points: readonly Point[]): number {
+  let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+  for (const [x, y] of points) {
+    x0 = Math.min(x0, x); y0 = Math.min(y0, y); x1 = Math.max(x1, x); y1 = Math.max(y1, y);
+  }
+  return points.length === 0 ? 0 : Math.hypot(x1 - x0, y1 - y0);
 }
