@@ -92,6 +92,7 @@ export function formatMtmcReport(r: MtmcReport): string {
     `                 IDF1     count error   position error`,
     `cross-camera   ${pct(r.combined.IDF1).padStart(7)}   ${pct(r.combined.countError).padStart(10)}   ${r.combined.positionErrorM.toFixed(2)} m`,
     `per camera     ${pct(r.baseline.IDF1).padStart(7)}   ${pct(r.baseline.countError).padStart(10)}   (baseline: camera-local ids, counts summed over cameras)`,
+    `joining whole camera tracks at best (each given its majority true id): IDF1 ${pct(r.trackLevelIDF1)}`,
     `people: ${r.fusion.people} global ids for ${r.fusion.truePeople} true; links: ${r.fusion.joined} joined, ${r.fusion.reentered} re-entered, ${r.fusion.split} split; ${r.frames} frames`,
   ];
   for (const [id, c] of Object.entries(r.cameras)) {
