@@ -22,7 +22,7 @@ import { renderJpeg } from './media/render.ts';
 import { createCameraWorker, hotChange, modelChange, type CameraWorker } from './pipeline/camera-worker.ts';
 import { checkClipRate, checkDetectorForRules } from './pipeline/perception-check.ts';
 import { placeholderCamera } from './pipeline/placeholder-camera.ts';
-import type { AnalyticsSink, SitePort } from './pipeline/ports.ts';
+import type { AnalyticsSink, AppearancePort, SitePort } from './pipeline/ports.ts';
 import type { SharedDetector } from './pipeline/shared-detector.ts';
 import { tileFrameSource } from './pipeline/tile-source.ts';
 import type { Recordings } from './recording/recordings.ts';
@@ -52,6 +52,8 @@ export interface CameraFleetDeps {
   readonly onProgress: (what: string) => (received: number, total: number | null) => void;
   /** The site's map of people (plan positions, global ids); absent: none. */
   readonly site?: SitePort | null;
+  /** Re-id embeddings for the site; absent: positions alone. */
+  readonly appearance?: AppearancePort | null;
 }
 
 interface Running {
@@ -226,7 +228,7 @@ export class CameraFleet {
       }
       const ports = {
         detector, renderSnapshot: renderJpeg, events: this.deps.events, publish: this.deps.publish, analytics: this.deps.analytics,
-        now: Date.now, newId: randomUUID, log: camLog, clipClassifier, site: this.deps.site ?? null,
+        now: Date.now, newId: randomUUID, log: camLog, clipClassifier, site: this.deps.site ?? null, appearance: this.deps.appearance ?? null,
       };
       const parentId = tile ? cam.source.url.slice(5) : null;
       const parent = parentId !== null ? await this.worker(parentId) : null;

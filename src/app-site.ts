@@ -104,7 +104,10 @@ export function startSite(config: Config, cameras: readonly CameraConfig[], deps
 
   return {
     store: deps.store,
-    port: { observe: (cameraId, timeMs, tracks, w, h) => fusion.observe(cameraId, timeMs, tracks, w, h) },
+    port: {
+      observe: (cameraId, timeMs, tracks, w, h) => fusion.observe(cameraId, timeMs, tracks, w, h),
+      addAppearance: (cameraId, items) => fusion.addAppearance(cameraId, items),
+    },
     map: () => current.map,
     fusion: () => fusion,
     reconfigure(next, nextCameras) {

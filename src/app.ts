@@ -49,7 +49,8 @@ import { createJobs } from './app-jobs.ts';
 import { modelsPort, openModelRegistry } from './app-models.ts';
 import type { ModelLocation } from './assets/resolve-model.ts';
 import { jobView } from './jobs/job-store.ts';
-import { startSite } from './app-site.ts';
+import { startSite, type SiteHandle } from './app-site.ts';
+import type { AppearancePort } from './pipeline/ports.ts';
 import { SqlTrajectoryStore } from './store/trajectory-repository.ts';
 
 /** A running server: its address and how to stop everything it started. */
@@ -59,6 +60,28 @@ export interface RunningApp {
 }
 
 export { effectiveCameras };
+
+/**
+ * Re-id embeddings for the site, loaded at the first crop (only sites with calibrated cameras need them); when the
+ * model cannot be loaded, one warning and positions alone from then on.
+ */
+function appearanceFor(config: Config, site: SiteHandle, embedderFor: (spec: string) => Promise<Embedder>, log: Logger): AppearancePort | null {
+  const a = config.site.fusion.appearance;
+  if (!config.site.fusion.enabled || !a.enabled) return null;
+  let off = false;
+  return {
+    async embed(frame, boxes) {
+      if (off || site.map().cameras.size === 0) return [];
+      try {
+        return await (await embedderFor(a.model)).embed(frame, boxes);
+      } catch (err) {
+        off = true;
+        log.warn({ model: a.model, err: errorMessage(err) }, `re-id model ${a.model} cannot be used; cross-camera identity goes on by position alone`);
+        return [];
+      }
+    },
+  };
+}
 
 /** Throttled download progress lines for the log. */
 function progressLogger(log: Logger, what: string) {
@@ -213,7 +236,7 @@ export async function startApp(fileConfig: Config, log: Logger): Promise<Running
 
   const cameraFleet = new CameraFleet({
     config: () => configs.current(), log, detectorFor, events: bus, publish: hub.publish, analytics, recordings,
-    onProgress: (what) => progressLogger(log, what), site: site.port,
+    onProgress: (what) => progressLogger(log, what), site: site.port, appearance: appearanceFor(config, site, embedderFor, log),
   });
   fleet = cameraFleet;
   configs.setApplier(async (next, previous) => {

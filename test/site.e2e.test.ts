@@ -92,6 +92,8 @@ test('two overlapping calibrated cameras: one person, one global id; areas count
     const shared = [...(seen.globalOnTracks.get('west') ?? [])].filter((g) => seen.globalOnTracks.get('east')?.has(g));
     assert.ok(shared.length > 0, 'the same global id on tracks messages of both cameras');
     assert.equal(seen.globalOnTracks.has('plaza'), false, 'an uncalibrated camera has no map positions');
+    // Re-id embeddings are made for new tracks (good crops only) through the real OSNet model, beside the positions.
+    await waitFor('re-id embeddings of new tracks', async () => ((await (await fetch(`${base}/api/site`)).json()) as { appearance: { embeddings: number } }).appearance.embeddings > 0, 30_000, 500);
     lastTracks = new Map();
 
     // Event subjects carry the global id.

@@ -46,6 +46,14 @@ export const FusionSchema = z
     enabled: z.boolean().default(true).describe('Join the tracks of calibrated cameras into people with one global id (needs at least one calibrated camera).'),
     windowMs: between(100, 10_000, { int: true }).default(1000).describe('Evidence window: tracks of two cameras are compared by their mean plan distance over this many milliseconds.'),
     memoryMs: between(0, 3_600_000, { int: true }).default(30_000).describe('A person no camera sees is remembered this long (milliseconds), to be recognised when coming back.'),
+    appearance: z
+      .object({
+        enabled: z.boolean().default(true).describe('Compute re-id embeddings of new and ambiguous people tracks (a few good crops each) and use them beside positions; needs the model.'),
+        model: z.string().min(1).default('osnet-x0.25-msmt17').describe('The re-id embedder: a catalog or added model id (task embed), or an .onnx path.'),
+      })
+      .strict()
+      .default({ enabled: true, model: 'osnet-x0.25-msmt17' })
+      .describe('Appearance for cross-camera identity (read at start).'),
     transitions: z
       .array(z.object({
         from: id('camera').describe('Camera people leave.'),

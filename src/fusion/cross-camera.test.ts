@@ -168,3 +168,35 @@ describe('track history', () => {
     assert.equal(a.at(2000, 100), undefined);
   });
 });
+
+describe('appearance gating', () => {
+  test('a new track is asked for a few crops, spaced out; then only when several people are in reach', () => {
+    const fusion = new CrossCameraFusion({ appearanceCrops: 2, appearanceIntervalMs: 500, ambiguousIntervalMs: 1000 });
+    const asked: number[] = [];
+    const e = Float32Array.from([1, 0, 0, 0]);
+    for (let t = 0; t <= 3000; t += 100) {
+      fusion.update(t, [{ cameraId: 'A', trackId: 1, positionM: [1, 1], uncertaintyM: 0.1 }]);
+      if (fusion.wantsAppearance('A', 1, t)) {
+        asked.push(t);
+        fusion.addAppearance('A', 1, e);
+      }
+    }
+    assert.deepEqual(asked, [0, 500], 'two crops, 500 ms apart, then none while nobody else is near');
+    // Two people stand either side of a new track of camera B: ambiguous, so it is asked again at most once a second.
+    const ambiguous: number[] = [];
+    for (let t = 3100; t <= 6000; t += 100) {
+      fusion.update(t, [
+        { cameraId: 'A', trackId: 1, positionM: [1, 1], uncertaintyM: 0.1 },
+        { cameraId: 'A', trackId: 2, positionM: [1.3, 1], uncertaintyM: 0.1 },
+        { cameraId: 'B', trackId: 9, positionM: [1.15, 1], uncertaintyM: 0.1 },
+      ]);
+      if (fusion.wantsAppearance('B', 9, t)) {
+        ambiguous.push(t);
+        fusion.addAppearance('B', 9, e);
+      }
+    }
+    assert.ok(ambiguous.length >= 3, `new track crops and ambiguity: ${ambiguous.join(', ')}`);
+    for (let i = 1; i < ambiguous.length; i++) assert.ok(ambiguous[i]! - ambiguous[i - 1]! >= 500, ambiguous.join(', '));
+    assert.equal(fusion.wantsAppearance('C', 1, 6000), false, 'an unknown track is never asked for');
+  });
+});

@@ -84,6 +84,10 @@ interface LocalTrack {
   sigmaM: number;
   personId: number | null;
   readonly appearance: EmbeddingMean;
+  /** When the last assignment found two or more people in reach of this track. */
+  ambiguousMs: number;
+  /** When an embedding of this track was last asked for. */
+  appearanceAskedMs: number;
 }
 
 interface Person {
@@ -118,6 +122,7 @@ export class CrossCameraFusion {
     const changes: FusionChange[] = [];
     this.splitDisagreeing(timeMs, changes);
     this.assign(timeMs, changes);
+    this.markAmbiguous(seen, timeMs);
     for (const t of seen) {
       const p = this.persons.get(t.personId!)!;
       if (t.lastSeenMs >= p.lastSeenMs) {
@@ -147,17 +152,42 @@ export class CrossCameraFusion {
       t = {
         key, cameraId: obs.cameraId, trackId: obs.trackId, history: new TrackHistory(this.options.windowMs),
         firstSeenMs: timeMs, lastSeenMs: timeMs, sigmaM: obs.uncertaintyM, personId: null, appearance: new EmbeddingMean(),
+        ambiguousMs: -Infinity, appearanceAskedMs: -Infinity,
       };
       this.tracks.set(key, t);
     }
     t.history.add(timeMs, obs.positionM);
     t.lastSeenMs = timeMs;
     t.sigmaM = obs.uncertaintyM;
-    if (obs.embedding !== undefined) {
-      t.appearance.add(obs.embedding);
-      if (t.personId !== null) this.persons.get(t.personId)?.appearance.add(obs.embedding);
-    }
+    if (obs.embedding !== undefined) this.addTrackAppearance(t, obs.embedding);
     return t;
+  }
+
+  /**
+   * Whether an appearance embedding of this track would pay now: a new track until it has `appearanceCrops` of them
+   * (one every `appearanceIntervalMs`), or a track whose last assignment had two or more people in reach (at most one
+   * every `ambiguousIntervalMs`). Saying yes marks the time; `addAppearance` brings the embedding once it is made.
+   */
+  wantsAppearance(cameraId: string, trackId: number, timeMs: number): boolean {
+    const o = this.options;
+    const t = this.tracks.get(`${cameraId}\u0000${trackId}`);
+    if (t === undefined) return false;
+    const young = t.appearance.count < o.appearanceCrops && timeMs - t.appearanceAskedMs >= o.appearanceIntervalMs;
+    const ambiguous = t.ambiguousMs === t.lastSeenMs && timeMs - t.appearanceAskedMs >= o.ambiguousIntervalMs;
+    if (!young && !ambiguous) return false;
+    t.appearanceAskedMs = timeMs;
+    return true;
+  }
+
+  /** Adds an embedding made of a camera track (to the track and its person); a track already forgotten is ignored. */
+  addAppearance(cameraId: string, trackId: number, embedding: Float32Array): void {
+    const t = this.tracks.get(`${cameraId}\u0000${trackId}`);
+    if (t !== undefined) this.addTrackAppearance(t, embedding);
+  }
+
+  private addTrackAppearance(t: LocalTrack, embedding: Float32Array): void {
+    t.appearance.add(embedding);
+    if (t.personId !== null) this.persons.get(t.personId)?.appearance.add(embedding);
   }
 
   private expire(timeMs: number): void {
@@ -220,6 +250,20 @@ export class CrossCameraFusion {
     }
   }
 
+  /**
+   * A track seen now is ambiguous when another person's live track (of another camera) stands within the gate of it:
+   * position alone cannot tell them apart, so an embedding pays.
+   */
+  private markAmbiguous(seen: readonly LocalTrack[], timeMs: number): void {
+    const live = [...this.tracks.values()].filter((q) => q.personId !== null && this.isLive(q, timeMs));
+    for (const t of seen) {
+      if (t.personId === null) continue;
+      const here = t.history.latest()!.positionM;
+      const other = live.some((q) => q.personId !== t.personId && q.cameraId !== t.cameraId && distanceM(here, q.history.latest()!.positionM) < this.gateM(t, q));
+      if (other) t.ambiguousMs = timeMs;
+    }
+  }
+
   private unbind(t: LocalTrack): void {
     if (t.personId === null) return;
     this.persons.get(t.personId)?.tracks.delete(t);
@@ -247,16 +291,19 @@ export class CrossCameraFusion {
     const costs = new Float64Array(rows.length * cols.length).fill(Infinity);
     rows.forEach((t, r) => {
       const own = t.personId === null ? null : this.persons.get(t.personId)!;
+      let inReach = 0;
       cols.forEach((p, c) => {
         if (p === own) return;
         // Moving a person's only track into a younger person would let two people swap; the younger one moves instead.
         if (own !== null && (p.createdMs > own.createdMs || (p.createdMs === own.createdMs && p.id > own.id))) return;
         const scored = this.cost(t, p, timeMs);
         if (scored === null) return;
+        if (scored.cost < 1) inReach++;
         const stayPenalty = own === null || own.provisional ? 0 : 1 - o.stayCost;
         costs[r * cols.length + c] = scored.cost + stayPenalty;
         evidence[r * cols.length + c] = scored.evidence;
       });
+      if (inReach >= 2) t.ambiguousMs = timeMs;
     });
     const { matches } = linearAssignment({ rows: rows.length, cols: cols.length, values: costs }, 1);
     const matched = new Set<LocalTrack>();

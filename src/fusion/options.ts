@@ -56,6 +56,11 @@ export interface FusionOptions {
   readonly minSimilarity: number;
   /** Passages between cameras that do not overlap. */
   readonly transitions: readonly CameraTransition[];
+  /** Embeddings asked for a new track, one every `appearanceIntervalMs` ("a few good crops", averaged). */
+  readonly appearanceCrops: number;
+  readonly appearanceIntervalMs: number;
+  /** A track with two or more people in reach gets another embedding at most this often. */
+  readonly ambiguousIntervalMs: number;
   /** The first global id handed out (a server starts from its start time, so ids stay unique across restarts). */
   readonly firstId: number;
 }
@@ -83,12 +88,15 @@ export const FUSION_DEFAULTS: FusionOptions = Object.freeze({
   minSimilarity: 0.65,
   transitions: Object.freeze([]) as readonly CameraTransition[],
   firstId: 1,
+  appearanceCrops: 3,
+  appearanceIntervalMs: 500,
+  ambiguousIntervalMs: 1000,
 });
 
 /** Fills defaults and checks ranges; a bad value throws `CONFIG_INVALID` naming the option, the range and the value. */
 export function fusionOptions(partial: Partial<FusionOptions> = {}): FusionOptions {
   const o = { ...FUSION_DEFAULTS, ...partial };
-  const positive: (keyof FusionOptions)[] = ['windowMs', 'gateSigmas', 'minGateM', 'minCoSamples', 'liveMs', 'trackTimeoutMs', 'presenceHoldMs', 'maxSpeedMps', 'splitGates'];
+  const positive: (keyof FusionOptions)[] = ['appearanceCrops', 'appearanceIntervalMs', 'ambiguousIntervalMs', 'windowMs', 'gateSigmas', 'minGateM', 'minCoSamples', 'liveMs', 'trackTimeoutMs', 'presenceHoldMs', 'maxSpeedMps', 'splitGates'];
   for (const k of positive) {
     const v = o[k] as number;
     if (!(Number.isFinite(v) && v > 0)) throw new AppError('CONFIG_INVALID', `fusion.${k} must be a positive number, got ${String(v)}`);

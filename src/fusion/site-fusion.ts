@@ -25,6 +25,8 @@ export interface PlacedTrack {
   readonly speedMps: number;
   /** The person's id across cameras (people only, when fusion is on); null otherwise. */
   readonly globalId: number | null;
+  /** An appearance embedding of this track would pay now (`addAppearance` takes it). */
+  readonly wantsAppearance: boolean;
 }
 
 /** One stored trajectory point. */
@@ -82,6 +84,8 @@ export class SiteFusion {
   private readonly tracks = new Map<string, CameraTrackState>();
   private readonly planIndex = new Map<string, number>();
   private people: readonly FusedPerson[] = [];
+  /** Appearance embeddings received. */
+  embeddings = 0;
   private lastChanges: readonly FusionChange[] = [];
 
   constructor(map: SiteMap, options: Partial<SiteFusionOptions>, private readonly store: (points: readonly TrajectoryPoint[]) => void, firstGlobalId = 1) {
@@ -145,11 +149,18 @@ export class SiteFusion {
         p.state.lastStoredMs = timeMs;
         due.push({ cameraId, trackId: p.track.id, globalId, label: p.track.label, plan: cam.plan, timeMs, positionM: p.positionM, speedMps: p.speedMps });
       }
-      return { trackId: p.track.id, label: p.track.label, plan: cam.plan, positionM: p.positionM, velocityMps: p.velocityMps, speedMps: p.speedMps, globalId };
+      const wantsAppearance = globalId !== null && this.fusion.wantsAppearance(cameraId, p.track.id, timeMs);
+      return { trackId: p.track.id, label: p.track.label, plan: cam.plan, positionM: p.positionM, velocityMps: p.velocityMps, speedMps: p.speedMps, globalId, wantsAppearance };
     });
     if (due.length > 0) this.store(due);
     for (const [key, s] of this.tracks) if (s.lastSeenMs < timeMs - TRACK_FORGET_MS) this.tracks.delete(key);
     return result;
+  }
+
+  /** Adds appearance embeddings made of camera tracks (asked for with `wantsAppearance`). */
+  addAppearance(cameraId: string, items: readonly { readonly trackId: number; readonly embedding: Float32Array }[]): void {
+    for (const it of items) this.fusion.addAppearance(cameraId, it.trackId, it.embedding);
+    this.embeddings += items.length;
   }
 
   /** How long a person stays present after the last sighting, ms. */

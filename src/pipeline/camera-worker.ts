@@ -21,7 +21,8 @@ import { detectGrid, greyFromRgb, type GreyImage, type GridLayout } from '../mos
 import type { DetectTimings } from '../vision/detector.ts';
 import { CameraProcessor } from './camera-processor.ts';
 import type { LivePublisher } from './live-messages.ts';
-import type { AnalyticsSink, FrameSource, MediaFeed, SitePort, SnapshotRenderer } from './ports.ts';
+import type { AnalyticsSink, AppearancePort, FrameSource, MediaFeed, SitePort, SnapshotRenderer } from './ports.ts';
+import { cropQuality } from '../fusion/crop-quality.ts';
 import type { FrameDetector } from './shared-detector.ts';
 import { trackerForCamera } from './tracker-options.ts';
 import type { ClipClassifierPort, ClipStageStats } from './clip-stage.ts';
@@ -46,6 +47,8 @@ export interface CameraWorkerPorts {
   readonly clipClassifier?: { readonly classifier: ClipClassifierPort; readonly label: string } | null;
   /** The site's map of people; absent: tracks get no plan position or global id. */
   readonly site?: SitePort | null;
+  /** Re-id embeddings for the site's cross-camera identity; absent: positions alone. */
+  readonly appearance?: AppearancePort | null;
 }
 
 /** The mosaic grid of a camera's recent frames. */
@@ -146,6 +149,8 @@ class Worker implements CameraWorker {
   private framesProcessed = 0;
   private framesReplaced = 0;
   private readonly globalIds = new Map<number, number>();
+  /** An embedding call of this camera in flight: frames go on meanwhile and ask again later (live rate first). */
+  private embedding = false;
   private latest: { frame: Frame; tracks: readonly Track[] } | null = null;
   private rendered: { index: number; jpeg: Uint8Array } | null = null;
   private analyticsWrites: Promise<void> = Promise.resolve();
@@ -324,6 +329,7 @@ class Worker implements CameraWorker {
       this.globalIds.set(p.trackId, p.globalId);
       if (this.globalIds.size > GLOBAL_IDS_KEPT) this.globalIds.delete(this.globalIds.keys().next().value!);
     }
+    this.embedWanted(frame, result.tracks, placed);
     this.ports.publish({
       type: 'tracks',
       cameraId: this.camera.id,
@@ -342,6 +348,23 @@ class Worker implements CameraWorker {
     this.analytics.add(frame.timeMs, result.crossings, result.zoneCounts);
     this.writeAnalytics(frame.timeMs, false);
     await this.apply(result.changes, frame);
+  }
+
+  /**
+   * Sends the crops the site asked for (good ones only: not cut by the frame, not hidden by a nearer person, tall
+   * enough) to the re-id model, without waiting: one call per camera in flight, and the frame loop never stops for it.
+   */
+  private embedWanted(frame: Frame, tracks: readonly Track[], placed: ReadonlyMap<number, { readonly wantsAppearance: boolean }>): void {
+    const { appearance, site, log } = this.ports;
+    if (!appearance || !site || this.embedding) return;
+    const boxes = tracks.map((t) => t.boxXyxy);
+    const wanted = tracks.filter((t, i) => placed.get(t.id)?.wantsAppearance === true && cropQuality(boxes, i, { widthPx: frame.width, heightPx: frame.height }).keep);
+    if (wanted.length === 0) return;
+    this.embedding = true;
+    appearance.embed(frame, wanted.map((t) => t.boxXyxy))
+      .then((vectors) => site.addAppearance(this.camera.id, wanted.flatMap((t, i) => (vectors[i] === undefined ? [] : [{ trackId: t.id, embedding: vectors[i] }]))))
+      .catch((err: unknown) => log.warn({ err: errorMessage(err) }, 're-id embedding failed'))
+      .finally(() => (this.embedding = false));
   }
 
   /** Puts waiting configuration changes in force before `frame` is analysed (open events of changed rules end). */

@@ -51,4 +51,11 @@ export interface MediaFeed {
  */
 export interface SitePort {
   observe(cameraId: string, timeMs: number, tracks: readonly Track[], frameWidth: number, frameHeight: number): readonly PlacedTrack[];
+  /** Appearance embeddings of tracks the site asked for (`PlacedTrack.wantsAppearance`). */
+  addAppearance(cameraId: string, items: readonly { readonly trackId: number; readonly embedding: Float32Array }[]): void;
+}
+
+/** Re-id embeddings of boxes of a frame (unit length), for cross-camera identity. */
+export interface AppearancePort {
+  embed(frame: Frame, boxesXyxy: readonly BoxXyxy[]): Promise<Float32Array[]>;
 }

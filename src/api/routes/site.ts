@@ -36,6 +36,7 @@ const SiteViewSchema = z.object({
   problems: z.array(z.object({ path: z.string(), message: z.string(), cameraId: z.string().optional() }).strict()),
   people: z.array(PersonSchema),
   occupancy: z.record(z.string(), z.number()).describe('Distinct people in each area now.'),
+  appearance: z.object({ embeddings: z.number().int().describe('Re-id embeddings made of camera tracks since the start (new and ambiguous tracks, good crops only).') }).strict(),
 }).strict();
 
 const CalibrationBody = z.object({
@@ -122,6 +123,7 @@ export async function siteRoutes(app: App, ctx: RouteContext & { site: SiteHandl
       problems: map.problems.map((p) => ({ ...p })),
       people: site.fusion().mapPeople().map((p) => ({ globalId: p.globalId, plan: p.plan, positionM: p.positionM as [number, number], cameras: [...p.cameras], areas: [...p.areas], lastSeenMs: p.lastSeenMs })),
       occupancy: Object.fromEntries(site.fusion().occupancy()),
+      appearance: { embeddings: site.fusion().embeddings },
     };
   });
 
