@@ -23,7 +23,7 @@ DIR/camN/{seqinfo.ini,gt/gt.txt,det/det.txt} (gt ids are global) and DIR/truth/p
 everyone a camera sees).`;
 
 /** Usage of `sightline mtmc eval`. */
-export const MTMC_EVAL_USAGE = `usage: sightline mtmc eval --data DIR [--json OUT]
+export const MTMC_EVAL_USAGE = `usage: sightline mtmc eval --data DIR [--stride N] [--json OUT]
 Runs each camera's tracker on DIR/<camera>/det/det.txt, places tracks on the plan through the homography estimated
 from site.json's point pairs, joins them across cameras, and scores against the ground truth:
   IDF1        over all cameras together (one identity correspondence for the site: a track is right only where its
@@ -31,7 +31,8 @@ from site.json's point pairs, joins them across cameras, and scores against the 
   countError  sum over frames and areas of |people counted in the area - truth| / sum of truth
   position    mean distance on the plan between a fused person and the true position it matches (within 2 m)
 The baseline is what per-camera tracking gives: camera-local ids, and area counts summed over cameras.
-  --json  write {combined: {IDF1, countError, positionErrorM}, baseline: {IDF1, countError}, cameras: {...}} to OUT`;
+  --stride  analyse and score every Nth frame only (a camera detecting at a lower rate, e.g. 6 on a 30 fps scene = 5 fps)
+  --json    write {combined: {IDF1, countError, positionErrorM}, baseline: {IDF1, countError}, cameras: {...}} to OUT`;
 
 /** `sightline mtmc scene|eval`; returns the exit code. */
 export async function mtmcCommand(argv: string[]): Promise<number> {
@@ -71,12 +72,13 @@ async function sceneCommand(argv: string[]): Promise<number> {
 }
 
 async function evalCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { data: { type: 'string' }, json: { type: 'string' }, help: { type: 'boolean' } } });
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { data: { type: 'string' }, stride: { type: 'string' }, json: { type: 'string' }, help: { type: 'boolean' } } });
   if (values.help || positionals.length > 0 || !values.data) {
     (values.help ? console.log : console.error)(`${values.help ? '' : 'sightline mtmc eval: --data is required\n'}${MTMC_EVAL_USAGE}`);
     return values.help ? 0 : 2;
   }
-  const report = evaluateScene(await loadSceneFolder(values.data));
+  const stride = numberOption('stride', values.stride, 1, 1, 100, true);
+  const report = evaluateScene(await loadSceneFolder(values.data), {}, stride);
   console.log(formatMtmcReport(report));
   if (values.json) {
     await writeFile(values.json, `${JSON.stringify(report, null, 2)}\n`);

@@ -88,6 +88,8 @@ interface LocalTrack {
   ambiguousMs: number;
   /** When an embedding of this track was last asked for. */
   appearanceAskedMs: number;
+  /** Typical time between this track's samples (its camera's analysed frame interval), ms; 0 before the second. */
+  intervalMs: number;
 }
 
 interface Person {
@@ -101,6 +103,9 @@ interface Person {
   /** Only ever had its first track, and that one recently: absorbing it into another person leaves no trace. */
   provisional: boolean;
 }
+
+/** Frame intervals a track stays live and its person present without a sighting: one missed detection and some delay. */
+const FRAMES_HELD = 2.5;
 
 /** Joins camera tracks into people; feed it each frame's observations in time order. */
 export class CrossCameraFusion {
@@ -133,7 +138,7 @@ export class CrossCameraFusion {
     }
     const people: FusedPerson[] = [];
     for (const p of this.persons.values()) {
-      if (p.lastSeenMs < timeMs - o.presenceHoldMs) continue;
+      if (!this.isPresent(p, timeMs)) continue;
       people.push({ globalId: p.id, positionM: this.fusedPosition(p, timeMs), cameras: this.liveCameras(p, timeMs), lastSeenMs: p.lastSeenMs });
     }
     people.sort((a, b) => a.globalId - b.globalId);
@@ -152,10 +157,13 @@ export class CrossCameraFusion {
       t = {
         key, cameraId: obs.cameraId, trackId: obs.trackId, history: new TrackHistory(this.options.windowMs),
         firstSeenMs: timeMs, lastSeenMs: timeMs, sigmaM: obs.uncertaintyM, personId: null, appearance: new EmbeddingMean(),
-        ambiguousMs: -Infinity, appearanceAskedMs: -Infinity,
+        ambiguousMs: -Infinity, appearanceAskedMs: -Infinity, intervalMs: 0,
       };
       this.tracks.set(key, t);
     }
+    const dt = timeMs - t.lastSeenMs;
+    // A missed detection doubles one interval; the smaller of the average and this one keeps to the frame rate.
+    if (dt > 0) t.intervalMs = t.intervalMs === 0 ? dt : Math.min(dt, 0.8 * t.intervalMs + 0.2 * dt);
     t.history.add(timeMs, obs.positionM);
     t.lastSeenMs = timeMs;
     t.sigmaM = obs.uncertaintyM;
@@ -207,8 +215,16 @@ export class CrossCameraFusion {
     return Math.max(this.options.minGateM, this.options.gateSigmas * Math.hypot(a.sigmaM, b.sigmaM));
   }
 
+  /** Seen within `liveMs`, or within two and a half of its camera's frame intervals (one missed detection) at low rates. */
   private isLive(t: LocalTrack, timeMs: number): boolean {
-    return t.lastSeenMs >= timeMs - this.options.liveMs;
+    return t.lastSeenMs >= timeMs - Math.max(this.options.liveMs, FRAMES_HELD * t.intervalMs);
+  }
+
+  /** Present: one of its tracks seen within the presence hold (or two and a half frame intervals of its camera). */
+  private isPresent(p: Person, timeMs: number): boolean {
+    if (p.lastSeenMs >= timeMs - this.options.presenceHoldMs) return true;
+    for (const t of p.tracks) if (t.lastSeenMs >= timeMs - Math.max(this.options.presenceHoldMs, FRAMES_HELD * t.intervalMs)) return true;
+    return false;
   }
 
   /** Tracks of one person that stood apart over the whole window are taken off it (the one linked last goes). */
@@ -386,13 +402,13 @@ export class CrossCameraFusion {
   }
 
   private liveCameras(p: Person, timeMs: number): string[] {
-    return [...new Set([...p.tracks].filter((t) => t.lastSeenMs >= timeMs - this.options.presenceHoldMs).map((t) => t.cameraId))].sort();
+    return [...new Set([...p.tracks].filter((t) => t.lastSeenMs >= timeMs - Math.max(this.options.presenceHoldMs, FRAMES_HELD * t.intervalMs)).map((t) => t.cameraId))].sort();
   }
 
   private fusedPosition(p: Person, timeMs: number): Point {
     let sx = 0, sy = 0, sw = 0;
     for (const t of p.tracks) {
-      if (t.lastSeenMs < timeMs - this.options.liveMs) continue;
+      if (!this.isLive(t, timeMs)) continue;
       const s = t.history.latest()!;
       const w = 1 / Math.max(1e-6, t.sigmaM * t.sigmaM);
       sx += w * s.positionM[0];

@@ -63,7 +63,7 @@ const POSITION_MATCH_M = 2;
 const PLAN_PX_PER_M = 100;
 
 /** Runs the scene through the product's site fusion (`fusion/site-fusion.ts`) and scores it. */
-export function evaluateScene(scene: MtmcScene, options: Partial<SiteFusionOptions> = {}): MtmcReport {
+export function evaluateScene(scene: MtmcScene, options: Partial<SiteFusionOptions> = {}, strideFrames = 1): MtmcReport {
   const frames = Math.min(...scene.cameras.map((c) => c.seqinfo.seqLength));
   const frameRate = scene.cameras[0]!.seqinfo.frameRate;
   const { plan, areas } = scene.site;
@@ -85,7 +85,10 @@ export function evaluateScene(scene: MtmcScene, options: Partial<SiteFusionOptio
   const baselineLast = scene.cameras.map(() => new Map<number, { timeMs: number; positionM: Point }>());
   let countAbs = 0, baselineAbs = 0, countSigned = 0, baselineSigned = 0, truthSum = 0, posErrSum = 0, posErrN = 0;
   const counts = { joined: 0, reentered: 0, split: 0 };
+  // With a stride, only every strideFrames-th frame is analysed (a camera detecting at a lower rate) and scored.
+  const analysed = (f: number) => (f - 1) % strideFrames === 0;
   for (let f = 1; f <= frames; f++) {
+    if (!analysed(f)) continue;
     const timeMs = ((f - 1) * 1000) / frameRate;
     scene.cameras.forEach((cam, ci) => {
       const tracks = trackers[ci]!.update(cam.detections.frames[f - 1] ?? [], timeMs);
@@ -121,13 +124,13 @@ export function evaluateScene(scene: MtmcScene, options: Partial<SiteFusionOptio
     posErrN += n;
     for (const last of baselineLast) for (const [id, v] of last) if (v.timeMs < timeMs - hold) last.delete(id);
   }
-  const gtFiles = scene.cameras.map((c) => c.gt);
+  const gtFiles = scene.cameras.map((c) => ({ ...c.gt, rows: c.gt.rows.filter((r) => analysed(r.frame)) }));
   const cameras: MtmcReport['cameras'] = {};
   scene.cameras.forEach((cam, ci) => {
     const cal = map.cameras.get(cam.id);
     const problem = map.problems.find((p) => p.cameraId === cam.id);
     cameras[cam.id] = {
-      IDF1: identityOf([cam.gt], [{ fileName: `${cam.id} tracks`, rows: localRows[ci]! }], frames).IDF1,
+      IDF1: identityOf([gtFiles[ci]!], [{ fileName: `${cam.id} tracks`, rows: localRows[ci]! }], frames).IDF1,
       calibration: cal !== undefined
         ? { rmsErrorM: cal.fit.rmsErrorM, maxErrorM: cal.fit.maxErrorM, pairs: cal.fit.pairs.length }
         : { problem: problem?.message ?? 'site.json has no point pairs for this camera' },
@@ -135,7 +138,7 @@ export function evaluateScene(scene: MtmcScene, options: Partial<SiteFusionOptio
   });
   const localGlobal = localRows.map((rows, ci) => ({ fileName: `${scene.cameras[ci]!.id} tracks`, rows: rows.map((r) => ({ ...r, id: (ci + 1) * 1_000_000 + r.id })) }));
   const truePeople = new Set(scene.positions.map((p) => p.id)).size;
-  const majority = localRows.map((rows, ci) => ({ fileName: `${scene.cameras[ci]!.id} majority`, rows: majorityIds(rows, scene.cameras[ci]!.gt, ci) }));
+  const majority = localRows.map((rows, ci) => ({ fileName: `${scene.cameras[ci]!.id} majority`, rows: majorityIds(rows, gtFiles[ci]!, ci) }));
   const ratio = (v: number) => (truthSum === 0 ? 0 : v / truthSum);
   return {
     combined: {
