@@ -13,21 +13,9 @@ import pino from 'pino';
 import WebSocket from 'ws';
 import { startApp, type RunningApp } from '../src/app.ts';
 import { validateConfig } from '../src/config/load.ts';
-import { asset, ASSETS } from './support/assets.ts';
+import { ASSETS } from './support/assets.ts';
+import { EAST, PLAN_W, pairsFor, plazaSite } from './support/plaza-site.ts';
 import { waitFor } from './support/wait.ts';
-
-/** vtest.avi is 768 x 576; the plan is that picture at 2.5 cm a pixel: 19.2 x 14.4 m. */
-const PLAN_W = 19.2, PLAN_H = 14.4;
-/** The west tile shows x 0..0.6 of the plaza, the east tile x 0.4..1. */
-const WEST = [0, 0, 0.6, 1] as const, EAST = [0.4, 0, 0.6, 1] as const;
-
-/** Point pairs a user would click on a tile: the tile's corners and middle, and where they are on the plan. */
-function pairsFor(crop: readonly [number, number, number, number]) {
-  return [[0.05, 0.1], [0.95, 0.1], [0.95, 0.95], [0.05, 0.95], [0.5, 0.5]].map(([u, v]) => ({
-    imageNorm: [u!, v!] as [number, number],
-    planM: [(crop[0] + u! * crop[2]) * PLAN_W, (crop[1] + v! * crop[3]) * PLAN_H] as [number, number],
-  }));
-}
 
 interface TracksMessage { type: 'tracks'; cameraId: string; tracks: { id: number; map?: { globalId: number | null; positionM: [number, number] } }[] }
 interface MapMessage { type: 'map'; people: { globalId: number; cameras: string[]; areas: string[] }[]; occupancy: Record<string, number> }
@@ -39,20 +27,7 @@ test('two overlapping calibrated cameras: one person, one global id; areas count
   try {
     const r = validateConfig({
       server: { port: 0 }, auth: { enabled: false }, dataDir, assets: ASSETS, models: { download: false }, log: { level: 'silent' },
-      cameras: [
-        { id: 'plaza', source: { url: asset('videos/vtest.avi') }, detect: { fps: 5 }, record: { mode: 'off' }, calibration: { plan: 'elsewhere', pointPairs: pairsFor([0, 0, 1, 1]) } },
-        { id: 'west', source: { url: 'tile:plaza', crop: [...WEST] }, calibration: { plan: 'floor', pointPairs: pairsFor(WEST) }, rules: [{ id: 'anyone', type: 'presence', zone: 'all' }] },
-        { id: 'east', source: { url: 'tile:plaza', crop: [...EAST] }, calibration: { plan: 'floor', pointPairs: pairsFor(EAST) } },
-      ],
-      site: {
-        plans: [{ id: 'floor', widthPx: 768, heightPx: 576, metresPerPixel: 0.025 }, { id: 'sketch', widthPx: 100, heightPx: 100 }],
-        areas: [
-          { id: 'overlap', plan: 'floor', polygonM: [[0.4 * PLAN_W, 0], [0.6 * PLAN_W, 0], [0.6 * PLAN_W, PLAN_H], [0.4 * PLAN_W, PLAN_H]] },
-          { id: 'plaza', plan: 'floor', polygonM: [[0, 0], [PLAN_W, 0], [PLAN_W, PLAN_H], [0, PLAN_H]] },
-          { id: 'car-park', plan: 'floor', polygonM: [[0, 0], [40, 0], [40, 5]] },
-        ],
-        trajectories: { sampleMs: 500 },
-      },
+      ...plazaSite(),
     });
     assert.ok(r.ok, JSON.stringify(!r.ok && r.problems));
     app = await startApp(r.config, pino({ level: 'silent' }));

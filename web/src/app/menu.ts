@@ -3,6 +3,7 @@ import type { Role } from '../api/session';
 /** The menu: path, title, the role it needs. */
 export const PAGES: readonly { path: string; title: string; role: Role }[] = [
   { path: '/live', title: 'Live', role: 'viewer' },
+  { path: '/map', title: 'Map', role: 'viewer' },
   { path: '/events', title: 'Events', role: 'viewer' },
   { path: '/recordings', title: 'Recordings', role: 'viewer' },
   { path: '/analytics', title: 'Analytics', role: 'viewer' },

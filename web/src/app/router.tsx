@@ -12,6 +12,8 @@ import { LoginPage } from '../pages/LoginPage';
 import LivePage from '../pages/LivePage';
 
 const chunks = {
+  map: () => import('../pages/MapPage'),
+  calibrate: () => import('../pages/CalibrationPage'),
   events: () => import('../pages/EventsPage'),
   cameras: () => import('../pages/CamerasPage'),
   keys: () => import('../pages/KeysPage'),
@@ -23,6 +25,8 @@ const chunks = {
   users: () => import('../pages/UsersPage'),
   system: () => import('../pages/SystemPage'),
 };
+const MapPage = lazy(chunks.map);
+const CalibrationPage = lazy(chunks.calibrate);
 const EventsPage = lazy(chunks.events);
 const CamerasPage = lazy(chunks.cameras);
 const KeysPage = lazy(chunks.keys);
@@ -77,6 +81,9 @@ const router = createBrowserRouter([
     children: [
       { index: true, element: <Navigate to="/live" replace /> },
       { path: 'live', element: <Guard role="viewer"><LivePage /></Guard> },
+      { path: 'map', element: <Guard role="viewer"><MapPage /></Guard> },
+      { path: 'map/calibrate', element: <Guard role="operator"><CalibrationPage /></Guard> },
+      { path: 'map/calibrate/:id', element: <Guard role="operator"><CalibrationPage /></Guard> },
       { path: 'events', element: <Guard role="viewer"><EventsPage /></Guard> },
       { path: 'events/:id', element: <Guard role="viewer"><EventsPage /></Guard> },
       { path: 'recordings', element: <Guard role="viewer"><RecordingsPage /></Guard> },

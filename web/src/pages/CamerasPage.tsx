@@ -1,6 +1,7 @@
-/** Cameras (admin): add by URL with a probe and a preview first, enable/disable, remove. */
+/** Cameras (admin): add by URL with a probe and a preview first, enable/disable, remove, open a camera's calibration to a floor plan. */
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
+import { Link } from 'react-router';
 import { api, errorMessage, unwrap, type Answer } from '../api/client';
 import { GridProposal } from '../components/GridProposal';
 
@@ -37,6 +38,7 @@ export default function CamerasPage() {
               <td>{c.fpsMeasured.toFixed(1)}</td>
               <td className="actions">
                 <button type="button" onClick={() => setGrid(c.id)} disabled={c.state !== 'online' || c.framesProcessed === 0}>Mosaic grid</button>
+                <Link to={`/map/calibrate/${encodeURIComponent(c.id)}`} aria-label={`Calibrate ${c.id} to a floor plan`}>Calibrate</Link>
                 <button type="button" onClick={() => toggle.mutate({ id: c.id, enabled: !c.enabled })}>{c.enabled ? 'Disable' : 'Enable'}</button>
                 <button type="button" className="danger" onClick={() => { if (confirm(`Remove camera ${c.id}? Its events stay.`)) remove.mutate(c.id); }}>Remove</button>
               </td>
