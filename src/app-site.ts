@@ -3,7 +3,10 @@
  * written to the database in batches (never blocking a camera), the live map published a few times a second, old
  * points deleted by retention, and the whole kept in step with configuration changes (plans, areas, calibrations).
  */
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Logger } from 'pino';
+import { readContained } from './store/contained-read.ts';
 import type { Config } from './config/schema.ts';
 import { errorMessage } from './core/errors.ts';
 import { SiteFusion, type TrajectoryPoint } from './fusion/site-fusion.ts';
@@ -21,6 +24,10 @@ export interface SiteHandle {
   map(): SiteMap;
   /** The fusion in force (people on the map now, occupancy). */
   fusion(): SiteFusion;
+  /** A plan picture stored in dataDir/plans (null when missing); the name is checked by the schema (no folders). */
+  readPlanImage(fileName: string): Promise<Buffer | null>;
+  /** Stores a plan picture as dataDir/plans/`fileName` (written whole, then renamed into place). */
+  savePlanImage(fileName: string, bytes: Uint8Array): Promise<void>;
   /** Puts a changed configuration in force. */
   reconfigure(next: Config, cameras: readonly CameraConfig[]): void;
   stop(): Promise<void>;
@@ -35,6 +42,7 @@ const RETENTION_MS = 3_600_000;
 
 /** Builds the site from the configuration and starts its timers. */
 export function startSite(config: Config, cameras: readonly CameraConfig[], deps: { store: TrajectoryStore; publish: LivePublisher; log: Logger; now: () => number }): SiteHandle {
+  const plansDir = join(config.dataDir, 'plans');
   const log = deps.log.child({ component: 'site' });
   let pending: TrajectoryPoint[] = [];
   let droppedWarned = false;
@@ -110,6 +118,13 @@ export function startSite(config: Config, cameras: readonly CameraConfig[], deps
     },
     map: () => current.map,
     fusion: () => fusion,
+    readPlanImage: (fileName) => readContained(plansDir, join(plansDir, fileName)),
+    async savePlanImage(fileName, bytes) {
+      await mkdir(plansDir, { recursive: true });
+      const tmp = join(plansDir, `.${fileName}.${process.pid}.tmp`);
+      await writeFile(tmp, bytes);
+      await rename(tmp, join(plansDir, fileName));
+    },
     reconfigure(next, nextCameras) {
       const map = buildSiteMap(next.site, nextCameras);
       if (JSON.stringify(map.problems) !== JSON.stringify(current.map.problems)) report(map);

@@ -96,6 +96,8 @@ const EXAMPLES: Record<string, (s: AuthServer, c: Caller) => Promise<Call> | Cal
   'GET /api/areas/:id/occupancy': () => ({ path: '/api/areas/lobby/occupancy?bucket=5m' }),
   'GET /api/site/heatmap': () => ({ path: '/api/site/heatmap?plan=floor&cellM=1' }),
   'PUT /api/site': (s) => ({ path: '/api/site', body: s.configs.current().site }),
+  'GET /api/site/plans/:id/image': () => ({ path: '/api/site/plans/floor/image' }),
+  'PUT /api/site/plans/:id/image': () => ({ path: '/api/site/plans/floor/image', raw: { type: 'image/jpeg', data: TINY_JPEG } }),
   'GET /api/destinations': () => ({ path: '/api/destinations' }),
   'GET /api/destinations/:id': () => ({ path: '/api/destinations/hook' }),
   'POST /api/destinations/:id/test': () => ({ path: '/api/destinations/hook/test' }),

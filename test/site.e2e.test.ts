@@ -93,6 +93,18 @@ test('two overlapping calibrated cameras: one person, one global id; areas count
     assert.equal(missing.status, 404);
     assert.match(((await missing.json()) as { error: { message: string } }).error.message, /no area "nowhere"; areas: overlap, plaza, car-park/);
 
+    // A plan picture stored through the API and served back; a body that is not what it claims is refused.
+    const picture = new Uint8Array(await (await fetch(`${base}/api/cameras/plaza/latest.jpg`)).arrayBuffer());
+    const stored = await fetch(`${base}/api/site/plans/floor/image`, { method: 'PUT', headers: { 'content-type': 'image/jpeg' }, body: picture });
+    assert.equal(stored.status, 200, await stored.text());
+    const served = await fetch(`${base}/api/site/plans/floor/image`);
+    assert.equal(served.headers.get('content-type'), 'image/jpeg');
+    assert.deepEqual(new Uint8Array(await served.arrayBuffer()), picture);
+    const fake = await fetch(`${base}/api/site/plans/floor/image`, { method: 'PUT', headers: { 'content-type': 'image/png' }, body: picture });
+    assert.equal(fake.status, 400);
+    assert.match(((await fake.json()) as { error: { message: string } }).error.message, /not a PNG picture/);
+    assert.equal((await fetch(`${base}/api/site/plans/sketch/image`)).status, 404);
+
     // A calibration broken through the API: reported, the camera keeps running without a restart.
     const before = ((await (await fetch(`${base}/api/cameras`)).json()) as { cameras: { id: string; restarts: number; framesProcessed: number }[] }).cameras.find((c) => c.id === 'east')!;
     const patch = await fetch(`${base}/api/cameras/east`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ calibration: { plan: 'floor', pointPairs: pairsFor(EAST).slice(0, 3) } }) });

@@ -12,8 +12,8 @@ export const PlanSchema = z
   .object({
     id: id('plan').describe('Plan id; areas and camera calibrations name it.'),
     name: z.string().optional().describe('Display name; default: the id.'),
-    image: z.string().min(1).optional()
-      .describe('The plan picture (PNG or JPEG): a path relative to dataDir, or absolute. Without one the map draws a grid.'),
+    image: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}\.(png|jpe?g)$/i, { error: 'expected the file name of a PNG or JPEG picture in dataDir/plans (no folders), e.g. ground.png' }).optional()
+      .describe('The plan picture: a PNG or JPEG file name in dataDir/plans/ (PUT /api/site/plans/:id/image stores one). Without one the map draws a grid.'),
     widthPx: between(1, 100_000, { int: true }).describe('Width of the plan image in pixels.'),
     heightPx: between(1, 100_000, { int: true }).describe('Height of the plan image in pixels.'),
     metresPerPixel: z.number().positive({ error: 'expected metres per plan pixel above 0' }).optional()

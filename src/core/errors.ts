@@ -4,6 +4,7 @@ export const ERROR_CODES = {
   CONFIG_NOT_FOUND: { httpStatus: 500, meaning: 'The configuration file named on the command line or in SIGHTLINE_CONFIG does not exist.' },
   CAMERA_NOT_FOUND: { httpStatus: 404, meaning: 'No camera with this id is configured.' },
   EVENT_NOT_FOUND: { httpStatus: 404, meaning: 'No event with this id is stored.' },
+  PLAN_IMAGE_NOT_FOUND: { httpStatus: 404, meaning: 'The plan does not exist or has no picture stored (PUT /api/site/plans/:id/image stores one).' },
   AREA_NOT_FOUND: { httpStatus: 404, meaning: 'No area with this id on the site\'s floor plans (GET /api/site lists them).' },
   SNAPSHOT_NOT_FOUND: { httpStatus: 404, meaning: 'The event or camera exists but has no image yet.' },
   RECORDING_NOT_FOUND: { httpStatus: 404, meaning: 'No recording covers this event or path (recording off, not yet written, or deleted by retention).' },

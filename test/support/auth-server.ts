@@ -104,7 +104,7 @@ export async function startAuthServer(db: SqlDatabase, opts: { auth?: Partial<Au
       { id: 'cam1', source: { url: 'rtsp://example/cam1' }, calibration: { plan: 'floor', pointPairs: [{ imageNorm: [0.1, 0.9], planM: [1, 1] }, { imageNorm: [0.9, 0.9], planM: [9, 1] }, { imageNorm: [0.8, 0.5], planM: [8, 8] }, { imageNorm: [0.2, 0.5], planM: [2, 8] }] } },
       { id: 'cam2', source: { url: 'rtsp://example/cam2' } },
     ],
-    site: { plans: [{ id: 'floor', widthPx: 1000, heightPx: 1000, metresPerPixel: 0.01 }], areas: [{ id: 'lobby', plan: 'floor', polygonM: [[0, 0], [5, 0], [5, 5], [0, 5]] }] },
+    site: { plans: [{ id: 'floor', widthPx: 1000, heightPx: 1000, metresPerPixel: 0.01, image: 'floor.jpg' }], areas: [{ id: 'lobby', plan: 'floor', polygonM: [[0, 0], [5, 0], [5, 5], [0, 5]] }] },
     delivery: { destinations: [{ type: 'webhook', id: 'hook', url: 'http://127.0.0.1:9/hook', secret: `whsec_${randomBytes(32).toString('base64')}` }] },
   });
   if (!config.ok) throw new Error(JSON.stringify(config.problems));
@@ -120,6 +120,7 @@ export async function startAuthServer(db: SqlDatabase, opts: { auth?: Partial<Au
     detectorFor: () => Promise.reject(new Error('no models in the access tests')),
   });
   const site = startSite(config.config, config.config.cameras, { store: new SqlTrajectoryStore(db), publish: () => undefined, log, now });
+  await site.savePlanImage('floor.jpg', TINY_JPEG);
   const app = await buildServer({
     site,
     cameras: () => cams, events, analytics: new SqlAnalyticsStore(db), media: new FileMediaStore(join(dir, 'media')), log, now, recordings, delivery,

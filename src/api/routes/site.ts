@@ -78,6 +78,9 @@ const HeatmapSchema = z.object({
   secondsPerCount: z.number().describe('Seconds of presence one count stands for (the trajectory sample interval).'), fromMs: z.number(), toMs: z.number(),
 }).strict();
 
+/** Largest plan picture accepted. */
+const MAX_PLAN_IMAGE_BYTES = 20 * 1024 * 1024;
+
 const BUCKETS: Record<string, number> = { '1m': 60_000, '5m': 300_000, '15m': 900_000, '1h': 3_600_000, '1d': 86_400_000 };
 /** Longest range one query reads. */
 const MAX_RANGE_MS = 31 * 86_400_000;
@@ -187,8 +190,42 @@ export async function siteRoutes(app: App, ctx: RouteContext & { site: SiteHandl
     return { ...map, secondsPerCount: (ctx.configs?.current().site.trajectories.sampleMs ?? 1000) / 1000, fromMs, toMs };
   });
 
+  app.get('/api/site/plans/:id/image', {
+    config: { access: 'viewer' },
+    schema: { tags, summary: 'A plan\'s picture (PNG or JPEG)', params: IdParams, response: { ...ERRORS } },
+  }, async (req, reply) => {
+    const plan = configured().plans.find((p) => p.id === req.params.id);
+    if (plan?.image === undefined) throw new AppError('PLAN_IMAGE_NOT_FOUND', plan === undefined ? `no plan "${req.params.id}"; plans: ${configured().plans.map((p) => p.id).join(', ') || 'none'}` : `plan "${plan.id}" has no picture; PUT /api/site/plans/${plan.id}/image stores one`);
+    const bytes = await site.readPlanImage(plan.image);
+    if (bytes === null) throw new AppError('PLAN_IMAGE_NOT_FOUND', `plan "${plan.id}" names the picture ${plan.image}, which is not in the data folder's plans/; store it again`);
+    return reply.type(/\.png$/i.test(plan.image) ? 'image/png' : 'image/jpeg').header('cache-control', 'no-cache').send(bytes);
+  });
+
   if (ctx.configs) {
     const configs = ctx.configs;
+    app.addContentTypeParser(['image/png', 'image/jpeg'], { parseAs: 'buffer', bodyLimit: MAX_PLAN_IMAGE_BYTES }, (_req, body, done) => done(null, body));
+    app.put('/api/site/plans/:id/image', {
+      config: { access: 'admin', audit: 'site.plan-image' },
+      bodyLimit: MAX_PLAN_IMAGE_BYTES,
+      schema: { tags, summary: 'Store a plan\'s picture (the raw PNG or JPEG body, at most 20 MiB) and name it in the plan', params: IdParams, response: { 200: ChangeResultSchema, ...ERRORS } },
+    }, async (req) => {
+      const bytes = req.body as unknown;
+      const type = String(req.headers['content-type'] ?? '').split(';')[0]!.trim();
+      if (!(bytes instanceof Buffer) || (type !== 'image/png' && type !== 'image/jpeg')) throw new AppError('MEDIA_TYPE_UNSUPPORTED', `expected the picture as an image/png or image/jpeg body, got ${type || 'none'}`);
+      const png = bytes.subarray(0, 4).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47]));
+      const jpeg = bytes.subarray(0, 3).equals(Buffer.from([0xff, 0xd8, 0xff]));
+      if (!(type === 'image/png' ? png : jpeg)) throw new AppError('BAD_REQUEST', `the body is not a ${type === 'image/png' ? 'PNG' : 'JPEG'} picture (its first bytes do not say so)`);
+      const id = req.params.id;
+      if (!configured().plans.some((p) => p.id === id)) throw new AppError('PLAN_IMAGE_NOT_FOUND', `no plan "${id}"; plans: ${configured().plans.map((p) => p.id).join(', ') || 'none'}; add it with PUT /api/site first`);
+      const fileName = `${id}.${png ? 'png' : 'jpg'}`;
+      await site.savePlanImage(fileName, bytes);
+      const r = await configs.change(actorOf(req), 'site.plan-image', (d) => {
+        const plan = d.site.plans.find((p) => p['id'] === id);
+        if (plan) plan['image'] = fileName;
+      });
+      req.auditDetail = { target: id, after: { image: fileName, bytes: bytes.length } };
+      return { version: r.version, changes: r.changes };
+    });
     app.put('/api/site', {
       config: { access: 'admin', audit: 'site.update' },
       schema: { tags, summary: 'Replace the site section: plans, areas, cross-camera identity, trajectories (cameras are calibrated with PATCH /api/cameras/:id)', body: ConfigObject('The site section'), response: { 200: ChangeResultSchema, ...ERRORS } },

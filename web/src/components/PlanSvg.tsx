@@ -1,8 +1,8 @@
 /**
  * A floor plan drawn in metres (the SVG's units): a grid of 1 m lines labelled every 5 m, and the plan's areas as
  * labelled polygons (with their live count when `counts` is given). What a page adds (heatmap, people, calibration
- * points) comes in as `under` (below the grid and areas) and `children` (on top). The server has no route for a plan's
- * picture yet, so the grid stands in for it.
+ * points) comes in as `under` (below the grid and areas) and `children` (on top). A plan with a picture shows it under
+ * the grid (`GET /api/site/plans/:id/image`, stretched to the plan's size in metres).
  */
 import { useEffect, useRef, useState, type ReactNode } from 'react';
 import type { AreaJson, ScaledPlan } from '../api/site';
@@ -60,6 +60,7 @@ export function PlanSvg({ plan, areas, counts, label, role = 'img', onClickM, un
     <svg ref={svg} className="plan-svg" viewBox={`0 0 ${widthM} ${heightM}`} role={role} aria-label={label} data-plan={plan.id}
       onClick={onClickM ? (e) => onClickM(clientToSvg(e.currentTarget, e.clientX, e.clientY), e) : undefined}>
       <rect className="plan-bg" width={widthM} height={heightM} />
+      {plan.image !== null && <image href={`/api/site/plans/${encodeURIComponent(plan.id)}/image`} width={widthM} height={heightM} preserveAspectRatio="none" />}
       {under}
       <g className="plan-grid">
         {gridLines(widthM, stepM).map((l) => <line key={`x${l.atM}`} className={l.major ? 'major' : undefined} x1={l.atM} y1={0} x2={l.atM} y2={heightM} />)}
