@@ -87,7 +87,9 @@ export function startSite(config: Config, cameras: readonly CameraConfig[], deps
       flushing.running = false;
     }
   };
+  // Housekeeping timers never keep the process alive by themselves (a start that fails later must still let it exit).
   const flushTimer = setInterval(() => void flush(), FLUSH_MS);
+  flushTimer.unref();
   const mapTimer = setInterval(() => {
     if (current.map.cameras.size === 0) return;
     const people = fusion.mapPeople().map((p) => ({ globalId: p.globalId, plan: p.plan, positionM: p.positionM, cameras: p.cameras, areas: p.areas }));
@@ -97,6 +99,7 @@ export function startSite(config: Config, cameras: readonly CameraConfig[], deps
     lastMapJson = json;
     deps.publish({ type: 'map', timeMs: deps.now(), people, occupancy });
   }, MAP_MS);
+  mapTimer.unref();
   const retention = async () => {
     const hours = current.config.site.trajectories.keepHours;
     if (hours <= 0) return;
@@ -108,6 +111,7 @@ export function startSite(config: Config, cameras: readonly CameraConfig[], deps
     }
   };
   const retentionTimer = setInterval(() => void retention(), RETENTION_MS);
+  retentionTimer.unref();
   void retention();
 
   return {
