@@ -3,6 +3,7 @@
  * written to the database in batches (never blocking a camera), the live map published a few times a second, old
  * points deleted by retention, and the whole kept in step with configuration changes (plans, areas, calibrations).
  */
+import { randomUUID } from 'node:crypto';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
@@ -71,10 +72,14 @@ export function startSite(config: Config, cameras: readonly CameraConfig[], deps
   let fusion = fusionOf(config, current.map);
   let lastMapJson = '';
 
-  const flushing = { running: false };
-  const flush = async () => {
-    if (flushing.running || pending.length === 0) return;
-    flushing.running = true;
+  let running: Promise<void> | null = null;
+  const flush = (): Promise<void> => {
+    if (running !== null) return running;
+    if (pending.length === 0) return Promise.resolve();
+    running = write().finally(() => (running = null));
+    return running;
+  };
+  const write = async () => {
     const batch = pending;
     pending = [];
     try {
@@ -83,8 +88,6 @@ export function startSite(config: Config, cameras: readonly CameraConfig[], deps
     } catch (err) {
       log.error({ err: errorMessage(err), points: batch.length }, 'storing trajectory points failed; they are kept for the next try');
       pending = [...batch, ...pending].slice(-MAX_PENDING);
-    } finally {
-      flushing.running = false;
     }
   };
   // Housekeeping timers never keep the process alive by themselves (a start that fails later must still let it exit).
@@ -104,7 +107,7 @@ export function startSite(config: Config, cameras: readonly CameraConfig[], deps
     const hours = current.config.site.trajectories.keepHours;
     if (hours <= 0) return;
     try {
-      const n = await deps.store.deleteBefore(deps.now() - hours * 3_600_000);
+      const n = await deps.store.deleteBefore(Math.floor(deps.now() - hours * 3_600_000));
       if (n > 0) log.info({ points: n }, 'old trajectory points deleted');
     } catch (err) {
       log.error({ err: errorMessage(err) }, 'deleting old trajectory points failed');
@@ -118,6 +121,7 @@ export function startSite(config: Config, cameras: readonly CameraConfig[], deps
     store: deps.store,
     port: {
       observe: (cameraId, timeMs, tracks, w, h) => fusion.observe(cameraId, timeMs, tracks, w, h),
+      cameraStarted: (cameraId) => fusion.forgetCamera(cameraId),
       addAppearance: (cameraId, items) => fusion.addAppearance(cameraId, items),
     },
     map: () => current.map,
@@ -125,7 +129,7 @@ export function startSite(config: Config, cameras: readonly CameraConfig[], deps
     readPlanImage: (fileName) => readContained(plansDir, join(plansDir, fileName)),
     async savePlanImage(fileName, bytes) {
       await mkdir(plansDir, { recursive: true });
-      const tmp = join(plansDir, `.${fileName}.${process.pid}.tmp`);
+      const tmp = join(plansDir, `.${fileName}.${randomUUID()}.tmp`);
       await writeFile(tmp, bytes);
       await rename(tmp, join(plansDir, fileName));
     },
@@ -144,6 +148,8 @@ export function startSite(config: Config, cameras: readonly CameraConfig[], deps
       clearInterval(flushTimer);
       clearInterval(mapTimer);
       clearInterval(retentionTimer);
+      // A write in progress first, then what came in meanwhile.
+      await flush();
       await flush();
     },
   };

@@ -72,13 +72,16 @@ function appearanceFor(config: Config, site: SiteHandle, embedderFor: (spec: str
   return {
     async embed(frame, boxes) {
       if (off || site.map().cameras.size === 0) return [];
+      let embedder: Embedder;
       try {
-        return await (await embedderFor(a.model)).embed(frame, boxes);
+        embedder = await embedderFor(a.model);
       } catch (err) {
         off = true;
-        log.warn({ model: a.model, err: errorMessage(err) }, `re-id model ${a.model} cannot be used; cross-camera identity goes on by position alone`);
+        log.warn({ model: a.model, err: errorMessage(err) }, `re-id model ${a.model} cannot be loaded; cross-camera identity goes on by position alone`);
         return [];
       }
+      // A failed call (the worker camera logs it) leaves the model in use for the next crops.
+      return embedder.embed(frame, boxes);
     },
   };
 }

@@ -69,7 +69,7 @@ export const FusionSchema = z
 /** Trajectories kept for the map, /api/tracks and heatmaps. */
 export const TrajectoriesSchema = z
   .object({
-    sampleMs: between(100, 60_000, { int: true }).default(1000).describe('One plan position per track is stored every this many milliseconds (and at its start and end).'),
+    sampleMs: between(100, 60_000, { int: true }).default(1000).describe('One plan position per track is stored in each slot of this many milliseconds of the clock (the first frame of the track in the slot).'),
     keepHours: between(0, 87_600).default(168).describe('Stored positions older than this are deleted; 0 = kept until deleted.'),
   })
   .strict();

@@ -144,8 +144,22 @@ describe('cross-camera fusion', () => {
   test('a person missed for a moment stays present for the hold, then is not counted', () => {
     const fusion = new CrossCameraFusion({ presenceHoldMs: 250 });
     fusion.update(0, [{ cameraId: 'A', trackId: 1, positionM: [1, 1], uncertaintyM: 0.2 }]);
-    assert.equal(fusion.update(200, []).people.length, 1);
-    assert.equal(fusion.update(300, []).people.length, 0);
+    assert.equal(fusion.update(200, [], ['A']).people.length, 1);
+    assert.equal(fusion.update(300, [], ['A']).people.length, 0);
+  });
+
+  test('each camera\'s tracks are judged by its own clock: a camera whose frames arrive later does not lose its people', () => {
+    const fusion = new CrossCameraFusion({ presenceHoldMs: 250, liveMs: 300 });
+    // Camera B's frames reach the site 400 ms after camera A's of the same moment.
+    for (let t = 0; t <= 2000; t += 100) {
+      fusion.update(t, [{ cameraId: 'A', trackId: 1, positionM: [1, 1], uncertaintyM: 0.1 }], ['A']);
+      const out = fusion.update(t - 400, [{ cameraId: 'B', trackId: 7, positionM: [9, 9], uncertaintyM: 0.1 }], ['B']);
+      if (t >= 1000) assert.equal(out.people.length, 2, `after B at ${t}`);
+      if (t >= 1000) assert.equal(fusion.update(t + 50, [], ['A']).people.length, 2, `after A at ${t + 50}`);
+    }
+    // B stops sending: after the skew allowance its person is gone.
+    for (let t = 2100; t <= 3700; t += 100) fusion.update(t, [{ cameraId: 'A', trackId: 1, positionM: [1, 1], uncertaintyM: 0.1 }], ['A']);
+    assert.equal(fusion.update(3750, [], ['A']).people.length, 1);
   });
 
   test('bad options are refused with the option named', () => {

@@ -90,6 +90,8 @@ interface LocalTrack {
   appearanceAskedMs: number;
   /** Typical time between this track's samples (its camera's analysed frame interval), ms; 0 before the second. */
   intervalMs: number;
+  /** When the track was linked to its person. */
+  boundMs: number;
 }
 
 interface Person {
@@ -104,6 +106,9 @@ interface Person {
   provisional: boolean;
 }
 
+/** Most a camera's clock may lag the newest update's before its tracks are judged by the newest (ms). */
+const CAMERA_SKEW_MS = 1000;
+
 /** Frame intervals a track stays live and its person present without a sighting: one missed detection and some delay. */
 const FRAMES_HELD = 2.5;
 
@@ -112,6 +117,8 @@ export class CrossCameraFusion {
   readonly options: FusionOptions;
   private readonly tracks = new Map<string, LocalTrack>();
   private readonly persons = new Map<number, Person>();
+  /** Each camera's newest frame time: its tracks are judged by its own clock (frames reach the site after different delays). */
+  private readonly cameraLatestMs = new Map<string, number>();
   private nextId: number;
 
   constructor(options: Partial<FusionOptions> = {}) {
@@ -119,13 +126,17 @@ export class CrossCameraFusion {
     this.nextId = this.options.firstId;
   }
 
-  /** Feeds the observations made at `timeMs` (one or more cameras) and returns the global ids and who is present. */
-  update(timeMs: number, observations: readonly FusionObservation[]): FusionFrame {
+  /**
+   * Feeds the observations made at `timeMs` (one or more cameras) and returns the global ids and who is present.
+   * `cameras` names the cameras whose frame this is, also when they saw nobody (their clock moves on).
+   */
+  update(timeMs: number, observations: readonly FusionObservation[], cameras: readonly string[] = []): FusionFrame {
     const o = this.options;
+    for (const c of [...cameras, ...observations.map((x) => x.cameraId)]) this.cameraLatestMs.set(c, Math.max(timeMs, this.cameraLatestMs.get(c) ?? -Infinity));
     const seen = observations.map((obs) => this.observe(timeMs, obs));
     this.expire(timeMs);
     const changes: FusionChange[] = [];
-    this.splitDisagreeing(timeMs, changes);
+    this.splitDisagreeing(seen, timeMs, changes);
     this.assign(timeMs, changes);
     this.markAmbiguous(seen, timeMs);
     for (const t of seen) {
@@ -145,6 +156,16 @@ export class CrossCameraFusion {
     return { globalIds: seen.map((t) => t.personId!), people, changes };
   }
 
+  /** Forgets a camera's tracks (its worker restarted and hands out track ids from 1 again); their people stay remembered. */
+  forgetCamera(cameraId: string): void {
+    for (const t of [...this.tracks.values()]) {
+      if (t.cameraId !== cameraId) continue;
+      this.unbind(t);
+      this.tracks.delete(t.key);
+    }
+    this.cameraLatestMs.delete(cameraId);
+  }
+
   /** People remembered (present or not), for diagnostics and tests. */
   personCount(): number {
     return this.persons.size;
@@ -157,7 +178,7 @@ export class CrossCameraFusion {
       t = {
         key, cameraId: obs.cameraId, trackId: obs.trackId, history: new TrackHistory(this.options.windowMs),
         firstSeenMs: timeMs, lastSeenMs: timeMs, sigmaM: obs.uncertaintyM, personId: null, appearance: new EmbeddingMean(),
-        ambiguousMs: -Infinity, appearanceAskedMs: -Infinity, intervalMs: 0,
+        ambiguousMs: -Infinity, appearanceAskedMs: -Infinity, intervalMs: 0, boundMs: timeMs,
       };
       this.tracks.set(key, t);
     }
@@ -217,20 +238,31 @@ export class CrossCameraFusion {
 
   /** Seen within `liveMs`, or within two and a half of its camera's frame intervals (one missed detection) at low rates. */
   private isLive(t: LocalTrack, timeMs: number): boolean {
-    return t.lastSeenMs >= timeMs - Math.max(this.options.liveMs, FRAMES_HELD * t.intervalMs);
+    return t.lastSeenMs >= this.clockOf(t, timeMs) - Math.max(this.options.liveMs, FRAMES_HELD * t.intervalMs);
+  }
+
+  /**
+   * The time a track is judged at: its camera's newest frame time when that is behind `timeMs` (its frames arrive
+   * later), but never more than `CAMERA_SKEW_MS` behind (a camera that stopped sending loses its tracks).
+   */
+  private clockOf(t: LocalTrack, timeMs: number): number {
+    return Math.max(Math.min(this.cameraLatestMs.get(t.cameraId) ?? timeMs, timeMs), timeMs - CAMERA_SKEW_MS);
   }
 
   /** Present: one of its tracks seen within the presence hold (or two and a half frame intervals of its camera). */
   private isPresent(p: Person, timeMs: number): boolean {
     if (p.lastSeenMs >= timeMs - this.options.presenceHoldMs) return true;
-    for (const t of p.tracks) if (t.lastSeenMs >= timeMs - Math.max(this.options.presenceHoldMs, FRAMES_HELD * t.intervalMs)) return true;
+    for (const t of p.tracks) if (t.lastSeenMs >= this.clockOf(t, timeMs) - Math.max(this.options.presenceHoldMs, FRAMES_HELD * t.intervalMs)) return true;
     return false;
   }
 
   /** Tracks of one person that stood apart over the whole window are taken off it (the one linked last goes). */
-  private splitDisagreeing(timeMs: number, changes: FusionChange[]): void {
+  private splitDisagreeing(seen: readonly LocalTrack[], timeMs: number, changes: FusionChange[]): void {
     const o = this.options;
-    for (const p of this.persons.values()) {
+    // Only the people a track was seen of now have new evidence (cameras update one at a time).
+    const touched = new Set<Person>();
+    for (const t of seen) if (t.personId !== null) touched.add(this.persons.get(t.personId)!);
+    for (const p of touched) {
       const live = [...p.tracks].filter((t) => this.isLive(t, timeMs));
       if (live.length < 2) continue;
       let worst: { track: LocalTrack; ratio: number; distanceM: number; samples: number } | null = null;
@@ -254,7 +286,8 @@ export class CrossCameraFusion {
         if (others === 0) continue;
         const ratio = ratioSum / others;
         const fullWindow = t.history.all().length >= Math.max(o.minCoSamples, 2) && samples >= o.minCoSamples;
-        if (ratio > o.splitGates && fullWindow && (worst === null || ratio > worst.ratio || (ratio === worst.ratio && t.firstSeenMs > worst.track.firstSeenMs))) {
+        // Of the tracks that stand apart, the one linked last goes (the established link keeps the person's id).
+        if (ratio > o.splitGates && fullWindow && (worst === null || t.boundMs > worst.track.boundMs || (t.boundMs === worst.track.boundMs && ratio > worst.ratio))) {
           worst = { track: t, ratio, distanceM: distSum / others, samples };
         }
       }
@@ -332,6 +365,7 @@ export class CrossCameraFusion {
       // A track of the same camera that is no longer live gives way to the one that is.
       for (const q of [...p.tracks]) if (q.cameraId === t.cameraId) this.unbind(q);
       t.personId = p.id;
+      t.boundMs = timeMs;
       p.tracks.add(t);
       p.provisional = false;
       const live = [...p.tracks].some((q) => q !== t && this.isLive(q, timeMs));
@@ -352,6 +386,7 @@ export class CrossCameraFusion {
       };
       p.appearance.addMean(t.appearance);
       t.personId = p.id;
+      t.boundMs = timeMs;
       this.persons.set(p.id, p);
     }
   }
@@ -402,7 +437,7 @@ export class CrossCameraFusion {
   }
 
   private liveCameras(p: Person, timeMs: number): string[] {
-    return [...new Set([...p.tracks].filter((t) => t.lastSeenMs >= timeMs - Math.max(this.options.presenceHoldMs, FRAMES_HELD * t.intervalMs)).map((t) => t.cameraId))].sort();
+    return [...new Set([...p.tracks].filter((t) => t.lastSeenMs >= this.clockOf(t, timeMs) - Math.max(this.options.presenceHoldMs, FRAMES_HELD * t.intervalMs)).map((t) => t.cameraId))].sort();
   }
 
   private fusedPosition(p: Person, timeMs: number): Point {

@@ -66,6 +66,8 @@ export const SITE_FUSION_DEFAULTS: SiteFusionOptions = Object.freeze({ fusion: t
 
 /** People on different plans are never one person by position: each plan's coordinates are moved this far apart. */
 const PLAN_SEPARATION_M = 1e6;
+/** A foot point further than this outside its plan is not on it (a point just below the horizon maps far away). */
+const OFF_PLAN_M = 50;
 /** A camera track not seen for this long is forgotten (longer than any tracker's lost buffer). */
 const TRACK_FORGET_MS = 10_000;
 
@@ -113,13 +115,17 @@ export class SiteFusion {
    */
   observe(cameraId: string, timeMs: number, tracks: readonly Track[], frameWidth: number, frameHeight: number): PlacedTrack[] {
     const cam = this.map.cameras.get(cameraId);
+    this.lastChanges = [];
     if (cam === undefined) return [];
+    const plan = this.map.plans.get(cam.plan)!;
     const o = this.options;
     const placed: { track: Track; key: string; state: CameraTrackState; positionM: Point; velocityMps: Point; speedMps: number }[] = [];
     for (const t of tracks) {
       const [fx, fy] = bottomCenter(t.boxXyxy);
       const raw = projectPoint(cam.fit.imageToPlan, [fx / frameWidth, fy / frameHeight]);
       if (raw === null) continue; // at or above the horizon: not on the floor
+      // Just below the horizon a foot point maps kilometres away: nothing that far off the plan is someone on it.
+      if (!(raw[0] >= -OFF_PLAN_M && raw[1] >= -OFF_PLAN_M && raw[0] <= plan.widthM + OFF_PLAN_M && raw[1] <= plan.heightM + OFF_PLAN_M)) continue;
       const key = `${cameraId}\u0000${t.id}`;
       let state = this.tracks.get(key);
       if (state === undefined) {
@@ -137,7 +143,7 @@ export class SiteFusion {
       const observations: FusionObservation[] = fused.map((p) => ({
         cameraId, trackId: p.track.id, positionM: [p.positionM[0] + offset, p.positionM[1]], uncertaintyM: cam.uncertaintyM,
       }));
-      const out = this.fusion.update(timeMs, observations);
+      const out = this.fusion.update(timeMs, observations, [cameraId]);
       out.globalIds.forEach((g, i) => (fused[i]!.state.globalId = g));
       this.people = out.people;
       this.lastChanges = out.changes;
@@ -145,7 +151,8 @@ export class SiteFusion {
     const due: TrajectoryPoint[] = [];
     const result = placed.map((p) => {
       const globalId = o.fusion && o.fusedLabels.includes(p.track.label) ? p.state.globalId : null;
-      if (timeMs - p.state.lastStoredMs >= o.sampleMs) {
+      // One point per track in each sampleMs slot of the clock, so every track's points line up slot by slot.
+      if (Math.floor(timeMs / o.sampleMs) !== Math.floor(p.state.lastStoredMs / o.sampleMs)) {
         p.state.lastStoredMs = timeMs;
         due.push({ cameraId, trackId: p.track.id, globalId, label: p.track.label, plan: cam.plan, timeMs, positionM: p.positionM, speedMps: p.speedMps });
       }
@@ -155,6 +162,12 @@ export class SiteFusion {
     if (due.length > 0) this.store(due);
     for (const [key, s] of this.tracks) if (s.lastSeenMs < timeMs - TRACK_FORGET_MS) this.tracks.delete(key);
     return result;
+  }
+
+  /** Forgets a camera's tracks: its worker (re)starts and hands out track ids from 1 again. */
+  forgetCamera(cameraId: string): void {
+    for (const key of [...this.tracks.keys()]) if (key.startsWith(`${cameraId}\u0000`)) this.tracks.delete(key);
+    this.fusion.forgetCamera(cameraId);
   }
 
   /** Adds appearance embeddings made of camera tracks (asked for with `wantsAppearance`). */

@@ -189,6 +189,7 @@ class Worker implements CameraWorker {
 
   start(): void {
     if (this.loop) return;
+    this.ports.site?.cameraStarted(this.camera.id);
     this.ports.source.start();
     this.loop = this.run().finally(() => {
       this.finished = true;

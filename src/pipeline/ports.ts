@@ -51,6 +51,8 @@ export interface MediaFeed {
  */
 export interface SitePort {
   observe(cameraId: string, timeMs: number, tracks: readonly Track[], frameWidth: number, frameHeight: number): readonly PlacedTrack[];
+  /** The camera's worker starts: its track ids begin again at 1, so the site forgets its old tracks. */
+  cameraStarted(cameraId: string): void;
   /** Appearance embeddings of tracks the site asked for (`PlacedTrack.wantsAppearance`). */
   addAppearance(cameraId: string, items: readonly { readonly trackId: number; readonly embedding: Float32Array }[]): void;
 }

@@ -45,7 +45,7 @@ export interface TrajectoryStore {
   add(points: readonly TrajectoryPoint[]): Promise<void>;
   tracks(q: { cameraId?: string | undefined; plan?: string | undefined; area?: { plan: string; polygonM: readonly Point[] } | undefined; fromMs: number; toMs: number; limit: number }): Promise<StoredTrack[]>;
   occupancy(q: { plan: string; polygonM: readonly Point[]; fromMs: number; toMs: number; bucketMs: number; sampleMs: number }): Promise<AreaOccupancyPoint[]>;
-  heatmap(q: { plan: string; widthM: number; heightM: number; cellM: number; fromMs: number; toMs: number; area?: readonly Point[] | undefined }): Promise<Heatmap>;
+  heatmap(q: { plan: string; widthM: number; heightM: number; cellM: number; fromMs: number; toMs: number; sampleMs: number; area?: readonly Point[] | undefined }): Promise<Heatmap>;
   deleteBefore(ms: number): Promise<number>;
 }
 
@@ -71,6 +71,8 @@ export class SqlTrajectoryStore implements TrajectoryStore {
   constructor(private readonly db: SqlDatabase) {}
 
   async add(points: readonly TrajectoryPoint[]): Promise<void> {
+    // One transaction: a batch is stored whole or not at all (it is tried again whole).
+    await this.db.transaction(async (tx) => {
     for (let i = 0; i < points.length; i += BATCH) {
       const part = points.slice(i, i + BATCH);
       const params: unknown[] = [];
@@ -79,8 +81,9 @@ export class SqlTrajectoryStore implements TrajectoryStore {
         params.push(p.cameraId, p.trackId, p.globalId, p.label, p.plan, Math.round(p.timeMs), p.positionM[0], p.positionM[1], p.speedMps);
         return `(${Array.from({ length: 9 }, (_, k) => `$${base + k + 1}`).join(', ')})`;
       });
-      await this.db.query(`INSERT INTO track_points (camera_id, track_id, global_id, label, plan_id, t_ms, x_m, y_m, speed_mps) VALUES ${rows.join(', ')}`, params);
+      await tx.query(`INSERT INTO track_points (camera_id, track_id, global_id, label, plan_id, t_ms, x_m, y_m, speed_mps) VALUES ${rows.join(', ')}`, params);
     }
+    });
   }
 
   async tracks(q: { cameraId?: string | undefined; plan?: string | undefined; area?: { plan: string; polygonM: readonly Point[] } | undefined; fromMs: number; toMs: number; limit: number }): Promise<StoredTrack[]> {
@@ -89,7 +92,14 @@ export class SqlTrajectoryStore implements TrajectoryStore {
     if (q.cameraId !== undefined) where.push(`camera_id = $${params.push(q.cameraId)}`);
     const plan = q.area?.plan ?? q.plan;
     if (plan !== undefined) where.push(`plan_id = $${params.push(plan)}`);
-    const rows = await this.db.query<PointRow>(`SELECT * FROM track_points WHERE ${where.join(' AND ')} ORDER BY camera_id, track_id, t_ms LIMIT ${MAX_ROWS}`, params);
+    // The tracks first (the earliest `limit` of them, more when an area filters them afterwards), then their points.
+    const keys = q.area === undefined ? q.limit : Math.min(q.limit * 20, 20_000);
+    const rows = await this.db.query<PointRow>(
+      `WITH keys AS (SELECT camera_id, track_id, min(t_ms) AS first_ms FROM track_points WHERE ${where.join(' AND ')} GROUP BY camera_id, track_id ORDER BY first_ms LIMIT ${keys})
+       SELECT p.* FROM track_points p JOIN keys k ON p.camera_id = k.camera_id AND p.track_id = k.track_id
+       WHERE ${where.map((w) => `p.${w}`).join(' AND ')} ORDER BY p.camera_id, p.track_id, p.t_ms LIMIT ${MAX_ROWS}`,
+      params,
+    );
     const byTrack = new Map<string, { track: Omit<StoredTrack, 'points'>; points: StoredTrack['points'][number][] }>();
     for (const r of rows) {
       const key = `${r.camera_id}\u0000${r.track_id}`;
@@ -141,15 +151,20 @@ export class SqlTrajectoryStore implements TrajectoryStore {
     });
   }
 
-  async heatmap(q: { plan: string; widthM: number; heightM: number; cellM: number; fromMs: number; toMs: number; area?: readonly Point[] | undefined }): Promise<Heatmap> {
+  async heatmap(q: { plan: string; widthM: number; heightM: number; cellM: number; fromMs: number; toMs: number; sampleMs: number; area?: readonly Point[] | undefined }): Promise<Heatmap> {
     const columns = Math.max(1, Math.ceil(q.widthM / q.cellM));
     const rowsN = Math.max(1, Math.ceil(q.heightM / q.cellM));
     const counts = new Array<number>(columns * rowsN).fill(0);
-    const rows = await this.db.query<{ x_m: number; y_m: number }>(
-      `SELECT x_m, y_m FROM track_points WHERE plan_id = $1 AND t_ms >= $2 AND t_ms < $3 LIMIT ${MAX_ROWS * 10}`,
+    const rows = await this.db.query<PointRow>(
+      `SELECT camera_id, track_id, global_id, t_ms, x_m, y_m FROM track_points WHERE plan_id = $1 AND t_ms >= $2 AND t_ms < $3 ORDER BY t_ms LIMIT ${MAX_ROWS * 10}`,
       [q.plan, q.fromMs, q.toMs],
     );
+    // A person seen by several cameras counts once per sample slot.
+    const counted = new Set<string>();
     for (const r of rows) {
+      const who = `${r.global_id !== null ? `g${r.global_id}` : `t${r.camera_id}\u0000${r.track_id}`}@${Math.floor(Number(r.t_ms) / q.sampleMs)}`;
+      if (counted.has(who)) continue;
+      counted.add(who);
       if (q.area !== undefined && !areaContains(q.area, [r.x_m, r.y_m])) continue;
       const c = Math.floor(r.x_m / q.cellM), rr = Math.floor(r.y_m / q.cellM);
       if (c < 0 || rr < 0 || c >= columns || rr >= rowsN) continue;

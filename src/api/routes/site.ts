@@ -78,6 +78,14 @@ const HeatmapSchema = z.object({
   secondsPerCount: z.number().describe('Seconds of presence one count stands for (the trajectory sample interval).'), fromMs: z.number(), toMs: z.number(),
 }).strict();
 
+/** Most cells a heatmap has (a 500 x 500 m site at 1 m). */
+const MAX_HEATMAP_CELLS = 250_000;
+
+/** The smallest cell (to 0.1 m) that keeps a plan's heatmap within `MAX_HEATMAP_CELLS`. */
+function smallestCellM(plan: { widthM: number; heightM: number }): number {
+  return Math.ceil(Math.sqrt((plan.widthM * plan.heightM) / MAX_HEATMAP_CELLS) * 10 + 1e-9) / 10;
+}
+
 /** Largest plan picture accepted. */
 const MAX_PLAN_IMAGE_BYTES = 20 * 1024 * 1024;
 
@@ -186,7 +194,12 @@ export async function siteRoutes(app: App, ctx: RouteContext & { site: SiteHandl
     const plan = planId === undefined ? undefined : site.map().plans.get(planId);
     if (plan === undefined) throw new AppError('BAD_REQUEST', `plan: expected a plan with a scale; plans: ${[...site.map().plans.keys()].join(', ') || 'none'}; got ${planId === undefined ? 'nothing' : `"${planId}"`}`);
     const { fromMs, toMs } = range(q, ctx.now());
-    const map = await site.store.heatmap({ plan: plan.id, widthM: plan.widthM, heightM: plan.heightM, cellM: q.cellM === undefined ? 0.5 : Number(q.cellM), fromMs, toMs, area: area?.polygonM as Point[] | undefined });
+    const cellM = q.cellM === undefined ? Math.max(0.5, smallestCellM(plan)) : Number(q.cellM);
+    if (Math.ceil(plan.widthM / cellM) * Math.ceil(plan.heightM / cellM) > MAX_HEATMAP_CELLS) {
+      throw new AppError('BAD_REQUEST', `cellM: plan "${plan.id}" (${plan.widthM.toFixed(1)} x ${plan.heightM.toFixed(1)} m) would need more than ${MAX_HEATMAP_CELLS} cells of ${cellM} m; give cellM ${smallestCellM(plan)} or more`);
+    }
+    const sampleMs = ctx.configs?.current().site.trajectories.sampleMs ?? 1000;
+    const map = await site.store.heatmap({ plan: plan.id, widthM: plan.widthM, heightM: plan.heightM, cellM, fromMs, toMs, sampleMs, area: area?.polygonM as Point[] | undefined });
     return { ...map, secondsPerCount: (ctx.configs?.current().site.trajectories.sampleMs ?? 1000) / 1000, fromMs, toMs };
   });
 
