@@ -110,7 +110,7 @@ interface Person {
 const CAMERA_SKEW_MS = 1000;
 
 /** Frame intervals a track stays live and its person present without a sighting: one missed detection and some delay. */
-const FRAMES_HELD = 2.5;
+export const FRAMES_HELD = 2.5;
 
 /** Joins camera tracks into people; feed it each frame's observations in time order. */
 export class CrossCameraFusion {

@@ -9,6 +9,7 @@
 
 import { iou, pointInPolygon } from '../core/geometry.ts';
 import type { Point } from '../core/types.ts';
+import { FRAMES_HELD } from '../fusion/cross-camera.ts';
 import { SiteFusion, type SiteFusionOptions } from '../fusion/site-fusion.ts';
 import { buildSiteMap } from '../mapping/site-map.ts';
 import { evaluateIdentity } from '../mot/eval/identity.ts';
@@ -76,7 +77,8 @@ export function evaluateScene(scene: MtmcScene, options: Partial<SiteFusionOptio
     scene.site.cameras.map((c) => ({ id: c.id, calibration: { plan: 'plan', pointPairs: c.pointPairs.map((p) => ({ imageNorm: p.imagePx as Point, planM: p.planM as Point })) } })),
   );
   const site = new SiteFusion(map, { sampleMs: Infinity, ...options }, () => undefined);
-  const hold = site.presenceHoldMs();
+  // The baseline holds a camera track as the fusion holds a person: the presence hold, or 2.5 analysed frame intervals.
+  const hold = Math.max(site.presenceHoldMs(), (FRAMES_HELD * strideFrames * 1000) / frameRate);
   const trackers = scene.cameras.map(() => new SightlineTracker());
   const localRows = scene.cameras.map((): MotRow[] => []);
   const globalRows = scene.cameras.map((): MotRow[] => []);
