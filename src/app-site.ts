@@ -16,6 +16,9 @@ import type { LivePublisher } from './pipeline/live-messages.ts';
 import type { SitePort } from './pipeline/ports.ts';
 import type { TrajectoryStore } from './store/trajectory-repository.ts';
 import type { CameraConfig } from './config/schema.ts';
+import type { EventChange } from './events/event-book.ts';
+import type { EventSink } from './events/event-bus.ts';
+import { SiteRules } from './fusion/site-rules.ts';
 
 /** The site as the API sees it. */
 export interface SiteHandle {
@@ -41,8 +44,24 @@ const MAP_MS = 250;
 const MAX_PENDING = 50_000;
 const RETENTION_MS = 3_600_000;
 
+/** Site rules are evaluated at most this often (ms of frame time): five times a second, as often as cameras detect. */
+const RULES_STEP_MS = 200;
+
+/** What the site is built from besides the configuration. */
+export interface SiteDeps {
+  readonly store: TrajectoryStore;
+  readonly publish: LivePublisher;
+  readonly log: Logger;
+  readonly now: () => number;
+  /** Where site rules' events go (the cameras' event bus); absent: site rules are not run. */
+  readonly events?: EventSink;
+  /** A camera's newest frame as JPEG with these tracks highlighted (site events' snapshots); null when it has none. */
+  readonly snapshot?: (cameraId: string, trackIds: readonly number[]) => Promise<Uint8Array | null>;
+  readonly newId?: () => string;
+}
+
 /** Builds the site from the configuration and starts its timers. */
-export function startSite(config: Config, cameras: readonly CameraConfig[], deps: { store: TrajectoryStore; publish: LivePublisher; log: Logger; now: () => number }): SiteHandle {
+export function startSite(config: Config, cameras: readonly CameraConfig[], deps: SiteDeps): SiteHandle {
   const plansDir = join(config.dataDir, 'plans');
   const log = deps.log.child({ component: 'site' });
   let pending: TrajectoryPoint[] = [];
@@ -71,6 +90,36 @@ export function startSite(config: Config, cameras: readonly CameraConfig[], deps
   report(current.map);
   let fusion = fusionOf(config, current.map);
   let lastMapJson = '';
+
+  // Rules on the plan: evaluated over the people of the whole site as cameras' frames come in, their events written
+  // one version at a time, in order, never blocking a camera.
+  const rules = new SiteRules(config.site.rules, config.site.lines, current.map, deps.newId ?? randomUUID);
+  let lastRulesMs = -Infinity;
+  let writes: Promise<void> = Promise.resolve();
+  const writeEvents = (changes: readonly EventChange[], captureMs: number | null) => {
+    const sink = deps.events;
+    if (!sink || changes.length === 0) return;
+    writes = writes.then(async () => {
+      for (const change of changes) {
+        const e = change.event;
+        try {
+          const mine = e.subjects.filter((x) => (x.cameraId ?? e.cameraId) === e.cameraId).map((x) => x.trackId);
+          const jpeg = change.snapshot && deps.snapshot ? await deps.snapshot(e.cameraId, mine).catch(() => null) : null;
+          const stored = await sink.write({ kind: change.kind, event: e, snapshotJpeg: jpeg, captureMs });
+          if (stored.snapshotPath && stored.snapshotPath !== e.snapshotPath) rules.setSnapshot(e.id, stored.snapshotPath);
+          if (change.kind !== 'update') log.info({ event: e.id, kind: change.kind, type: e.type, rule: e.ruleId, camera: e.cameraId, people: e.subjects.map((x) => x.globalId) }, 'site event');
+        } catch (err) {
+          log.error({ err: errorMessage(err), event: e.id }, 'storing site event failed');
+        }
+      }
+    });
+  };
+  const evaluateRules = (timeMs: number) => {
+    if (!deps.events || timeMs < lastRulesMs + RULES_STEP_MS) return;
+    lastRulesMs = timeMs;
+    // Frame times of live cameras are wall-clock capture times: latency is counted from the frame that triggered this.
+    writeEvents(rules.evaluate(timeMs, fusion.mapPeople(), (g) => fusion.sightingsOf(g)), timeMs);
+  };
 
   let running: Promise<void> | null = null;
   const flush = (): Promise<void> => {
@@ -120,7 +169,11 @@ export function startSite(config: Config, cameras: readonly CameraConfig[], deps
   return {
     store: deps.store,
     port: {
-      observe: (cameraId, timeMs, tracks, w, h) => fusion.observe(cameraId, timeMs, tracks, w, h),
+      observe: (cameraId, timeMs, tracks, w, h) => {
+        const placed = fusion.observe(cameraId, timeMs, tracks, w, h);
+        evaluateRules(timeMs);
+        return placed;
+      },
       cameraStarted: (cameraId) => fusion.forgetCamera(cameraId),
       addAppearance: (cameraId, items) => fusion.addAppearance(cameraId, items),
     },
@@ -143,11 +196,14 @@ export function startSite(config: Config, cameras: readonly CameraConfig[], deps
         fusion = fusionOf(next, map);
         log.info('cross-camera identity settings changed; people are joined afresh');
       } else fusion.setMap(map);
+      writeEvents(rules.set(next.site.rules, next.site.lines, map, Math.max(lastRulesMs, 0)), null);
     },
     async stop() {
       clearInterval(flushTimer);
       clearInterval(mapTimer);
       clearInterval(retentionTimer);
+      if (lastRulesMs > -Infinity) writeEvents(rules.flush(lastRulesMs), null);
+      await writes;
       // A write in progress first, then what came in meanwhile.
       await flush();
       await flush();

@@ -205,7 +205,10 @@ export async function startApp(fileConfig: Config, log: Logger): Promise<Running
     },
   }, model, pictures, opts);
   };
-  const site = startSite(config, cameras, { store: new SqlTrajectoryStore(db), publish: hub.publish, log, now: Date.now });
+  const site = startSite(config, cameras, {
+    store: new SqlTrajectoryStore(db), publish: hub.publish, log, now: Date.now, events: bus,
+    snapshot: async (cameraId, trackIds) => (await fleet?.worker(cameraId))?.snapshotOf(trackIds) ?? null,
+  });
   const jobs = createJobs({
     config: () => configs.current(), log, detectorFor, recordings, store: new SqlJobStore(db), owner: nodeId, modelsAt,
     onUpdate: (job) => hub.publish({ type: 'job', job: jobView(job) }),

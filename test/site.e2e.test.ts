@@ -14,7 +14,7 @@ import WebSocket from 'ws';
 import { startApp, type RunningApp } from '../src/app.ts';
 import { validateConfig } from '../src/config/load.ts';
 import { ASSETS } from './support/assets.ts';
-import { EAST, PLAN_W, pairsFor, plazaSite } from './support/plaza-site.ts';
+import { EAST, PLAN_H, PLAN_W, pairsFor, plazaSite } from './support/plaza-site.ts';
 import { waitFor } from './support/wait.ts';
 
 interface TracksMessage { type: 'tracks'; cameraId: string; tracks: { id: number; map?: { globalId: number | null; positionM: [number, number] } }[] }
@@ -28,9 +28,20 @@ test('two overlapping calibrated cameras: one person, one global id; areas count
     const r = validateConfig({
       server: { port: 0 }, auth: { enabled: false }, dataDir, assets: ASSETS, models: { download: false }, log: { level: 'silent' },
       ...plazaSite(),
+      site: {
+        ...plazaSite().site,
+        // Rules on the plan: a person in the overlap (seen by both cameras, one episode), anyone on the plaza (distinct
+        // people), crossings of the plaza's middle line.
+        lines: [{ id: 'middle', plan: 'floor', pointsM: [[PLAN_W / 2, 0], [PLAN_W / 2, PLAN_H]] }],
+        rules: [
+          { type: 'presence', id: 'in-overlap', area: 'overlap', minDurationMs: 500 },
+          { type: 'occupancy', id: 'plaza-busy', area: 'plaza', max: 0, seconds: 1 },
+          { type: 'line', id: 'middle-crossings', line: 'middle' },
+        ],
+      },
     });
     assert.ok(r.ok, JSON.stringify(!r.ok && r.problems));
-    app = await startApp(r.config, pino({ level: 'silent' }));
+    app = await startApp(r.config, pino({ level: process.env.SITE_LOG ?? 'silent' }));
     const base = app.url;
 
     // What cannot be used is named with its fix; the cameras all run.
@@ -77,6 +88,26 @@ test('two overlapping calibrated cameras: one person, one global id; areas count
       return list.events.find((e) => e.subjects.some((s) => typeof s.globalId === 'number'));
     }, 60_000, 500);
     assert.ok(events);
+
+    // Site rules: events of distinct people on the plan, on the camera that saw them, with the plan, the global id and
+    // a snapshot of that camera's frame.
+    interface SiteEvent { id: string; type: string; ruleId: string; cameraId: string; attributes: Record<string, unknown>; subjects: { globalId?: number | null; cameraId?: string; trackId: number }[]; snapshotUrl: string | null }
+    const siteEvents = async () => ((await (await fetch(`${base}/api/events?limit=200`)).json()) as { events: SiteEvent[] }).events.filter((e) => e.attributes['planId'] === 'floor');
+    const presence = await waitFor('a site presence event in the overlap with a snapshot', async () => (await siteEvents()).find((e) => e.ruleId === 'in-overlap' && e.snapshotUrl !== null), 60_000, 500);
+    assert.equal(presence.type, 'presence');
+    assert.equal(presence.attributes['zoneId'], 'overlap');
+    assert.ok(['west', 'east'].includes(presence.cameraId), presence.cameraId);
+    assert.equal(typeof presence.subjects[0]!.globalId, 'number');
+    assert.equal(presence.subjects[0]!.cameraId, presence.cameraId, 'the subject is the track of the event\'s camera');
+    const snap = await fetch(new URL(presence.snapshotUrl!, base));
+    assert.equal(snap.headers.get('content-type'), 'image/jpeg');
+    const busy = (await siteEvents()).find((e) => e.ruleId === 'plaza-busy');
+    assert.ok(busy, 'occupancy of the plaza above 0');
+    assert.equal(busy.attributes['condition'], 'above');
+    assert.ok(busy.subjects.length >= 1 && busy.subjects.length <= Number(busy.attributes['count']), `at most one subject per distinct person: ${busy.subjects.length} for ${busy.attributes['count']}`);
+    assert.equal(new Set(busy.subjects.map((x) => x.globalId)).size, busy.subjects.length, 'no person twice');
+    const crossing = await waitFor('a crossing of the plaza\'s middle line', async () => (await siteEvents()).find((e) => e.ruleId === 'middle-crossings'), 90_000, 1000);
+    assert.ok(['in', 'out'].includes(String(crossing.attributes['direction'])));
 
     // Stored trajectories and de-duplicated occupancy.
     const tracks = await waitFor('stored trajectories of west', async () => {

@@ -15,3 +15,6 @@ export const id = (what: string) =>
 
 /** A point as [x, y], each 0..1 of the frame width/height. */
 export const PointNormSchema = z.tuple([between(0, 1), between(0, 1)], { error: 'expected a point [x, y] with x and y between 0 and 1' });
+
+/** A point on a floor plan in metres: [x, y] from the plan image's top-left corner, x right, y down. */
+export const PointMSchema = z.tuple([z.number({ error: 'expected metres' }), z.number({ error: 'expected metres' })], { error: 'expected a plan point [x, y] in metres' });

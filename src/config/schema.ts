@@ -4,6 +4,7 @@ import { checkDeliveryReferences, DeliverySchema } from './delivery-schema.ts';
 import { between, id, PointNormSchema } from './schema-parts.ts';
 import { checkGeometryAndRules, LineSchema, RuleSchema, ZoneSchema } from './rules-schema.ts';
 import { CalibrationSchema, SiteSchema } from './site-schema.ts';
+import { checkSiteRules } from './site-rules-schema.ts';
 
 /** Where a camera's video comes from. */
 export const SourceSchema = z
@@ -208,6 +209,7 @@ export const ConfigSchema = z
     }
     for (const issue of checkDeliveryReferences(cfg.delivery, cfg.cameras)) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
     for (const issue of checkSiteReferences(cfg.site, cfg.cameras)) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
+    for (const issue of checkSiteRules(cfg.site, cfg.cameras)) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
   });
 
 /**

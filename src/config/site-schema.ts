@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { between, id, PointNormSchema } from './schema-parts.ts';
+import { between, id, PointMSchema, PointNormSchema } from './schema-parts.ts';
+import { SiteLineSchema, SiteRuleSchema } from './site-rules-schema.ts';
 
-/** A point on a floor plan in metres: [x, y] from the plan image's top-left corner, x right, y down. */
-export const PointMSchema = z.tuple([z.number({ error: 'expected metres' }), z.number({ error: 'expected metres' })], { error: 'expected a plan point [x, y] in metres' });
+export { PointMSchema };
 
 /** A plan image's point in pixels. */
 const PointPxSchema = z.tuple([z.number().min(0), z.number().min(0)], { error: 'expected a plan image point [x, y] in pixels' });
@@ -79,6 +79,8 @@ export const SiteSchema = z
   .object({
     plans: z.array(PlanSchema).default([]).describe('Floor plans; cameras are calibrated to one of them.'),
     areas: z.array(AreaSchema).default([]).describe('Rooms and regions on the plans, counted without double counting where cameras overlap.'),
+    lines: z.array(SiteLineSchema).default([]).describe('Counting lines drawn on the plans, for site line rules.'),
+    rules: z.array(SiteRuleSchema).default([]).describe('Rules on the plan (presence, dwell, occupancy, line) over the people of the whole site, a person seen by several cameras counted once; their events name the camera that saw the person. Needs fusion on.'),
     fusion: FusionSchema.default(FusionSchema.parse({})),
     trajectories: TrajectoriesSchema.default(TrajectoriesSchema.parse({})),
   })

@@ -112,6 +112,8 @@ export interface EventSubject {
   readonly timeMs: number;
   /** The person's id across the site's cameras (calibrated cameras with cross-camera identity); null or absent otherwise. */
   readonly globalId?: number | null;
+  /** The camera whose track this is, when it may differ from the event's (site rules: a person seen by several cameras). */
+  readonly cameraId?: string;
 }
 
 /** Type-specific values of an event (direction, dwell seconds, count, the zone or line ...): flat JSON values. */

@@ -5,6 +5,7 @@
  */
 import { EVENT_SCHEMA_VERSION, type SightEvent } from '../core/types.ts';
 import type { RuleHitOf } from '../rules/engine.ts';
+import type { RuleHit } from '../rules/rule.ts';
 
 /** One version of an event to store and publish; `snapshot` asks for a picture of the frame that produced it. */
 export interface EventChange {
@@ -18,13 +19,17 @@ export interface EventChange {
 export class EventBook {
   private readonly open = new Map<string, SightEvent>();
 
+  /**
+   * `cameraId`: the camera of every event, or (site rules: people seen by several cameras) the camera of the event a
+   * `start` or `instant` hit opens; later versions keep it.
+   */
   constructor(
-    private readonly cameraId: string,
+    private readonly cameraId: string | ((hit: RuleHit) => string),
     private readonly newId: () => string,
   ) {}
 
-  /** The events changed by one frame's hits, in hit order. */
-  apply(hits: readonly RuleHitOf[], frameIndex: number): EventChange[] {
+  /** The events changed by one frame's hits, in hit order; `frameIndex` null: not one camera's frame (site rules). */
+  apply(hits: readonly RuleHitOf[], frameIndex: number | null): EventChange[] {
     const changes: EventChange[] = [];
     for (const { rule, hit } of hits) {
       const key = `${rule.id}\u0000${hit.key}`;
@@ -34,7 +39,7 @@ export class EventBook {
       };
       if (hit.kind === 'start' || hit.kind === 'instant') {
         const event: SightEvent = {
-          schema: EVENT_SCHEMA_VERSION, id: this.newId(), type: rule.type, severity: rule.severity, cameraId: this.cameraId, ruleId: rule.id,
+          schema: EVENT_SCHEMA_VERSION, id: this.newId(), type: rule.type, severity: rule.severity, cameraId: typeof this.cameraId === 'string' ? this.cameraId : this.cameraId(hit), ruleId: rule.id,
           startMs: hit.startMs, endMs: hit.endMs, endReason: hit.endReason, latencyMs: null, snapshotPath: null, keep: false, ...fields,
         };
         if (hit.kind === 'start') this.open.set(key, event);

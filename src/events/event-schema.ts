@@ -8,7 +8,9 @@ import { AnimalEventAttributesSchema } from './animal-event-schema.ts';
 import type { EventJson } from './event-json.ts';
 
 const ms = (what: string) => z.number().describe(`${what}, in milliseconds since the Unix epoch (live cameras) or since the start of the video (offline analysis).`);
-const zoneId = z.string().describe('The zone the rule watches (`all`: the whole frame).');
+const zoneId = z.string().describe('The zone the rule watches (`all`: the whole frame); for a site rule (`planId` set), the area of the plan.');
+const planId = z.string().optional()
+  .describe('Set when a site rule raised the event (site.rules): the floor plan it watches; zoneId is then an area and lineId a line of that plan, counted over distinct people whatever cameras see them, and cameraId is the camera that saw the person at the start.');
 
 const SubjectSchema = z
   .object({
@@ -19,6 +21,8 @@ const SubjectSchema = z
     timeMs: ms('Time of that observation'),
     globalId: z.number().int().positive().nullable().optional()
       .describe('The person\'s id across the site\'s cameras (calibrated cameras, cross-camera identity on): the same person seen by two cameras has one; null or absent when not known.'),
+    cameraId: z.string().min(1).optional()
+      .describe('The camera whose track this is (trackId, boxXyxy), when it may differ from the event\'s camera: events of site rules (`attributes.planId`) follow a person from camera to camera.'),
   })
   .strict()
   .describe('An object the event is about, at its best observation (the one in the snapshot).');
@@ -46,7 +50,7 @@ const base = {
 const PresenceEventSchema = z.object({
   ...base,
   type: z.literal('presence'),
-  attributes: z.object({ zoneId }).strict(),
+  attributes: z.object({ zoneId, planId }).strict(),
 }).strict();
 
 /** `line` events: one crossing of a counting line. */
@@ -55,6 +59,7 @@ const LineEventSchema = z.object({
   type: z.literal('line'),
   attributes: z.object({
     lineId: z.string().describe('The line crossed.'),
+    planId,
     direction: z.enum(['in', 'out']).describe('`in`: towards the line\'s inside.'),
     countIn: z.number().int().min(0).describe('Crossings in of this rule since its camera started.'),
     countOut: z.number().int().min(0).describe('Crossings out of this rule since its camera started.'),
@@ -67,6 +72,7 @@ const DwellEventSchema = z.object({
   type: z.literal('dwell'),
   attributes: z.object({
     zoneId,
+    planId,
     dwellSeconds: z.number().min(0).describe('Seconds in the zone so far (final at the end).'),
   }).strict(),
 }).strict();
@@ -77,6 +83,7 @@ const OccupancyEventSchema = z.object({
   type: z.literal('occupancy'),
   attributes: z.object({
     zoneId,
+    planId,
     count: z.number().int().min(0).describe('Objects in the zone in the newest frame of this version.'),
     condition: z.enum(['above', 'below']).describe('`above`: more than the rule\'s max; `below`: fewer than its min.'),
     threshold: z.number().int().min(0).describe('The rule\'s max or min.'),

@@ -7,7 +7,8 @@
  */
 
 import { bottomCenter } from '../core/geometry.ts';
-import type { Point, Track } from '../core/types.ts';
+import type { BoxXyxy, Point, Track } from '../core/types.ts';
+import type { CameraSighting } from './site-rules.ts';
 import { areaContains } from '../mapping/areas.ts';
 import { projectPoint } from '../mapping/matrix3.ts';
 import { PlanTrackSmoother } from '../mapping/position-smoother.ts';
@@ -68,10 +69,14 @@ export const SITE_FUSION_DEFAULTS: SiteFusionOptions = Object.freeze({ fusion: t
 const PLAN_SEPARATION_M = 1e6;
 /** A foot point further than this outside its plan is not on it (a point just below the horizon maps far away). */
 const OFF_PLAN_M = 50;
+/** A person's camera tracks seen within this long of their newest sighting see them "now" (cameras' frames arrive at different moments). */
+const SIGHTING_WINDOW_MS = 1000;
 /** A camera track not seen for this long is forgotten (longer than any tracker's lost buffer). */
 const TRACK_FORGET_MS = 10_000;
 
 interface CameraTrackState {
+  readonly cameraId: string;
+  readonly track: { id: number; label: string; score: number; boxXyxy: BoxXyxy };
   readonly smoother: PlanTrackSmoother;
   lastSeenMs: number;
   lastStoredMs: number;
@@ -129,10 +134,16 @@ export class SiteFusion {
       const key = `${cameraId}\u0000${t.id}`;
       let state = this.tracks.get(key);
       if (state === undefined) {
-        state = { smoother: new PlanTrackSmoother({ measurementNoiseM: Math.max(0.1, cam.uncertaintyM) }), lastSeenMs: timeMs, lastStoredMs: -Infinity, globalId: null };
+        state = {
+          cameraId, track: { id: t.id, label: t.label, score: t.score, boxXyxy: t.boxXyxy },
+          smoother: new PlanTrackSmoother({ measurementNoiseM: Math.max(0.1, cam.uncertaintyM) }), lastSeenMs: timeMs, lastStoredMs: -Infinity, globalId: null,
+        };
         this.tracks.set(key, state);
       }
       state.lastSeenMs = timeMs;
+      state.track.score = t.score;
+      state.track.boxXyxy = t.boxXyxy;
+      state.track.label = t.label;
       const est = state.smoother.update(timeMs, raw);
       const positionM = o.smooth && est !== null ? est.positionM : raw;
       placed.push({ track: t, key, state, positionM, velocityMps: est?.velocityMps ?? [0, 0], speedMps: est?.speedMps ?? 0 });
@@ -174,6 +185,20 @@ export class SiteFusion {
   addAppearance(cameraId: string, items: readonly { readonly trackId: number; readonly embedding: Float32Array }[]): void {
     for (const it of items) this.fusion.addAppearance(cameraId, it.trackId, it.embedding);
     this.embeddings += items.length;
+  }
+
+  /**
+   * The camera tracks of a person, newest first, those seen within a second of the newest: which cameras see them now
+   * and with what box (site rules name the camera and the box in their events). Cameras deliver frames at different
+   * moments, so "now" is a second wide (the fusion's camera skew).
+   */
+  sightingsOf(globalId: number): CameraSighting[] {
+    const out: CameraSighting[] = [];
+    for (const s of this.tracks.values()) {
+      if (s.globalId === globalId) out.push({ cameraId: s.cameraId, trackId: s.track.id, label: s.track.label, score: s.track.score, boxXyxy: s.track.boxXyxy, timeMs: s.lastSeenMs });
+    }
+    out.sort((a, b) => b.timeMs - a.timeMs);
+    return out.filter((x) => x.timeMs >= out[0]!.timeMs - SIGHTING_WINDOW_MS);
   }
 
   /** How long a person stays present after the last sighting, ms. */

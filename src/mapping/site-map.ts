@@ -26,6 +26,31 @@ export interface AreaInput {
   readonly polygonM: readonly Point[];
 }
 
+/** The parts of a counting line on a plan this needs. */
+export interface LineInput {
+  readonly id: string;
+  readonly plan: string;
+  readonly pointsM: readonly Point[];
+  readonly in: 'left' | 'right';
+}
+
+/** The parts of a site rule this needs (`site.rules[]`): what it watches. */
+export interface RuleInput {
+  readonly id: string;
+  readonly type: string;
+  readonly area?: string;
+  readonly line?: string;
+}
+
+/** The parts of the site section this needs. */
+export interface SiteInput {
+  readonly plans: readonly PlanInput[];
+  readonly areas: readonly AreaInput[];
+  readonly lines?: readonly LineInput[];
+  readonly rules?: readonly RuleInput[];
+  readonly fusion?: { readonly enabled: boolean };
+}
+
 /** The parts of a camera this needs. */
 export interface CameraInput {
   readonly id: string;
@@ -62,6 +87,8 @@ export interface SiteMap {
   readonly plans: ReadonlyMap<string, MapPlan>;
   readonly cameras: ReadonlyMap<string, CameraMap>;
   readonly areas: readonly AreaInput[];
+  /** Counting lines on plans with a usable scale. */
+  readonly lines: readonly LineInput[];
   readonly problems: readonly SiteProblem[];
 }
 
@@ -72,7 +99,7 @@ export interface SiteMap {
 export const FOOT_NOISE_M = 0.15;
 
 /** Builds the site map; `cameraIndex` gives each camera's position in `cameras[]` for problem paths. */
-export function buildSiteMap(site: { readonly plans: readonly PlanInput[]; readonly areas: readonly AreaInput[] }, cameras: readonly CameraInput[]): SiteMap {
+export function buildSiteMap(site: SiteInput, cameras: readonly CameraInput[]): SiteMap {
   const problems: SiteProblem[] = [];
   const plans = new Map<string, MapPlan>();
   site.plans.forEach((p, i) => {
@@ -100,6 +127,12 @@ export function buildSiteMap(site: { readonly plans: readonly PlanInput[]; reado
     }
     if (areaProblems.length === 0) areas.push(a);
   });
+  const lines: LineInput[] = [];
+  (site.lines ?? []).forEach((l, i) => {
+    if (plans.has(l.plan)) lines.push(l);
+    else if (planIds.includes(l.plan)) problems.push({ path: `site.lines[${i}].plan`, message: `line "${l.id}": its plan "${l.plan}" has no usable scale (see that plan's problem); its crossings are not counted until it has` });
+    // A plan the site does not have is a configuration error (config/site-rules-schema.ts), not a warning.
+  });
   const mapped = new Map<string, CameraMap>();
   cameras.forEach((c, i) => {
     const cal = c.calibration;
@@ -126,5 +159,25 @@ export function buildSiteMap(site: { readonly plans: readonly PlanInput[]; reado
     }
     mapped.set(c.id, { cameraId: c.id, plan: cal.plan, fit, uncertaintyM: Math.hypot(fit.rmsErrorM, FOOT_NOISE_M) });
   });
-  return { plans, cameras: mapped, areas, problems };
+  problems.push(...ruleProblems(site, { plans, cameras: mapped, areas, lines }));
+  return { plans, cameras: mapped, areas, lines, problems };
+}
+
+/** Site rules that cannot see anyone yet, and why (fusion off, their area or line unusable, no camera on their plan). */
+function ruleProblems(site: SiteInput, built: Omit<SiteMap, 'problems'>): SiteProblem[] {
+  const rules = site.rules ?? [];
+  if (rules.length === 0) return [];
+  if (site.fusion?.enabled === false) {
+    return [{ path: 'site.fusion.enabled', message: `site rules (${rules.map((r) => r.id).join(', ')}) count people joined across cameras, and cross-camera identity is off: they see nobody; set site.fusion.enabled: true` }];
+  }
+  const out: SiteProblem[] = [];
+  rules.forEach((r, i) => {
+    const what = r.line !== undefined ? { kind: 'line', id: r.line, plan: built.lines.find((l) => l.id === r.line)?.plan } : { kind: 'area', id: r.area ?? '', plan: built.areas.find((a) => a.id === r.area)?.plan };
+    if (what.plan === undefined) {
+      out.push({ path: `site.rules[${i}]`, message: `site rule "${r.id}" watches ${what.kind} "${what.id}", which cannot be used (see its problem); the rule runs once it can` });
+    } else if (![...built.cameras.values()].some((c) => c.plan === what.plan)) {
+      out.push({ path: `site.rules[${i}]`, message: `site rule "${r.id}" watches plan "${what.plan}", which no camera is calibrated to: it sees nobody until one is (calibrate a camera to that plan)` });
+    }
+  });
+  return out;
 }

@@ -76,6 +76,8 @@ export interface CameraWorker {
   status(): CameraStatus;
   /** The newest analysed frame as JPEG with its tracks drawn, or null before the first frame. */
   latestJpeg(): Promise<Uint8Array | null>;
+  /** The newest analysed frame as JPEG with these tracks highlighted (a site event's snapshot), or null before the first frame. */
+  snapshotOf(trackIds: readonly number[]): Promise<Uint8Array | null>;
   /** Subscribes to the live video; null when the camera has none. Returns the function that unsubscribes. */
   subscribeMedia(listener: MediaListener): (() => void) | null;
   /** The mosaic grid of the camera's recent frames (throws when there are too few yet). */
@@ -292,6 +294,14 @@ class Worker implements CameraWorker {
       this.rendered = { index: latest.frame.index, jpeg: await render(latest.frame, overlays) };
     }
     return this.rendered.jpeg;
+  }
+
+  async snapshotOf(trackIds: readonly number[]): Promise<Uint8Array | null> {
+    const latest = this.latest;
+    const render = this.ports.renderSnapshot;
+    if (!latest || !render) return null;
+    const overlays = latest.tracks.filter((t) => trackIds.includes(t.id)).map((t) => ({ boxXyxy: t.boxXyxy, caption: `${t.label} ${t.score.toFixed(2)}`, highlight: true }));
+    return render(latest.frame, overlays);
   }
 
   private async run(): Promise<void> {
