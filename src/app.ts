@@ -50,6 +50,7 @@ import { modelsPort, openModelRegistry } from './app-models.ts';
 import type { ModelLocation } from './assets/resolve-model.ts';
 import { jobView } from './jobs/job-store.ts';
 import { startSite, type SiteHandle } from './app-site.ts';
+import { SharedEmbedder } from './pipeline/shared-embedder.ts';
 import type { AppearancePort } from './pipeline/ports.ts';
 import { SqlTrajectoryStore } from './store/trajectory-repository.ts';
 
@@ -69,19 +70,22 @@ function appearanceFor(config: Config, site: SiteHandle, embedderFor: (spec: str
   const a = config.site.fusion.appearance;
   if (!config.site.fusion.enabled || !a.enabled) return null;
   let off = false;
+  let shared: SharedEmbedder | null = null;
   return {
-    async embed(frame, boxes) {
+    async embed(cameraId, frame, boxes) {
       if (off || site.map().cameras.size === 0) return [];
-      let embedder: Embedder;
-      try {
-        embedder = await embedderFor(a.model);
-      } catch (err) {
-        off = true;
-        log.warn({ model: a.model, err: errorMessage(err) }, `re-id model ${a.model} cannot be loaded; cross-camera identity goes on by position alone`);
-        return [];
+      if (shared === null) {
+        try {
+          // Every camera's crops through one scheduler: those waiting when the model comes free go in one call.
+          shared ??= new SharedEmbedder(await embedderFor(a.model));
+        } catch (err) {
+          off = true;
+          log.warn({ model: a.model, err: errorMessage(err) }, `re-id model ${a.model} cannot be loaded; cross-camera identity goes on by position alone`);
+          return [];
+        }
       }
       // A failed call (the worker camera logs it) leaves the model in use for the next crops.
-      return embedder.embed(frame, boxes);
+      return shared.embed(cameraId, frame, boxes);
     },
   };
 }

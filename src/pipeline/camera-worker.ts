@@ -372,7 +372,7 @@ class Worker implements CameraWorker {
     const wanted = tracks.filter((t, i) => placed.get(t.id)?.wantsAppearance === true && cropQuality(boxes, i, { widthPx: frame.width, heightPx: frame.height }).keep);
     if (wanted.length === 0) return;
     this.embedding = true;
-    appearance.embed(frame, wanted.map((t) => t.boxXyxy))
+    appearance.embed(this.camera.id, frame, wanted.map((t) => t.boxXyxy))
       .then((vectors) => site.addAppearance(this.camera.id, wanted.flatMap((t, i) => (vectors[i] === undefined ? [] : [{ trackId: t.id, embedding: vectors[i] }]))))
       .catch((err: unknown) => log.warn({ err: errorMessage(err) }, 're-id embedding failed'))
       .finally(() => (this.embedding = false));

@@ -59,5 +59,6 @@ export interface SitePort {
 
 /** Re-id embeddings of boxes of a frame (unit length), for cross-camera identity. */
 export interface AppearancePort {
-  embed(frame: Frame, boxesXyxy: readonly BoxXyxy[]): Promise<Float32Array[]>;
+  /** One unit-length vector per box of `cameraId`'s frame, in the order of the boxes. */
+  embed(cameraId: string, frame: Frame, boxesXyxy: readonly BoxXyxy[]): Promise<Float32Array[]>;
 }

@@ -61,20 +61,29 @@ export class Embedder {
 
   /** One unit-length vector per box, in the order of `boxes`; no boxes means no model call. */
   async embed(frame: Frame, boxes: readonly BoxXyxy[]): Promise<Float32Array[]> {
+    return (await this.embedMany([{ frame, boxes }]))[0]!;
+  }
+
+  /**
+   * Boxes of several frames (several cameras' crops) in as few model calls as the batch allows: one list of vectors
+   * per item, in the order of its boxes.
+   */
+  async embedMany(items: readonly { readonly frame: Frame; readonly boxes: readonly BoxXyxy[] }[]): Promise<Float32Array[][]> {
     const { inputWidth: w, inputHeight: h } = this.spec;
     const size = 3 * w * h;
     const perCall = this.batchDynamic ? MAX_BATCH : 1;
-    const result: Float32Array[] = [];
-    for (let start = 0; start < boxes.length; start += perCall) {
-      const chunk = boxes.slice(start, start + perCall);
+    const crops = items.flatMap((item, k) => item.boxes.map((box) => ({ k, frame: item.frame, box })));
+    const result: Float32Array[][] = items.map(() => []);
+    for (let start = 0; start < crops.length; start += perCall) {
+      const chunk = crops.slice(start, start + perCall);
       const input = new Float32Array(chunk.length * size);
-      chunk.forEach((box, i) => cropResizeInto(frame.rgb, frame.width, frame.height, box, w, h, this.spec, input, i * size));
+      chunk.forEach((c, i) => cropResizeInto(c.frame.rgb, c.frame.width, c.frame.height, c.box, w, h, this.spec, input, i * size));
       const out = await this.runner.run(input, [chunk.length, 3, h, w]);
       const dim = out.data.length / chunk.length;
       if (!Number.isInteger(dim) || dim < 1) {
         throw new RangeError(`embedder output: expected ${chunk.length} rows, got ${out.data.length} values (dims ${out.dims.join('x')})`);
       }
-      for (let i = 0; i < chunk.length; i++) result.push(l2Normalise(out.data.subarray(i * dim, (i + 1) * dim)));
+      chunk.forEach((c, i) => result[c.k]!.push(l2Normalise(out.data.subarray(i * dim, (i + 1) * dim))));
     }
     return result;
   }
