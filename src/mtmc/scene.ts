@@ -116,7 +116,7 @@ export function buildScene(src: SceneSource, o: SceneOptions): Scene {
       gtLines.push(`${r.frame},${r.id},${row.x.toFixed(2)},${row.y.toFixed(2)},${w.toFixed(2)},${h.toFixed(2)},1,1,1`);
       visibleAnywhere.set(`${r.frame},${r.id}`, toPlan([r.x + r.w / 2, r.y + r.h]));
     }
-    const det = degradeSequence(rows, { seqLength: src.seqLength, imWidth: widthPx, imHeight: heightPx }, `${src.name}/${id}`, { drop: o.drop, jitter: o.jitter, falseRate: o.falseRate, seed: o.seed, scores: (globalThis as any).SCORES });
+    const det = degradeSequence(rows, { seqLength: src.seqLength, imWidth: widthPx, imHeight: heightPx }, `${src.name}/${id}`, { drop: o.drop, jitter: o.jitter, falseRate: o.falseRate, seed: o.seed });
     const pointPairs = CLICKS.map(([fx, fy]) => {
       const imagePx: Point = [fx * widthPx, fy * heightPx];
       const world = applyMatrix3(viewToWorld, imagePx)!;
