@@ -17,7 +17,7 @@ import type { MotFile, MotRow } from '../mot/eval/parse.ts';
 import { preprocessTrackEval } from '../mot/eval/preprocess.ts';
 import type { SeqInfo } from '../mot/seqinfo.ts';
 import type { SequenceDetections } from '../mot/track/det-file.ts';
-import { SightlineTracker } from '../tracking/sightline-tracker.ts';
+import { SightlineTracker, type SightlineTrackerOptions } from '../tracking/sightline-tracker.ts';
 import { linearAssignment } from '../tracking/linear-assignment.ts';
 import type { parseSiteFile } from './site-file.ts';
 
@@ -63,8 +63,8 @@ const POSITION_MATCH_M = 2;
 /** Plan pixels per metre of the plan the scene's `widthM` x `heightM` becomes (the site map wants a plan image). */
 const PLAN_PX_PER_M = 100;
 
-/** Runs the scene through the product's site fusion (`fusion/site-fusion.ts`) and scores it. */
-export function evaluateScene(scene: MtmcScene, options: Partial<SiteFusionOptions> = {}, strideFrames = 1): MtmcReport {
+/** Runs the scene through the product's site fusion (`fusion/site-fusion.ts`) and scores it; the per-camera trackers take `trackerOptions` over their defaults. */
+export function evaluateScene(scene: MtmcScene, options: Partial<SiteFusionOptions> = {}, strideFrames = 1, trackerOptions: Partial<SightlineTrackerOptions> = {}): MtmcReport {
   const frames = Math.min(...scene.cameras.map((c) => c.seqinfo.seqLength));
   const frameRate = scene.cameras[0]!.seqinfo.frameRate;
   const { plan, areas } = scene.site;
@@ -79,7 +79,7 @@ export function evaluateScene(scene: MtmcScene, options: Partial<SiteFusionOptio
   const site = new SiteFusion(map, { sampleMs: Infinity, ...options }, () => undefined);
   // The baseline holds a camera track as the fusion holds a person: the presence hold, or 2.5 analysed frame intervals.
   const hold = Math.max(site.presenceHoldMs(), (FRAMES_HELD * strideFrames * 1000) / frameRate);
-  const trackers = scene.cameras.map(() => new SightlineTracker());
+  const trackers = scene.cameras.map(() => new SightlineTracker(trackerOptions));
   const localRows = scene.cameras.map((): MotRow[] => []);
   const globalRows = scene.cameras.map((): MotRow[] => []);
   const truthByFrame = groupPositions(scene.positions, frames);
