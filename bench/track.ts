@@ -13,6 +13,8 @@ import { trackSequence } from '../src/mot/track/run-sequence.ts';
 import { byteTrackMot17, MOT_TRACKERS } from '../src/mot/track/trackers.ts';
 import type { TrackerFactory } from '../src/mot/track/trackers.ts';
 import { OFFLINE_DEFAULTS } from '../src/tracking/offline.ts';
+import { SightlineTracker } from '../src/tracking/sightline-tracker.ts';
+import { mulberry32, seedOf } from '../src/core/random.ts';
 
 const { values } = parseArgs({ options: { rounds: { type: 'string', default: '5' } } });
 const rounds = Number(values.rounds);
@@ -48,6 +50,39 @@ for (const m of MEASURED) {
   const a = summaryRecord(runDevSet(mot17, m.factory, opts).combined);
   const b = summaryRecord(runDevSet(mot15, m.factory, opts).combined);
   console.log(`${m.name.padEnd(30)} |       ${pct(a.HOTA)} ${pct(a.MOTA)} ${pct(a.IDF1)} ${String(a.IDSW).padStart(5)} |       ${pct(b.HOTA)} ${pct(b.MOTA)} ${pct(b.IDF1)}`);
+}
+
+// Dropped frames: a live camera on a busy machine loses frames before the tracker. Frames are dropped at random (seeded
+// per sequence), the trackers never see them and they are not scored. Sightline predicts by the elapsed time; the same
+// tracker predicting one frame per update and the ByteTrack port are measured beside it in the same run.
+const dropSeed = 1;
+const keepFrames = (drop: number) => {
+  const kept = new Map<string, Set<number>>();
+  return (sequence: string, frame: number) => {
+    let set = kept.get(sequence);
+    if (set === undefined) {
+      const random = mulberry32(seedOf(`drop ${drop} ${sequence}`, dropSeed));
+      set = new Set();
+      for (let f = 1; f <= 100_000; f++) if (random() >= drop) set.add(f);
+      kept.set(sequence, set);
+    }
+    return set.has(frame);
+  };
+};
+const DROP_ROWS: { name: string; factory: TrackerFactory }[] = [
+  { name: 'ByteTrack port', factory: byteTrackMot17 },
+  { name: 'Sightline, a frame per update', factory: () => new SightlineTracker({ predictByElapsedTime: false }) },
+  { name: 'Sightline (elapsed time)', factory: sightline },
+];
+console.log('\ndropped frames (online; the dropped frames are not scored)');
+console.log(`${'drop  tracker'.padEnd(36)} | MOT17   HOTA   MOTA   IDF1 | MOT15   HOTA   MOTA   IDF1`);
+for (const drop of [0.2, 0.5]) {
+  for (const m of DROP_ROWS) {
+    const opts = { offline: null, motProfile: true };
+    const a = summaryRecord(runDevSet(mot17, m.factory, opts, keepFrames(drop)).combined);
+    const b = summaryRecord(runDevSet(mot15, m.factory, opts, keepFrames(drop)).combined);
+    console.log(`${`${Math.round(drop * 100)} %  ${m.name}`.padEnd(36)} |       ${pct(a.HOTA)} ${pct(a.MOTA)} ${pct(a.IDF1)} |       ${pct(b.HOTA)} ${pct(b.MOTA)} ${pct(b.IDF1)}`);
+  }
 }
 
 /** Frames per second of tracker updates alone over `set`, median of `rounds` runs (after one warm-up run). */

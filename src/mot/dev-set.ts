@@ -45,16 +45,23 @@ export async function loadDevSet(dataDir: string, seqs: readonly string[], detFi
 /** How a run over a dev set is post-processed before scoring (offline interpolation, MOT profile). */
 export type DevRunOptions = ResultOptions;
 
-/** Runs a fresh tracker per sequence, writes results as the CLI would (text round trip), and scores them. */
+/**
+ * Runs a fresh tracker per sequence, writes results as the CLI would (text round trip), and scores them; with
+ * `keepFrame`, the frames it refuses are dropped before the tracker and left out of the scoring.
+ */
 export function runDevSet(
   set: readonly DevSequence[],
   makeTracker: (frameRate: number) => Tracker,
   options: DevRunOptions,
+  keepFrame?: (sequence: string, frame: number) => boolean,
 ): EvaluationResult {
   const inputs = set.map((s) => {
-    const rows = toResultRows(trackSequence(s.dets, makeTracker(s.info.frameRate), s.info.frameRate), s.info.frameRate, options);
+    const keep = keepFrame === undefined ? undefined : (f: number) => keepFrame(s.name, f);
+    const rows = toResultRows(trackSequence(s.dets, makeTracker(s.info.frameRate), s.info.frameRate, keep), s.info.frameRate, options);
     const tracker = parseMotFile(formatResults(rows), `${s.name}.txt`, 6);
-    return { name: s.name, gt: s.gt, tracker, seqLength: s.info.seqLength };
+    // Dropped frames are not scored: what a live camera analysed is what it is judged on.
+    const gt = keep === undefined ? s.gt : { ...s.gt, rows: s.gt.rows.filter((r) => keep(r.frame)) };
+    return { name: s.name, gt, tracker, seqLength: s.info.seqLength };
   });
   return evaluateSequences(inputs, 'trackeval');
 }

@@ -67,18 +67,23 @@ export function initiate(measurement: MeasurementXyah): KalmanState {
   return { mean, covariance: diagonalOfSquares(std) };
 }
 
-/** Advances a state by one frame: `x' = F x`, `P' = F P Fᵀ + Q`, with Q scaled by the current height. */
-export function predict(state: KalmanState): KalmanState {
+/**
+ * Advances a state by `dt` frames (1 by default; a fraction or several when frames came late or were dropped):
+ * `x' = F x`, `P' = F P Fᵀ + Q`, with F = [[I, dt I], [0, I]] and Q scaled by the current height and by `dt` (the
+ * per-frame noise of a random walk, added for each frame's worth of time). `dt = 1` is ByteTrack's filter exactly.
+ */
+export function predict(state: KalmanState, dt = 1): KalmanState {
   const { mean: x, covariance: p } = state;
   const h = x[3]!;
   const sp = STD_WEIGHT_POSITION * h;
   const sv = STD_WEIGHT_VELOCITY * h;
   const mean = new Float64Array(N);
   for (let i = 0; i < M; i++) {
-    mean[i] = x[i]! + x[i + M]!;
+    mean[i] = x[i]! + dt * x[i + M]!;
     mean[i + M] = x[i + M]!;
   }
-  // F = [[I, I], [0, I]] (dt = 1 frame): with P = [[A, B], [Bᵀ, D]], F P Fᵀ = [[A + B + Bᵀ + D, B + D], [Bᵀ + D, D]].
+  // With P = [[A, B], [Bᵀ, D]], F P Fᵀ = [[A + dt (B + Bᵀ) + dt² D, B + dt D], [Bᵀ + dt D, D]].
+  const dt2 = dt * dt;
   const covariance = new Float64Array(N * N);
   for (let i = 0; i < M; i++) {
     for (let j = 0; j < M; j++) {
@@ -86,21 +91,23 @@ export function predict(state: KalmanState): KalmanState {
       const b = p[i * N + j + M]!;
       const bt = p[(i + M) * N + j]!;
       const d = p[(i + M) * N + j + M]!;
-      covariance[i * N + j] = a + b + bt + d;
-      covariance[i * N + j + M] = b + d;
-      covariance[(i + M) * N + j] = bt + d;
+      covariance[i * N + j] = a + dt * (b + bt) + dt2 * d;
+      covariance[i * N + j + M] = b + dt * d;
+      covariance[(i + M) * N + j] = bt + dt * d;
       covariance[(i + M) * N + j + M] = d;
     }
   }
   // Q is diagonal: position noise for cx, cy, h; a tiny constant for the aspect ratio.
-  covariance[0] = covariance[0]! + sp * sp;
-  covariance[1 * N + 1] = covariance[1 * N + 1]! + sp * sp;
-  covariance[2 * N + 2] = covariance[2 * N + 2]! + 1e-4;
-  covariance[3 * N + 3] = covariance[3 * N + 3]! + sp * sp;
-  covariance[4 * N + 4] = covariance[4 * N + 4]! + sv * sv;
-  covariance[5 * N + 5] = covariance[5 * N + 5]! + sv * sv;
-  covariance[6 * N + 6] = covariance[6 * N + 6]! + 1e-10;
-  covariance[7 * N + 7] = covariance[7 * N + 7]! + sv * sv;
+  const qp = dt * sp * sp;
+  const qv = dt * sv * sv;
+  covariance[0] = covariance[0]! + qp;
+  covariance[1 * N + 1] = covariance[1 * N + 1]! + qp;
+  covariance[2 * N + 2] = covariance[2 * N + 2]! + dt * 1e-4;
+  covariance[3 * N + 3] = covariance[3 * N + 3]! + qp;
+  covariance[4 * N + 4] = covariance[4 * N + 4]! + qv;
+  covariance[5 * N + 5] = covariance[5 * N + 5]! + qv;
+  covariance[6 * N + 6] = covariance[6 * N + 6]! + dt * 1e-10;
+  covariance[7 * N + 7] = covariance[7 * N + 7]! + qv;
   return { mean, covariance };
 }
 

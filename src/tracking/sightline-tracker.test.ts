@@ -199,3 +199,30 @@ describe('observation-centric re-update: a track found after an 8-frame gap cont
     assert.deepEqual(out[back + 5]!.map((t) => t.id), [1], 'found again after coasting 5 frames');
   });
 });
+
+describe('prediction by elapsed time (frames dropped or late)', () => {
+  // A person 40 px wide crossing at 12 px per 100 ms frame; frames come every 100 ms with ±8 ms of jitter, then five
+  // frames are dropped (the next one 600 ms later): the person has moved 72 px, more than a box width.
+  const run = (options: Partial<SightlineTrackerOptions>) => {
+    const tracker = new SightlineTracker(options);
+    const times = [0, 104, 196, 300, 408, 500, 597, 700, 1300, 1400, 1500];
+    const ids: number[][] = [];
+    for (const t of times) {
+      const x = 100 + 0.12 * t;
+      ids.push(tracker.update([det(x + 20, 250, { score: 0.95 })], t).map((tr) => tr.id));
+    }
+    return { ids, tracker };
+  };
+
+  it('keeps the id across dropped frames: the filter advances by the time that passed', () => {
+    const { ids, tracker } = run({});
+    assert.deepEqual(new Set(ids.slice(2).flat()), new Set([1]), JSON.stringify(ids));
+    assert.deepEqual(ids.at(-3), [1], 'matched again on the frame after the gap');
+    assert.ok(Math.abs(tracker.frameIntervalMs! - 92) <= 10, `frame interval ${tracker.frameIntervalMs} ms (the shortest seen)`);
+  });
+
+  it('one frame per update (the old model) loses it at the gap', () => {
+    const { ids } = run({ predictByElapsedTime: false });
+    assert.notDeepEqual(ids.at(-3), [1], JSON.stringify(ids));
+  });
+});

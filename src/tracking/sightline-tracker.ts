@@ -10,7 +10,10 @@
  *   equally long, and frames dropped by a slow machine do not stretch it;
  * - association only within one class; ids are handed out on confirmation, never shared across classes;
  * - no exception for the first update: a detection seen once never becomes a track, even at start-up.
- * Pure and deterministic; the motion model counts updates (frames), the lost-track buffer uses `frameTimeMs`.
+ * - prediction by the elapsed time: the filter advances by the time since the previous update in units of the camera's
+ *   frame interval (the shortest recent interval: dropped frames only make intervals longer), so a frame dropped by a
+ *   busy machine moves every prediction two frames ahead, not one; with regular frames this is ByteTrack's filter.
+ * Pure and deterministic; time comes from `frameTimeMs`.
  */
 
 import { AppError } from '../core/errors.ts';
@@ -62,6 +65,8 @@ export interface SightlineTrackerOptions {
   readonly tentativeMaxMisses: number;
   /** A track with exactly `minHitsToConfirm` hits is confirmed only when its detection scores add up to this. */
   readonly confirmScoreSum: number;
+  /** Predict by the time elapsed since the previous update (in frame intervals) rather than one frame per update. */
+  readonly predictByElapsedTime: boolean;
 }
 
 /**
@@ -83,12 +88,18 @@ export const SIGHTLINE_TRACKER_DEFAULTS: SightlineTrackerOptions = Object.freeze
   confidenceNoiseFloor: 0.3,
   confirmScoreSum: 1.9,
   tentativeMaxMisses: 1,
+  predictByElapsedTime: true,
 });
+
+/** Intervals between updates kept to find the frame interval: enough that a run of dropped frames cannot hide it. */
+const INTERVALS_KEPT = 16;
 
 interface TrackRecord extends PooledTrack {
   /** The filter state right after the last matched observation (for the re-update after a gap). */
   kalmanAtObs: KalmanState;
   lastObs: BoxXyxy;
+  /** Frame time of the last matched observation (ms). */
+  lastObsMs: number;
   /** Sum of the matched detections' scores (the evidence for confirmation). */
   scoreSum: number;
 }
@@ -101,6 +112,9 @@ export class SightlineTracker implements Tracker {
   private lost: TrackRecord[] = [];
   private frameId = 0;
   private nextId = 1;
+  private lastTimeMs: number | null = null;
+  /** The newest intervals between updates (ms, positive ones only): the shortest is the camera's frame interval. */
+  private readonly intervals: number[] = [];
 
   /** Omitted options take `SIGHTLINE_TRACKER_DEFAULTS`; invalid ones throw `CONFIG_INVALID`. */
   constructor(options: Partial<SightlineTrackerOptions> = {}) {
@@ -111,6 +125,7 @@ export class SightlineTracker implements Tracker {
   update(detections: readonly Detection[], frameTimeMs: number): Track[] {
     const o = this.options;
     const frameId = ++this.frameId;
+    const dt = this.framesSince(frameTimeMs);
     const { high, low } = splitByScore(detections, o.highScoreThresh, o.lowScoreThresh);
 
     const activated: TrackRecord[] = [];
@@ -123,12 +138,12 @@ export class SightlineTracker implements Tracker {
     // First association: high detections with tracked and lost tracks.
     this.lost = unexpiredLost(this.lost, frameTimeMs, this.lostBufferMs);
     const pool = joinTracks(confirmedTracked, this.lost);
-    for (const t of pool) t.kalman = predictPooled(t);
+    for (const t of pool) t.kalman = predictPooled(t, dt);
     const first = associate(pool, pool.map(trackBox), high, o.matchIouThresh, true);
     for (const [ti, di] of first.matches) {
       const t = pool[ti]!;
       (t.state === 'tracked' ? activated : refound).push(t);
-      this.applyDetection(t, high[di]!, frameId);
+      this.applyDetection(t, high[di]!, frameId, frameTimeMs);
     }
 
     // Second association: low detections with tracks still tracked.
@@ -137,7 +152,7 @@ export class SightlineTracker implements Tracker {
     const second = associate(remainingTracked, remainingTracked.map(trackBox), low, o.secondMatchIouThresh, false);
     for (const [ti, di] of second.matches) {
       const t = remainingTracked[ti]!;
-      this.applyDetection(t, low[di]!, frameId);
+      this.applyDetection(t, low[di]!, frameId, frameTimeMs);
       activated.push(t);
     }
 
@@ -153,7 +168,7 @@ export class SightlineTracker implements Tracker {
       for (const [ti, di] of rec.matches) {
         const t = stillUnmatched[ti]!;
         (t.state === 'tracked' ? activated : refound).push(t);
-        this.applyDetection(t, leftHigh[di]!, frameId);
+        this.applyDetection(t, leftHigh[di]!, frameId, frameTimeMs);
         used.add(di);
       }
       leftHigh = leftHigh.filter((_, i) => !used.has(i));
@@ -166,11 +181,11 @@ export class SightlineTracker implements Tracker {
     }
 
     // Unconfirmed tracks against the high detections left over.
-    for (const t of unconfirmed) if (frameId - t.lastFrame > 1) t.kalman = predict(t.kalman);
+    for (const t of unconfirmed) if (frameId - t.lastFrame > 1) t.kalman = predict(t.kalman, dt);
     const third = associate(unconfirmed, unconfirmed.map(trackBox), leftHigh, o.unconfirmedMatchThresh, true);
     for (const [ti, di] of third.matches) {
       const t = unconfirmed[ti]!;
-      this.applyDetection(t, leftHigh[di]!, frameId);
+      this.applyDetection(t, leftHigh[di]!, frameId, frameTimeMs);
       activated.push(t);
     }
     // A tentative track survives a few missed frames (a flickering detection still gets confirmed), then goes.
@@ -188,6 +203,7 @@ export class SightlineTracker implements Tracker {
         kalman,
         kalmanAtObs: kalman,
         lastObs: d.boxXyxy,
+        lastObsMs: frameTimeMs,
         classId: d.classId,
         label: d.label,
         score: d.score,
@@ -217,27 +233,60 @@ export class SightlineTracker implements Tracker {
     this.tracked = [];
     this.lost = [];
     this.frameId = 0;
+    this.lastTimeMs = null;
+    this.intervals.length = 0;
   }
 
-  private applyDetection(t: TrackRecord, d: Detection, frameId: number): void {
+  /** The camera's frame interval (ms) as seen so far, or null before two updates with time between them. */
+  get frameIntervalMs(): number | null {
+    return this.intervals.length === 0 ? null : Math.min(...this.intervals);
+  }
+
+  /**
+   * Time since the previous update in frame intervals: 1 for the next frame, 2 after a dropped one (at most the lost
+   * buffer's length: beyond it every track is lost anyway). 1 before the frame interval is known, or when time did not
+   * move forward.
+   */
+  private framesSince(frameTimeMs: number): number {
+    const previous = this.lastTimeMs;
+    this.lastTimeMs = frameTimeMs;
+    if (!this.options.predictByElapsedTime || previous === null || !(frameTimeMs > previous)) return 1;
+    this.intervals.push(frameTimeMs - previous);
+    if (this.intervals.length > INTERVALS_KEPT) this.intervals.shift();
+    return this.stepsFor(frameTimeMs - previous);
+  }
+
+  /** `elapsedMs` in frame intervals (1 while the interval is unknown). */
+  private stepsFor(elapsedMs: number): number {
+    const interval = this.frameIntervalMs;
+    if (!this.options.predictByElapsedTime || interval === null || !(elapsedMs > 0)) return 1;
+    return Math.min(elapsedMs / interval, Math.max(1, this.lostBufferMs / interval));
+  }
+
+  private applyDetection(t: TrackRecord, d: Detection, frameId: number, frameTimeMs: number): void {
     const o = this.options;
     const gap = frameId - t.lastFrame - 1;
     const noise = o.confidenceNoise ? Math.max(o.confidenceNoiseFloor, (1 - d.score) ** 2) : 1;
     if (o.observationReupdate && gap > 0) {
-      // Re-run the filter from the last observation along a straight path of virtual observations.
+      // Re-run the filter from the last observation along a straight path of virtual observations, one per frame
+      // interval of the time in between.
+      const steps = Math.max(gap + 1, this.stepsFor(frameTimeMs - t.lastObsMs));
+      const virtual = Math.max(1, Math.round(steps) - 1);
+      const step = steps / (virtual + 1);
       let k = t.kalmanAtObs;
       const a = t.lastObs;
       const b = d.boxXyxy;
-      for (let i = 1; i <= gap; i++) {
-        const f = i / (gap + 1);
+      for (let i = 1; i <= virtual; i++) {
+        const f = i / (virtual + 1);
         const virt: BoxXyxy = [a[0] + (b[0] - a[0]) * f, a[1] + (b[1] - a[1]) * f, a[2] + (b[2] - a[2]) * f, a[3] + (b[3] - a[3]) * f];
-        k = kalmanUpdate(predict(k), xyxyToXyah(virt));
+        k = kalmanUpdate(predict(k, step), xyxyToXyah(virt));
       }
-      t.kalman = predict(k);
+      t.kalman = predict(k, step);
     }
     t.kalman = kalmanUpdate(t.kalman, xyxyToXyah(d.boxXyxy), noise);
     t.kalmanAtObs = t.kalman;
     t.lastObs = d.boxXyxy;
+    t.lastObsMs = frameTimeMs;
     t.state = 'tracked';
     t.lastFrame = frameId;
     t.lostSinceMs = null;
@@ -274,7 +323,7 @@ function validateOptions(o: SightlineTrackerOptions): SightlineTrackerOptions {
   if (!Number.isInteger(o.tentativeMaxMisses) || o.tentativeMaxMisses < 0) {
     throw new AppError('CONFIG_INVALID', `tracker.tentativeMaxMisses must be an integer >= 0, got ${String(o.tentativeMaxMisses)}`);
   }
-  for (const key of ['observationReupdate', 'confidenceNoise'] as const) {
+  for (const key of ['observationReupdate', 'confidenceNoise', 'predictByElapsedTime'] as const) {
     if (typeof o[key] !== 'boolean') throw new AppError('CONFIG_INVALID', `tracker.${key} must be a boolean, got ${String(o[key])}`);
   }
   if (!(o.confirmScoreSum >= 0 && Number.isFinite(o.confirmScoreSum))) {

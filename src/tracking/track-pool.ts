@@ -67,11 +67,11 @@ export function checkUnitOptions<O extends object>(o: O, keys: readonly (keyof O
 }
 
 /** ByteTrack's `multi_predict`: a track that is not currently tracked has its height velocity zeroed first. */
-export function predictPooled(t: PooledTrack): KalmanState {
-  if (t.state === 'tracked') return predict(t.kalman);
+export function predictPooled(t: PooledTrack, dt = 1): KalmanState {
+  if (t.state === 'tracked') return predict(t.kalman, dt);
   const mean = Float64Array.from(t.kalman.mean);
   mean[7] = 0;
-  return predict({ mean, covariance: t.kalman.covariance });
+  return predict({ mean, covariance: t.kalman.covariance }, dt);
 }
 
 /** The track's filtered box. */
