@@ -21,6 +21,7 @@ import type { BoxXyxy, Detection, Track } from '../core/types.ts';
 import { initiate, predict, update as kalmanUpdate, xyxyToXyah } from './kalman-filter.ts';
 import type { KalmanState } from './kalman-filter.ts';
 import type { Tracker } from './tracker.ts';
+import { estimateMotion, isNoMotion, moveBox, moveState, NO_MOTION, type CameraMotion } from './camera-motion.ts';
 import {
   associateByIou as associate,
   checkUnitOptions,
@@ -67,6 +68,12 @@ export interface SightlineTrackerOptions {
   readonly confirmScoreSum: number;
   /** Predict by the time elapsed since the previous update (in frame intervals) rather than one frame per update. */
   readonly predictByElapsedTime: boolean;
+  /**
+   * Estimate the camera's motion from the boxes (`camera-motion.ts`) and move every prediction by it before association.
+   * Off by default: on the MOT17 and MOT15 dev sequences it changed nothing measurable, moving cameras included
+   * (`bench/track.ts`); a camera's motion is better measured from its frames.
+   */
+  readonly cameraMotionFromBoxes: boolean;
 }
 
 /**
@@ -89,6 +96,7 @@ export const SIGHTLINE_TRACKER_DEFAULTS: SightlineTrackerOptions = Object.freeze
   confirmScoreSum: 1.9,
   tentativeMaxMisses: 1,
   predictByElapsedTime: true,
+  cameraMotionFromBoxes: false,
 });
 
 /** Intervals between updates kept to find the frame interval: enough that a run of dropped frames cannot hide it. */
@@ -113,6 +121,8 @@ export class SightlineTracker implements Tracker {
   private frameId = 0;
   private nextId = 1;
   private lastTimeMs: number | null = null;
+  /** The camera motion applied in the last update (`NO_MOTION` when none was seen). */
+  lastMotion: CameraMotion = NO_MOTION;
   /** The newest intervals between updates (ms, positive ones only): the shortest is the camera's frame interval. */
   private readonly intervals: number[] = [];
 
@@ -139,7 +149,19 @@ export class SightlineTracker implements Tracker {
     this.lost = unexpiredLost(this.lost, frameTimeMs, this.lostBufferMs);
     const pool = joinTracks(confirmedTracked, this.lost);
     for (const t of pool) t.kalman = predictPooled(t, dt);
-    const first = associate(pool, pool.map(trackBox), high, o.matchIouThresh, true);
+    let first = associate(pool, pool.map(trackBox), high, o.matchIouThresh, true);
+    // Camera motion: what the tracked people's matches share beyond their own predicted motion; every prediction is
+    // moved by it and the association made again (once).
+    this.lastMotion = NO_MOTION;
+    if (o.cameraMotionFromBoxes) {
+      const pairs = first.matches.filter(([ti]) => pool[ti]!.state === 'tracked').map(([ti, di]) => ({ predicted: trackBox(pool[ti]!), observed: high[di]!.boxXyxy }));
+      const motion = estimateMotion(pairs);
+      if (!isNoMotion(motion)) {
+        for (const t of [...pool, ...unconfirmed]) moveTrack(t, motion);
+        first = associate(pool, pool.map(trackBox), high, o.matchIouThresh, true);
+        this.lastMotion = motion;
+      }
+    }
     for (const [ti, di] of first.matches) {
       const t = pool[ti]!;
       (t.state === 'tracked' ? activated : refound).push(t);
@@ -300,6 +322,13 @@ export class SightlineTracker implements Tracker {
   }
 }
 
+/** Moves a track's prediction, its state at the last observation and that observation by the camera's motion. */
+function moveTrack(t: TrackRecord, m: CameraMotion): void {
+  t.kalman = moveState(t.kalman, m);
+  t.kalmanAtObs = moveState(t.kalmanAtObs, m);
+  t.lastObs = moveBox(t.lastObs, m);
+}
+
 function validateOptions(o: SightlineTrackerOptions): SightlineTrackerOptions {
   checkUnitOptions(o, [
     'highScoreThresh',
@@ -323,7 +352,7 @@ function validateOptions(o: SightlineTrackerOptions): SightlineTrackerOptions {
   if (!Number.isInteger(o.tentativeMaxMisses) || o.tentativeMaxMisses < 0) {
     throw new AppError('CONFIG_INVALID', `tracker.tentativeMaxMisses must be an integer >= 0, got ${String(o.tentativeMaxMisses)}`);
   }
-  for (const key of ['observationReupdate', 'confidenceNoise', 'predictByElapsedTime'] as const) {
+  for (const key of ['observationReupdate', 'confidenceNoise', 'predictByElapsedTime', 'cameraMotionFromBoxes'] as const) {
     if (typeof o[key] !== 'boolean') throw new AppError('CONFIG_INVALID', `tracker.${key} must be a boolean, got ${String(o[key])}`);
   }
   if (!(o.confirmScoreSum >= 0 && Number.isFinite(o.confirmScoreSum))) {
