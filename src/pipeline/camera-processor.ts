@@ -6,7 +6,9 @@ import { buildRules, cameraGeometry } from '../rules/build.ts';
 import { RuleEngine } from '../rules/engine.ts';
 import type { Crossing } from '../rules/line-crossing.ts';
 import type { Tracker } from '../tracking/tracker.ts';
-import { greyThumbnail } from '../motion/grey-thumbnail.ts';
+import { greyThumbnail, type GreyImage } from '../motion/grey-thumbnail.ts';
+import { ImageShiftEstimator } from '../motion/image-shift.ts';
+import { NO_MOTION, type CameraMotion } from '../tracking/camera-motion.ts';
 import { DEFAULT_MOTION, MotionDetector } from '../motion/motion-detector.ts';
 import type { DetectTimings } from '../vision/detector.ts';
 import type { FrameDetector } from './shared-detector.ts';
@@ -61,6 +63,9 @@ export class CameraProcessor {
   readonly stats: ProcessorStats = { frames: 0, framesWithMotion: 0, detectorCalls: 0, framesSkipped: 0 };
   private readonly motion: MotionDetector | null;
   private thumbnail: Uint8Array | undefined;
+  private greyOf: { index: number; timeMs: number; image: GreyImage } | null = null;
+  /** The camera-motion estimate (`detect.cameraMotion`): keeps the previous frame's spectrum. */
+  private shifts: ImageShiftEstimator | null = null;
 
   /** The violence rule's clip stage; null without a violence rule or a clip classifier. */
   readonly clip: ClipStage | null;
@@ -152,7 +157,7 @@ export class CameraProcessor {
       : [];
     if (detections === null) return null;
     // Kalman boxes can run past the frame edge; everything downstream works in frame pixels.
-    const tracks = this.tracker.update(detections, frame.timeMs).map((t) => ({ ...t, boxXyxy: clampBox(t.boxXyxy, frame.width, frame.height) }));
+    const tracks = this.tracker.update(detections, frame.timeMs, this.cameraMotion(frame)).map((t) => ({ ...t, boxXyxy: clampBox(t.boxXyxy, frame.width, frame.height) }));
     // A pose model as the detector: each matched track gets its detection's keypoints (the fall rule reads them).
     const poses = posesOfTracks(tracks, detections) ?? undefined;
     const ruleFrame: RuleFrame = { timeMs: frame.timeMs, frameIndex: frame.index, widthPx: frame.width, heightPx: frame.height, tracks, poses, clipScores: this.clip?.takeScores() };
@@ -163,13 +168,33 @@ export class CameraProcessor {
     return { frame, detections, tracks, changes, crossings: out.crossings, zoneCounts: out.zoneCounts, detected: detect, motion };
   }
 
+  /**
+   * How the picture moved since the previous frame, in frame pixels (`detect.cameraMotion`), from this frame's grey
+   * picture and the previous one; undefined when the camera does not measure it.
+   */
+  private cameraMotion(frame: Frame): CameraMotion | undefined {
+    if (!this.camera.detect.cameraMotion) return undefined;
+    const grey = this.grey(frame);
+    const shift = (this.shifts ??= new ImageShiftEstimator()).next(grey);
+    if (shift.dx === 0 && shift.dy === 0) return NO_MOTION;
+    return { scale: 1, dx: (shift.dx * frame.width) / grey.width, dy: (shift.dy * frame.height) / grey.height };
+  }
+
+  /** The frame's grey picture (made once per frame, for the motion gate and the camera-motion estimate). */
+  private grey(frame: Frame): GreyImage {
+    if (this.greyOf?.index === frame.index && this.greyOf.timeMs === frame.timeMs) return this.greyOf.image;
+    const image = greyThumbnail(frame.rgb, frame.width, frame.height, MOTION_WIDTH, this.thumbnail);
+    this.thumbnail = image.data;
+    this.greyOf = { index: frame.index, timeMs: frame.timeMs, image };
+    return image;
+  }
+
   /** The motion gate: detect when gating is off, on motion, when the background was relearned, or while tracking. */
   private needsDetection(frame: Frame): { detect: boolean; motion: boolean | null } {
     let detect = true;
     let motion: boolean | null = null;
     if (this.motion) {
-      const grey = greyThumbnail(frame.rgb, frame.width, frame.height, MOTION_WIDTH, this.thumbnail);
-      this.thumbnail = grey.data;
+      const grey = this.grey(frame);
       const m = this.motion.update(grey);
       motion = m.motion;
       if (m.motion) this.stats.framesWithMotion++;

@@ -226,3 +226,27 @@ describe('prediction by elapsed time (frames dropped or late)', () => {
     assert.notDeepEqual(ids.at(-3), [1], JSON.stringify(ids));
   });
 });
+
+describe('camera motion measured from the frames', () => {
+  // Five people 40 px wide standing 100 px apart; the camera pans so the whole picture moves 60 px left in one frame.
+  const run = (withMotion: boolean) => {
+    const tracker = new SightlineTracker();
+    const ids: number[][] = [];
+    for (let f = 0; f < 8; f++) {
+      const shift = f >= 4 ? -60 : 0;
+      const dets = [0, 1, 2, 3, 4].map((i) => det(200 + 100 * i + shift, 300, { score: 0.95 }));
+      const motion = withMotion && f === 4 ? { scale: 1, dx: -60, dy: 0 } : undefined;
+      ids.push(tracker.update(dets, f * 100, motion).map((t) => t.id).sort((a, b) => a - b));
+    }
+    return ids;
+  };
+
+  it('a pan wider than the boxes keeps every id when the tracker is told how the picture moved', () => {
+    const ids = run(true);
+    assert.deepEqual(ids.slice(1), Array(7).fill([1, 2, 3, 4, 5]), JSON.stringify(ids));
+  });
+
+  it('without it the people are lost at the pan', () => {
+    assert.notDeepEqual(run(false)[4], [1, 2, 3, 4, 5]);
+  });
+});

@@ -132,7 +132,7 @@ export class SightlineTracker implements Tracker {
     this.lostBufferMs = this.options.lostTrackSeconds * 1000;
   }
 
-  update(detections: readonly Detection[], frameTimeMs: number): Track[] {
+  update(detections: readonly Detection[], frameTimeMs: number, cameraMotion?: CameraMotion): Track[] {
     const o = this.options;
     const frameId = ++this.frameId;
     const dt = this.framesSince(frameTimeMs);
@@ -149,11 +149,13 @@ export class SightlineTracker implements Tracker {
     this.lost = unexpiredLost(this.lost, frameTimeMs, this.lostBufferMs);
     const pool = joinTracks(confirmedTracked, this.lost);
     for (const t of pool) t.kalman = predictPooled(t, dt);
+    // Camera motion measured from the frames: every prediction moves with the picture before the association.
+    this.lastMotion = cameraMotion ?? NO_MOTION;
+    if (cameraMotion !== undefined && !isNoMotion(cameraMotion)) for (const t of [...pool, ...unconfirmed]) moveTrack(t, cameraMotion);
     let first = associate(pool, pool.map(trackBox), high, o.matchIouThresh, true);
-    // Camera motion: what the tracked people's matches share beyond their own predicted motion; every prediction is
-    // moved by it and the association made again (once).
-    this.lastMotion = NO_MOTION;
-    if (o.cameraMotionFromBoxes) {
+    // Else, optionally, from the boxes: what the tracked people's matches share beyond their own predicted motion;
+    // every prediction is moved by it and the association made again (once).
+    if (o.cameraMotionFromBoxes && cameraMotion === undefined) {
       const pairs = first.matches.filter(([ti]) => pool[ti]!.state === 'tracked').map(([ti, di]) => ({ predicted: trackBox(pool[ti]!), observed: high[di]!.boxXyxy }));
       const motion = estimateMotion(pairs);
       if (!isNoMotion(motion)) {
