@@ -46,6 +46,10 @@ const RETENTION_MS = 3_600_000;
 
 /** Site rules are evaluated at most this often (ms of frame time): five times a second, as often as cameras detect. */
 const RULES_STEP_MS = 200;
+/** A site time this far behind the last evaluation is a clock set back, not a late camera (cameras lag by under 1 s). */
+const CLOCK_BACK_MS = 10_000;
+/** Site event versions waiting to be stored beyond which updates are skipped (starts and ends never are). */
+const MAX_WAITING_EVENTS = 10_000;
 
 /** What the site is built from besides the configuration. */
 export interface SiteDeps {
@@ -93,20 +97,29 @@ export function startSite(config: Config, cameras: readonly CameraConfig[], deps
 
   // Rules on the plan: evaluated over the people of the whole site as cameras' frames come in, their events written
   // one version at a time, in order, never blocking a camera.
-  const rules = new SiteRules(config.site.rules, config.site.lines, current.map, deps.newId ?? randomUUID);
+  const newRules = (c: Config, map: SiteMap) => new SiteRules(c.site.rules, c.site.lines, map, deps.newId ?? randomUUID);
+  let rules = newRules(config, current.map);
   let lastRulesMs = -Infinity;
   let writes: Promise<void> = Promise.resolve();
+  let waiting = 0;
+  let droppedUpdates = 0;
   const writeEvents = (changes: readonly EventChange[], captureMs: number | null) => {
     const sink = deps.events;
     if (!sink || changes.length === 0) return;
+    // The store is slow or down: beyond the cap, updates (heartbeats, new counts) wait no more; starts and ends do.
+    const kept = waiting > MAX_WAITING_EVENTS ? changes.filter((c) => c.kind !== 'update') : changes;
+    if (kept.length < changes.length && droppedUpdates++ === 0) log.warn({ waiting }, 'site events are not being stored fast enough; their updates are skipped until they are');
+    waiting += kept.length;
+    const book = rules;
     writes = writes.then(async () => {
-      for (const change of changes) {
+      for (const change of kept) {
+        waiting--;
         const e = change.event;
         try {
           const mine = e.subjects.filter((x) => (x.cameraId ?? e.cameraId) === e.cameraId).map((x) => x.trackId);
           const jpeg = change.snapshot && deps.snapshot ? await deps.snapshot(e.cameraId, mine).catch(() => null) : null;
           const stored = await sink.write({ kind: change.kind, event: e, snapshotJpeg: jpeg, captureMs });
-          if (stored.snapshotPath && stored.snapshotPath !== e.snapshotPath) rules.setSnapshot(e.id, stored.snapshotPath);
+          if (stored.snapshotPath && stored.snapshotPath !== e.snapshotPath) book.setSnapshot(e.id, stored.snapshotPath);
           if (change.kind !== 'update') log.info({ event: e.id, kind: change.kind, type: e.type, rule: e.ruleId, camera: e.cameraId, people: e.subjects.map((x) => x.globalId) }, 'site event');
         } catch (err) {
           log.error({ err: errorMessage(err), event: e.id }, 'storing site event failed');
@@ -114,11 +127,25 @@ export function startSite(config: Config, cameras: readonly CameraConfig[], deps
       }
     });
   };
+  /** Ends every open site event (`stopped`) and starts the rules afresh (new people, a clock set back). */
+  const restartRules = (c: Config, map: SiteMap) => {
+    if (lastRulesMs > -Infinity) writeEvents(rules.flush(lastRulesMs), null);
+    rules = newRules(c, map);
+    lastRulesMs = -Infinity;
+  };
   const evaluateRules = (timeMs: number) => {
-    if (!deps.events || timeMs < lastRulesMs + RULES_STEP_MS) return;
+    if (!deps.events) return;
+    // The clock was set back: what is open ends now, the rules start again from this time.
+    if (timeMs < lastRulesMs - CLOCK_BACK_MS) restartRules(current.config, current.map);
+    if (timeMs < lastRulesMs + RULES_STEP_MS) return;
     lastRulesMs = timeMs;
-    // Frame times of live cameras are wall-clock capture times: latency is counted from the frame that triggered this.
-    writeEvents(rules.evaluate(timeMs, fusion.mapPeople(), (g) => fusion.sightingsOf(g)), timeMs);
+    try {
+      // Frame times of live cameras are wall-clock capture times: latency is counted from the frame that triggered this.
+      writeEvents(rules.evaluate(timeMs, fusion.mapPeople(), (g) => fusion.sightingsOf(g)), timeMs);
+    } catch (err) {
+      // Never the camera's frame: the camera that happened to bring the site's time on goes on.
+      log.error({ err: errorMessage(err) }, 'site rules failed');
+    }
   };
 
   let running: Promise<void> | null = null;
@@ -192,11 +219,15 @@ export function startSite(config: Config, cameras: readonly CameraConfig[], deps
       const fusionChanged = JSON.stringify(next.site.fusion) !== JSON.stringify(current.config.site.fusion) || next.site.trajectories.sampleMs !== current.config.site.trajectories.sampleMs;
       current = { config: next, map };
       if (fusionChanged) {
-        // New fusion settings start the people afresh (ids are never reused: they start at the current time).
+        // New fusion settings start the people afresh (ids are never reused: they start at the current time), and so
+        // the site rules, whose episodes are people.
         fusion = fusionOf(next, map);
+        restartRules(next, map);
         log.info('cross-camera identity settings changed; people are joined afresh');
-      } else fusion.setMap(map);
-      writeEvents(rules.set(next.site.rules, next.site.lines, map, Math.max(lastRulesMs, 0)), null);
+      } else {
+        fusion.setMap(map);
+        writeEvents(rules.set(next.site.rules, next.site.lines, map, Math.max(lastRulesMs, 0)), null);
+      }
     },
     async stop() {
       clearInterval(flushTimer);

@@ -70,22 +70,21 @@ function appearanceFor(config: Config, site: SiteHandle, embedderFor: (spec: str
   const a = config.site.fusion.appearance;
   if (!config.site.fusion.enabled || !a.enabled) return null;
   let off = false;
-  let shared: SharedEmbedder | null = null;
+  // Every camera's crops through one scheduler: those waiting when the model comes free go in one call.
+  let shared: Promise<SharedEmbedder> | null = null;
   return {
     async embed(cameraId, frame, boxes) {
       if (off || site.map().cameras.size === 0) return [];
-      if (shared === null) {
-        try {
-          // Every camera's crops through one scheduler: those waiting when the model comes free go in one call.
-          shared ??= new SharedEmbedder(await embedderFor(a.model));
-        } catch (err) {
-          off = true;
-          log.warn({ model: a.model, err: errorMessage(err) }, `re-id model ${a.model} cannot be loaded; cross-camera identity goes on by position alone`);
-          return [];
-        }
+      let embedder: SharedEmbedder;
+      try {
+        embedder = await (shared ??= embedderFor(a.model).then((e) => new SharedEmbedder(e)));
+      } catch (err) {
+        if (!off) log.warn({ model: a.model, err: errorMessage(err) }, `re-id model ${a.model} cannot be loaded; cross-camera identity goes on by position alone`);
+        off = true;
+        return [];
       }
       // A failed call (the worker camera logs it) leaves the model in use for the next crops.
-      return shared.embed(cameraId, frame, boxes);
+      return embedder.embed(cameraId, frame, boxes);
     },
   };
 }

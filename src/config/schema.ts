@@ -33,7 +33,7 @@ export const DetectSchema = z
     tiling: z.enum(['off', 'auto']).default('off')
       .describe('`auto` adds overlapping tiled passes when the frame is over 2.5x the model input (finds small objects, costs more).'),
     cameraMotion: z.boolean().default(false)
-      .describe('The camera moves (PTZ, a shaky pole, a vehicle): measure how the picture moved between frames (phase correlation of small grey pictures, about 0.5 ms a frame) and move every track\'s prediction with it, so a pan does not lose the people in view. A still picture measures no motion.'),
+      .describe('The camera moves (PTZ, a shaky pole, a vehicle): measure how the picture moved between frames (phase correlation of small grey pictures, about 1 ms a frame) and move every track\'s prediction with it, so a pan does not lose the people in view. A still picture measures no motion.'),
   })
   .strict();
 

@@ -106,9 +106,9 @@ function correlate(a: Spectrum, b: Spectrum, w: number, h: number): ImageShift {
     }
   }
   const peakRatio = second > 0 ? re[best]! / second : Infinity;
-  // A still background peaks at zero: where that peak is half the strongest or more, the camera did not move and the
-  // strongest is something moving over the picture (people, a passing bus).
-  if (best !== 0 && re[0]! >= STILL_SHARE * re[best]!) return { dx: 0, dy: 0, peakRatio };
+  // A still background peaks at zero: where that peak is the strongest, or half the strongest or more, the camera did
+  // not move (and the strongest is something moving over the picture: people, a passing bus).
+  if (best === 0 || re[0]! >= STILL_SHARE * re[best]!) return { dx: 0, dy: 0, peakRatio };
   const at = (x: number, y: number) => re[((y + h) % h) * w + ((x + w) % w)]!;
   const dx = wrap(px, w) + subPixel(at(px - 1, py), re[best]!, at(px + 1, py));
   const dy = wrap(py, h) + subPixel(at(px, py - 1), re[best]!, at(px, py + 1));

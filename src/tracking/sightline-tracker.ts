@@ -11,7 +11,7 @@
  * - association only within one class; ids are handed out on confirmation, never shared across classes;
  * - no exception for the first update: a detection seen once never becomes a track, even at start-up.
  * - prediction by the elapsed time: the filter advances by the time since the previous update in units of the camera's
- *   frame interval (the shortest recent interval: dropped frames only make intervals longer), so a frame dropped by a
+ *   frame interval (the lower quartile of recent intervals: dropped frames make intervals longer), so a frame dropped by a
  *   busy machine moves every prediction two frames ahead, not one; with regular frames this is ByteTrack's filter.
  * Pure and deterministic; time comes from `frameTimeMs`.
  */
@@ -99,7 +99,7 @@ export const SIGHTLINE_TRACKER_DEFAULTS: SightlineTrackerOptions = Object.freeze
   cameraMotionFromBoxes: false,
 });
 
-/** Intervals between updates kept to find the frame interval: enough that a run of dropped frames cannot hide it. */
+/** Intervals between updates kept to find the frame interval: enough that a run of dropped or early frames cannot hide it. */
 const INTERVALS_KEPT = 16;
 
 interface TrackRecord extends PooledTrack {
@@ -123,7 +123,7 @@ export class SightlineTracker implements Tracker {
   private lastTimeMs: number | null = null;
   /** The camera motion applied in the last update (`NO_MOTION` when none was seen). */
   lastMotion: CameraMotion = NO_MOTION;
-  /** The newest intervals between updates (ms, positive ones only): the shortest is the camera's frame interval. */
+  /** The newest intervals between updates (ms, positive ones only): their lower quartile is the camera's frame interval. */
   private readonly intervals: number[] = [];
 
   /** Omitted options take `SIGHTLINE_TRACKER_DEFAULTS`; invalid ones throw `CONFIG_INVALID`. */
@@ -259,11 +259,19 @@ export class SightlineTracker implements Tracker {
     this.frameId = 0;
     this.lastTimeMs = null;
     this.intervals.length = 0;
+    this.lastMotion = NO_MOTION;
   }
 
-  /** The camera's frame interval (ms) as seen so far, or null before two updates with time between them. */
+  /**
+   * The camera's frame interval (ms) as seen so far, or null before two updates with time between them: the lower
+   * quartile of the recent intervals. Dropped frames make intervals longer and a frame arriving just after another
+   * (a burst after a stall) makes one short; the quartile stands with up to three in four frames dropped and one in
+   * four arriving early.
+   */
   get frameIntervalMs(): number | null {
-    return this.intervals.length === 0 ? null : Math.min(...this.intervals);
+    if (this.intervals.length === 0) return null;
+    const sorted = [...this.intervals].sort((a, b) => a - b);
+    return sorted[Math.floor((sorted.length - 1) / 4)]!;
   }
 
   /**
