@@ -97,7 +97,7 @@ export function startSite(config: Config, cameras: readonly CameraConfig[], deps
 
   // Rules on the plan: evaluated over the people of the whole site as cameras' frames come in, their events written
   // one version at a time, in order, never blocking a camera.
-  const newRules = (c: Config, map: SiteMap) => new SiteRules(c.site.rules, c.site.lines, map, deps.newId ?? randomUUID);
+  const newRules = (c: Config, map: SiteMap) => new SiteRules(c.site.rules, map, deps.newId ?? randomUUID);
   let rules = newRules(config, current.map);
   let lastRulesMs = -Infinity;
   let writes: Promise<void> = Promise.resolve();
@@ -139,6 +139,7 @@ export function startSite(config: Config, cameras: readonly CameraConfig[], deps
     if (timeMs < lastRulesMs - CLOCK_BACK_MS) restartRules(current.config, current.map);
     if (timeMs < lastRulesMs + RULES_STEP_MS) return;
     lastRulesMs = timeMs;
+    if (rules.running.length === 0) return;
     try {
       // Frame times of live cameras are wall-clock capture times: latency is counted from the frame that triggered this.
       writeEvents(rules.evaluate(timeMs, fusion.mapPeople(), (g) => fusion.sightingsOf(g)), timeMs);
@@ -226,7 +227,7 @@ export function startSite(config: Config, cameras: readonly CameraConfig[], deps
         log.info('cross-camera identity settings changed; people are joined afresh');
       } else {
         fusion.setMap(map);
-        writeEvents(rules.set(next.site.rules, next.site.lines, map, Math.max(lastRulesMs, 0)), null);
+        writeEvents(rules.set(next.site.rules, map, Math.max(lastRulesMs, 0)), null);
       }
     },
     async stop() {

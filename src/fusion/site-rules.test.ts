@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { SiteLineConfig, SiteRuleConfig } from '../config/site-rules-schema.ts';
+import type { SiteRuleConfig } from '../config/site-rules-schema.ts';
 import { buildSiteMap } from '../mapping/site-map.ts';
 import { SiteRules, type CameraSighting, type PlanPerson } from './site-rules.ts';
 
@@ -12,7 +12,6 @@ const site = {
   lines: [{ id: 'door', plan: 'floor', pointsM: [[5, 0], [5, 10]] as [number, number][], in: 'right' as const }],
 };
 const map = buildSiteMap(site, [{ id: 'a', calibration: { plan: 'floor', pointPairs: pairs } }, { id: 'b', calibration: { plan: 'floor', pointPairs: pairs } }]);
-const lines: SiteLineConfig[] = site.lines;
 let n = 0;
 const newId = () => `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}`;
 
@@ -24,7 +23,7 @@ const seenBy = (cameraId: string, globalId: number, timeMs: number, h: number): 
 describe('SiteRules: rules on the floor plan over people joined across cameras', () => {
   test('occupancy counts distinct people: one person seen by two cameras is one, two people are two', () => {
     const rules: SiteRuleConfig[] = [{ type: 'occupancy', id: 'crowd', area: 'room', severity: 'warning', max: 1, seconds: 2, clearSeconds: 1, holdSeconds: 0 }];
-    const r = new SiteRules(rules, lines, map, newId);
+    const r = new SiteRules(rules, map, newId);
     const changes = [];
     // 0-4 s: person 1 in the room, seen by both cameras; 4-8 s: person 2 joins.
     for (let t = 0; t <= 8000; t += 200) {
@@ -44,7 +43,7 @@ describe('SiteRules: rules on the floor plan over people joined across cameras',
 
   test('presence follows a person from camera to camera as one event, on the camera that saw them first', () => {
     const rules: SiteRuleConfig[] = [{ type: 'presence', id: 'in-room', area: 'room', severity: 'info', minDurationMs: 400, endAfterMs: 1000, cooldownMs: 0 }];
-    const r = new SiteRules(rules, lines, map, newId);
+    const r = new SiteRules(rules, map, newId);
     const changes = [];
     for (let t = 0; t <= 12_000; t += 200) {
       // Seen by a until 4 s, by both until 6 s, by b alone after; leaves the room (x > 5) at 10 s.
@@ -66,7 +65,7 @@ describe('SiteRules: rules on the floor plan over people joined across cameras',
 
   test('a line on the plan: one crossing per person with its direction, whatever cameras see it', () => {
     const rules: SiteRuleConfig[] = [{ type: 'line', id: 'through-door', line: 'door', severity: 'info', emit: 'event' }];
-    const r = new SiteRules(rules, lines, map, newId);
+    const r = new SiteRules(rules, map, newId);
     const changes = [];
     // Walks from x = 3 to x = 7 at 1 m/s (the door at x = 5, in = right of (5,0)->(5,10) as drawn, y down: towards -x).
     for (let t = 0; t <= 4000; t += 200) {
@@ -83,11 +82,11 @@ describe('SiteRules: rules on the floor plan over people joined across cameras',
     const crowd: SiteRuleConfig = { type: 'occupancy', id: 'crowd', area: 'room', severity: 'warning', max: 0, seconds: 0, clearSeconds: 1, holdSeconds: 0 };
     const here: SiteRuleConfig = { type: 'presence', id: 'here', area: 'room', severity: 'info', minDurationMs: 0, endAfterMs: 1000, cooldownMs: 0 };
     const loft: SiteRuleConfig = { type: 'presence', id: 'up', area: 'loft', severity: 'info', minDurationMs: 0, endAfterMs: 1000, cooldownMs: 0 };
-    const r = new SiteRules([crowd, here, loft], lines, map, newId);
+    const r = new SiteRules([crowd, here, loft], map, newId);
     assert.deepEqual(r.running.map((x) => x.id), ['crowd', 'here'], 'nobody can be seen on the attic plan');
     const seen = () => [seenBy('a', 1, 0, 100)];
     assert.equal(r.evaluate(0, [{ globalId: 1, plan: 'floor', positionM: [1, 1] }], seen).filter((c) => c.kind === 'start').length, 2);
-    const ended = r.set([{ ...crowd, max: 5 }, here], lines, map, 200);
+    const ended = r.set([{ ...crowd, max: 5 }, here], map, 200);
     assert.deepEqual(ended.map((c) => [c.event.ruleId, c.kind, c.event.endReason]), [['crowd', 'end', 'stopped']]);
     assert.equal(r.openEpisodes, 1, 'the presence rule kept its episode');
     const stop = r.flush(400);
@@ -95,7 +94,7 @@ describe('SiteRules: rules on the floor plan over people joined across cameras',
   });
 
   test('an occupancy below its minimum with nobody there belongs to the first camera calibrated to the plan', () => {
-    const r = new SiteRules([{ type: 'occupancy', id: 'staffed', area: 'room', severity: 'warning', min: 1, seconds: 0, clearSeconds: 1, holdSeconds: 0 }], lines, map, newId);
+    const r = new SiteRules([{ type: 'occupancy', id: 'staffed', area: 'room', severity: 'warning', min: 1, seconds: 0, clearSeconds: 1, holdSeconds: 0 }], map, newId);
     const [start] = r.evaluate(0, [], () => []);
     assert.equal(start!.kind, 'start');
     assert.equal(start!.event.cameraId, 'a');

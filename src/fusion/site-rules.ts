@@ -11,7 +11,7 @@
  * it), the event's camera is that camera at the start (its snapshot and clip), and attributes name the plan.
  */
 import type { BoxXyxy, EventSubject, Track } from '../core/types.ts';
-import type { SiteLineConfig, SiteRuleConfig } from '../config/site-rules-schema.ts';
+import type { SiteRuleConfig } from '../config/site-rules-schema.ts';
 import { EventBook, type EventChange } from '../events/event-book.ts';
 import { DwellRule } from '../rules/dwell.ts';
 import type { RuleHitOf } from '../rules/engine.ts';
@@ -64,18 +64,19 @@ export class SiteRules {
   private readonly book: EventBook;
   /** The camera of each open episode (`ruleId\0key`), and the subjects it was last reported with. */
   private readonly episodes = new Map<string, { cameraId: string; subjects: readonly EventSubject[] }>();
+  /** The camera `toEvents` chose for each hit it hands the book (the book asks when a hit opens an event). */
+  private readonly cameraOfHit = new WeakMap<RuleHit, string>();
   private lastTimeMs = -Infinity;
   private frames = 0;
 
+  /** `map` holds the site's usable plans, areas, lines and calibrated cameras (`buildSiteMap`). */
   constructor(
     rules: readonly SiteRuleConfig[],
-    lines: readonly SiteLineConfig[],
     private map: SiteMap,
     newId: () => string,
   ) {
-    // The event's camera is chosen per hit in `evaluate` and carried on the hit's first subject.
-    this.book = new EventBook((hit) => hit.subjects[0]?.cameraId ?? this.fallbackCamera(hit), newId);
-    this.set(rules, lines, map, 0);
+    this.book = new EventBook((hit) => this.cameraOfHit.get(hit)!, newId);
+    this.set(rules, map, 0);
   }
 
   /** Rules that run (those whose area or line is usable and on a plan some camera is calibrated to). */
@@ -92,12 +93,12 @@ export class SiteRules {
    * Puts changed rules, lines, areas or calibrations in force: a rule whose behaviour is unchanged keeps its episodes,
    * the others end theirs (`stopped`) at `timeMs`, returned as event changes.
    */
-  set(rules: readonly SiteRuleConfig[], lines: readonly SiteLineConfig[], map: SiteMap, timeMs: number): EventChange[] {
+  set(rules: readonly SiteRuleConfig[], map: SiteMap, timeMs: number): EventChange[] {
     this.map = map;
     const old = new Map(this.rules.map((r) => [r.key, r]));
     const next: PlanRule[] = [];
     for (const config of rules) {
-      const built = buildPlanRule(config, lines, map);
+      const built = buildPlanRule(config, map);
       if (built === null) continue;
       const kept = old.get(built.key);
       if (kept) old.delete(built.key);
@@ -163,27 +164,23 @@ export class SiteRules {
       });
       // A person no camera sees any more (the end of a presence) keeps the subjects last reported.
       const kept = subjects.length > 0 || hit.subjects.length === 0 ? subjects : known?.subjects ?? [];
-      const cameraId = known?.cameraId ?? kept[0]?.cameraId ?? this.fallbackCamera(hit, plan);
-      // The event's camera's subjects first: the book names a new event's camera after its first subject.
+      const cameraId = known?.cameraId ?? kept[0]?.cameraId ?? this.fallbackCamera(plan);
+      // The event's camera's subjects first (the snapshot shows them).
       const ordered = [...kept.filter((s) => s.cameraId === cameraId), ...kept.filter((s) => s.cameraId !== cameraId)];
       if (hit.kind === 'end' || hit.kind === 'instant') this.episodes.delete(key);
       else this.episodes.set(key, { cameraId, subjects: ordered });
-      return { rule, hit: { ...hit, subjects: ordered, attributes: { ...hit.attributes, planId: plan } } };
+      const mappedHit: RuleHit = { ...hit, subjects: ordered, attributes: { ...hit.attributes, planId: plan } };
+      this.cameraOfHit.set(mappedHit, cameraId);
+      return { rule, hit: mappedHit };
     });
     return this.book.apply(mapped, null);
   }
 
   /** The camera an event with no subject belongs to: the first camera (by id) calibrated to its plan. */
-  private fallbackCamera(hit: RuleHit, plan = planOfAttributes(hit)): string {
+  private fallbackCamera(plan: string): string {
     const ids = [...this.map.cameras.values()].filter((c) => c.plan === plan).map((c) => c.cameraId).sort();
     return ids[0] ?? [...this.map.cameras.keys()].sort()[0] ?? 'site';
   }
-}
-
-/** The plan an already mapped hit names. */
-function planOfAttributes(hit: RuleHit): string {
-  const p = hit.attributes['planId'];
-  return typeof p === 'string' ? p : '';
 }
 
 /** The sighting that shows the person best: the tallest box among those that see them now. */
@@ -193,13 +190,13 @@ function bestSighting(seen: readonly CameraSighting[]): CameraSighting | undefin
 }
 
 /** A site rule on its plan, or null when its area or line is not usable or no camera is calibrated to its plan. */
-function buildPlanRule(config: SiteRuleConfig, lines: readonly SiteLineConfig[], map: SiteMap): PlanRule | null {
+function buildPlanRule(config: SiteRuleConfig, map: SiteMap): PlanRule | null {
   const labels = ['person'];
   const anchor = 'bottom-center' as const;
   if (config.type === 'line') {
     const line = map.lines.find((l) => l.id === config.line);
     const plan = line && map.plans.get(line.plan);
-    if (!line || !plan || !calibratedTo(map, plan.id) || !lines.some((l) => l.id === line.id)) return null;
+    if (!line || !plan || !calibratedTo(map, plan.id)) return null;
     const spec = { id: line.id, pointsNorm: line.pointsM.map(([x, y]) => [x / plan.widthM, y / plan.heightM] as [number, number]), inSide: line.in };
     const rule = new LineRule({ id: config.id, severity: config.severity, line: spec, labels, emit: config.emit, crossing: { minBandPx: PLAN_MIN_BAND_M } });
     return { config, plan: plan.id, rule, key: JSON.stringify([config, line, plan]) };

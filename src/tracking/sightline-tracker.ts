@@ -125,6 +125,8 @@ export class SightlineTracker implements Tracker {
   lastMotion: CameraMotion = NO_MOTION;
   /** The newest intervals between updates (ms, positive ones only): their lower quartile is the camera's frame interval. */
   private readonly intervals: number[] = [];
+  /** Their lower quartile, updated with them (null before the first). */
+  private intervalMs: number | null = null;
 
   /** Omitted options take `SIGHTLINE_TRACKER_DEFAULTS`; invalid ones throw `CONFIG_INVALID`. */
   constructor(options: Partial<SightlineTrackerOptions> = {}) {
@@ -259,6 +261,7 @@ export class SightlineTracker implements Tracker {
     this.frameId = 0;
     this.lastTimeMs = null;
     this.intervals.length = 0;
+    this.intervalMs = null;
     this.lastMotion = NO_MOTION;
   }
 
@@ -269,9 +272,7 @@ export class SightlineTracker implements Tracker {
    * four arriving early.
    */
   get frameIntervalMs(): number | null {
-    if (this.intervals.length === 0) return null;
-    const sorted = [...this.intervals].sort((a, b) => a - b);
-    return sorted[Math.floor((sorted.length - 1) / 4)]!;
+    return this.intervalMs;
   }
 
   /**
@@ -285,13 +286,15 @@ export class SightlineTracker implements Tracker {
     if (!this.options.predictByElapsedTime || previous === null || !(frameTimeMs > previous)) return 1;
     this.intervals.push(frameTimeMs - previous);
     if (this.intervals.length > INTERVALS_KEPT) this.intervals.shift();
+    const sorted = [...this.intervals].sort((a, b) => a - b);
+    this.intervalMs = sorted[Math.floor((sorted.length - 1) / 4)]!;
     return this.stepsFor(frameTimeMs - previous);
   }
 
-  /** `elapsedMs` in frame intervals (1 while the interval is unknown). */
+  /** `elapsedMs` in frame intervals (1 while the interval is unknown, as always with `predictByElapsedTime` off). */
   private stepsFor(elapsedMs: number): number {
-    const interval = this.frameIntervalMs;
-    if (!this.options.predictByElapsedTime || interval === null || !(elapsedMs > 0)) return 1;
+    const interval = this.intervalMs;
+    if (interval === null || !(elapsedMs > 0)) return 1;
     return Math.min(elapsedMs / interval, Math.max(1, this.lostBufferMs / interval));
   }
 
