@@ -16,13 +16,18 @@ describe('invalid options are rejected with CONFIG_INVALID naming the option', (
     {
       name: 'negative lost time',
       options: { lostTrackSeconds: -0.5 },
-      message: 'tracker.lostTrackSeconds must be a number >= 0, got -0.5',
+      message: 'tracker.lostTrackSeconds must be a number of seconds >= 0, got -0.5',
     },
-    { name: 'NaN lost time', options: { lostTrackSeconds: NaN }, message: 'tracker.lostTrackSeconds must be a number >= 0, got NaN' },
+    { name: 'NaN lost time', options: { lostTrackSeconds: NaN }, message: 'tracker.lostTrackSeconds must be a number of seconds >= 0, got NaN' },
     {
       name: 'infinite lost time',
       options: { lostTrackSeconds: Infinity },
-      message: 'tracker.lostTrackSeconds must be a number >= 0, got Infinity',
+      message: 'tracker.lostTrackSeconds must be a number of seconds >= 0, got Infinity',
+    },
+    {
+      name: 'negative tentative miss',
+      options: { tentativeMissSeconds: -0.1 },
+      message: 'tracker.tentativeMissSeconds must be a number of seconds >= 0, got -0.1',
     },
     { name: 'zero min hits', options: { minHitsToConfirm: 0 }, message: 'tracker.minHitsToConfirm must be an integer >= 1, got 0' },
     {
@@ -154,6 +159,25 @@ describe('the lost-track buffer is in seconds of frame time', () => {
       assert.equal(new Set(seen).size, 1);
       assert.ok(after.length > 0, 'the object is tracked again');
       assert.equal(after[0] === seen[0], r.sameId, `ids ${seen[0]} then ${after.join(',')}`);
+    });
+  }
+});
+
+describe('a tentative track survives a miss measured in seconds, at any frame rate', () => {
+  // A person seen once (score 0.95: two such hits confirm), missed for `missFrames` frames, then seen again: confirmed
+  // when the miss is within `tentativeMissSeconds` (0.15 s by default), a fresh start otherwise.
+  type Row = { name: string; fps: number; missFrames: number; confirmedOnReturn: boolean };
+  const rows: readonly Row[] = [
+    { name: '7 fps, one frame missed (143 ms): confirmed', fps: 7, missFrames: 1, confirmedOnReturn: true },
+    { name: '30 fps, three frames missed (100 ms): confirmed', fps: 30, missFrames: 3, confirmedOnReturn: true },
+    { name: '30 fps, five frames missed (167 ms): dropped, starts again', fps: 30, missFrames: 5, confirmedOnReturn: false },
+    { name: '5 fps, one frame missed (200 ms): dropped, starts again', fps: 5, missFrames: 1, confirmedOnReturn: false },
+  ];
+  for (const r of rows) {
+    it(r.name, () => {
+      const seen = [det(200, 200, { score: 0.95 })];
+      const out = feed(new SightlineTracker(), [seen, ...Array.from({ length: r.missFrames }, () => []), seen], 0, 1000 / r.fps);
+      assert.equal(out.at(-1)!.length === 1, r.confirmedOnReturn, `tracks on return: ${JSON.stringify(out.at(-1))}`);
     });
   }
 });

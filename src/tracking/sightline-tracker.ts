@@ -62,8 +62,11 @@ export interface SightlineTrackerOptions {
   readonly confidenceNoise: boolean;
   /** Lower bound of that scale (0..1): even a perfect score leaves this much of the measurement noise. */
   readonly confidenceNoiseFloor: number;
-  /** Frames a tentative (unconfirmed) track may go unmatched before it is dropped (ByteTrack: 0). */
-  readonly tentativeMaxMisses: number;
+  /**
+   * How long a tentative (unconfirmed) track may go unmatched before it is dropped, in seconds of frame time (ByteTrack
+   * drops it at its first miss).
+   */
+  readonly tentativeMissSeconds: number;
   /** A track with exactly `minHitsToConfirm` hits is confirmed only when its detection scores add up to this. */
   readonly confirmScoreSum: number;
   /** Predict by the time elapsed since the previous update (in frame intervals) rather than one frame per update. */
@@ -94,7 +97,7 @@ export const SIGHTLINE_TRACKER_DEFAULTS: SightlineTrackerOptions = Object.freeze
   confidenceNoise: true,
   confidenceNoiseFloor: 0.3,
   confirmScoreSum: 1.9,
-  tentativeMaxMisses: 1,
+  tentativeMissSeconds: 0.15,
   predictByElapsedTime: true,
   cameraMotionFromBoxes: false,
 });
@@ -116,6 +119,7 @@ interface TrackRecord extends PooledTrack {
 export class SightlineTracker implements Tracker {
   readonly options: SightlineTrackerOptions;
   private readonly lostBufferMs: number;
+  private readonly tentativeMissMs: number;
   private tracked: TrackRecord[] = [];
   private lost: TrackRecord[] = [];
   private frameId = 0;
@@ -132,6 +136,7 @@ export class SightlineTracker implements Tracker {
   constructor(options: Partial<SightlineTrackerOptions> = {}) {
     this.options = validateOptions({ ...SIGHTLINE_TRACKER_DEFAULTS, ...options });
     this.lostBufferMs = this.options.lostTrackSeconds * 1000;
+    this.tentativeMissMs = this.options.tentativeMissSeconds * 1000;
   }
 
   update(detections: readonly Detection[], frameTimeMs: number, cameraMotion?: CameraMotion): Track[] {
@@ -214,10 +219,10 @@ export class SightlineTracker implements Tracker {
       this.applyDetection(t, leftHigh[di]!, frameId, frameTimeMs);
       activated.push(t);
     }
-    // A tentative track survives a few missed frames (a flickering detection still gets confirmed), then goes.
+    // A tentative track survives a short miss (a flickering detection still gets confirmed), then goes.
     for (const ti of third.unmatchedRows) {
       const t = unconfirmed[ti]!;
-      if (frameId - t.lastFrame > o.tentativeMaxMisses) t.state = 'removed';
+      if (frameTimeMs - t.lastObsMs > this.tentativeMissMs) t.state = 'removed';
     }
 
     // New tracks.
@@ -359,11 +364,10 @@ function validateOptions(o: SightlineTrackerOptions): SightlineTrackerOptions {
       `tracker.lowScoreThresh (${o.lowScoreThresh}) must not exceed tracker.highScoreThresh (${o.highScoreThresh})`,
     );
   }
-  if (!(o.lostTrackSeconds >= 0 && Number.isFinite(o.lostTrackSeconds))) {
-    throw new AppError('CONFIG_INVALID', `tracker.lostTrackSeconds must be a number >= 0, got ${String(o.lostTrackSeconds)}`);
-  }
-  if (!Number.isInteger(o.tentativeMaxMisses) || o.tentativeMaxMisses < 0) {
-    throw new AppError('CONFIG_INVALID', `tracker.tentativeMaxMisses must be an integer >= 0, got ${String(o.tentativeMaxMisses)}`);
+  for (const key of ['lostTrackSeconds', 'tentativeMissSeconds'] as const) {
+    if (!(o[key] >= 0 && Number.isFinite(o[key]))) {
+      throw new AppError('CONFIG_INVALID', `tracker.${key} must be a number of seconds >= 0, got ${String(o[key])}`);
+    }
   }
   for (const key of ['observationReupdate', 'confidenceNoise', 'predictByElapsedTime', 'cameraMotionFromBoxes'] as const) {
     if (typeof o[key] !== 'boolean') throw new AppError('CONFIG_INVALID', `tracker.${key} must be a boolean, got ${String(o[key])}`);
