@@ -192,7 +192,7 @@ export function modelLocation(config: AssetSettings, extra: Partial<ModelLocatio
   };
 }
 
-/** Inference settings of a configuration: `models.threads` (0 = one per core) and the execution provider. */
-export function runnerOptions(config: { models: { threads: number; provider: ExecutionProvider } }): RunnerOptions & { threads: number } {
-  return { threads: config.models.threads || cpus().length, provider: config.models.provider };
+/** Inference settings of a configuration: `models.threads` (0 = one per core), spinning and the execution provider. */
+export function runnerOptions(config: { models: { threads: number; provider: ExecutionProvider; spinning?: boolean } }): RunnerOptions & { threads: number } {
+  return { threads: config.models.threads || cpus().length, provider: config.models.provider, spinning: config.models.spinning ?? false };
 }

@@ -157,6 +157,8 @@ export const ConfigSchema = z
         mirror: z.string().url().optional()
           .describe('Base URL of a server holding catalog files by file name (`<mirror>/yolox_nano.onnx`, `<mirror>/vtest.avi`), downloaded from instead of their own URLs: for sites without internet access, and for catalog models with no public URL. Files are checked against the catalog sha256 as always (env SIGHTLINE_MODELS__MIRROR).'),
         threads: between(0, 256, { int: true }).default(0).describe('Threads per inference; 0 = one per CPU core.'),
+        spinning: z.boolean().default(false)
+          .describe("Let onnxruntime's inference threads spin-wait between calls (its own default): a little less latency per call, for a core kept busy while the model waits; off, the cores go to decoding and the rest of the pipeline (measured in the README's performance section)."),
         maxUploadMb: between(1, 100_000, { int: true }).default(512).describe('Largest ONNX file accepted by POST /api/models, in MiB; larger ones get 413 and nothing is kept.'),
         provider: z
           .enum(['cpu', 'cuda', 'tensorrt'])
@@ -164,7 +166,7 @@ export const ConfigSchema = z
           .describe('Execution provider to try first; when the runtime cannot use it, models run on the CPU with one warning.'),
       })
       .strict()
-      .default({ default: 'yolox-nano', download: true, threads: 0, provider: 'cpu', maxUploadMb: 512 }),
+      .default({ default: 'yolox-nano', download: true, threads: 0, spinning: false, provider: 'cpu', maxUploadMb: 512 }),
     recording: z
       .object({
         maxSizeMb: between(0, 100_000_000).default(0).describe('Most megabytes of recordings kept over all cameras (oldest deleted first); 0 = no total limit.'),

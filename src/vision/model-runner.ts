@@ -25,6 +25,8 @@ export interface RunnerOptions {
   readonly threads: number;
   /** Provider to try first; when the runtime cannot use it, the model runs on the CPU and says why. Default cpu. */
   readonly provider?: ExecutionProvider;
+  /** Let the runtime's threads spin-wait between calls (onnxruntime's default); default false: they sleep. */
+  readonly spinning?: boolean;
 }
 
 /** Loads a model file into a runner; implemented by an adapter. */

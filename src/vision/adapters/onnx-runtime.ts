@@ -26,7 +26,7 @@ export async function loadOnnxModel(path: string, opts: RunnerOptions): Promise<
   } catch (err) {
     throw new AppError('MODEL_LOAD_FAILED', `cannot read model file ${path}: ${errorMessage(err)}`, { cause: err });
   }
-  const worker = new Worker(WORKER, { workerData: { bytes, threads: opts.threads, provider: opts.provider ?? 'cpu' } });
+  const worker = new Worker(WORKER, { workerData: { bytes, threads: opts.threads, provider: opts.provider ?? 'cpu', spinning: opts.spinning ?? false } });
   const pending = new Map<number, { resolve: (o: RawOutput) => void; reject: (e: Error) => void }>();
   let nextId = 1;
   let dead: Error | null = null;

@@ -2,7 +2,7 @@
 // runtime's `session.run` is synchronous on the calling thread: on the main thread it would stop ingest, motion and
 // HTTP for the whole inference. Plain JavaScript so the worker starts without a TypeScript loader.
 //
-// workerData: { bytes (the model file), threads, provider }. Messages out: { type: 'ready', inputDims, outputDims, provider,
+// workerData: { bytes (the model file), threads, provider, spinning }. Messages out: { type: 'ready', inputDims, outputDims, provider,
 // providerFallback? } or { type: 'failed', message }, then { id, data, dims } or { id, error } per run.
 // Messages in: { id, data: Float32Array, dims } to run, { type: 'close' } to release the session and exit.
 import { existsSync } from 'node:fs';
@@ -25,12 +25,15 @@ function providerMissing(provider) {
   return existsSync(lib) ? null : `the ${provider} execution provider library is not installed (${lib} is missing; on a machine with a GPU and internet access, run ${install})`;
 }
 
-async function load({ bytes, threads, provider: wanted }) {
+async function load({ bytes, threads, provider: wanted, spinning }) {
   const create = (providers) =>
     ort.InferenceSession.create(bytes, {
       executionProviders: providers,
       graphOptimizationLevel: 'all',
       ...(threads > 0 ? { intraOpNumThreads: threads } : {}),
+      // Spinning threads wait for work in a busy loop: on a small machine they take the cores ffmpeg and the pipeline
+      // need between calls. Off unless asked for (`models.spinning`).
+      ...(spinning ? {} : { extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } } }),
     });
   let provider = 'cpu';
   let providerFallback;
