@@ -44,7 +44,7 @@ function cellMeans(frame: Frame, cells: number): { full: number[]; small: number
       for (let c = 0; c < 3; c++) {
         let a = 0, na = 0, b = 0, nb = 0;
         for (let y = Math.floor((cy * frame.height) / cells); y < Math.floor(((cy + 1) * frame.height) / cells); y++) {
-          for (let x = Math.floor((cx * frame.width) / cells); x < Math.floor(((cx + 1) * frame.width) / cells); x++, na++) a += frame.rgb[(y * frame.width + x) * 3 + c]!;
+          for (let x = Math.floor((cx * frame.width) / cells); x < Math.floor(((cx + 1) * frame.width) / cells); x++, na++) a += frame.rgb![(y * frame.width + x) * 3 + c]!;
         }
         for (let y = Math.floor((cy * img.height) / cells); y < Math.floor(((cy + 1) * img.height) / cells); y++) {
           for (let x = Math.floor((cx * img.width) / cells); x < Math.floor(((cx + 1) * img.width) / cells); x++, nb++) b += img.gbr[planeOfRgb[c]! * plane + y * img.width + x]! * unit;
@@ -101,3 +101,20 @@ for (const id of ['yolox-nano', 'yolo11n-int8-320']) {
     assert.ok(agreeA / fromImage >= 0.85 && agreeB / fromFrame >= 0.85, `${id}: ${agreeA}/${fromImage} and ${agreeB}/${fromFrame} matched`);
   });
 }
+
+test('the detector image alone (offline analysis that needs no whole picture) is byte for byte the one decoded beside it', async () => {
+  const detector = await load('yolox-nano');
+  const path = asset('videos/vtest.avi');
+  const info = await probeVideo(path);
+  const spec = { url: path, width: info.width, height: info.height, fps: 2, realtime: false, loop: false, rtspTransport: 'tcp' as const, timeoutMs: 10_000, detectorImage: detector.detectorImageSpec(info.width, info.height) };
+  const both = await collectFrames(spec, 6);
+  const only = await collectFrames({ ...spec, detectorImageOnly: true }, 6);
+  assert.equal(only.length, 6);
+  for (const [i, f] of only.entries()) {
+    assert.equal(f.rgb, undefined, `frame ${i} has no whole picture`);
+    assert.ok(both[i]!.rgb !== undefined && both[i]!.rgb!.length === info.width * info.height * 3);
+    assert.deepEqual(Buffer.from(f.detectorImage!.gbr.buffer), Buffer.from(both[i]!.detectorImage!.gbr.buffer), `frame ${i}`);
+  }
+  // What would need the whole picture says so, naming what and which frame.
+  assert.throws(() => detector.prepare({ ...only[0]!, detectorImage: undefined }), /letterboxing needs the whole picture, and frame 0 was decoded as the detector image only/);
+});

@@ -36,7 +36,7 @@ test('a file source plays once at the configured size and rate, then ends', asyn
   // pose_1.mp4 is 4 s at 30 fps, 576x576: at 10 fps and width 320 that is about 40 frames of 320x320.
   assert.ok(s.framesDecoded >= 38 && s.framesDecoded <= 42, `frames decoded ${s.framesDecoded}`);
   assert.ok(frames.length > 0);
-  assert.deepEqual([frames[0]!.width, frames[0]!.height, frames[0]!.rgb.length], [320, 320, 320 * 320 * 3]);
+  assert.deepEqual([frames[0]!.width, frames[0]!.height, frames[0]!.rgb!.length], [320, 320, 320 * 320 * 3]);
   assert.ok(s.fpsMeasured > 5 && s.fpsMeasured < 15, `measured ${s.fpsMeasured} fps (realtime pacing)`);
   assert.equal(ffmpegChildren(), '', 'no ffmpeg left');
 });

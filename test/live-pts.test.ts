@@ -50,7 +50,7 @@ async function liveRun(url: string, seconds: number): Promise<{ seen: Seen[]; in
   const seen = frames.map((f) => {
     const { streamPtsMs, ...withoutPts } = f;
     assert.equal(typeof streamPtsMs, 'number', 'a live frame with a media output carries its pts');
-    return { code: frameCode(f.rgb, f.width, f.height), exact: media.presentationTime(f), estimated: media.presentationTime(withoutPts) };
+    return { code: frameCode(f.rgb!, f.width, f.height), exact: media.presentationTime(f), estimated: media.presentationTime(withoutPts) };
   });
   return { seen, init: init!, fragments };
 }

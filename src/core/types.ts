@@ -17,7 +17,11 @@ export interface Frame {
   readonly timeMs: number;
   readonly width: number;
   readonly height: number;
-  readonly rgb: Uint8Array;
+  /**
+   * The whole picture. Absent only where the source was asked for the detector image alone (an offline analysis that
+   * nothing needs the full picture for: no tiling, motion or clip model); `frameRgb` says so clearly when it is needed.
+   */
+  readonly rgb?: Uint8Array;
   /**
    * The same picture already scaled by the source (ffmpeg) to the size it takes inside a detector's input, so the
    * detector only copies planes instead of resampling. Absent when the source was not asked for it.
@@ -28,6 +32,14 @@ export interface Frame {
    * places the frame on the live video's timeline). Absent otherwise.
    */
   readonly streamPtsMs?: number;
+}
+
+/** The frame's whole picture; throws, naming `purpose`, for a frame decoded without it (a source bug, not bad input). */
+export function frameRgb(frame: Frame, purpose: string): Uint8Array {
+  if (frame.rgb === undefined) {
+    throw new Error(`${purpose} needs the whole picture, and frame ${frame.index} was decoded as the detector image only`);
+  }
+  return frame.rgb;
 }
 
 /**

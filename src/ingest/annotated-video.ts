@@ -7,6 +7,7 @@ import { once } from 'node:events';
 import { rm } from 'node:fs/promises';
 import { drawBox, trackColour } from '../media/draw-boxes.ts';
 import type { TrackRow } from '../tracking/offline.ts';
+import { frameRgb } from '../core/types.ts';
 import { fileFrameSource } from './file-source.ts';
 import { lowerPriority } from './ffmpeg-frames.ts';
 
@@ -44,7 +45,7 @@ export async function writeAnnotatedVideo(o: AnnotateOptions): Promise<number> {
     for (;;) {
       const frame = await source.next();
       if (!frame) break;
-      const rgb = Buffer.from(frame.rgb);
+      const rgb = Buffer.from(frameRgb(frame, 'the annotated video'));
       for (const r of byFrame.get(frame.index + 1) ?? []) drawBox(rgb, o.width, o.height, [r.x, r.y, r.x + r.w, r.y + r.h], trackColour(r.id), Math.max(2, Math.round(o.width / 400)));
       if (!encoder.stdin!.write(rgb)) await once(encoder.stdin!, 'drain');
       frames++;

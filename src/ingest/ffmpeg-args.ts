@@ -21,6 +21,11 @@ export interface DecodeSpec {
    */
   readonly detectorImage?: DetectorImageSpec | null;
   /**
+   * With `detectorImage` and no `media`: decode the detector image alone, no whole picture on stdout (an offline
+   * analysis that nothing needs the whole picture for). The detector image is made by the same filters either way.
+   */
+  readonly detectorImageOnly?: boolean;
+  /**
    * Stamp frames with the time they arrive instead of the stream's own timestamps: for streams without real ones
    * (MJPEG over HTTP, which ffmpeg otherwise times at an assumed 25 fps).
    */
@@ -102,7 +107,10 @@ export function ffmpegDecodeArgs(spec: DecodeSpec): string[] {
   const full = [...NO_DUPLICATES, '-pix_fmt', 'rgb24', '-f', 'rawvideo', 'pipe:1'];
   const branches = ['full', ...(d ? ['small'] : []), ...(spec.media ? ['ts'] : [])];
   let outputs: string[];
-  if (branches.length === 1) outputs = ['-vf', filters.join(','), ...full];
+  if (d && spec.detectorImageOnly && !spec.media) {
+    const graph = `[0:v]${filters.join(',')},format=rgb24,scale=${d.width}:${d.height}:flags=bilinear,format=${detFormat}[det]`;
+    outputs = ['-filter_complex', graph, '-map', '[det]', ...NO_DUPLICATES, '-pix_fmt', detFormat, '-f', 'rawvideo', `pipe:${DETECTOR_OUTPUT_FD}`];
+  } else if (branches.length === 1) outputs = ['-vf', filters.join(','), ...full];
   else {
     const graph = [`[0:v]${filters.join(',')},format=rgb24,split=${branches.length}${branches.map((b) => `[${b}]`).join('')}`];
     if (d) graph.push(`[small]scale=${d.width}:${d.height}:flags=bilinear,format=${detFormat}[det]`);

@@ -35,11 +35,13 @@ export interface FrameDecoder {
  */
 export function startFrameDecoder(
   spec: DecodeSpec,
-  onFrame: (rgb: Uint8Array, detectorImage?: PlanarImage, ptsMs?: number) => void,
+  onFrame: (rgb: Uint8Array | undefined, detectorImage?: PlanarImage, ptsMs?: number) => void,
   onMedia?: (chunk: Buffer) => void,
 ): FrameDecoder {
   const d = spec.detectorImage ?? null;
-  const stdio: ('ignore' | 'pipe')[] = ['ignore', 'pipe', 'pipe'];
+  // The detector image alone: frames are counted by it, and stdout carries nothing.
+  const only = d !== null && spec.detectorImageOnly === true && !spec.media;
+  const stdio: ('ignore' | 'pipe')[] = ['ignore', only ? 'ignore' : 'pipe', 'pipe'];
   if (d) stdio[DETECTOR_OUTPUT_FD] = 'pipe';
   if (spec.media) {
     stdio[DETECTOR_OUTPUT_FD] ??= 'ignore';
@@ -48,8 +50,8 @@ export function startFrameDecoder(
   }
   const child: ChildProcess = spawn('ffmpeg', ffmpegDecodeArgs(spec), { stdio });
   if (spec.background) lowerPriority(child.pid);
-  const assembler = new FrameAssembler(spec.width * spec.height * 3);
-  const readables: Readable[] = [child.stdout!];
+  const assembler = only ? null : new FrameAssembler(spec.width * spec.height * 3);
+  const readables: Readable[] = only ? [] : [child.stdout!];
   let stderr = '';
   const fulls: Uint8Array[] = [];
   const smalls: Uint8Array[] = [];
@@ -57,13 +59,13 @@ export function startFrameDecoder(
   // Each assembled frame is a fresh buffer at offset 0, so a float view over it is aligned (little-endian host).
   const view = (b: Uint8Array) => (d?.float ? new Float32Array(b.buffer, b.byteOffset, b.length / 4) : b);
   const emit = () => {
-    while (fulls.length > 0 && (!d || smalls.length > 0) && (!spec.media || stamps.length > 0)) {
+    while ((only || fulls.length > 0) && (!d || smalls.length > 0) && (!spec.media || stamps.length > 0)) {
       const image = d ? { width: d.width, height: d.height, gbr: view(smalls.shift()!) } : undefined;
-      onFrame(fulls.shift()!, image, spec.media ? stamps.shift()! : undefined);
+      onFrame(only ? undefined : fulls.shift()!, image, spec.media ? stamps.shift()! : undefined);
     }
   };
-  child.stdout!.on('data', (chunk: Buffer) => {
-    fulls.push(...assembler.push(chunk));
+  child.stdout?.on('data', (chunk: Buffer) => {
+    fulls.push(...assembler!.push(chunk));
     emit();
   });
   if (d) {
@@ -141,7 +143,7 @@ export async function collectFrames(spec: DecodeSpec, count: number): Promise<Fr
   const decoder = startFrameDecoder(spec, (rgb, detectorImage) => {
     if (frames.length < count) {
       const index = frames.length;
-      frames.push({ index, timeMs: (index * 1000) / (spec.fps ?? 1), width, height, rgb, ...(detectorImage ? { detectorImage } : {}) });
+      frames.push({ index, timeMs: (index * 1000) / (spec.fps ?? 1), width, height, ...(rgb ? { rgb } : {}), ...(detectorImage ? { detectorImage } : {}) });
     }
     if (frames.length === count) void decoder.stop();
   });

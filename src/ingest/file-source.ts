@@ -22,6 +22,8 @@ export interface FileSourceOptions {
   readonly detectorImage: DetectorImageSpec | null;
   /** Decode at background CPU priority (batch jobs beside live cameras). */
   readonly background?: boolean;
+  /** Frames without the whole picture, the detector image only (`detectorImage` must be set): nothing needs it. */
+  readonly detectorImageOnly?: boolean;
 }
 
 /** A `FrameSource` over a file, with `exitError()` saying why ffmpeg failed when it delivered nothing. */
@@ -32,7 +34,7 @@ export interface FileFrameSource extends FrameSource {
 
 /** Builds the source of an offline analysis (ffmpeg starts on `start`). */
 export function fileFrameSource(o: FileSourceOptions): FileFrameSource {
-  const pending: { rgb: Uint8Array; detectorImage?: PlanarImage }[] = [];
+  const pending: { rgb?: Uint8Array; detectorImage?: PlanarImage }[] = [];
   let decoder: ReturnType<typeof startFrameDecoder> | null = null;
   let exit: Promise<{ code: number | null; stderrTail: string }> | null = null;
   let ended = false;
@@ -50,10 +52,10 @@ export function fileFrameSource(o: FileSourceOptions): FileFrameSource {
       decoder = startFrameDecoder(
         {
           url: o.path, width: o.width, height: o.height, fps: o.fps, realtime: false, loop: false, rtspTransport: 'tcp', timeoutMs: 10_000,
-          detectorImage: o.detectorImage, background: o.background ?? false,
+          detectorImage: o.detectorImage, background: o.background ?? false, detectorImageOnly: (o.detectorImageOnly ?? false) && o.detectorImage !== null,
         },
         (rgb, detectorImage) => {
-          pending.push(detectorImage ? { rgb, detectorImage } : { rgb });
+          pending.push({ ...(rgb ? { rgb } : {}), ...(detectorImage ? { detectorImage } : {}) });
           if (pending.length >= HIGH_WATER) decoder?.pause();
           wake?.();
         },

@@ -77,6 +77,12 @@ test('ffmpegDecodeArgs: RTSP over TCP with a socket timeout; files loop and pace
   assert.match(twoOutputs, /-filter_complex \[0:v\]fps=5,scale=640:360:flags=fast_bilinear,format=rgb24,split=2\[full\]\[small\];\[small\]scale=416:234:flags=bilinear,format=gbrp\[det\]/);
   assert.match(twoOutputs, /-map \[full\] -fps_mode passthrough -pix_fmt rgb24 -f rawvideo pipe:1 -map \[det\] -fps_mode passthrough -pix_fmt gbrp -f rawvideo pipe:3$/);
   assert.doesNotMatch(twoOutputs, / -vf /);
+  // The detector image alone (offline, nothing needs the whole picture): the same filters, fd 3 only, no stdout.
+  const only = ffmpegDecodeArgs({ ...base, url: 'a.mp4', realtime: false, detectorImage: { width: 416, height: 234, float: false }, detectorImageOnly: true }).join(' ');
+  assert.match(only, /-filter_complex \[0:v\]fps=5,scale=640:360:flags=fast_bilinear,format=rgb24,scale=416:234:flags=bilinear,format=gbrp\[det\] -map \[det\] -fps_mode passthrough -pix_fmt gbrp -f rawvideo pipe:3$/);
+  assert.doesNotMatch(only, /pipe:1/);
+  // With the live view's output the whole picture is always decoded.
+  assert.match(ffmpegDecodeArgs({ ...base, url: 'a.mp4', detectorImage: { width: 416, height: 234, float: false }, detectorImageOnly: true, media: { transcode: false } }).join(' '), / pipe:1 /);
   // The live view's output: H.264 copied (or re-encoded when unplayable) as per-frame fragmented MP4 on fd 4.
   const media = ffmpegDecodeArgs({ ...base, url: 'rtsp://cam/1', media: { transcode: false } }).join(' ');
   assert.match(media, /-map 0:v:0 -c:v copy -f mp4 -movflags empty_moov\+default_base_moof\+frag_every_frame pipe:4$/);

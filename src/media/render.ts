@@ -1,6 +1,6 @@
 import sharp from 'sharp';
 import { AppError } from '../core/errors.ts';
-import type { Frame } from '../core/types.ts';
+import { frameRgb, type Frame } from '../core/types.ts';
 import type { SnapshotOverlay } from '../pipeline/ports.ts';
 
 /** A box to draw with its caption (the snapshot renderer port's overlay: this file implements that port). */
@@ -28,7 +28,7 @@ export function overlaySvg(width: number, height: number, overlays: readonly Ove
 
 /** Encodes a frame as JPEG with boxes drawn on it. */
 export async function renderJpeg(frame: Frame, overlays: readonly Overlay[], quality = 80): Promise<Buffer> {
-  const img = sharp(frame.rgb, { raw: { width: frame.width, height: frame.height, channels: 3 } });
+  const img = sharp(frameRgb(frame, 'a snapshot'), { raw: { width: frame.width, height: frame.height, channels: 3 } });
   const withBoxes = overlays.length > 0 ? img.composite([{ input: Buffer.from(overlaySvg(frame.width, frame.height, overlays)), top: 0, left: 0 }]) : img;
   return withBoxes.jpeg({ quality }).toBuffer();
 }

@@ -1,4 +1,4 @@
-import type { Frame } from '../core/types.ts';
+import { frameRgb, type Frame } from '../core/types.ts';
 
 /** Pixel rectangle [x, y, w, h] of a tile given as fractions of a frame, rounded to even sizes inside the frame. */
 export function tilePixels(rect: readonly [number, number, number, number], width: number, height: number): [number, number, number, number] {
@@ -13,9 +13,10 @@ export function tilePixels(rect: readonly [number, number, number, number], widt
 export function cropFrame(frame: Frame, rect: readonly [number, number, number, number]): Frame {
   const [x, y, w, h] = tilePixels(rect, frame.width, frame.height);
   const rgb = new Uint8Array(w * h * 3);
+  const whole = frameRgb(frame, 'a mosaic tile');
   for (let row = 0; row < h; row++) {
     const from = ((y + row) * frame.width + x) * 3;
-    rgb.set(frame.rgb.subarray(from, from + w * 3), row * w * 3);
+    rgb.set(whole.subarray(from, from + w * 3), row * w * 3);
   }
   return { index: frame.index, timeMs: frame.timeMs, width: w, height: h, rgb };
 }

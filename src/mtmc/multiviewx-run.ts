@@ -5,7 +5,7 @@
  * (bench or test), so this module does no I/O of its own.
  */
 
-import type { BoxXyxy, Frame, Point } from '../core/types.ts';
+import { frameRgb, type BoxXyxy, type Frame, type Point } from '../core/types.ts';
 import { cropQuality, laplacianVariance, type CropQuality } from '../fusion/crop-quality.ts';
 import { associateViews, type MultiViewOptions, type MultiViewResult } from '../fusion/multi-view.ts';
 import { projectPoint } from '../mapping/matrix3.ts';
@@ -113,7 +113,7 @@ export async function observeStep(dataset: MultiviewXDataset, maps: readonly Gro
       const positionM = projectPoint(m.imageToPlan, [(box[0] + box[2]) / 2, box[3]]);
       if (!positionM) return; // at or above the horizon: not on the floor
       const onArea = positionM[0] >= -AREA_MARGIN_M && positionM[1] >= -AREA_MARGIN_M && positionM[0] <= dataset.areaWidthM + AREA_MARGIN_M && positionM[1] <= dataset.areaHeightM + AREA_MARGIN_M;
-      const sharpness = laplacianVariance(frame.rgb, frame.width, frame.height, box);
+      const sharpness = laplacianVariance(frameRgb(frame, 'crop sharpness'), frame.width, frame.height, box);
       detections.push({
         view, boxXyxy: box, positionM, onArea,
         uncertaintyM: footUncertaintyM(m.imageToPlan, box),

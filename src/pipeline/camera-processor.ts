@@ -1,6 +1,6 @@
 import type { CameraConfig } from '../config/schema.ts';
 import { clampBox } from '../core/geometry.ts';
-import type { Detection, Frame, Track } from '../core/types.ts';
+import { frameRgb, type Detection, type Frame, type Track } from '../core/types.ts';
 import { EventBook, type EventChange } from '../events/event-book.ts';
 import { buildRules, cameraGeometry } from '../rules/build.ts';
 import { RuleEngine } from '../rules/engine.ts';
@@ -70,6 +70,8 @@ export class CameraProcessor {
   /** The violence rule's clip stage; null without a violence rule or a clip classifier. */
   readonly clip: ClipStage | null;
   private lastRuleFrame: RuleFrame | null = null;
+  /** Detections started ahead of their frame's turn (`detectAhead`), by frame. */
+  private ahead: { frame: Frame; detections: Promise<Detection[] | null> }[] = [];
 
   constructor(
     private camera: CameraConfig,
@@ -118,6 +120,7 @@ export class CameraProcessor {
     const ended = old.flatMap((rule, j) => (kept.has(j) ? [] : rule.flush(timeMs).map((hit) => ({ rule, hit }))));
     this.ruleEngine = new RuleEngine(rules, cameraGeometry(camera));
     this.camera = camera;
+    this.ahead = []; // started with the old labels and settings
     return this.events.apply(ended, frameIndex);
   }
 
@@ -126,6 +129,7 @@ export class CameraProcessor {
    * source-scaled picture was made for the old model's input go to the new one without it (it letterboxes them itself).
    */
   replaceDetector(next: FrameDetector): void {
+    this.ahead = [];
     const old = this.detector;
     const spec = (d: FrameDetector, w: number, h: number) => JSON.stringify(d.detectorImageSpec?.(w, h) ?? null);
     this.detector = {
@@ -144,17 +148,39 @@ export class CameraProcessor {
     return this.detector.manifest;
   }
 
+  /**
+   * Whether every frame is detected whatever it shows (no motion gate), so a frame's detection can start before its
+   * turn: offline sources (`analyze`, jobs) start the next frame's while this one is tracked (`detectAhead`).
+   */
+  get detectsEveryFrame(): boolean {
+    return this.motion === null;
+  }
+
+  /**
+   * Starts detecting `frame` now, ahead of `process(frame)`, which then takes the result: the model works on the next
+   * frame while the main thread tracks and evaluates this one. Only with `detectsEveryFrame`; frames must come to
+   * `process` in the order they were started. A failed detection fails that frame's `process`.
+   */
+  detectAhead(frame: Frame): void {
+    if (!this.detectsEveryFrame || this.ahead.some((a) => a.frame === frame)) return;
+    const detections = this.startDetection(frame);
+    detections.catch(() => undefined); // awaited, and its error reported, by process()
+    this.ahead.push({ frame, detections });
+  }
+
+  private startDetection(frame: Frame): Promise<Detection[] | null> {
+    return this.detector.detect(frame, { labels: this.camera.objects.track, scoreThreshold: TRACKER_LOW_SCORE, tiling: detectTiling(this.camera) }, this.timings);
+  }
+
   /** Runs the chain on one frame; null when the detector skipped it for a newer frame of this camera. */
   async process(frame: Frame): Promise<FrameResult | null> {
     this.stats.frames++;
     const { detect, motion } = this.needsDetection(frame);
-    const detections = detect
-      ? await this.detector.detect(
-          frame,
-          { labels: this.camera.objects.track, scoreThreshold: TRACKER_LOW_SCORE, tiling: detectTiling(this.camera) },
-          this.timings,
-        )
-      : [];
+    // This frame's detection if it was started ahead (and any left from frames that never came here, dropped).
+    const i = this.ahead.findIndex((a) => a.frame === frame);
+    const started = i >= 0 ? this.ahead[i]!.detections : null;
+    if (i >= 0) this.ahead.splice(0, i + 1);
+    const detections = detect ? await (started ?? this.startDetection(frame)) : [];
     if (detections === null) return null;
     // Kalman boxes can run past the frame edge; everything downstream works in frame pixels.
     const tracks = this.tracker.update(detections, frame.timeMs, this.cameraMotion(frame)).map((t) => ({ ...t, boxXyxy: clampBox(t.boxXyxy, frame.width, frame.height) }));
@@ -183,7 +209,7 @@ export class CameraProcessor {
   /** The frame's grey picture (made once per frame, for the motion gate and the camera-motion estimate). */
   private grey(frame: Frame): GreyImage {
     if (this.greyOf?.index === frame.index && this.greyOf.timeMs === frame.timeMs) return this.greyOf.image;
-    const image = greyThumbnail(frame.rgb, frame.width, frame.height, MOTION_WIDTH, this.thumbnail);
+    const image = greyThumbnail(frameRgb(frame, 'the motion gate and camera motion'), frame.width, frame.height, MOTION_WIDTH, this.thumbnail);
     this.thumbnail = image.data;
     this.greyOf = { index: frame.index, timeMs: frame.timeMs, image };
     return image;
@@ -214,6 +240,15 @@ export class CameraProcessor {
     const late = scores && this.lastRuleFrame && this.clip ? this.clip.rule.evaluate({ ...this.lastRuleFrame, clipScores: scores }).map((hit) => ({ rule: this.clip!.rule, hit })) : [];
     return [...this.events.apply(late, frameIndex), ...this.events.apply(this.ruleEngine.flush(timeMs), frameIndex)];
   }
+}
+
+/**
+ * Whether a camera's chain reads the whole picture of its frames (tiling, the motion gate, camera motion, a clip
+ * model); without those the detector image is enough. Snapshots, the live view and re-id crops read it too: only an
+ * offline analysis, which has none of them, decodes without it.
+ */
+export function needsWholePicture(camera: CameraConfig): boolean {
+  return detectTiling(camera) !== 'off' || camera.motion.enabled || camera.detect.cameraMotion || camera.rules.some((r) => r.type === 'violence');
 }
 
 /**

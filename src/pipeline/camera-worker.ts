@@ -306,10 +306,20 @@ class Worker implements CameraWorker {
 
   private async run(): Promise<void> {
     const { source, log } = this.ports;
+    // Offline, with every frame detected, the next frame is read and its detection started before this one is
+    // tracked: the model and the main thread work side by side (ffmpeg is paused, never dropped from, so nothing is
+    // lost by reading ahead). Live sources always take their newest frame.
+    let ahead: Frame | null | undefined;
     for (;;) {
-      const frame = await source.next();
+      const frame = ahead !== undefined ? ahead : await source.next();
+      ahead = undefined;
       if (!frame) break;
       await this.takePending(frame);
+      if (!source.wallClock && this.processor.detectsEveryFrame) {
+        this.processor.detectAhead(frame);
+        ahead = await source.next();
+        if (ahead) this.processor.detectAhead(ahead);
+      }
       this.sample(frame);
       try {
         await this.analyse(frame);
@@ -429,7 +439,7 @@ class Worker implements CameraWorker {
 
   private sample(frame: Frame): void {
     for (const tap of this.frameTaps) tap(frame);
-    if (frame.timeMs - this.lastGridFrameMs < GRID_SAMPLE_MS) return;
+    if (frame.rgb === undefined || frame.timeMs - this.lastGridFrameMs < GRID_SAMPLE_MS) return;
     this.lastGridFrameMs = frame.timeMs;
     const grey = greyFromRgb(frame.rgb, frame.width, frame.height);
     if (this.gridFrames[0] && (this.gridFrames[0].width !== grey.width || this.gridFrames[0].height !== grey.height)) this.gridFrames.length = 0;

@@ -6,7 +6,7 @@
  */
 
 import { AppError } from '../core/errors.ts';
-import type { BoxXyxy, Frame } from '../core/types.ts';
+import { frameRgb, type BoxXyxy, type Frame } from '../core/types.ts';
 import { cropResizeInto } from './crop-resize.ts';
 import type { CropNormalisation } from './crop-resize.ts';
 import { positiveLabelProblem } from './model-manifest.ts';
@@ -118,7 +118,7 @@ export class ClipClassifier {
     const plane = h * w;
     const slot = this.next * 3 * plane;
     if (this.planar) {
-      cropResizeInto(frame.rgb, frame.width, frame.height, box, w, h, this.spec, this.planar, 0);
+      cropResizeInto(frameRgb(frame, 'the clip classifier'), frame.width, frame.height, box, w, h, this.spec, this.planar, 0);
       const p = this.planar;
       const ring = this.ring;
       for (let i = 0, o = slot; i < plane; i++, o += 3) {
@@ -127,7 +127,7 @@ export class ClipClassifier {
         ring[o + 2] = p[2 * plane + i]!;
       }
     } else {
-      cropResizeInto(frame.rgb, frame.width, frame.height, box, w, h, this.spec, this.ring, slot);
+      cropResizeInto(frameRgb(frame, 'the clip classifier'), frame.width, frame.height, box, w, h, this.spec, this.ring, slot);
     }
     this.next = (this.next + 1) % t;
     this.held = Math.min(this.held + 1, t);

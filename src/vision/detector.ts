@@ -1,6 +1,6 @@
 import { clampBox } from '../core/geometry.ts';
 import { AppError } from '../core/errors.ts';
-import type { Detection, DetectorImageSpec, Frame, Keypoint } from '../core/types.ts';
+import { frameRgb, type Detection, type DetectorImageSpec, type Frame, type Keypoint } from '../core/types.ts';
 import type { DecodeOptions, RawOutput } from './decoders/decoder.ts';
 import { matchDetectorLayout } from './decoders/layout.ts';
 import { decodeUltralytics } from './decoders/ultralytics.ts';
@@ -127,7 +127,7 @@ export class ObjectDetector {
       const t0 = performance.now();
       const whole = region.width === frame.width && region.height === frame.height;
       const scaled = whole && frame.detectorImage ? letterboxer.applyPlanar(frame.detectorImage, frame.width, frame.height) : null;
-      const { tensor, geometry } = scaled ?? letterboxer.apply(frame.rgb, frame.width, frame.height, region);
+      const { tensor, geometry } = scaled ?? letterboxer.apply(frameRgb(frame, 'tiling (or a detector image of another size)'), frame.width, frame.height, region);
       const t1 = performance.now();
       const raw = await this.runExclusive(tensor);
       const t2 = performance.now();
@@ -178,7 +178,7 @@ export class ObjectDetector {
     // A fresh buffer: the caller may keep it (benchmarks prepare many inputs up front).
     const lb = new Letterboxer(this.manifest.inputWidth, this.manifest.inputHeight, this.norm);
     const scaled = frame.detectorImage ? lb.applyPlanar(frame.detectorImage, frame.width, frame.height) : null;
-    return (scaled ?? lb.apply(frame.rgb, frame.width, frame.height)).tensor;
+    return (scaled ?? lb.apply(frameRgb(frame, 'letterboxing'), frame.width, frame.height)).tensor;
   }
 
   /**

@@ -5,7 +5,7 @@
  */
 
 import { AppError } from '../core/errors.ts';
-import type { BoxXyxy, Frame } from '../core/types.ts';
+import { frameRgb, type BoxXyxy, type Frame } from '../core/types.ts';
 import { cropResizeInto } from './crop-resize.ts';
 import type { CropNormalisation } from './crop-resize.ts';
 import type { ModelRunner } from './model-runner.ts';
@@ -77,7 +77,7 @@ export class Embedder {
     for (let start = 0; start < crops.length; start += perCall) {
       const chunk = crops.slice(start, start + perCall);
       const input = new Float32Array(chunk.length * size);
-      chunk.forEach((c, i) => cropResizeInto(c.frame.rgb, c.frame.width, c.frame.height, c.box, w, h, this.spec, input, i * size));
+      chunk.forEach((c, i) => cropResizeInto(frameRgb(c.frame, 're-id crops'), c.frame.width, c.frame.height, c.box, w, h, this.spec, input, i * size));
       const out = await this.runner.run(input, [chunk.length, 3, h, w]);
       const dim = out.data.length / chunk.length;
       if (!Number.isInteger(dim) || dim < 1) {
