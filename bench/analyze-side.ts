@@ -3,7 +3,7 @@
 // the product's `sightline analyze` pipeline (`analyzeVideo`: probe, ffmpeg decode, detector, tracker, rules, events)
 // over the whole clip. Both load the model the way the product does and warm it up first. Prints one JSON line:
 // frames, wall milliseconds, and CPU milliseconds of this process and its children (ffmpeg) over the timed part only.
-//   node --import tsx bench/analyze-side.ts bare|analyze CLIP [--model yolox-nano] [--spinning]
+//   node --import tsx bench/analyze-side.ts bare|analyze CLIP [--model yolox-nano] [--spinning] [--no-read-ahead] [--whole-picture]
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -17,7 +17,13 @@ import { loadOnnxModel } from '../src/vision/adapters/onnx-runtime.ts';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { model: { type: 'string', default: 'yolox-nano' }, spinning: { type: 'boolean', default: false }, frames: { type: 'string' } },
+  options: {
+    model: { type: 'string', default: 'yolox-nano' },
+    spinning: { type: 'boolean', default: false },
+    frames: { type: 'string' },
+    'no-read-ahead': { type: 'boolean', default: false },
+    'whole-picture': { type: 'boolean', default: false },
+  },
 });
 const [mode, clip] = positionals as [string, string];
 if ((mode !== 'bare' && mode !== 'analyze') || clip === undefined) throw new Error('usage: analyze-side.ts bare|analyze CLIP');
@@ -54,7 +60,8 @@ if (mode === 'bare') {
   for (let i = 0; i < frameCount; i++) await detector.runRaw(inputs[i % inputs.length]!);
   frames = frameCount;
 } else {
-  const result = await analyzeVideo(clip, detector, randomUUID, { labels: ['person'], fps: null });
+  const levers = { readAhead: !values['no-read-ahead'], detectorImageOnly: !values['whole-picture'] };
+  const result = await analyzeVideo(clip, detector, randomUUID, { labels: ['person'], fps: null, levers });
   frames = result.framesAnalyzed;
 }
 const wallMs = performance.now() - t0;

@@ -4,7 +4,8 @@
 //   - bare: onnxruntime's `session.run` on the clip's prepared frames, with onnxruntime's own defaults (spinning
 //     threads) and with spinning off (the product's default, `models.spinning`);
 //   - analyze: the product's pipeline over the whole clip (probe, ffmpeg decode, detector, tracker, rules, events),
-//     with the product's defaults (spinning off) and with spinning on.
+//     with the product's defaults, then with each throughput lever off in turn (spinning threads, reading a frame ahead,
+//     decoding the detector image alone), then with all three off (analyze as it was before them).
 // Clips: vtest.avi (768x576, every frame) and the same picture scaled to 1920x1080 H.264 (made here with ffmpeg, no
 // 1080p clip being among the assets). Reported per clip: medians of frames/s and of CPU per frame (the process and its
 // children, i.e. ffmpeg), and the paired per-round ratio analyze / bare (onnxruntime defaults) as its median with the
@@ -52,7 +53,11 @@ const SIDES: readonly Side[] = [
   { name: 'bare, onnxruntime defaults (spinning)', args: ['bare', '--spinning'] },
   { name: 'bare, spinning off', args: ['bare'] },
   { name: 'analyze, product defaults (spinning off)', args: ['analyze'] },
+  // Each lever off in turn (the others on), and all off: what `analyze` was before them.
   { name: 'analyze, spinning on', args: ['analyze', '--spinning'] },
+  { name: 'analyze, no read-ahead', args: ['analyze', '--no-read-ahead'] },
+  { name: 'analyze, whole picture decoded', args: ['analyze', '--whole-picture'] },
+  { name: 'analyze, all three levers off (before)', args: ['analyze', '--spinning', '--no-read-ahead', '--whole-picture'] },
 ];
 const BASELINE = SIDES[0]!.name;
 const PRODUCT = SIDES[2]!.name;

@@ -38,6 +38,12 @@ export interface AnalyzeOptions {
   readonly signal?: AbortSignal | undefined;
   /** Work beside live cameras (batch jobs): decode at background CPU priority. */
   readonly background?: boolean | undefined;
+  /**
+   * The throughput levers, each on by default; `bench/analyze.ts` turns one off at a time to measure it: reading a frame
+   * ahead (its detection starts while the current frame is tracked), and decoding the detector image alone when
+   * nothing needs the whole picture.
+   */
+  readonly levers?: { readonly readAhead?: boolean; readonly detectorImageOnly?: boolean } | undefined;
 }
 
 /** The detector an analysis runs: a model of its own, or a shared one's port (batch jobs). */
@@ -77,7 +83,8 @@ export async function analyzeVideo(path: string, detector: AnalyzeDetector, newI
     background: opts.background ?? false,
     // Decoding, piping and copying the whole picture of every frame costs more than the detector image's (6 MB a
     // 1080p frame against 0.4 MB); an analysis reads it only for tiling, motion or a clip model.
-    detectorImageOnly: !needsWholePicture(camera),
+    detectorImageOnly: (opts.levers?.detectorImageOnly ?? true) && !needsWholePicture(camera),
+    readAhead: opts.levers?.readAhead ?? true,
   });
   const violence = camera.rules.find((r) => r.type === 'violence');
   if (violence && !opts.loadClip) throw new AppError('CONFIG_INVALID', `rule "${violence.id}": a violence rule needs its clip classifier, and none can be loaded here`);

@@ -107,14 +107,17 @@ export function ffmpegDecodeArgs(spec: DecodeSpec): string[] {
   const full = [...NO_DUPLICATES, '-pix_fmt', 'rgb24', '-f', 'rawvideo', 'pipe:1'];
   const branches = ['full', ...(d ? ['small'] : []), ...(spec.media ? ['ts'] : [])];
   let outputs: string[];
+  // The detector image is scaled from the decoded picture in its own (YUV) format, in the same pass that converts it:
+  // at 1080p, scaling the RGB whole picture instead cost 3-4 ms of CPU a frame more.
+  const rate = rateFilter(spec);
+  const small = d ? `scale=${d.width}:${d.height}:flags=bilinear,format=${detFormat}[det]` : '';
   if (d && spec.detectorImageOnly && !spec.media) {
-    const graph = `[0:v]${filters.join(',')},format=rgb24,scale=${d.width}:${d.height}:flags=bilinear,format=${detFormat}[det]`;
-    outputs = ['-filter_complex', graph, '-map', '[det]', ...NO_DUPLICATES, '-pix_fmt', detFormat, '-f', 'rawvideo', `pipe:${DETECTOR_OUTPUT_FD}`];
+    outputs = ['-filter_complex', `[0:v]${rate ? `${rate},` : ''}${small}`, '-map', '[det]', ...NO_DUPLICATES, '-pix_fmt', detFormat, '-f', 'rawvideo', `pipe:${DETECTOR_OUTPUT_FD}`];
   } else if (branches.length === 1) outputs = ['-vf', filters.join(','), ...full];
   else {
-    const graph = [`[0:v]${filters.join(',')},format=rgb24,split=${branches.length}${branches.map((b) => `[${b}]`).join('')}`];
-    if (d) graph.push(`[small]scale=${d.width}:${d.height}:flags=bilinear,format=${detFormat}[det]`);
-    outputs = ['-filter_complex', graph.join(';'), '-map', '[full]', ...full];
+    const graph = [`[0:v]${rate ? `${rate},` : ''}split=${branches.length}${branches.map((b) => `[${b}]`).join('')}`, `[full]${filters.slice(rate ? 1 : 0).join(',')},format=rgb24[rgb]`];
+    if (d) graph.push(`[small]${small}`);
+    outputs = ['-filter_complex', graph.join(';'), '-map', '[rgb]', ...full];
     if (d) outputs.push('-map', '[det]', ...NO_DUPLICATES, '-pix_fmt', detFormat, '-f', 'rawvideo', `pipe:${DETECTOR_OUTPUT_FD}`);
     // wrapped_avframe passes the frame by reference (nothing is encoded); the input's own time base keeps the times
     // exact (the default, one over a guessed frame rate, rounds them to that step); each line is flushed as written.

@@ -24,6 +24,8 @@ export interface FileSourceOptions {
   readonly background?: boolean;
   /** Frames without the whole picture, the detector image only (`detectorImage` must be set): nothing needs it. */
   readonly detectorImageOnly?: boolean;
+  /** Let the worker read ahead (`FrameSource.readAhead`); default true. */
+  readonly readAhead?: boolean;
 }
 
 /** A `FrameSource` over a file, with `exitError()` saying why ffmpeg failed when it delivered nothing. */
@@ -46,6 +48,7 @@ export function fileFrameSource(o: FileSourceOptions): FileFrameSource {
   });
   return {
     wallClock: false,
+    readAhead: o.readAhead ?? true,
     start() {
       if (decoder) return;
       state = 'online';

@@ -74,12 +74,13 @@ test('ffmpegDecodeArgs: RTSP over TCP with a socket timeout; files loop and pace
   const offline = ffmpegDecodeArgs({ ...base, url: 'a.mp4', realtime: false, loop: false }).join(' ');
   assert.match(offline, /-vf fps=5,scale=640:360:flags=fast_bilinear -fps_mode passthrough/);
   const twoOutputs = ffmpegDecodeArgs({ ...base, url: 'a.mp4', realtime: false, detectorImage: { width: 416, height: 234, float: false } }).join(' ');
-  assert.match(twoOutputs, /-filter_complex \[0:v\]fps=5,scale=640:360:flags=fast_bilinear,format=rgb24,split=2\[full\]\[small\];\[small\]scale=416:234:flags=bilinear,format=gbrp\[det\]/);
-  assert.match(twoOutputs, /-map \[full\] -fps_mode passthrough -pix_fmt rgb24 -f rawvideo pipe:1 -map \[det\] -fps_mode passthrough -pix_fmt gbrp -f rawvideo pipe:3$/);
+  // The detector image is scaled from the decoded (YUV) picture, not from the whole RGB one.
+  assert.match(twoOutputs, /-filter_complex \[0:v\]fps=5,split=2\[full\]\[small\];\[full\]scale=640:360:flags=fast_bilinear,format=rgb24\[rgb\];\[small\]scale=416:234:flags=bilinear,format=gbrp\[det\]/);
+  assert.match(twoOutputs, /-map \[rgb\] -fps_mode passthrough -pix_fmt rgb24 -f rawvideo pipe:1 -map \[det\] -fps_mode passthrough -pix_fmt gbrp -f rawvideo pipe:3$/);
   assert.doesNotMatch(twoOutputs, / -vf /);
   // The detector image alone (offline, nothing needs the whole picture): the same filters, fd 3 only, no stdout.
   const only = ffmpegDecodeArgs({ ...base, url: 'a.mp4', realtime: false, detectorImage: { width: 416, height: 234, float: false }, detectorImageOnly: true }).join(' ');
-  assert.match(only, /-filter_complex \[0:v\]fps=5,scale=640:360:flags=fast_bilinear,format=rgb24,scale=416:234:flags=bilinear,format=gbrp\[det\] -map \[det\] -fps_mode passthrough -pix_fmt gbrp -f rawvideo pipe:3$/);
+  assert.match(only, /-filter_complex \[0:v\]fps=5,scale=416:234:flags=bilinear,format=gbrp\[det\] -map \[det\] -fps_mode passthrough -pix_fmt gbrp -f rawvideo pipe:3$/);
   assert.doesNotMatch(only, /pipe:1/);
   // With the live view's output the whole picture is always decoded.
   assert.match(ffmpegDecodeArgs({ ...base, url: 'a.mp4', detectorImage: { width: 416, height: 234, float: false }, detectorImageOnly: true, media: { transcode: false } }).join(' '), / pipe:1 /);
@@ -87,9 +88,9 @@ test('ffmpegDecodeArgs: RTSP over TCP with a socket timeout; files loop and pace
   const media = ffmpegDecodeArgs({ ...base, url: 'rtsp://cam/1', media: { transcode: false } }).join(' ');
   assert.match(media, /-map 0:v:0 -c:v copy -f mp4 -movflags empty_moov\+default_base_moof\+frag_every_frame pipe:4$/);
   // ...and each decoded frame's presentation time on fd 5, split from the same selected frames.
-  assert.match(media, /split=2\[full\]\[ts\] -map \[full\] .* pipe:1 -map \[ts\] -fps_mode passthrough -enc_time_base -1 -c:v wrapped_avframe -flush_packets 1 -f mkvtimestamp_v2 pipe:5 /);
+  assert.match(media, /split=2\[full\]\[ts\];\[full\]scale=640:360:flags=fast_bilinear,format=rgb24\[rgb\] -map \[rgb\] .* pipe:1 -map \[ts\] -fps_mode passthrough -enc_time_base -1 -c:v wrapped_avframe -flush_packets 1 -f mkvtimestamp_v2 pipe:5 /);
   const three = ffmpegDecodeArgs({ ...base, url: 'a.mp4', detectorImage: { width: 416, height: 234, float: true }, media: { transcode: false } }).join(' ');
-  assert.match(three, /split=3\[full\]\[small\]\[ts\];\[small\]scale=416:234:flags=bilinear,format=gbrpf32le\[det\] .* pipe:1 .* pipe:3 .* pipe:5 .* pipe:4$/);
+  assert.match(three, /split=3\[full\]\[small\]\[ts\];\[full\]scale=640:360:flags=fast_bilinear,format=rgb24\[rgb\];\[small\]scale=416:234:flags=bilinear,format=gbrpf32le\[det\] .* pipe:1 .* pipe:3 .* pipe:5 .* pipe:4$/);
   assert.match(ffmpegDecodeArgs({ ...base, url: 'a.avi', media: { transcode: true } }).join(' '), /-map 0:v:0 -c:v libx264 -preset ultrafast -tune zerolatency .* pipe:4$/);
   assert.equal(scaledHeight(1920, 1080, 640), 360);
   assert.equal(scaledHeight(768, 576, 640), 480);

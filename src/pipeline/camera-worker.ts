@@ -315,7 +315,7 @@ class Worker implements CameraWorker {
       ahead = undefined;
       if (!frame) break;
       await this.takePending(frame);
-      if (!source.wallClock && this.processor.detectsEveryFrame) {
+      if (!source.wallClock && source.readAhead !== false && this.processor.detectsEveryFrame) {
         this.processor.detectAhead(frame);
         ahead = await source.next();
         if (ahead) this.processor.detectAhead(ahead);

@@ -13,6 +13,11 @@ import type { MediaListener } from '../live/media-stream.ts';
 export interface FrameSource {
   /** True when frame times are wall-clock capture times (live); false for media time (offline). */
   readonly wallClock: boolean;
+  /**
+   * Offline sources: whether the worker may read the next frame and start its detection before the current frame is
+   * tracked (default: yes when not `wallClock`). A benchmark turns it off to measure what it gives.
+   */
+  readonly readAhead?: boolean;
   start(): void;
   /** The next frame to analyse; null once the source ended or was stopped. */
   next(): Promise<Frame | null>;
