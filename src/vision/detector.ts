@@ -112,9 +112,15 @@ export class ObjectDetector {
     else this.freeLetterboxers.push(lb);
   }
 
-  /** Runs the model after the runs queued before it; the input buffer must stay untouched until this resolves. */
-  private runExclusive(tensor: Float32Array): Promise<RawOutput> {
-    const run = this.runChain.then(() => this.runner.run(tensor, this.inputDims));
+  /**
+   * Runs the model after the runs queued before it; the input buffer must stay untouched until this resolves.
+   * `startedMs` is when this run itself began (after the wait for those queued before it).
+   */
+  private runExclusive(tensor: Float32Array): Promise<{ raw: RawOutput; startedMs: number }> {
+    const run = this.runChain.then(async () => {
+      const startedMs = performance.now();
+      return { raw: await this.runner.run(tensor, this.inputDims), startedMs };
+    });
     this.runChain = run.catch(() => undefined);
     return run;
   }
@@ -129,15 +135,16 @@ export class ObjectDetector {
       const scaled = whole && frame.detectorImage ? letterboxer.applyPlanar(frame.detectorImage, frame.width, frame.height) : null;
       const { tensor, geometry } = scaled ?? letterboxer.apply(frameRgb(frame, 'tiling (or a detector image of another size)'), frame.width, frame.height, region);
       const t1 = performance.now();
-      const raw = await this.runExclusive(tensor);
+      const { raw, startedMs } = await this.runExclusive(tensor);
       const t2 = performance.now();
       for (const c of this.decode(raw, opts)) {
         const b = unletterboxBox(c.boxXyxy, geometry);
         const keypoints = c.keypoints ? unletterboxKeypoints(c.keypoints, geometry).map((k) => ({ ...k, x: k.x + region.x, y: k.y + region.y })) : undefined;
         candidates.push({ ...c, boxXyxy: [b[0] + region.x, b[1] + region.y, b[2] + region.x, b[3] + region.y], ...(keypoints ? { keypoints } : {}) });
       }
+      // The wait for runs queued before this one (another camera's, or the frame read ahead) is not inference.
       pre += t1 - t0;
-      run += t2 - t1;
+      run += t2 - startedMs;
       post += performance.now() - t2;
     }
     const t3 = performance.now();
