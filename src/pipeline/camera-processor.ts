@@ -169,7 +169,8 @@ export class CameraProcessor {
   }
 
   private startDetection(frame: Frame): Promise<Detection[] | null> {
-    return this.detector.detect(frame, { labels: this.camera.objects.track, scoreThreshold: TRACKER_LOW_SCORE, tiling: detectTiling(this.camera) }, this.timings);
+    // Through a promise even if a detector throws at once: a detection started ahead must never throw in the loop.
+    return Promise.resolve().then(() => this.detector.detect(frame, { labels: this.camera.objects.track, scoreThreshold: TRACKER_LOW_SCORE, tiling: detectTiling(this.camera) }, this.timings));
   }
 
   /** Runs the chain on one frame; null when the detector skipped it for a newer frame of this camera. */
