@@ -43,6 +43,11 @@ export interface DecodeSpec {
   readonly background?: boolean;
 }
 
+/** Whether `spec` decodes the detector image alone (no whole picture on stdout): `detectorImageOnly`, a detector image, no media. */
+export function decodesDetectorImageOnly(spec: DecodeSpec): boolean {
+  return spec.detectorImageOnly === true && !!spec.detectorImage && !spec.media;
+}
+
 /** File descriptor of the detector-size output. */
 export const DETECTOR_OUTPUT_FD = 3;
 /** File descriptor of the fragmented-MP4 output. */
@@ -111,7 +116,7 @@ export function ffmpegDecodeArgs(spec: DecodeSpec): string[] {
   // at 1080p, scaling the RGB whole picture instead cost 3-4 ms of CPU a frame more.
   const rate = rateFilter(spec);
   const small = d ? `scale=${d.width}:${d.height}:flags=bilinear,format=${detFormat}[det]` : '';
-  if (d && spec.detectorImageOnly && !spec.media) {
+  if (d && decodesDetectorImageOnly(spec)) {
     outputs = ['-filter_complex', `[0:v]${rate ? `${rate},` : ''}${small}`, '-map', '[det]', ...NO_DUPLICATES, '-pix_fmt', detFormat, '-f', 'rawvideo', `pipe:${DETECTOR_OUTPUT_FD}`];
   } else if (branches.length === 1) outputs = ['-vf', filters.join(','), ...full];
   else {

@@ -3,7 +3,7 @@ import { setPriority } from 'node:os';
 import type { Readable } from 'node:stream';
 import { AppError } from '../core/errors.ts';
 import type { Frame, PlanarImage } from '../core/types.ts';
-import { DETECTOR_OUTPUT_FD, ffmpegDecodeArgs, MEDIA_OUTPUT_FD, TIMESTAMPS_OUTPUT_FD, type DecodeSpec } from './ffmpeg-args.ts';
+import { decodesDetectorImageOnly, DETECTOR_OUTPUT_FD, ffmpegDecodeArgs, MEDIA_OUTPUT_FD, TIMESTAMPS_OUTPUT_FD, type DecodeSpec } from './ffmpeg-args.ts';
 import { TimestampLines } from './timestamp-lines.ts';
 import { FrameAssembler } from './frame-assembler.ts';
 import { redactUrl } from './redact.ts';
@@ -40,7 +40,7 @@ export function startFrameDecoder(
 ): FrameDecoder {
   const d = spec.detectorImage ?? null;
   // The detector image alone: frames are counted by it, and stdout carries nothing.
-  const only = d !== null && spec.detectorImageOnly === true && !spec.media;
+  const only = decodesDetectorImageOnly(spec);
   const stdio: ('ignore' | 'pipe')[] = ['ignore', only ? 'ignore' : 'pipe', 'pipe'];
   if (d) stdio[DETECTOR_OUTPUT_FD] = 'pipe';
   if (spec.media) {

@@ -55,7 +55,7 @@ export function fileFrameSource(o: FileSourceOptions): FileFrameSource {
       decoder = startFrameDecoder(
         {
           url: o.path, width: o.width, height: o.height, fps: o.fps, realtime: false, loop: false, rtspTransport: 'tcp', timeoutMs: 10_000,
-          detectorImage: o.detectorImage, background: o.background ?? false, detectorImageOnly: (o.detectorImageOnly ?? false) && o.detectorImage !== null,
+          detectorImage: o.detectorImage, background: o.background ?? false, detectorImageOnly: o.detectorImageOnly ?? false,
         },
         (rgb, detectorImage) => {
           pending.push({ ...(rgb ? { rgb } : {}), ...(detectorImage ? { detectorImage } : {}) });
