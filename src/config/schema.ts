@@ -5,6 +5,7 @@ import { between, id, PointNormSchema } from './schema-parts.ts';
 import { checkGeometryAndRules, LineSchema, RuleSchema, ZoneSchema } from './rules-schema.ts';
 import { CalibrationSchema, SiteSchema } from './site-schema.ts';
 import { checkSiteRules } from './site-rules-schema.ts';
+import { ClusterSchema } from './cluster-schema.ts';
 
 /** Where a camera's video comes from. */
 export const SourceSchema = z
@@ -193,6 +194,7 @@ export const ConfigSchema = z
     cameras: z.array(CameraSchema).default([]).describe('Cameras; when empty, a demo camera plays the sample clip `sample:vtest`.'),
     site: SiteSchema.default(SiteSchema.parse({})).describe('Floor plans, areas on them, cross-camera identity and stored trajectories; see docs/maps.md.'),
     delivery: DeliverySchema.describe('Where events are sent: webhooks, MQTT (Home Assistant), e-mail; see the README section on delivery.'),
+    cluster: ClusterSchema.default(ClusterSchema.parse({})).describe('Roles and shared services when the server runs as several nodes; see docs/cluster.md.'),
   })
   .strict()
   .superRefine((cfg, ctx) => {
@@ -214,6 +216,14 @@ export const ConfigSchema = z
     for (const issue of checkDeliveryReferences(cfg.delivery, cfg.cameras)) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
     for (const issue of checkSiteReferences(cfg.site, cfg.cameras)) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
     for (const issue of checkSiteRules(cfg.site, cfg.cameras)) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
+    if (cfg.cluster.role !== 'all') {
+      if (!cfg.database.url) {
+        ctx.addIssue({ code: 'custom', path: ['database', 'url'], message: `role "${cfg.cluster.role}" is part of a cluster, whose nodes share one PostgreSQL; the embedded database (PGlite) belongs to one process. Set database.url (env SIGHTLINE_DATABASE__URL) to postgres://USER:PASSWORD@HOST:PORT/DATABASE, or run with --role all` });
+      }
+      if (!cfg.cluster.redisUrl) {
+        ctx.addIssue({ code: 'custom', path: ['cluster', 'redisUrl'], message: `role "${cfg.cluster.role}" needs Redis to carry live messages between nodes; set cluster.redisUrl (env SIGHTLINE_CLUSTER__REDIS_URL) to redis://HOST:6379, or run with --role all` });
+      }
+    }
   });
 
 /**

@@ -4,7 +4,8 @@
 import type { EndReason, EventAttributes, EventSubject, Severity, SightEvent } from '../core/types.ts';
 import { AppError } from '../core/errors.ts';
 import type { VersionKind } from '../delivery/sender.ts';
-import type { SqlDatabase } from './sql-database.ts';
+import type { SqlDatabase, SqlExecutor } from './sql-database.ts';
+import { holdsLease } from './cluster-repository.ts';
 
 /** Which events to count or list; every given field must match. */
 export interface EventFilter {
@@ -107,20 +108,43 @@ interface EventRow {
   keep: boolean;
 }
 
+/**
+ * The fence of a cluster worker's event writes: the lease (owner and epoch) under which this process runs a camera,
+ * or null when it does not hold the camera. A write is refused unless the stored lease still matches.
+ */
+export interface EventFence {
+  lease(cameraId: string): { readonly owner: string; readonly epoch: number } | null;
+}
+
 /** `EventStore` on a `SqlDatabase` migrated with `MIGRATIONS`. */
 export class SqlEventStore implements EventStore {
   readonly #db: SqlDatabase;
+  readonly #fence: EventFence | null;
 
-  constructor(db: SqlDatabase) {
+  /** With `fence` (a cluster worker), every write first checks, in its transaction, that the camera's lease is still this process's. */
+  constructor(db: SqlDatabase, fence: EventFence | null = null) {
     this.#db = db;
+    this.#fence = fence;
   }
 
   async upsert(event: SightEvent, outbox?: OutboxWrite): Promise<number> {
     checkEvent(event);
+    const fence = this.#fence;
+    if (!fence) return this.write(this.#db, event, outbox);
+    const lease = fence.lease(event.cameraId);
+    const refused = () => new AppError('LEASE_LOST', `event ${event.id} of camera "${event.cameraId}" was not stored: this worker no longer holds the camera's lease (another worker runs it now)`);
+    if (!lease) throw refused();
+    return this.#db.transaction(async (tx) => {
+      if (!(await holdsLease(tx, event.cameraId, lease.owner, lease.epoch))) throw refused();
+      return this.write(tx, event, outbox);
+    });
+  }
+
+  private async write(db: SqlExecutor, event: SightEvent, outbox?: OutboxWrite): Promise<number> {
     const destinations = outbox?.destinationIds ?? [];
     // One statement: the event, then (only when destinations want it) its message and deliveries, from the version
     // the event write produced. A single statement is atomic on PGlite and PostgreSQL alike.
-    const rows = await this.#db.query<{ version: number }>(
+    const rows = await db.query<{ version: number }>(
       `WITH e AS (
          INSERT INTO events (id, schema_version, type, severity, camera_id, rule_id, start_ms, end_ms, end_reason, frame_index,
            latency_ms, last_seen_ms, subjects, attributes, snapshot_path, updated_at, version)

@@ -311,6 +311,44 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
       CREATE INDEX track_points_camera_time_idx ON track_points (camera_id, t_ms);
     `,
   },
+  {
+    id: '0011_cluster',
+    // Nodes of a cluster (their heartbeat, role and what their cameras are doing) and camera leases with fencing
+    // epochs: a camera runs on the worker that holds its lease, and each acquisition gets the next epoch, which
+    // event writes must name. The history keeps every lease's interval, so that "never on two workers at once" can be
+    // checked after the fact. Lease times are the database's clock, so nodes' clocks need not agree.
+    sql: `
+      CREATE TABLE cluster_nodes (
+        id            text PRIMARY KEY,
+        instance      text NOT NULL,
+        role          text NOT NULL,
+        version       text NOT NULL,
+        host          text NOT NULL,
+        pid           integer NOT NULL,
+        capacity      double precision NOT NULL,
+        draining      boolean NOT NULL DEFAULT false,
+        started_ms    bigint NOT NULL,
+        heartbeat_ms  bigint NOT NULL,
+        status        jsonb NOT NULL DEFAULT '{}'::jsonb
+      );
+      CREATE TABLE camera_leases (
+        camera_id       text PRIMARY KEY,
+        owner           text NULL,
+        epoch           bigint NOT NULL,
+        lease_until_ms  bigint NOT NULL,
+        acquired_ms     bigint NOT NULL
+      );
+      CREATE TABLE camera_lease_history (
+        camera_id    text NOT NULL,
+        epoch        bigint NOT NULL,
+        owner        text NOT NULL,
+        acquired_ms  bigint NOT NULL,
+        ended_ms     bigint NULL,
+        end_reason   text NULL,
+        PRIMARY KEY (camera_id, epoch)
+      );
+    `,
+  },
 ]);
 
 /** Key of the transaction-scoped advisory lock that serialises migrations across processes on one PostgreSQL. */
