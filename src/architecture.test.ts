@@ -62,8 +62,8 @@ const ADAPTERS: readonly { name: string; test: (spec: string) => boolean }[] = [
   { name: 'files and sockets', test: (s) => ['node:fs', 'node:fs/promises', 'fs', 'node:net', 'node:http', 'node:worker_threads'].includes(s) },
 ];
 
-describe('pipeline/, rules/, events/, tracking/, mapping/, fusion/, analytics/, delivery/, auth/, manage/ and jobs/ import no adapter, not even through another module', () => {
-  for (const folder of ['pipeline', 'rules', 'events', 'tracking', 'mapping', 'fusion', 'analytics', 'delivery', 'auth', 'manage', 'jobs']) {
+describe('pipeline/, rules/, events/, tracking/, mapping/, fusion/, analytics/, delivery/, auth/, manage/, jobs/ and cluster/ import no adapter, not even through another module', () => {
+  for (const folder of ['pipeline', 'rules', 'events', 'tracking', 'mapping', 'fusion', 'analytics', 'delivery', 'auth', 'manage', 'jobs', 'cluster']) {
     test(folder, () => {
       const problems: string[] = [];
       for (const f of files.filter((x) => x.path.startsWith(`${folder}/`))) {

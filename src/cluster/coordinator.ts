@@ -1,0 +1,203 @@
+/**
+ * A node's part in the cluster, one `tick()` per heartbeat: renew what it holds, say it is alive, compute the
+ * assignment from the live workers and the leases, hand over the cameras that should run elsewhere (stop, then
+ * release), take the ones that should run here (acquire, then start). Between ticks `expire()` stops every camera
+ * whose lease may have run out by now, so a worker cut off from the database stops before another takes over (no
+ * split brain). Times here are this process's monotonic clock; the store compares with the database's clock.
+ * No I/O of its own: the store, the clock and what "run these cameras" means are ports.
+ */
+import type { ClusterRole } from '../config/cluster-schema.ts';
+import { AppError, errorMessage } from '../core/errors.ts';
+import { assignCameras, type CameraUnit } from './assignment.ts';
+import type { ClusterStore, NodeRecord, NodeStatus } from './cluster-store.ts';
+
+export interface NodeIdentity {
+  readonly id: string;
+  readonly instance: string;
+  readonly role: ClusterRole;
+  readonly version: string;
+  readonly host: string;
+  readonly pid: number;
+  readonly capacity: number;
+}
+
+export interface CoordinatorDeps {
+  readonly store: ClusterStore;
+  readonly self: NodeIdentity;
+  readonly leaseMs: number;
+  readonly heartbeatMs: number;
+  /** Monotonic milliseconds. */
+  readonly now: () => number;
+  /** The enabled cameras of the configuration in force. */
+  readonly cameras: () => readonly CameraUnit[];
+  readonly status: () => NodeStatus;
+  /** Runs exactly these cameras from now on; resolves when the others have stopped. Never called twice at once. */
+  readonly run: (cameraIds: ReadonlySet<string>) => Promise<void>;
+  /** Called with newly acquired cameras before they start (close what their last holder left open). */
+  readonly acquired?: (cameraIds: readonly string[]) => Promise<void>;
+  readonly log: { info(o: object, msg: string): void; warn(o: object, msg: string): void; error(o: object, msg: string): void };
+}
+
+interface Held {
+  readonly epoch: number;
+  /** Monotonic time by which the camera must have stopped unless renewed. */
+  validUntil: number;
+}
+
+export class ClusterCoordinator {
+  private readonly held = new Map<string, Held>();
+  private running = new Set<string>();
+  private runQueue: Promise<void> = Promise.resolve();
+  private draining = false;
+  private nodesSeen: NodeRecord[] = [];
+  private lastError: string | null = null;
+
+  constructor(private readonly deps: CoordinatorDeps) {}
+
+  /** The lease under which this node runs `cameraId` now, or null (the fence of its event writes). */
+  lease(cameraId: string): { owner: string; epoch: number } | null {
+    const h = this.held.get(cameraId);
+    return h && h.validUntil > this.deps.now() ? { owner: this.deps.self.id, epoch: h.epoch } : null;
+  }
+
+  /** Cameras held now, with their epochs. */
+  holding(): { cameraId: string; epoch: number }[] {
+    return [...this.held].map(([cameraId, h]) => ({ cameraId, epoch: h.epoch })).sort((a, b) => (a.cameraId < b.cameraId ? -1 : 1));
+  }
+
+  /** The live nodes as of the last tick. */
+  nodes(): readonly NodeRecord[] {
+    return this.nodesSeen;
+  }
+
+  /** The first heartbeat: throws NODE_ID_TAKEN when another live process has this node id. */
+  async join(): Promise<void> {
+    const ok = await this.deps.store.heartbeat(this.report(), this.deps.leaseMs);
+    if (!ok) {
+      const other = (await this.deps.store.nodes()).find((n) => n.id === this.deps.self.id);
+      throw new AppError('NODE_ID_TAKEN', `node id "${this.deps.self.id}" is in use by a running node (${other ? `${other.role} on ${other.host}, pid ${other.pid}, last heartbeat ${Math.round(other.ageMs)} ms ago` : 'another process'}); give each node its own cluster.nodeId (env SIGHTLINE_CLUSTER__NODE_ID) or its own data folder`);
+    }
+    this.nodesSeen = await this.deps.store.nodes(this.deps.leaseMs);
+  }
+
+  /** One round; errors (a database that does not answer) are logged and the next round tries again. */
+  async tick(): Promise<void> {
+    try {
+      await this.round();
+      if (this.lastError !== null) this.deps.log.info({}, 'the cluster database answers again');
+      this.lastError = null;
+    } catch (err) {
+      const msg = errorMessage(err);
+      if (msg !== this.lastError) this.deps.log.warn({ err: msg, holding: this.held.size }, 'cluster heartbeat failed; cameras keep running until their leases would run out');
+      this.lastError = msg;
+    }
+    await this.expire();
+  }
+
+  /** Stops every camera whose lease may have run out (no renewal for leaseMs minus one heartbeat). */
+  async expire(): Promise<void> {
+    const t = this.deps.now();
+    const gone = [...this.held].filter(([, h]) => h.validUntil <= t).map(([id]) => id);
+    if (gone.length === 0) return;
+    for (const id of gone) this.held.delete(id);
+    this.deps.log.error({ cameras: gone }, 'leases not renewed in time (the cluster database does not answer); stopping these cameras before another worker takes them over');
+    await this.apply();
+  }
+
+  /** Hands every camera over (stop, release) and leaves the cluster: a clean shutdown. */
+  async drain(): Promise<void> {
+    this.draining = true;
+    const ids = [...this.held.keys()];
+    try {
+      await this.deps.store.heartbeat(this.report(), this.deps.leaseMs);
+    } catch {
+      // The leases run out on their own.
+    }
+    this.held.clear();
+    await this.apply();
+    try {
+      await this.deps.store.release(this.deps.self.id, ids);
+      await this.deps.store.leave(this.deps.self.id, this.deps.self.instance);
+    } catch (err) {
+      this.deps.log.warn({ err: errorMessage(err) }, 'could not release the leases at shutdown; the other workers take the cameras when they run out');
+    }
+    if (ids.length > 0) this.deps.log.info({ cameras: ids }, 'cameras handed over');
+  }
+
+  private report() {
+    return { ...this.deps.self, draining: this.draining, status: this.deps.status() };
+  }
+
+  private async round(): Promise<void> {
+    const { store, self, leaseMs, heartbeatMs, now } = this.deps;
+    const margin = heartbeatMs;
+    if (self.role === 'worker' && !this.draining) {
+      const t0 = now();
+      const renewed = await store.renew(self.id, leaseMs);
+      const kept = new Set(renewed.map((l) => l.cameraId));
+      const lost = [...this.held.keys()].filter((id) => !kept.has(id));
+      for (const l of renewed) {
+        const h = this.held.get(l.cameraId);
+        if (h && h.epoch === l.epoch) h.validUntil = t0 + leaseMs - margin;
+      }
+      if (lost.length > 0) {
+        for (const id of lost) this.held.delete(id);
+        this.deps.log.warn({ cameras: lost }, 'leases lost (taken over by another worker); stopping these cameras');
+        await this.apply();
+      }
+    }
+    if (!(await store.heartbeat(this.report(), leaseMs))) {
+      throw new AppError('NODE_ID_TAKEN', `another process took node id "${self.id}" over; this node's heartbeat is refused`);
+    }
+    this.nodesSeen = await store.nodes(leaseMs);
+    if (self.role !== 'worker' || this.draining) return;
+
+    const workers = this.nodesSeen.filter((n) => n.role === 'worker').map((n) => ({ id: n.id, capacity: n.capacity, draining: n.draining }));
+    const leases = await store.leases();
+    const current = new Map(leases.filter((l) => l.live && l.owner !== null).map((l) => [l.cameraId, l.owner!]));
+    const cameras = this.deps.cameras();
+    const desired = assignCameras(workers, cameras, current);
+    const give = [...this.held.keys()].filter((id) => desired.get(id) !== self.id);
+    if (give.length > 0) {
+      for (const id of give) this.held.delete(id);
+      await this.apply();
+      await store.release(self.id, give);
+      this.deps.log.info({ cameras: give }, 'cameras handed over to other workers');
+    }
+    const take = cameras.map((c) => c.id).filter((id) => desired.get(id) === self.id && !this.held.has(id) && (current.get(id) ?? self.id) === self.id);
+    const got: string[] = [];
+    for (const id of take) {
+      const t0 = now();
+      const lease = await store.acquire(id, self.id, leaseMs);
+      if (!lease) continue;
+      this.held.set(id, { epoch: lease.epoch, validUntil: t0 + leaseMs - margin });
+      got.push(id);
+    }
+    if (got.length > 0) {
+      await this.deps.acquired?.(got);
+      this.deps.log.info({ cameras: got, epochs: got.map((id) => this.held.get(id)?.epoch) }, 'cameras taken on');
+      await this.apply();
+    }
+  }
+
+  /** Runs the held cameras (serialised; a change of configuration goes through `reapply`). */
+  private apply(): Promise<void> {
+    const run = this.runQueue.then(async () => {
+      const next = new Set(this.held.keys());
+      this.running = next;
+      await this.deps.run(next);
+    });
+    this.runQueue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Runs the held cameras again (the configuration changed). */
+  reapply(): Promise<void> {
+    return this.apply();
+  }
+
+  /** Cameras being run now. */
+  get runningIds(): ReadonlySet<string> {
+    return this.running;
+  }
+}
