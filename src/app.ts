@@ -53,6 +53,7 @@ import { startSite, type SiteHandle } from './app-site.ts';
 import { SharedEmbedder } from './pipeline/shared-embedder.ts';
 import type { AppearancePort } from './pipeline/ports.ts';
 import { SqlTrajectoryStore } from './store/trajectory-repository.ts';
+import { joinCluster } from './app-cluster.ts';
 
 /** A running server: its address and how to stop everything it started. */
 export interface RunningApp {
@@ -120,20 +121,30 @@ export async function startApp(fileConfig: Config, log: Logger): Promise<Running
   else log.info({ version: configs.version }, 'configuration read from the database (changes made through the API are kept)');
   const config = configs.current();
   const cameras = effectiveCameras(config);
-  const events = new SqlEventStore(db);
+  const role = config.cluster.role;
+  const nodeId = config.cluster.nodeId ?? await loadNodeId(dataDir);
+  const cluster = await joinCluster({ config, db, nodeId, configs, effectiveCameras, log }).catch(async (err: unknown) => {
+    await db.close();
+    throw err;
+  });
+  // A worker's event writes are fenced by its camera leases: once another worker took a camera over, they are refused.
+  const events = new SqlEventStore(db, role === 'worker' ? cluster.coordinator : null);
   const outbox = new SqlOutbox(db);
   let publicUrl = config.server.publicUrl ?? '';
   const media = new FileMediaStore(join(dataDir, 'media'));
   const linkKey = await loadLinkKey(dataDir);
   let fleet: CameraFleet | null = null;
-  const nodeId = await loadNodeId(dataDir);
   const delivery = createDeliveryService(config, {
     outbox, linkKey, publicUrl: () => publicUrl, readMedia: (p) => media.readFile(p), cameras: () => (fleet?.list() ?? []).map((h) => h.status()),
     log, owner: nodeId,
   });
   await delivery.loadStates();
-  const closed = await events.closeOpen(cameras.map((c) => c.id), { route: (event) => delivery.route({ kind: 'end', event }), nowMs: Date.now() });
-  if (closed > 0) log.warn({ events: closed }, 'closed events left open by the last run (endReason restart)');
+  const closeOpen = async (ids: readonly string[]) => {
+    const closed = await events.closeOpen(ids, { route: (event) => delivery.route({ kind: 'end', event }), nowMs: Date.now() });
+    if (closed > 0) log.warn({ events: closed, cameras: ids }, 'closed events left open by the last run (endReason restart)');
+  };
+  // In a cluster a worker closes a camera's open events when it takes the camera on (its last holder may have died).
+  if (role === 'all') await closeOpen(cameras.map((c) => c.id));
   const analytics = new SqlAnalyticsStore(db);
 
   const hub = new LiveHub();
@@ -218,52 +229,75 @@ export async function startApp(fileConfig: Config, log: Logger): Promise<Running
   });
   const access = await startAccess(config, db, log);
   const tls = config.server.tls ? await readTls(config.server.tls) : undefined;
-  const app = await buildServer({
-    cameras: () => fleet?.list() ?? [], configs, appliedAt: (id) => fleet?.appliedAt(id) ?? Promise.resolve(null), infer, jobs: jobs.port,
-    models: modelsPort(registry, () => configs.current(), async (ids) => {
-      if (fleet && ids.length > 0) await fleet.reloadModels(ids);
-    }),
-    events, analytics, media, log, recordings, delivery, linkKey, auth: access.auth, dashboardDir: DASHBOARD_DIR, site,
-    security: { ...config.auth, corsOrigins: config.server.corsOrigins, bodyLimitKb: config.server.bodyLimitKb, trustProxy: config.server.trustProxy, tls },
-  }, hub);
-  await app.listen({ host: config.server.host, port: config.server.port });
-  const stopTlsWatch = config.server.tls ? watchTls(config.server.tls, app.server as unknown as SecureServer, log) : () => undefined;
-  const address = app.server.address();
-  const port = typeof address === 'object' && address ? address.port : config.server.port;
-  const url = `${tls ? 'https' : 'http'}://${config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host}:${port}`;
-  log.info({ url }, 'server listening');
-  if (!publicUrl) {
-    // Links in deliveries must name an address receivers can reach; a wildcard bind address is not one.
-    const host = ['0.0.0.0', '::', ''].includes(config.server.host) ? hostname() : config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host;
-    publicUrl = `http://${host}:${port}`;
-    if (config.delivery.destinations.length > 0 && ['0.0.0.0', '::', '127.0.0.1', 'localhost', '::1'].includes(config.server.host)) {
-      log.warn({ publicUrl }, `links in deliveries (snapshots, clips) point at ${publicUrl}; set server.publicUrl to the address receivers reach`);
+  // A worker serves no HTTP: the API nodes do (the cluster view, cameras as its heartbeat reports them, live messages).
+  let app: Awaited<ReturnType<typeof buildServer>> | null = null;
+  let url = '';
+  let stopTlsWatch = () => undefined as void;
+  if (role !== 'worker') {
+    const server = await buildServer({
+      cameras: () => cluster.remoteCameras?.() ?? fleet?.list() ?? [], configs, appliedAt: (id) => fleet?.appliedAt(id) ?? Promise.resolve(null), infer, jobs: jobs.port,
+      models: modelsPort(registry, () => configs.current(), async (ids) => {
+        if (fleet && ids.length > 0) await fleet.reloadModels(ids);
+      }),
+      events, analytics, media, log, recordings, delivery, linkKey, auth: access.auth, dashboardDir: DASHBOARD_DIR, site, cluster: { view: () => cluster.view() },
+      security: { ...config.auth, corsOrigins: config.server.corsOrigins, bodyLimitKb: config.server.bodyLimitKb, trustProxy: config.server.trustProxy, tls },
+    }, hub);
+    app = server;
+    await server.listen({ host: config.server.host, port: config.server.port });
+    stopTlsWatch = config.server.tls ? watchTls(config.server.tls, server.server as unknown as SecureServer, log) : () => undefined;
+    const address = server.server.address();
+    const port = typeof address === 'object' && address ? address.port : config.server.port;
+    url = `${tls ? 'https' : 'http'}://${config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host}:${port}`;
+    log.info({ url, role }, 'server listening');
+    if (!publicUrl) {
+      // Links in deliveries must name an address receivers can reach; a wildcard bind address is not one.
+      const host = ['0.0.0.0', '::', ''].includes(config.server.host) ? hostname() : config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host;
+      publicUrl = `http://${host}:${port}`;
+      if (config.delivery.destinations.length > 0 && ['0.0.0.0', '::', '127.0.0.1', 'localhost', '::1'].includes(config.server.host)) {
+        log.warn({ publicUrl }, `links in deliveries (snapshots, clips) point at ${publicUrl}; set server.publicUrl to the address receivers reach`);
+      }
     }
+  } else if (!publicUrl && config.delivery.destinations.length > 0) {
+    log.warn({}, 'this worker sends deliveries whose links (snapshots, clips) must point at an API node; set server.publicUrl to its address');
   }
-  await delivery.start();
+  // Deliveries and batch jobs are consumed by the nodes that run cameras (leases in the database share them out).
+  if (role !== 'api') await delivery.start();
 
-
-  const cameraFleet = new CameraFleet({
+  const cameraFleet = role === 'api' ? null : new CameraFleet({
     config: () => configs.current(), log, detectorFor, events: bus, publish: hub.publish, analytics, recordings,
     onProgress: (what) => progressLogger(log, what), site: site.port, appearance: appearanceFor(config, site, embedderFor, log),
   });
   fleet = cameraFleet;
+  /** The cameras this node runs: all of them on one box, the held ones on a worker, none on an API node. */
+  const runHere = (all: CameraConfig[]) => (role === 'all' ? all : role === 'worker' ? all.filter((c) => cluster.coordinator!.runningIds.has(c.id)) : []);
   configs.setApplier(async (next, previous) => {
     if (JSON.stringify(next.delivery) !== JSON.stringify(previous.delivery)) await delivery.reconfigure(next.delivery);
     site.reconfigure(next, effectiveCameras(next));
-    await cameraFleet.apply(effectiveCameras(next));
+    if (role === 'worker') await cluster.coordinator!.reapply();
+    else await cameraFleet?.apply(runHere(effectiveCameras(next)));
   });
-  await cameraFleet.apply(cameras);
-  await jobs.start();
+  if (role === 'worker') hub.listen((m) => cluster.publish(m));
+  await cluster.start({
+    run: async () => {
+      await cameraFleet?.apply(runHere(effectiveCameras(configs.current())));
+    },
+    cameras: () => cameraFleet?.list() ?? [],
+    publishHere: hub.publish,
+    closeOpen,
+  });
+  if (role === 'all') await cameraFleet!.apply(cameras);
+  if (role !== 'api') await jobs.start();
+  if (role === 'worker') log.info({ node: nodeId }, 'worker running; cameras are assigned through the cluster');
 
   return {
     url,
     async stop() {
       stopTlsWatch();
       await access.stop();
-      await app.close();
+      await app?.close();
+      await cluster.stop();
       await jobs.stop();
-      await cameraFleet.stop();
+      await cameraFleet?.stop();
       await site.stop();
       await recordings.stop();
       await delivery.stop();

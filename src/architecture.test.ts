@@ -59,6 +59,7 @@ const ADAPTERS: readonly { name: string; test: (spec: string) => boolean }[] = [
   { name: 'onnxruntime', test: (s) => s.startsWith('onnxruntime') },
   { name: 'MQTT client', test: (s) => s === 'mqtt' },
   { name: 'SMTP client', test: (s) => s === 'nodemailer' },
+  { name: 'Redis client', test: (s) => s === 'redis' || s.startsWith('@redis/') },
   { name: 'files and sockets', test: (s) => ['node:fs', 'node:fs/promises', 'fs', 'node:net', 'node:http', 'node:worker_threads'].includes(s) },
 ];
 
@@ -115,4 +116,9 @@ test('each delivery library is imported by its one sender: mqtt by the MQTT send
   const importersOf = (re: RegExp) => files.filter((f) => runtimeImports(f.text).some((s) => re.test(s))).map((f) => f.path);
   assert.deepEqual(importersOf(/^mqtt$/), ['senders/mqtt-sender.ts']);
   assert.deepEqual(importersOf(/^nodemailer$/), ['senders/email-sender.ts']);
+});
+
+test('the Redis client is imported by the live relay alone', () => {
+  const importersOf = (re: RegExp) => files.filter((f) => runtimeImports(f.text).some((s) => re.test(s))).map((f) => f.path);
+  assert.deepEqual(importersOf(/^(redis|@redis\/)/), ['broker/redis-relay.ts']);
 });

@@ -91,6 +91,7 @@ const EXAMPLES: Record<string, (s: AuthServer, c: Caller) => Promise<Call> | Cal
   'GET /api/analytics/occupancy': () => ({ path: '/api/analytics/occupancy?camera=cam1&zone=yard' }),
   'GET /api/analytics/lines': () => ({ path: '/api/analytics/lines?camera=cam1' }),
   'GET /api/site': () => ({ path: '/api/site' }),
+  'GET /api/cluster': () => ({ path: '/api/cluster' }),
   'POST /api/site/calibration': () => ({ path: '/api/site/calibration', body: { pointPairs: [{ imagePx: [0, 0], planM: [0, 0] }, { imagePx: [100, 0], planM: [5, 0] }, { imagePx: [100, 100], planM: [5, 5] }, { imagePx: [0, 100], planM: [0, 5] }] } }),
   'GET /api/tracks': () => ({ path: '/api/tracks?camera=cam1' }),
   'GET /api/areas/:id/occupancy': () => ({ path: '/api/areas/lobby/occupancy?bucket=5m' }),

@@ -19,12 +19,13 @@ import type { ConfigService } from '../manage/config-service.ts';
 import type { JobsPort } from './routes/jobs.ts';
 import type { ModelsPort } from './routes/models.ts';
 import type { SiteHandle } from '../app-site.ts';
+import type { ClusterPort } from './routes/cluster.ts';
 
 /** A server built with every optional part and nothing behind it (never served): for the documents made from routes. */
 export async function documentServer(): Promise<Awaited<ReturnType<typeof buildServer>>> {
   const app = await buildServer({
     cameras: () => [], events: {} as EventStore, analytics: {} as AnalyticsStore, media: {} as MediaStore, log: pino({ level: 'silent' }),
-    recordings: {} as Recordings, delivery: {} as DeliveryService, configs: {} as ConfigService, infer: async () => ({ task: 'detect', results: [] }), jobs: {} as JobsPort, models: {} as ModelsPort, site: {} as SiteHandle, auth: null,
+    recordings: {} as Recordings, delivery: {} as DeliveryService, configs: {} as ConfigService, infer: async () => ({ task: 'detect', results: [] }), jobs: {} as JobsPort, models: {} as ModelsPort, site: {} as SiteHandle, cluster: {} as ClusterPort, auth: null,
     security: { ...DEFAULT_AUTH, corsOrigins: [], bodyLimitKb: 1024 },
   }, new LiveHub());
   await app.ready();

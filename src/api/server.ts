@@ -25,6 +25,7 @@ import type { CameraHandle } from './camera-handle.ts';
 import type { LiveHub } from './live-hub.ts';
 import { analyticsRoutes } from './routes/analytics.ts';
 import { siteRoutes } from './routes/site.ts';
+import { clusterRoutes, type ClusterPort } from './routes/cluster.ts';
 import type { SiteHandle } from '../app-site.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { authRoutes } from './routes/auth.ts';
@@ -48,6 +49,8 @@ import { dashboardRoutes, isPageRequest } from './routes/dashboard.ts';
 
 /** What the HTTP API reads from (ports; built by the composition root). */
 export interface ApiDeps {
+  /** The cluster view (GET /api/cluster); absent: no route. */
+  readonly cluster?: ClusterPort;
   readonly cameras: () => readonly CameraHandle[];
   readonly events: EventStore;
   readonly analytics: AnalyticsStore;
@@ -240,6 +243,7 @@ export async function buildServer(deps: ApiDeps, hub: LiveHub) {
   await app.register(eventRoutes, ctx);
   await app.register(liveRoutes, ctx);
   await app.register(analyticsRoutes, ctx);
+  if (deps.cluster) await app.register(clusterRoutes, { ...ctx, cluster: deps.cluster });
   if (deps.site) await app.register(siteRoutes, { ...ctx, configs: deps.configs, site: deps.site });
   if (deps.delivery) await app.register(deliveryRoutes, { ...ctx, delivery: deps.delivery });
   if (deps.infer) await app.register(inferRoutes, { ...ctx, infer: deps.infer });

@@ -11,7 +11,8 @@ import { calibrateCommand } from './calibrate-command.ts';
 
 const USAGE = `usage: sightline <command> [options]
 commands:
-  serve [--config FILE]          run the server (default config: a demo camera on the sample clip)
+  serve [--config FILE] [--role all|api|worker]
+                                 run the server (default config: a demo camera on the sample clip; roles: docs/cluster.md)
   analyze VIDEO [options]        analyse a video offline (see: sightline analyze --help)
   config check FILE              validate a configuration file
   keys create --role ROLE        print a new API key for scripts (on the server machine; see: sightline keys)

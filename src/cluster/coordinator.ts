@@ -113,8 +113,9 @@ export class ClusterCoordinator {
     } catch {
       // The leases run out on their own.
     }
+    // Stopped while still held, so that the events they end are stored under their leases.
+    await this.apply(new Set());
     this.held.clear();
-    await this.apply();
     try {
       await this.deps.store.release(this.deps.self.id, ids);
       await this.deps.store.leave(this.deps.self.id, this.deps.self.instance);
@@ -159,8 +160,8 @@ export class ClusterCoordinator {
     const desired = assignCameras(workers, cameras, current);
     const give = [...this.held.keys()].filter((id) => desired.get(id) !== self.id);
     if (give.length > 0) {
+      await this.apply(new Set([...this.held.keys()].filter((id) => !give.includes(id))));
       for (const id of give) this.held.delete(id);
-      await this.apply();
       await store.release(self.id, give);
       this.deps.log.info({ cameras: give }, 'cameras handed over to other workers');
     }
@@ -180,10 +181,10 @@ export class ClusterCoordinator {
     }
   }
 
-  /** Runs the held cameras (serialised; a change of configuration goes through `reapply`). */
-  private apply(): Promise<void> {
+  /** Runs the held cameras, or `only` (serialised; a change of configuration goes through `reapply`). */
+  private apply(only?: ReadonlySet<string>): Promise<void> {
     const run = this.runQueue.then(async () => {
-      const next = new Set(this.held.keys());
+      const next = new Set(only ?? this.held.keys());
       this.running = next;
       await this.deps.run(next);
     });

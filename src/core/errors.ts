@@ -20,6 +20,7 @@ export const ERROR_CODES = {
   FFMPEG_MISSING: { httpStatus: 500, meaning: 'ffmpeg or ffprobe is not installed or not on PATH.' },
   LEASE_LOST: { httpStatus: 409, meaning: 'A cluster worker wrote for a camera whose lease it no longer holds (another worker took it over); the write was refused.' },
   NODE_ID_TAKEN: { httpStatus: 500, meaning: 'Another running process of the cluster uses this node id; each node needs its own (cluster.nodeId or its own data folder).' },
+  REDIS_UNAVAILABLE: { httpStatus: 503, meaning: 'A cluster node cannot reach the Redis server named in cluster.redisUrl.' },
   DATABASE_FAILED: { httpStatus: 500, meaning: 'The database could not be opened, migrated or queried.' },
   MOT_FILE_INVALID: { httpStatus: 400, meaning: 'A MOTChallenge file (gt, detections, results, seqinfo.ini) is malformed or missing.' },
   DESTINATION_NOT_FOUND: { httpStatus: 404, meaning: 'No delivery destination with this id is configured (GET /api/destinations lists them).' },

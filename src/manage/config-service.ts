@@ -148,6 +148,31 @@ export class ConfigService {
     });
   }
 
+  /**
+   * Takes a newer version another node stored (a cluster: changes made through any API node): applied like a change
+   * made here. Returns the version now in force. A stored document this version cannot read is logged by the caller
+   * and left alone (the configuration in force stays).
+   */
+  refresh(): Promise<number> {
+    return this.serialised(async () => {
+      const latest = await this.store.latest();
+      if (!latest || latest.version <= this.versionNo) return this.versionNo;
+      const input = configInputWith(this.base, latest.document);
+      const parsed = ConfigSchema.safeParse(input);
+      if (!parsed.success) {
+        const problems = describeIssues(parsed.error.issues, input).map((p) => `${p.path}: ${p.message}`);
+        throw new AppError('CONFIG_INVALID', `configuration version ${latest.version} stored by another node does not match this node's schema (an older version of Sightline?): ${problems.join('; ')}`);
+      }
+      const previous = this.config;
+      this.config = parsed.data;
+      this.versionNo = latest.version;
+      await this.applier(parsed.data, previous);
+      const result = { version: latest.version, changes: latest.changes ?? [], config: parsed.data };
+      for (const fn of this.listeners) fn(result);
+      return latest.version;
+    });
+  }
+
   versions(opts: { limit: number; before?: number | undefined }): Promise<ConfigVersionInfo[]> {
     return this.store.list(opts);
   }

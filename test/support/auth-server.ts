@@ -12,6 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { buildServer } from '../../src/api/server.ts';
+import { joinCluster } from '../../src/app-cluster.ts';
+import { effectiveCameras } from '../../src/app-cameras.ts';
 import type { CameraHandle } from '../../src/api/camera-handle.ts';
 import { LiveHub } from '../../src/api/live-hub.ts';
 import { AuthService } from '../../src/auth/auth-service.ts';
@@ -121,8 +123,10 @@ export async function startAuthServer(db: SqlDatabase, opts: { auth?: Partial<Au
   });
   const site = startSite(config.config, config.config.cameras, { store: new SqlTrajectoryStore(db), publish: () => undefined, log, now });
   await site.savePlanImage('floor.jpg', TINY_JPEG);
+  const cluster = await joinCluster({ config: config.config, db, nodeId: 'test-node', configs, effectiveCameras, log });
+  await cluster.start({ run: async () => undefined, cameras: () => cams, publishHere: () => undefined, closeOpen: async () => undefined });
   const app = await buildServer({
-    site,
+    site, cluster,
     cameras: () => cams, events, analytics: new SqlAnalyticsStore(db), media: new FileMediaStore(join(dir, 'media')), log, now, recordings, delivery,
     linkKey: randomBytes(32), auth, configs, jobs: jobs.port, models,
     // A stand-in for the models (these tests are about the doors; test/infer-api.test.ts runs the real ones).

@@ -1,0 +1,180 @@
+/**
+ * A node of a cluster (`cluster.role` api or worker): its coordinator (heartbeats, camera leases), the Redis relay of
+ * live messages, the configuration taken from other nodes' changes, and the view `GET /api/cluster` serves. With
+ * `role: all` (one box) none of it runs and the view is this process alone.
+ */
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import type { Logger } from 'pino';
+import type { CameraHandle } from './api/camera-handle.ts';
+import type { ClusterViewJson } from './api/routes/cluster.ts';
+import { startRedisRelay, type LiveRelay } from './broker/redis-relay.ts';
+import type { CameraUnit } from './cluster/assignment.ts';
+import type { NodeStatus } from './cluster/cluster-store.ts';
+import { ClusterCoordinator } from './cluster/coordinator.ts';
+import { remoteCameraHandles } from './cluster/remote-cameras.ts';
+import type { Config, CameraConfig } from './config/schema.ts';
+import { errorMessage } from './core/errors.ts';
+import type { ConfigService } from './manage/config-service.ts';
+import type { LiveMessage } from './pipeline/live-messages.ts';
+import { SqlClusterStore } from './store/cluster-repository.ts';
+import type { SqlDatabase } from './store/sql-database.ts';
+
+/** This build's version (package.json). */
+export const VERSION: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+/** What GET /api/cluster shows. */
+export type ClusterView = ClusterViewJson;
+
+export interface ClusterNode {
+  readonly role: Config['cluster']['role'];
+  readonly nodeId: string;
+  /** The coordinator (api and worker roles); null on one box. */
+  readonly coordinator: ClusterCoordinator | null;
+  /** The cameras as an API node sees them (remote status); null on other roles. */
+  readonly remoteCameras: (() => CameraHandle[]) | null;
+  view(): Promise<ClusterView>;
+  /** Starts heartbeats, the relay and config refreshes; `run` runs a worker's held cameras. */
+  start(ports: { run(ids: ReadonlySet<string>): Promise<void>; cameras(): CameraHandle[]; publishHere(m: LiveMessage): void; closeOpen(ids: readonly string[]): Promise<void> }): Promise<void>;
+  /** Sends a message of this node's cameras to the other nodes (worker). */
+  publish(m: LiveMessage): void;
+  /** Hands the cameras over and leaves. */
+  stop(): Promise<void>;
+}
+
+/** Process CPU (share of one core since the last call) and resident memory. */
+function loadMeter(): () => { cpu: number; rssMb: number } {
+  let last = process.cpuUsage();
+  let at = performance.now();
+  return () => {
+    const now = performance.now();
+    const used = process.cpuUsage(last);
+    last = process.cpuUsage();
+    const cpu = (used.user + used.system) / 1000 / Math.max(1, now - at);
+    at = now;
+    return { cpu: Math.round(cpu * 1000) / 1000, rssMb: Math.round(process.memoryUsage.rss() / 1048576) };
+  };
+}
+
+const unitsOf = (cameras: readonly CameraConfig[]): CameraUnit[] =>
+  cameras.filter((c) => c.enabled).map((c) => ({ id: c.id, parentId: c.source.url.startsWith('tile:') ? c.source.url.slice(5) : null }));
+
+/**
+ * The node for `config.cluster`: on one box (`all`) a shell that only answers the view; otherwise joins the cluster
+ * (throws NODE_ID_TAKEN when another live node has this id).
+ */
+export async function joinCluster(args: {
+  config: Config; db: SqlDatabase; nodeId: string; configs: ConfigService; effectiveCameras: (c: Config) => CameraConfig[]; log: Logger;
+}): Promise<ClusterNode> {
+  const { config, db, nodeId, configs, log } = args;
+  const c = config.cluster;
+  const clog = log.child({ component: 'cluster', node: nodeId });
+  if (c.role === 'all') {
+    let cameras: () => CameraHandle[] = () => [];
+    const meter = loadMeter();
+    const started = Date.now();
+    return {
+      role: 'all', nodeId, coordinator: null, remoteCameras: null,
+      async view() {
+        const ids = cameras().map((h) => h.id);
+        return {
+          self: nodeId, role: 'all', redis: null,
+          nodes: [{ id: nodeId, role: 'all', version: VERSION, host: hostname(), pid: process.pid, capacity: c.capacity, draining: false, startedMs: started, heartbeatAgeMs: 0, cameras: ids, load: meter() }],
+          assignments: args.effectiveCameras(configs.current()).map((cam) => ({ cameraId: cam.id, node: cam.enabled ? nodeId : null, epoch: null })),
+        };
+      },
+      async start(ports) {
+        cameras = ports.cameras;
+      },
+      publish() {},
+      async stop() {},
+    };
+  }
+
+  const store = new SqlClusterStore(db);
+  const meter = loadMeter();
+  let lastLoad = meter();
+  let cameraHandles: () => CameraHandle[] = () => [];
+  const status = (): NodeStatus => ({ cameras: c.role === 'worker' ? cameraHandles().map((h) => h.status() as unknown as { id: string } & Record<string, unknown>) : [], load: lastLoad });
+  let runCameras: (ids: ReadonlySet<string>) => Promise<void> = async () => undefined;
+  let closeOpen: (ids: readonly string[]) => Promise<void> = async () => undefined;
+  const coordinator = new ClusterCoordinator({
+    store, self: { id: nodeId, instance: randomUUID(), role: c.role, version: VERSION, host: hostname(), pid: process.pid, capacity: c.capacity },
+    leaseMs: c.leaseMs, heartbeatMs: c.heartbeatMs, now: () => performance.now(),
+    cameras: () => unitsOf(args.effectiveCameras(configs.current())),
+    status, run: (ids) => runCameras(ids), acquired: (ids) => closeOpen(ids), log: clog,
+  });
+  await coordinator.join();
+  clog.info({ role: c.role, capacity: c.capacity, leaseMs: c.leaseMs }, 'joined the cluster');
+
+  let relay: LiveRelay | null = null;
+  const timers: NodeJS.Timeout[] = [];
+  let tickTimer: NodeJS.Timeout | null = null;
+  let ticking: Promise<void> = Promise.resolve();
+  let stopped = false;
+  return {
+    role: c.role, nodeId, coordinator,
+    remoteCameras: c.role === 'api' ? () => remoteCameraHandles(args.effectiveCameras(configs.current()), coordinator.nodes()) : null,
+    async view() {
+      const [nodes, leases] = await Promise.all([store.nodes(c.leaseMs), store.leases()]);
+      const live = new Map(leases.filter((l) => l.live).map((l) => [l.cameraId, l]));
+      return {
+        self: nodeId, role: c.role, redis: relay ? { connected: relay.connected, dropped: relay.dropped } : null,
+        nodes: nodes.map((n) => ({
+          id: n.id, role: n.role, version: n.version, host: n.host, pid: n.pid, capacity: n.capacity, draining: n.draining, startedMs: n.startedMs,
+          heartbeatAgeMs: n.ageMs, cameras: (n.status.cameras ?? []).map((s) => s.id), load: n.status.load ?? null,
+        })),
+        assignments: args.effectiveCameras(configs.current()).map((cam) => {
+          const l = live.get(cam.id);
+          return { cameraId: cam.id, node: l?.owner ?? null, epoch: l?.epoch ?? null };
+        }),
+      };
+    },
+    async start(ports) {
+      cameraHandles = ports.cameras;
+      runCameras = ports.run;
+      closeOpen = ports.closeOpen;
+      relay = await startRedisRelay({
+        url: c.redisUrl!, nodeId, log: clog,
+        ...(c.role === 'api' ? { onMessage: (m: LiveMessage) => ports.publishHere(m) } : {}),
+      });
+      const loop = () => {
+        if (stopped) return;
+        ticking = (async () => {
+          lastLoad = meter();
+          await coordinator.tick();
+        })();
+        void ticking.finally(() => {
+          if (!stopped) tickTimer = setTimeout(loop, c.heartbeatMs);
+        });
+      };
+      loop();
+      // Between rounds (a round may wait on a database that does not answer): stop what may have run out.
+      timers.push(setInterval(() => void coordinator.expire(), Math.max(50, c.heartbeatMs / 4)));
+      // Changes made on any API node, within a second.
+      let lastRefreshError = '';
+      timers.push(setInterval(() => {
+        configs.refresh().then(() => {
+          lastRefreshError = '';
+        }, (err: unknown) => {
+          const msg = errorMessage(err);
+          if (msg !== lastRefreshError) clog.warn({ err: msg }, 'could not take the configuration stored by another node');
+          lastRefreshError = msg;
+        });
+      }, 500));
+      for (const t of timers) t.unref?.();
+    },
+    publish(m) {
+      relay?.publish(m);
+    },
+    async stop() {
+      stopped = true;
+      for (const t of timers) clearInterval(t);
+      if (tickTimer) clearTimeout(tickTimer);
+      await ticking.catch(() => undefined);
+      await coordinator.drain();
+      await relay?.close();
+    },
+  };
+}
