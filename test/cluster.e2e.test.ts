@@ -22,6 +22,7 @@ import { startTcpProxy, type TcpProxy } from './support/tcp-proxy.ts';
 import { sleep, waitFor } from './support/wait.ts';
 
 const CAMERAS = Array.from({ length: 9 }, (_, i) => `c${i + 1}`);
+/** The default cluster.leaseMs: the test runs the defaults a user gets. */
 const LEASE_MS = 6000;
 
 interface Node {
@@ -107,7 +108,7 @@ test('a cluster of one API node and three workers: spread, failover, Redis away,
       `assets: ${JSON.stringify(ASSETS)}`,
       'models: { download: false, threads: 1 }',
       `database: { url: ${JSON.stringify(dbUrl)} }`,
-      `cluster: { redisUrl: ${JSON.stringify(redis.url)}, leaseMs: ${LEASE_MS}, heartbeatMs: 500 }`,
+      `cluster: { redisUrl: ${JSON.stringify(redis.url)} }`,
       'log: { level: info }',
       'cameras:',
       ...CAMERAS.map((c) => `  - { id: ${c}, source: { url: ${JSON.stringify(rtsp!.url(c))} }, detect: { fps: 2 }, record: { mode: "off" }, live: { enabled: false } }`),
@@ -202,6 +203,9 @@ test('a cluster of one API node and three workers: spread, failover, Redis away,
     }
     assert.deepEqual(w2.lines.filter((l) => /LEASE_LOST|"level":50/.test(l)), [], 'no refused writes or errors on w2');
   } finally {
+    // CLUSTER_TEST_LOGS=DIR keeps every node's log for a look afterwards.
+    const keep = process.env['CLUSTER_TEST_LOGS'];
+    if (keep) for (const n of nodes) writeFileSync(join(keep, `cluster-${n.id}.log`), n.lines.join('\n'));
     ws?.close();
     proxy?.heal();
     await Promise.all(nodes.map((n) => stopNode(n)));

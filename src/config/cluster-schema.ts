@@ -19,7 +19,7 @@ export const ClusterSchema = z
       .describe('Redis (or Valkey) carrying live messages (tracks, events, camera status) between nodes.'),
     capacity: between(0.1, 1000).default(1)
       .describe('This worker\'s share of the cameras, relative to the other workers\' (a worker with 2 gets twice the cameras of one with 1).'),
-    leaseMs: between(3000, 120_000, { int: true }).default(9000)
+    leaseMs: between(3000, 120_000, { int: true }).default(6000)
       .describe('How long a worker holds a camera without renewing its lease (ms). A worker that dies loses its cameras to the others this long after its last renewal; a worker cut off from the database stops them before then.'),
     heartbeatMs: between(200, 10_000, { int: true }).default(1000)
       .describe('How often a node renews its heartbeat and leases and looks at the assignment (ms); at most a third of leaseMs.'),

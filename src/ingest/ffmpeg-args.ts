@@ -74,7 +74,8 @@ export function isNetworkUrl(url: string): boolean {
   return /^(rtsps?|https?|rtmp|srt|udp|tcp):\/\//i.test(url);
 }
 
-const isRtsp = (url: string) => /^rtsps?:\/\//i.test(url);
+/** Whether the URL is an RTSP stream. */
+export const isRtsp = (url: string) => /^rtsps?:\/\//i.test(url);
 
 /** Input options shared by ffmpeg and ffprobe for a source URL. */
 export function inputArgs(url: string, rtspTransport: 'tcp' | 'udp', timeoutMs: number): string[] {

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { access } from 'node:fs/promises';
 import { AppError } from '../core/errors.ts';
-import { inputArgs, isNetworkUrl } from './ffmpeg-args.ts';
+import { inputArgs, isNetworkUrl, isRtsp } from './ffmpeg-args.ts';
 import { redactUrl } from './redact.ts';
 
 /** What ffprobe tells about a video source. */
@@ -33,6 +33,9 @@ export async function probeVideo(url: string, opts: { rtspTransport?: 'tcp' | 'u
   const timeoutMs = opts.timeoutMs ?? 10_000;
   const args = [
     '-v', 'error', ...inputArgs(url, opts.rtspTransport ?? 'tcp', timeoutMs),
+    // Half a second of an RTSP stream tells its size and rate (the decoder reads as much); the default 5 s made a camera
+    // take about 3 s longer to start (measured on the test RTSP server: 3.1 s against 1.0 s).
+    ...(isRtsp(url) ? ['-analyzeduration', '500000'] : []),
     '-select_streams', 'v:0', '-show_entries', 'stream=width,height,avg_frame_rate,r_frame_rate,nb_frames,codec_name:format=duration',
     '-of', 'json', url,
   ];
