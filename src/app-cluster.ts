@@ -105,10 +105,20 @@ export async function joinCluster(args: {
     cameras: () => unitsOf(args.effectiveCameras(configs.current())),
     status, run: (ids) => runCameras(ids), acquired: (ids) => closeOpen(ids), log: clog,
   });
-  await coordinator.join();
+  // Redis first: a wrong URL is said before the node takes part in anything.
+  let publishHere: (m: LiveMessage) => void = () => undefined;
+  const relay: LiveRelay = await startRedisRelay({
+    url: c.redisUrl!, nodeId, log: clog,
+    ...(c.role === 'api' ? { onMessage: (m: LiveMessage) => publishHere(m) } : {}),
+  });
+  try {
+    await coordinator.join();
+  } catch (err) {
+    await relay.close();
+    throw err;
+  }
   clog.info({ role: c.role, capacity: c.capacity, leaseMs: c.leaseMs }, 'joined the cluster');
 
-  let relay: LiveRelay | null = null;
   const timers: NodeJS.Timeout[] = [];
   let tickTimer: NodeJS.Timeout | null = null;
   let ticking: Promise<void> = Promise.resolve();
@@ -120,7 +130,7 @@ export async function joinCluster(args: {
       const [nodes, leases] = await Promise.all([store.nodes(c.leaseMs), store.leases()]);
       const live = new Map(leases.filter((l) => l.live).map((l) => [l.cameraId, l]));
       return {
-        self: nodeId, role: c.role, redis: relay ? { connected: relay.connected, dropped: relay.dropped } : null,
+        self: nodeId, role: c.role, redis: { connected: relay.connected, dropped: relay.dropped },
         nodes: nodes.map((n) => ({
           id: n.id, role: n.role, version: n.version, host: n.host, pid: n.pid, capacity: n.capacity, draining: n.draining, startedMs: n.startedMs,
           heartbeatAgeMs: n.ageMs, cameras: (n.status.cameras ?? []).map((s) => s.id), load: n.status.load ?? null,
@@ -135,10 +145,7 @@ export async function joinCluster(args: {
       cameraHandles = ports.cameras;
       runCameras = ports.run;
       closeOpen = ports.closeOpen;
-      relay = await startRedisRelay({
-        url: c.redisUrl!, nodeId, log: clog,
-        ...(c.role === 'api' ? { onMessage: (m: LiveMessage) => ports.publishHere(m) } : {}),
-      });
+      publishHere = ports.publishHere;
       const loop = () => {
         if (stopped) return;
         ticking = (async () => {
@@ -166,7 +173,7 @@ export async function joinCluster(args: {
       for (const t of timers) t.unref?.();
     },
     publish(m) {
-      relay?.publish(m);
+      relay.publish(m);
     },
     async stop() {
       stopped = true;
@@ -174,7 +181,7 @@ export async function joinCluster(args: {
       if (tickTimer) clearTimeout(tickTimer);
       await ticking.catch(() => undefined);
       await coordinator.drain();
-      await relay?.close();
+      await relay.close();
     },
   };
 }

@@ -51,6 +51,7 @@ export class ClusterCoordinator {
   private draining = false;
   private nodesSeen: NodeRecord[] = [];
   private lastError: string | null = null;
+  private readonly versionsWarned = new Set<string>();
 
   constructor(private readonly deps: CoordinatorDeps) {}
 
@@ -78,6 +79,17 @@ export class ClusterCoordinator {
       throw new AppError('NODE_ID_TAKEN', `node id "${this.deps.self.id}" is in use by a running node (${other ? `${other.role} on ${other.host}, pid ${other.pid}, last heartbeat ${Math.round(other.ageMs)} ms ago` : 'another process'}); give each node its own cluster.nodeId (env SIGHTLINE_CLUSTER__NODE_ID) or its own data folder`);
     }
     this.nodesSeen = await this.deps.store.nodes(this.deps.leaseMs);
+    this.checkVersions();
+  }
+
+  /** Says once per node and version when another node runs another version (passes during a rolling upgrade). */
+  private checkVersions(): void {
+    for (const n of this.nodesSeen) {
+      const key = `${n.id}@${n.version}`;
+      if (n.version === this.deps.self.version || this.versionsWarned.has(key)) continue;
+      this.versionsWarned.add(key);
+      this.deps.log.warn({ node: n.id, version: n.version, thisVersion: this.deps.self.version }, `node ${n.id} runs Sightline ${n.version}, this node ${this.deps.self.version}; run one version on every node (a mix is fine only while upgrading one node at a time)`);
+    }
   }
 
   /** One round; errors (a database that does not answer) are logged and the next round tries again. */
@@ -151,6 +163,7 @@ export class ClusterCoordinator {
       throw new AppError('NODE_ID_TAKEN', `another process took node id "${self.id}" over; this node's heartbeat is refused`);
     }
     this.nodesSeen = await store.nodes(leaseMs);
+    this.checkVersions();
     if (self.role !== 'worker' || this.draining) return;
 
     const workers = this.nodesSeen.filter((n) => n.role === 'worker').map((n) => ({ id: n.id, capacity: n.capacity, draining: n.draining }));

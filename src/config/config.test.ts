@@ -123,3 +123,20 @@ test('docs/config.md is generated from the schema and up to date (run `npm run d
   const onDisk = readFileSync(new URL('../../docs/config.md', import.meta.url), 'utf8');
   assert.equal(onDisk, renderConfigDocs());
 });
+
+test('cluster roles: api and worker need PostgreSQL and Redis, each named with its fix; one box needs neither', () => {
+  const bad = validateConfig({ cluster: { role: 'worker' } });
+  assert.equal(bad.ok, false);
+  const msg = !bad.ok ? bad.problems.map((p) => `${p.path}: ${p.message}`).join('\n') : '';
+  assert.match(msg, /database\.url: role "worker" is part of a cluster.*PGlite.*SIGHTLINE_DATABASE__URL/);
+  assert.match(msg, /cluster\.redisUrl: role "worker" needs Redis.*SIGHTLINE_CLUSTER__REDIS_URL/);
+  assert.equal(validateConfig({ cluster: { role: 'api' }, database: { url: 'postgres://u@h/db' }, cluster2: 1 }).ok, false, 'unknown keys still refused');
+  const ok = validateConfig({ cluster: { role: 'api', redisUrl: 'redis://127.0.0.1:6379' }, database: { url: 'postgres://u@h/db' } });
+  assert.equal(ok.ok, true, JSON.stringify(!ok.ok && ok.problems));
+  const defaults = validateConfig({});
+  assert.equal(defaults.ok && defaults.config.cluster.role, 'all');
+  const url = validateConfig({ cluster: { redisUrl: 'http://x' } });
+  assert.match(!url.ok ? url.problems[0]!.message : '', /expected a redis:\/\/ or rediss:\/\/ URL/);
+  const beat = validateConfig({ cluster: { leaseMs: 3000, heartbeatMs: 2000 } });
+  assert.match(!beat.ok ? beat.problems[0]!.message : '', /at most a third of leaseMs \(3000 ms\).*got 2000/);
+});

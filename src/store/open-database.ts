@@ -27,12 +27,27 @@ export interface OpenDatabaseOptions {
 export async function openDatabase(options: OpenDatabaseOptions): Promise<SqlDatabase> {
   const db = await connect(options);
   try {
-    await runMigrations(db, options.migrations ?? MIGRATIONS);
+    const migrations = options.migrations ?? MIGRATIONS;
+    await runMigrations(db, migrations);
+    await refuseNewerSchema(db, migrations);
   } catch (err) {
     await db.close().catch(() => undefined);
     throw err;
   }
   return db;
+}
+
+/**
+ * A database migrated by a newer Sightline (another node of a cluster was upgraded first) has migrations this version
+ * does not know: it is refused with the fix, before this older version writes rows the newer schema does not expect.
+ */
+async function refuseNewerSchema(db: SqlDatabase, migrations: readonly Migration[]): Promise<void> {
+  const known = new Set(migrations.map((m) => m.id));
+  const applied = await db.query<{ id: string }>('SELECT id FROM schema_migrations ORDER BY id');
+  const unknown = applied.map((r) => r.id).filter((id) => !known.has(id));
+  if (unknown.length > 0) {
+    throw new AppError('DATABASE_FAILED', `the database was migrated by a newer version of Sightline (migration${unknown.length === 1 ? '' : 's'} ${unknown.join(', ')} unknown to this one, whose last is ${migrations.at(-1)?.id ?? 'none'}); run the same version on every node (upgrade this one)`);
+  }
 }
 
 async function connect(options: OpenDatabaseOptions): Promise<SqlDatabase> {
