@@ -196,7 +196,10 @@ export class CameraFleet {
 
   private async stopOne(run: Running): Promise<void> {
     const worker = await run.worker;
-    if (worker) await worker.stop();
+    if (worker) {
+      await worker.stop();
+      this.deps.log.child({ component: 'camera', camera: run.config.id }).info('camera stopped');
+    }
     await this.deps.recordings.detach(run.config.id);
     await run.clip?.close().catch(() => undefined);
   }

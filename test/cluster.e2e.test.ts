@@ -1,16 +1,14 @@
 // A cluster on loopback, every part real: PostgreSQL, redis-server, the RTSP test server with 9 cameras, one API node
-// and three workers as processes running the product's own entry point (`src/main.ts --role ...`). Checks: the
+// and three workers as processes started with the containers' own command (`bin/sightline.mjs serve --role ...`). Checks: the
 // cameras spread 3/3/3 and a WebSocket client of the API node sees tracks of every camera; a SIGKILLed worker's
 // cameras are online on the others within 15 s and their events go on; with Redis stopped for 20 s events are still
 // stored and live messages come back after it; a worker cut off from PostgreSQL (a proxy that drops its connections)
 // stops its cameras before its leases run out, and only then does another worker take them; the lease history shows
 // no camera ever held by two workers at once.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { test } from 'node:test';
 import WebSocket from 'ws';
 import pg from 'pg';
@@ -20,56 +18,15 @@ import { postgresUrlForTests } from './support/postgres.ts';
 import { redisInstalled, startRedis, type RedisServer } from './support/redis.ts';
 import { startTcpProxy, type TcpProxy } from './support/tcp-proxy.ts';
 import { sleep, waitFor } from './support/wait.ts';
+import { startClusterNode, stopClusterNode, type ClusterNodeProcess } from './support/cluster-node.ts';
 
 const CAMERAS = Array.from({ length: 9 }, (_, i) => `c${i + 1}`);
 /** The default cluster.leaseMs: the test runs the defaults a user gets. */
 const LEASE_MS = 6000;
 
-interface Node {
-  readonly id: string;
-  readonly child: ChildProcess;
-  readonly lines: string[];
-  url: string;
-}
-
-function alive(c: ChildProcess): boolean {
-  return c.exitCode === null && c.signalCode === null;
-}
-
-async function startNode(id: string, role: 'api' | 'worker', config: string, dir: string, env: Record<string, string> = {}): Promise<Node> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', '--config', config, '--role', role], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, SIGHTLINE_DATA_DIR: join(dir, id), SIGHTLINE_CLUSTER__NODE_ID: id, ...env },
-  });
-  const node: Node = { id, child, lines: [], url: '' };
-  child.stderr!.on('data', (d: Buffer) => node.lines.push(d.toString()));
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`node ${id} did not start within 90 s:\n${node.lines.slice(-30).join('\n')}`)), 90_000);
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      node.lines.push(line);
-      const m = /"url":"(http:[^"]+)"/.exec(line);
-      if (m) node.url = m[1]!;
-      if ((role === 'api' && m) || (role === 'worker' && line.includes('worker running'))) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`node ${id} exited with ${code}:\n${node.lines.slice(-30).join('\n')}`));
-    });
-  });
-  return node;
-}
-
-async function stopNode(n: Node | undefined): Promise<void> {
-  if (!n || !alive(n.child)) return;
-  const gone = new Promise((r) => n.child.once('exit', r));
-  n.child.kill('SIGTERM');
-  const t = setTimeout(() => n.child.kill('SIGKILL'), 15_000);
-  await gone;
-  clearTimeout(t);
-}
+type Node = ClusterNodeProcess;
+const startNode = startClusterNode;
+const stopNode = stopClusterNode;
 
 interface ClusterJson {
   nodes: { id: string; role: string; cameras: string[] }[];
