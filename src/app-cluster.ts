@@ -3,8 +3,9 @@
  * live messages, the configuration taken from other nodes' changes, and the view `GET /api/cluster` serves. With
  * `role: all` (one box) none of it runs and the view is this process alone.
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import type { Server } from 'node:http';
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { CameraHandle } from './api/camera-handle.ts';
@@ -13,7 +14,9 @@ import { startRedisRelay, type LiveRelay } from './broker/redis-relay.ts';
 import type { CameraUnit } from './cluster/assignment.ts';
 import type { NodeStatus } from './cluster/cluster-store.ts';
 import { ClusterCoordinator } from './cluster/coordinator.ts';
-import { remoteCameraHandles } from './cluster/remote-cameras.ts';
+import { locateCamera, remoteCameraHandles } from './cluster/remote-cameras.ts';
+import { startInternalServer } from './api/internal-server.ts';
+import { RemoteMedia } from './live/remote-media.ts';
 import type { Config, CameraConfig } from './config/schema.ts';
 import { errorMessage } from './core/errors.ts';
 import type { ConfigService } from './manage/config-service.ts';
@@ -36,7 +39,11 @@ export interface ClusterNode {
   readonly remoteCameras: (() => CameraHandle[]) | null;
   view(): Promise<ClusterView>;
   /** Starts heartbeats, the relay and config refreshes; `run` runs a worker's held cameras. */
-  start(ports: { run(ids: ReadonlySet<string>): Promise<void>; cameras(): CameraHandle[]; publishHere(m: LiveMessage): void; closeOpen(ids: readonly string[]): Promise<void> }): Promise<void>;
+  start(ports: {
+    run(ids: ReadonlySet<string>): Promise<void>; cameras(): CameraHandle[]; publishHere(m: LiveMessage): void; closeOpen(ids: readonly string[]): Promise<void>;
+    /** A worker's Prometheus text beyond its cameras (deliveries). */
+    metricsText(): Promise<string>;
+  }): Promise<void>;
   /** Sends a message of this node's cameras to the other nodes (worker). */
   publish(m: LiveMessage): void;
   /** Hands the cameras over and leaves. */
@@ -96,7 +103,11 @@ export async function joinCluster(args: {
   const meter = loadMeter();
   let lastLoad = meter();
   let cameraHandles: () => CameraHandle[] = () => [];
-  const status = (): NodeStatus => ({ cameras: c.role === 'worker' ? cameraHandles().map((h) => h.status() as unknown as { id: string } & Record<string, unknown>) : [], load: lastLoad });
+  let internalUrl: string | undefined;
+  const status = (): NodeStatus => ({
+    cameras: c.role === 'worker' ? cameraHandles().map((h) => h.status() as unknown as { id: string } & Record<string, unknown>) : [], load: lastLoad,
+    ...(internalUrl ? { url: internalUrl } : {}),
+  });
   let runCameras: (ids: ReadonlySet<string>) => Promise<void> = async () => undefined;
   let closeOpen: (ids: readonly string[]) => Promise<void> = async () => undefined;
   const coordinator = new ClusterCoordinator({
@@ -118,6 +129,9 @@ export async function joinCluster(args: {
     throw err;
   }
   clog.info({ role: c.role, capacity: c.capacity, leaseMs: c.leaseMs }, 'joined the cluster');
+  const secret = await store.sharedSecret(() => randomBytes(32).toString('base64url'));
+  const media = new RemoteMedia({ locate: (id) => locateCamera(coordinator.nodes(), id), secret: () => secret, now: Date.now });
+  let internal: Server | null = null;
 
   const timers: NodeJS.Timeout[] = [];
   let tickTimer: NodeJS.Timeout | null = null;
@@ -125,7 +139,7 @@ export async function joinCluster(args: {
   let stopped = false;
   return {
     role: c.role, nodeId, coordinator,
-    remoteCameras: c.role === 'api' ? () => remoteCameraHandles(args.effectiveCameras(configs.current()), coordinator.nodes()) : null,
+    remoteCameras: c.role === 'api' ? () => remoteCameraHandles(args.effectiveCameras(configs.current()), coordinator.nodes(), media) : null,
     async view() {
       const [nodes, leases] = await Promise.all([store.nodes(c.leaseMs), store.leases()]);
       const live = new Map(leases.filter((l) => l.live).map((l) => [l.cameraId, l]));
@@ -146,6 +160,15 @@ export async function joinCluster(args: {
       runCameras = ports.run;
       closeOpen = ports.closeOpen;
       publishHere = ports.publishHere;
+      if (c.role === 'worker') {
+        const server = await startInternalServer({ cameras: ports.cameras, metricsText: ports.metricsText, secret, nodeId }, config.server.host, config.server.port);
+        internal = server;
+        const address = server.address();
+        const port = typeof address === 'object' && address ? address.port : config.server.port;
+        const host = ['0.0.0.0', '::', ''].includes(config.server.host) ? hostname() : config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host;
+        internalUrl = c.advertiseUrl ?? `http://${host}:${port}`;
+        clog.info({ url: internalUrl, listening: `${config.server.host}:${port}` }, 'internal HTTP for the other nodes (live video, snapshots, /metrics, /api/health)');
+      }
       const loop = () => {
         if (stopped) return;
         ticking = (async () => {
@@ -182,6 +205,8 @@ export async function joinCluster(args: {
       await ticking.catch(() => undefined);
       await coordinator.drain();
       await relay.close();
+      await new Promise<void>((resolve) => (internal ? internal.close(() => resolve()) : resolve()));
+      internal?.closeAllConnections();
     },
   };
 }

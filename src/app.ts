@@ -284,6 +284,7 @@ export async function startApp(fileConfig: Config, log: Logger): Promise<Running
     cameras: () => cameraFleet?.list() ?? [],
     publishHere: hub.publish,
     closeOpen,
+    metricsText: () => delivery.metricsText(),
   });
   if (role === 'all') await cameraFleet!.apply(cameras);
   if (role !== 'api') await jobs.start();

@@ -3,7 +3,7 @@
 // again), and afterwards every camera is online, no event is left open, and every delivery arrived exactly once, never
 // under two webhook-ids.
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +11,7 @@ import { test } from 'node:test';
 import pg from 'pg';
 import WebSocket from 'ws';
 import { rtspClip, startRtspServer, type RtspServer } from '../src/bench/rtsp-server.ts';
+import { Fmp4Splitter } from '../src/media/fmp4.ts';
 import { ASSETS, asset } from './support/assets.ts';
 import { logTime, startClusterNode, stopClusterNode, type ClusterNodeProcess } from './support/cluster-node.ts';
 import { postgresUrlForTests } from './support/postgres.ts';
@@ -62,7 +63,8 @@ test('two API nodes, two workers: a change on either API node reaches the worker
       'models: { download: false, threads: 1 }', `database: { url: ${JSON.stringify(dbUrl)} }`, `cluster: { redisUrl: ${JSON.stringify(redis.url)} }`,
       'delivery:', '  destinations:', `    - { type: webhook, id: hook, url: ${JSON.stringify(receiver.url)}, secret: ${JSON.stringify(secret)}, filter: { versions: [start, end] } }`,
       'cameras:',
-      ...CAMERAS.map((c) => `  - { id: ${c}, source: { url: ${JSON.stringify(rtsp!.url(c))} }, detect: { fps: 2 }, record: { mode: "off" }, live: { enabled: false } }`),
+      // c4 has live video, relayed by the API nodes from its worker.
+      ...CAMERAS.map((c) => `  - { id: ${c}, source: { url: ${JSON.stringify(rtsp!.url(c))} }, detect: { fps: 2 }, record: { mode: "off" }, live: { enabled: ${c === 'c4'} } }`),
       '',
     ].join('\n'));
     const start = async (id: string, role: 'api' | 'worker') => {
@@ -79,6 +81,47 @@ test('two API nodes, two workers: a change on either API node reaches the worker
       return ['w1', 'w2'].every((w) => c.assignments.filter((a) => a.node === w).length === 2);
     }, 90_000, 250);
     await tracksOfAll(nodes.get('a1')!.url, 60_000);
+
+    // Live video of c4 on API node a1, relayed from its worker: each fragment arrives in the same bytes, and at most
+    // 150 ms (p95) after it leaves the worker (both read here at once: the worker's internal stream and a1's WebSocket).
+    {
+      const view = await (await fetch(`${nodes.get('a1')!.url}/api/cluster`)).json() as { nodes: { id: string; cameras: string[] }[] };
+      const ownerId = view.nodes.find((n) => n.cameras.includes('c4'))!.id;
+      const workerUrl = /"url":"(http:[^"]+)".*internal HTTP/.exec(nodes.get(ownerId)!.lines.join('\n'))![1]!;
+      const health = await (await fetch(`${workerUrl}/api/health`)).json() as { ok: boolean; node: string };
+      assert.deepEqual([health.ok, health.node], [true, ownerId]);
+      const metrics = await (await fetch(`${workerUrl}/metrics`)).text();
+      assert.match(metrics, /sightline_camera_frames_decoded_total\{camera="c4"\}/, 'the worker\'s /metrics covers its cameras');
+      assert.equal((await fetch(`${workerUrl}/internal/cameras/c4/live.mp4`)).status, 401, 'the internal stream needs the cluster secret');
+      const secret = (await db.query(`SELECT value FROM cluster_settings WHERE key = 'internal_secret'`)).rows[0].value as string;
+      const direct = new Map<string, number>();
+      const viaApi = new Map<string, number>();
+      const hash = (b: Uint8Array) => createHash('sha1').update(b).digest('hex');
+      const abort = new AbortController();
+      const splitter = new Fmp4Splitter();
+      const reading = (async () => {
+        const res = await fetch(`${workerUrl}/internal/cameras/c4/live.mp4`, { headers: { authorization: `Bearer ${secret}` }, signal: abort.signal });
+        for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+          const at = performance.now();
+          for (const part of splitter.push(Buffer.from(chunk))) if (part.kind === 'fragment') direct.set(hash(part.data), at);
+        }
+      })().catch(() => undefined);
+      const live = new WebSocket(`${nodes.get('a1')!.url.replace('http', 'ws')}/api/cameras/c4/live`);
+      live.on('message', (d: Buffer, binary: boolean) => {
+        if (binary) viaApi.set(hash(d), performance.now());
+      });
+      try {
+        await waitFor('100 fragments of c4 through API node a1', () => [...viaApi.keys()].filter((k) => direct.has(k)).length >= 100, 60_000, 100);
+      } finally {
+        live.close();
+        abort.abort();
+        await reading;
+      }
+      const delays = [...viaApi].filter(([k]) => direct.has(k)).map(([k, at]) => at - direct.get(k)!).sort((a, b) => a - b);
+      const p95 = delays[Math.floor(delays.length * 0.95)]!;
+      t.diagnostic(`live video through API node a1: ${delays.length} fragments, added latency p50 ${delays[Math.floor(delays.length / 2)]!.toFixed(1)} ms, p95 ${p95.toFixed(1)} ms`);
+      assert.ok(p95 < 150, `added latency p95 ${p95.toFixed(1)} ms (at most 150)`);
+    }
 
     // A change made on API node a2 reaches the worker that runs the camera within a second.
     const owner = (await clusterOf('a2')).assignments.find((a) => a.cameraId === 'c1')!.node!;

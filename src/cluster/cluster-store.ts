@@ -20,6 +20,8 @@ export interface NodeReport {
 }
 
 export interface NodeStatus {
+  /** Where the other nodes reach this node's internal HTTP (a worker's live video and snapshots). */
+  readonly url?: string;
   /** The cameras this node runs, as `CameraStatus` objects (kept opaque here). */
   readonly cameras?: readonly ({ readonly id: string } & Record<string, unknown>)[];
   /** Process figures: CPU share of one core, resident memory. */
@@ -79,6 +81,8 @@ export interface ClusterStore {
   acquire(cameraId: string, owner: string, ttlMs: number): Promise<HeldLease | null>;
   /** Gives up leases (after the cameras stopped). */
   release(owner: string, cameraIds: readonly string[]): Promise<void>;
+  /** The secret nodes show each other on their internal HTTP: the stored one, or `generate()`'s, stored by the first node. */
+  sharedSecret(generate: () => string): Promise<string>;
   /** Every lease interval of the cameras (tests and audits). */
   history(cameraIds?: readonly string[]): Promise<LeaseInterval[]>;
 }

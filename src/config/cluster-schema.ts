@@ -17,6 +17,8 @@ export const ClusterSchema = z
       .describe('This node\'s id in the cluster; default the id kept in dataDir/node-id. Two running nodes must not share one.'),
     redisUrl: z.string().regex(/^rediss?:\/\//, { error: 'expected a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379' }).optional()
       .describe('Redis (or Valkey) carrying live messages (tracks, events, camera status) between nodes.'),
+    advertiseUrl: z.string().regex(/^https?:\/\/[^/]+$/, { error: 'expected http://HOST:PORT (no path), e.g. http://10.0.0.5:8080' }).optional()
+      .describe('Where the API nodes reach this worker\'s internal HTTP (live video, snapshots, /metrics, /api/health): default http://HOST:PORT of server.host (this machine\'s name when it is a wildcard) and the port it listens on. Keep it on a private network: it is guarded by a secret the nodes share through the database, not by user logins.'),
     capacity: between(0.1, 1000).default(1)
       .describe('This worker\'s share of the cameras, relative to the other workers\' (a worker with 2 gets twice the cameras of one with 1).'),
     leaseMs: between(3000, 120_000, { int: true }).default(6000)

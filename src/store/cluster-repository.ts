@@ -125,6 +125,12 @@ export class SqlClusterStore implements ClusterStore {
     });
   }
 
+  async sharedSecret(generate: () => string): Promise<string> {
+    await this.db.query(`INSERT INTO cluster_settings (key, value) VALUES ('internal_secret', $1) ON CONFLICT (key) DO NOTHING`, [generate()]);
+    const [row] = await this.db.query<{ value: string }>(`SELECT value FROM cluster_settings WHERE key = 'internal_secret'`);
+    return row!.value;
+  }
+
   async history(cameraIds?: readonly string[]): Promise<LeaseInterval[]> {
     const rows = await this.db.query<{ camera_id: string; epoch: Int; owner: string; acquired_ms: Int; ended_ms: Int | null; end_reason: string | null }>(
       `SELECT camera_id, epoch, owner, acquired_ms, ended_ms, end_reason FROM camera_lease_history

@@ -316,7 +316,8 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
     // Nodes of a cluster (their heartbeat, role and what their cameras are doing) and camera leases with fencing
     // epochs: a camera runs on the worker that holds its lease, and each acquisition gets the next epoch, which
     // event writes must name. The history keeps every lease's interval, so that "never on two workers at once" can be
-    // checked after the fact. Lease times are the database's clock, so nodes' clocks need not agree.
+    // checked after the fact. Lease times are the database's clock, so nodes' clocks need not agree. Settings hold the
+    // secret nodes show each other on their internal HTTP (live video, snapshots).
     sql: `
       CREATE TABLE cluster_nodes (
         id            text PRIMARY KEY,
@@ -346,6 +347,10 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
         ended_ms     bigint NULL,
         end_reason   text NULL,
         PRIMARY KEY (camera_id, epoch)
+      );
+      CREATE TABLE cluster_settings (
+        key    text PRIMARY KEY,
+        value  text NOT NULL
       );
     `,
   },
