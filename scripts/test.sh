@@ -4,9 +4,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # PostgreSQL for the store tests; GStreamer's RTSP server (run with Debian's /usr/bin/python3) for the RTSP tests.
-# mosquitto for the MQTT destination tests, redis-server for the cluster tests. openssl makes the certificates of the TLS test.
+# mosquitto for the MQTT destination tests, redis-server for the cluster tests, docker-compose to validate compose.yaml
+# offline. openssl makes the certificates of the TLS test.
 bash scripts/setup.sh postgresql python3-gi gir1.2-gstreamer-1.0 gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-base \
-  gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-tools chromium fonts-dejavu-core mosquitto openssl redis-server
+  gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-tools chromium fonts-dejavu-core mosquitto openssl redis-server \
+  docker-compose
 if [ -z "${SIGHTLINE_ASSETS:-}" ] && [ -d ../shared/assets ]; then export SIGHTLINE_ASSETS="$PWD/../shared/assets"; fi
 # Every JSON answer of the API in every test is checked against its route's schema (a mismatch is a 500).
 export SIGHTLINE_CHECK_RESPONSES=1

@@ -4,6 +4,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 
+/** What `node` runs for a server node: the Dockerfile's ENTRYPOINT and the systemd unit's ExecStart (test/deploy-files.test.ts checks both). */
+export const NODE_COMMAND = ['bin/sightline.mjs', 'serve'] as const;
+
 export interface ClusterNodeProcess {
   readonly id: string;
   readonly role: 'api' | 'worker';
@@ -20,7 +23,7 @@ export function alive(c: ChildProcess): boolean {
 
 /** Starts a node and resolves once it serves HTTP (api) or says it runs (worker). */
 export async function startClusterNode(id: string, role: 'api' | 'worker', config: string, dir: string, env: Record<string, string> = {}, lines: string[] = []): Promise<ClusterNodeProcess> {
-  const child = spawn(process.execPath, ['bin/sightline.mjs', 'serve', '--config', config, '--role', role], {
+  const child = spawn(process.execPath, [...NODE_COMMAND, '--config', config, '--role', role], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, SIGHTLINE_DATA_DIR: join(dir, id), SIGHTLINE_CLUSTER__NODE_ID: id, ...env },
   });
