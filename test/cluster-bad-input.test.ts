@@ -12,7 +12,7 @@ import pg from 'pg';
 import { freePort } from '../src/bench/rtsp-server.ts';
 import { ASSETS } from './support/assets.ts';
 import { postgresUrlForTests } from './support/postgres.ts';
-import { redisInstalled, startRedis, type RedisServer } from './support/redis.ts';
+import { redisInstalled, startRedis, type RedisServer } from '../src/bench/redis-server.ts';
 import { waitFor } from './support/wait.ts';
 
 interface Run {

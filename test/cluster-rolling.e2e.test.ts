@@ -13,9 +13,9 @@ import WebSocket from 'ws';
 import { rtspClip, startRtspServer, type RtspServer } from '../src/bench/rtsp-server.ts';
 import { Fmp4Splitter } from '../src/media/fmp4.ts';
 import { ASSETS, asset } from './support/assets.ts';
-import { logTime, startClusterNode, stopClusterNode, type ClusterNodeProcess } from './support/cluster-node.ts';
+import { logTime, startClusterNode, stopClusterNode, type ClusterNodeProcess } from '../src/bench/cluster-node.ts';
 import { postgresUrlForTests } from './support/postgres.ts';
-import { redisInstalled, startRedis, type RedisServer } from './support/redis.ts';
+import { redisInstalled, startRedis, type RedisServer } from '../src/bench/redis-server.ts';
 import { waitFor } from './support/wait.ts';
 import { WebhookReceiver } from './support/webhook-receiver.ts';
 

@@ -15,10 +15,10 @@ import pg from 'pg';
 import { rtspClip, startRtspServer, type RtspServer } from '../src/bench/rtsp-server.ts';
 import { ASSETS, asset } from './support/assets.ts';
 import { postgresUrlForTests } from './support/postgres.ts';
-import { redisInstalled, startRedis, type RedisServer } from './support/redis.ts';
+import { redisInstalled, startRedis, type RedisServer } from '../src/bench/redis-server.ts';
 import { startTcpProxy, type TcpProxy } from './support/tcp-proxy.ts';
 import { sleep, waitFor } from './support/wait.ts';
-import { startClusterNode, stopClusterNode, type ClusterNodeProcess } from './support/cluster-node.ts';
+import { startClusterNode, stopClusterNode, type ClusterNodeProcess } from '../src/bench/cluster-node.ts';
 
 const CAMERAS = Array.from({ length: 9 }, (_, i) => `c${i + 1}`);
 /** The default cluster.leaseMs: the test runs the defaults a user gets. */

@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { validate } from 'dockerfile-utils';
 import { parse } from 'yaml';
-import { NODE_COMMAND } from './support/cluster-node.ts';
+import { NODE_COMMAND } from '../src/bench/cluster-node.ts';
 
 const dockerfile = readFileSync('Dockerfile', 'utf8');
 

@@ -1,15 +1,19 @@
-// A private redis-server on a free loopback port for the cluster tests (Debian's /usr/bin/redis-server; scripts/test.sh
+// A private redis-server on a free loopback port for the cluster tests and bench/cluster.ts (Debian's /usr/bin/redis-server; scripts/test.sh
 // installs it), without persistence. It can be stopped and started again on the same port.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createConnection } from 'node:net';
-import { freePort } from '../../src/bench/rtsp-server.ts';
-import { sleep } from './wait.ts';
+import { freePort } from './rtsp-server.ts';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export const REDIS_BIN = '/usr/bin/redis-server';
 
 export interface RedisServer {
   readonly url: string;
+  readonly port: number;
+  /** The server's pid while it runs. */
+  readonly pid: number | null;
   start(): Promise<void>;
   /** SIGTERM, then SIGKILL after 5 s. */
   stop(): Promise<void>;
@@ -57,5 +61,10 @@ export async function startRedis(): Promise<RedisServer> {
     child = null;
   };
   await start();
-  return { url: `redis://127.0.0.1:${port}`, start, stop, close: stop };
+  return {
+    url: `redis://127.0.0.1:${port}`, port, start, stop, close: stop,
+    get pid() {
+      return child?.pid ?? null;
+    },
+  };
 }

@@ -1,4 +1,4 @@
-// A cluster node as its own process, started with the command a container or systemd unit runs
+// A cluster node as its own process (the cluster tests, bench/cluster.ts), started with the command a container or systemd unit runs
 // (`bin/sightline.mjs serve --config FILE --role ROLE`), its data folder and node id from the environment.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
