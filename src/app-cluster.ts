@@ -134,8 +134,8 @@ export async function joinCluster(args: {
   let internal: Server | null = null;
 
   const timers: NodeJS.Timeout[] = [];
-  let tickTimer: NodeJS.Timeout | null = null;
-  let ticking: Promise<void> = Promise.resolve();
+  let expireTimer: NodeJS.Timeout | null = null;
+  const waits: (() => Promise<void>)[] = [];
   let stopped = false;
   return {
     role: c.role, nodeId, coordinator,
@@ -169,31 +169,40 @@ export async function joinCluster(args: {
         internalUrl = c.advertiseUrl ?? `http://${host}:${port}`;
         clog.info({ url: internalUrl, listening: `${config.server.host}:${port}` }, 'internal HTTP for the other nodes (live video, snapshots, /metrics, /api/health)');
       }
-      const loop = () => {
-        if (stopped) return;
-        ticking = (async () => {
-          lastLoad = meter();
-          await coordinator.tick();
-        })();
-        void ticking.finally(() => {
-          if (!stopped) tickTimer = setTimeout(loop, c.heartbeatMs);
-        });
+      // Renewals and assignment rounds each on their own heartbeat, so that a slow hand-over never delays a renewal.
+      const every = (fn: () => Promise<void>) => {
+        let inFlight: Promise<void> | null = null;
+        const go = () => {
+          if (stopped || inFlight) return;
+          inFlight = fn().finally(() => (inFlight = null));
+        };
+        timers.push(setInterval(go, c.heartbeatMs));
+        go();
+        return () => inFlight ?? Promise.resolve();
       };
-      loop();
-      // Between rounds (a round may wait on a database that does not answer): stop what may have run out.
-      timers.push(setInterval(() => void coordinator.expire(), Math.max(50, c.heartbeatMs / 4)));
-      // Changes made on any API node, within a second.
+      lastLoad = meter();
+      waits.push(every(() => coordinator.renew()), every(async () => {
+        lastLoad = meter();
+        await coordinator.round();
+      }));
+      // Between rounds (a round may wait on a database that does not answer): stop what may run out soon. Kept going
+      // until the node has stopped its cameras.
+      expireTimer = setInterval(() => void coordinator.expire(), Math.max(50, c.heartbeatMs / 4));
+      // Changes made on any API node, within a second (one read at a time).
       let lastRefreshError = '';
+      let refreshing = false;
       timers.push(setInterval(() => {
+        if (refreshing || stopped) return;
+        refreshing = true;
         configs.refresh().then(() => {
           lastRefreshError = '';
         }, (err: unknown) => {
           const msg = errorMessage(err);
           if (msg !== lastRefreshError) clog.warn({ err: msg }, 'could not take the configuration stored by another node');
           lastRefreshError = msg;
-        });
+        }).finally(() => (refreshing = false));
       }, 500));
-      for (const t of timers) t.unref?.();
+      for (const t of [...timers, expireTimer]) t?.unref?.();
     },
     publish(m) {
       relay.publish(m);
@@ -201,12 +210,14 @@ export async function joinCluster(args: {
     async stop() {
       stopped = true;
       for (const t of timers) clearInterval(t);
-      if (tickTimer) clearTimeout(tickTimer);
-      await ticking.catch(() => undefined);
+      // A round or renewal waiting on a database that does not answer is not waited for longer than a lease.
+      await Promise.race([Promise.all(waits.map((w) => w().catch(() => undefined))), new Promise((r) => setTimeout(r, c.leaseMs).unref())]);
       await coordinator.drain();
+      if (expireTimer) clearInterval(expireTimer);
+      media.close();
       await relay.close();
-      await new Promise<void>((resolve) => (internal ? internal.close(() => resolve()) : resolve()));
       internal?.closeAllConnections();
+      await new Promise<void>((resolve) => (internal ? internal.close(() => resolve()) : resolve()));
     },
   };
 }

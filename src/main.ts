@@ -28,6 +28,8 @@ export async function runServer(argv: readonly string[]): Promise<number> {
     app = await startApp(result.config, log);
   } catch (err) {
     log.fatal({ err: errorMessage(err) }, 'server could not start');
+    // What started before the failure (database pool, Redis clients, timers) must not keep a failed process alive.
+    setTimeout(() => process.exit(1), 200).unref();
     return 1;
   }
   await new Promise<void>((resolve) => {

@@ -1,11 +1,12 @@
-// A cluster on loopback, every part real: PostgreSQL, redis-server, the RTSP test server with 9 cameras, one API node
-// and three workers as processes started with the containers' own command (`bin/sightline.mjs serve --role ...`). Checks: the
+// A cluster on loopback, every part real: PostgreSQL, redis-server, the RTSP test server with 9 cameras, a webhook
+// receiver, two API nodes and three workers as processes started with the containers' own command (`bin/sightline.mjs serve --role ...`). Checks: the
 // cameras spread 3/3/3 and a WebSocket client of the API node sees tracks of every camera; a SIGKILLed worker's
 // cameras are online on the others within 15 s and their events go on; with Redis stopped for 20 s events are still
 // stored and live messages come back after it; a worker cut off from PostgreSQL (a proxy that drops its connections)
 // stops its cameras before its leases run out, and only then does another worker take them; the lease history shows
-// no camera ever held by two workers at once.
+// no camera ever held by two workers at once; every delivery arrived once, under one webhook-id.
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,7 +19,8 @@ import { postgresUrlForTests } from './support/postgres.ts';
 import { redisInstalled, startRedis, type RedisServer } from '../src/bench/redis-server.ts';
 import { startTcpProxy, type TcpProxy } from './support/tcp-proxy.ts';
 import { sleep, waitFor } from './support/wait.ts';
-import { startClusterNode, stopClusterNode, type ClusterNodeProcess } from '../src/bench/cluster-node.ts';
+import { WebhookReceiver } from './support/webhook-receiver.ts';
+import { logTime, startClusterNode, stopClusterNode, type ClusterNodeProcess } from '../src/bench/cluster-node.ts';
 
 const CAMERAS = Array.from({ length: 9 }, (_, i) => `c${i + 1}`);
 /** The default cluster.leaseMs: the test runs the defaults a user gets. */
@@ -34,7 +36,7 @@ interface ClusterJson {
   redis: { connected: boolean } | null;
 }
 
-test('a cluster of one API node and three workers: spread, failover, Redis away, a worker cut off from PostgreSQL', { timeout: 600_000 }, async (t) => {
+test('a cluster of two API nodes and three workers: spread, failover, Redis away, a worker cut off from PostgreSQL, deliveries once', { timeout: 600_000 }, async (t) => {
   if (!redisInstalled()) {
     if (process.env['CI'] === 'true') assert.fail('redis-server is not installed; npm test installs it');
     t.skip('redis-server is not installed (npm test installs it)');
@@ -48,9 +50,12 @@ test('a cluster of one API node and three workers: spread, failover, Redis away,
   let rtsp: RtspServer | undefined;
   let proxy: TcpProxy | undefined;
   let ws: WebSocket | undefined;
+  const secret = `whsec_${randomBytes(32).toString('base64')}`;
+  const receiver = new WebhookReceiver(secret);
   const db = new pg.Client({ connectionString: dbUrl });
   await db.connect();
   try {
+    await receiver.start();
     redis = await startRedis();
     const clip = await rtspClip(asset('videos/vtest.avi'), 10, 360);
     rtsp = await startRtspServer(Object.fromEntries(CAMERAS.map((c) => [c, clip])), { fps: 10 });
@@ -67,6 +72,7 @@ test('a cluster of one API node and three workers: spread, failover, Redis away,
       `database: { url: ${JSON.stringify(dbUrl)} }`,
       `cluster: { redisUrl: ${JSON.stringify(redis.url)} }`,
       'log: { level: info }',
+      'delivery:', '  destinations:', `    - { type: webhook, id: hook, url: ${JSON.stringify(receiver.url)}, secret: ${JSON.stringify(secret)}, filter: { versions: [start, end] } }`,
       'cameras:',
       ...CAMERAS.map((c) => `  - { id: ${c}, source: { url: ${JSON.stringify(rtsp!.url(c))} }, detect: { fps: 2 }, record: { mode: "off" }, live: { enabled: false } }`),
       '',
@@ -74,6 +80,8 @@ test('a cluster of one API node and three workers: spread, failover, Redis away,
 
     const api = await startNode('api', 'api', config, dir);
     nodes.push(api);
+    // A second API node: it sees the same cluster.
+    nodes.push(await startNode('api2', 'api', config, dir));
     const workers = await Promise.all([
       startNode('w1', 'worker', config, dir),
       startNode('w2', 'worker', config, dir),
@@ -142,10 +150,14 @@ test('a cluster of one API node and three workers: spread, failover, Redis away,
     // w3 cut off from PostgreSQL: it stops its cameras before its leases run out; w2 takes them only after that.
     const w3Cams = (await cluster()).assignments.filter((a) => a.node === 'w3').map((a) => a.cameraId);
     assert.ok(w3Cams.length > 0, 'w3 runs cameras');
+    const cutMs = Date.now();
     proxy.cut();
-    await waitFor('w3 stops its cameras, cut off from the database', () => w3.lines.some((l) => l.includes('leases not renewed in time')), LEASE_MS + 5000, 100);
-    const stopLine = w3.lines.find((l) => l.includes('leases not renewed in time'))!;
-    const stoppedMs = Number(/"time":(\d+)/.exec(stopLine)![1]);
+    // When the last of w3's cameras had stopped (its log's wall clock; the database runs on the same machine).
+    const stoppedMs = await waitFor('w3 stops every camera, cut off from the database', () => {
+      const times = w3Cams.map((id) => logTime(w3.lines, new RegExp(`"camera":"${id}".*"msg":"camera stopped"`), cutMs));
+      return times.every((x) => x !== null) ? Math.max(...(times as number[])) : false;
+    }, LEASE_MS + 10_000, 100);
+    assert.ok(w3.lines.some((l) => l.includes('leases not renewed in time')), 'w3 says why it stopped');
     await waitFor('w2 runs every camera', async () => (await cluster()).assignments.every((a) => a.node === 'w2'), 30_000, 250);
     const takeovers = (await db.query('SELECT camera_id, max(acquired_ms)::bigint AS at FROM camera_lease_history WHERE owner = $1 AND camera_id = ANY($2) GROUP BY camera_id', ['w2', w3Cams])).rows;
     for (const r of takeovers) assert.ok(Number(r.at) > stoppedMs, `${r.camera_id}: w2 took it at ${r.at}, after w3 had stopped it at ${stoppedMs}`);
@@ -159,11 +171,23 @@ test('a cluster of one API node and three workers: spread, failover, Redis away,
       }
     }
     assert.deepEqual(w2.lines.filter((l) => /LEASE_LOST|"level":50/.test(l)), [], 'no refused writes or errors on w2');
+    const onA2 = (await (await fetch(`${nodes.find((n) => n.id === 'api2')!.url}/api/cluster`)).json()) as ClusterJson;
+    assert.deepEqual(onA2.assignments.map((a) => a.node), CAMERAS.map(() => 'w2'), 'the second API node sees the same assignment');
+
+    // Deliveries through the kill, the Redis outage and the cut: every one arrived, none under two webhook-ids.
+    await waitFor('every delivery delivered', async () => Number((await db.query(`SELECT count(*)::int AS n FROM deliveries WHERE status <> 'delivered'`)).rows[0].n) === 0, 90_000, 250);
+    const delivered = Number((await db.query('SELECT count(*)::int AS n FROM deliveries')).rows[0].n);
+    assert.ok(delivered > 0, 'deliveries were made');
+    assert.equal(new Set(receiver.accepted).size, delivered, `each of the ${delivered} deliveries arrived once`);
+    const idsOf = new Map<string, Set<string>>();
+    for (const r of receiver.requests) idsOf.set(`${r.body.data.id} version ${r.body.version}`, (idsOf.get(`${r.body.data.id} version ${r.body.version}`) ?? new Set()).add(r.id));
+    for (const [key, ids] of idsOf) assert.equal(ids.size, 1, `${key} arrived under ${ids.size} webhook-ids`);
   } finally {
     // CLUSTER_TEST_LOGS=DIR keeps every node's log for a look afterwards.
     const keep = process.env['CLUSTER_TEST_LOGS'];
     if (keep) for (const n of nodes) writeFileSync(join(keep, `cluster-${n.id}.log`), n.lines.join('\n'));
     ws?.close();
+    await receiver.refuse();
     proxy?.heal();
     await Promise.all(nodes.map((n) => stopNode(n)));
     await db.end();

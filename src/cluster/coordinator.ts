@@ -1,10 +1,13 @@
 /**
- * A node's part in the cluster, one `tick()` per heartbeat: renew what it holds, say it is alive, compute the
- * assignment from the live workers and the leases, hand over the cameras that should run elsewhere (stop, then
- * release), take the ones that should run here (acquire, then start). Between ticks `expire()` stops every camera
- * whose lease may have run out by now, so a worker cut off from the database stops before another takes over (no
- * split brain). Times here are this process's monotonic clock; the store compares with the database's clock.
- * No I/O of its own: the store, the clock and what "run these cameras" means are ports.
+ * A node's part in the cluster, driven by two loops of one heartbeat each:
+ * - `renew()` extends the leases it holds (and nothing else, so that a slow hand-over never delays a renewal);
+ * - `round()` says it is alive, computes the assignment from the live workers and the leases, hands over the cameras
+ *   that should run elsewhere (stop, then release) and takes the ones that should run here (acquire, close what the
+ *   last holder left open, then start).
+ * `expire()`, on a timer of its own, stops every camera whose lease may run out soon (no renewal for leaseMs minus a
+ * margin of a third of it), so a worker cut off from the database stops before another takes over (no split brain).
+ * Times here are this process's monotonic clock; the store compares with the database's clock. No I/O of its own:
+ * the store, the clock and what "run these cameras" means are ports.
  */
 import type { ClusterRole } from '../config/cluster-schema.ts';
 import { AppError, errorMessage } from '../core/errors.ts';
@@ -45,19 +48,29 @@ interface Held {
 }
 
 export class ClusterCoordinator {
+  /** Leases held whose cameras may run. */
   private readonly held = new Map<string, Held>();
+  /** Leases just acquired, not yet run (their last holder's open events are being closed). */
+  private readonly pending = new Map<string, Held>();
   private running = new Set<string>();
   private runQueue: Promise<void> = Promise.resolve();
   private draining = false;
+  /** Another process took this node id: this one holds and renews nothing any more. */
+  private evicted = false;
   private nodesSeen: NodeRecord[] = [];
   private lastError: string | null = null;
   private readonly versionsWarned = new Set<string>();
 
   constructor(private readonly deps: CoordinatorDeps) {}
 
+  /** How long before a lease's end (by this process's clock) its camera is stopped. */
+  private get marginMs(): number {
+    return Math.max(this.deps.heartbeatMs, this.deps.leaseMs / 3);
+  }
+
   /** The lease under which this node runs `cameraId` now, or null (the fence of its event writes). */
   lease(cameraId: string): { owner: string; epoch: number } | null {
-    const h = this.held.get(cameraId);
+    const h = this.held.get(cameraId) ?? this.pending.get(cameraId);
     return h && h.validUntil > this.deps.now() ? { owner: this.deps.self.id, epoch: h.epoch } : null;
   }
 
@@ -66,7 +79,7 @@ export class ClusterCoordinator {
     return [...this.held].map(([cameraId, h]) => ({ cameraId, epoch: h.epoch })).sort((a, b) => (a.cameraId < b.cameraId ? -1 : 1));
   }
 
-  /** The live nodes as of the last tick. */
+  /** The live nodes as of the last round. */
   nodes(): readonly NodeRecord[] {
     return this.nodesSeen;
   }
@@ -92,41 +105,93 @@ export class ClusterCoordinator {
     }
   }
 
-  /** One round; errors (a database that does not answer) are logged and the next round tries again. */
-  async tick(): Promise<void> {
+  /** Renews the held leases; cameras whose leases were taken over stop. Errors are logged; `expire` does the rest. */
+  async renew(): Promise<void> {
+    const { store, self, leaseMs, now } = this.deps;
+    if (self.role !== 'worker' || this.draining || this.evicted || this.held.size + this.pending.size === 0) return;
     try {
-      await this.round();
-      if (this.lastError !== null) this.deps.log.info({}, 'the cluster database answers again');
-      this.lastError = null;
+      const t0 = now();
+      // Only what was held when the renewal went out can be found lost by it (a camera taken on meanwhile is not).
+      const before = new Map([...this.held].map(([id, h]) => [id, h.epoch]));
+      const renewed = await store.renew(self.id, leaseMs);
+      const kept = new Map(renewed.map((l) => [l.cameraId, l.epoch]));
+      for (const map of [this.held, this.pending]) {
+        for (const [id, h] of map) if (kept.get(id) === h.epoch) h.validUntil = Math.max(h.validUntil, t0 + leaseMs - this.marginMs);
+      }
+      const lost = [...before].filter(([id, epoch]) => this.held.get(id)?.epoch === epoch && kept.get(id) !== epoch).map(([id]) => id);
+      if (lost.length > 0) {
+        for (const id of lost) this.held.delete(id);
+        this.deps.log.warn({ cameras: lost }, 'leases lost (taken over by another worker); stopping these cameras');
+        await this.apply();
+      }
+      this.recovered();
     } catch (err) {
-      const msg = errorMessage(err);
-      if (msg !== this.lastError) this.deps.log.warn({ err: msg, holding: this.held.size }, 'cluster heartbeat failed; cameras keep running until their leases would run out');
-      this.lastError = msg;
+      this.failed(err);
     }
+  }
+
+  /** One assignment round; errors (a database that does not answer) are logged and the next round tries again. */
+  async round(): Promise<void> {
+    if (this.evicted) return;
+    try {
+      await this.assign();
+      this.recovered();
+    } catch (err) {
+      if (err instanceof AppError && err.code === 'NODE_ID_TAKEN') {
+        this.evicted = true;
+        this.deps.log.error({ err: err.message }, 'this node id was taken over by another process; stopping every camera and leaving the rest to it');
+        this.held.clear();
+        this.pending.clear();
+        await this.apply().catch(() => undefined);
+        return;
+      }
+      this.failed(err);
+    }
+  }
+
+  /** Both in turn (tests and a single loop). */
+  async tick(): Promise<void> {
+    await this.renew();
+    await this.round();
     await this.expire();
   }
 
-  /** Stops every camera whose lease may have run out (no renewal for leaseMs minus one heartbeat). */
-  async expire(): Promise<void> {
-    const t = this.deps.now();
-    const gone = [...this.held].filter(([, h]) => h.validUntil <= t).map(([id]) => id);
-    if (gone.length === 0) return;
-    for (const id of gone) this.held.delete(id);
-    this.deps.log.error({ cameras: gone }, 'leases not renewed in time (the cluster database does not answer); stopping these cameras before another worker takes them over');
-    await this.apply();
+  private recovered(): void {
+    if (this.lastError !== null) this.deps.log.info({}, 'the cluster database answers again');
+    this.lastError = null;
   }
 
-  /** Hands every camera over (stop, release) and leaves the cluster: a clean shutdown. */
+  private failed(err: unknown): void {
+    const msg = errorMessage(err);
+    if (msg !== this.lastError) this.deps.log.warn({ err: msg, holding: this.held.size }, 'cluster database call failed; cameras keep running until their leases could run out');
+    this.lastError = msg;
+  }
+
+  /** Stops every camera whose lease may run out soon (not renewed for leaseMs minus the margin). Never throws. */
+  async expire(): Promise<void> {
+    const t = this.deps.now();
+    const gone: string[] = [];
+    for (const map of [this.held, this.pending]) {
+      for (const [id, h] of map) {
+        if (h.validUntil > t) continue;
+        map.delete(id);
+        gone.push(id);
+      }
+    }
+    if (gone.length === 0) return;
+    this.deps.log.error({ cameras: gone }, 'leases not renewed in time (the cluster database does not answer); stopping these cameras before another worker takes them over');
+    await this.apply().catch((err: unknown) => this.deps.log.error({ err: errorMessage(err) }, 'stopping cameras failed'));
+  }
+
+  /**
+   * Hands every camera over and leaves the cluster (a clean shutdown): the cameras stop first, while their leases
+   * still fence their last event writes; then the leases are released and the node's row removed.
+   */
   async drain(): Promise<void> {
     this.draining = true;
-    const ids = [...this.held.keys()];
-    try {
-      await this.deps.store.heartbeat(this.report(), this.deps.leaseMs);
-    } catch {
-      // The leases run out on their own.
-    }
-    // Stopped while still held, so that the events they end are stored under their leases.
-    await this.apply(new Set());
+    const ids = [...this.held.keys(), ...this.pending.keys()];
+    this.pending.clear();
+    await this.apply(new Set()).catch((err: unknown) => this.deps.log.error({ err: errorMessage(err) }, 'stopping cameras failed'));
     this.held.clear();
     try {
       await this.deps.store.release(this.deps.self.id, ids);
@@ -141,24 +206,8 @@ export class ClusterCoordinator {
     return { ...this.deps.self, draining: this.draining, status: this.deps.status() };
   }
 
-  private async round(): Promise<void> {
-    const { store, self, leaseMs, heartbeatMs, now } = this.deps;
-    const margin = heartbeatMs;
-    if (self.role === 'worker' && !this.draining) {
-      const t0 = now();
-      const renewed = await store.renew(self.id, leaseMs);
-      const kept = new Set(renewed.map((l) => l.cameraId));
-      const lost = [...this.held.keys()].filter((id) => !kept.has(id));
-      for (const l of renewed) {
-        const h = this.held.get(l.cameraId);
-        if (h && h.epoch === l.epoch) h.validUntil = t0 + leaseMs - margin;
-      }
-      if (lost.length > 0) {
-        for (const id of lost) this.held.delete(id);
-        this.deps.log.warn({ cameras: lost }, 'leases lost (taken over by another worker); stopping these cameras');
-        await this.apply();
-      }
-    }
+  private async assign(): Promise<void> {
+    const { store, self, leaseMs, now } = this.deps;
     if (!(await store.heartbeat(this.report(), leaseMs))) {
       throw new AppError('NODE_ID_TAKEN', `another process took node id "${self.id}" over; this node's heartbeat is refused`);
     }
@@ -173,25 +222,42 @@ export class ClusterCoordinator {
     const desired = assignCameras(workers, cameras, current);
     const give = [...this.held.keys()].filter((id) => desired.get(id) !== self.id);
     if (give.length > 0) {
+      // Stopped while still held, so that the events they end are stored under their leases.
       await this.apply(new Set([...this.held.keys()].filter((id) => !give.includes(id))));
       for (const id of give) this.held.delete(id);
       await store.release(self.id, give);
       this.deps.log.info({ cameras: give }, 'cameras handed over to other workers');
     }
-    const take = cameras.map((c) => c.id).filter((id) => desired.get(id) === self.id && !this.held.has(id) && (current.get(id) ?? self.id) === self.id);
+    const take = cameras.map((c) => c.id).filter((id) => desired.get(id) === self.id && !this.held.has(id) && !this.pending.has(id) && (current.get(id) ?? self.id) === self.id);
     const got: string[] = [];
     for (const id of take) {
       const t0 = now();
       const lease = await store.acquire(id, self.id, leaseMs);
       if (!lease) continue;
-      this.held.set(id, { epoch: lease.epoch, validUntil: t0 + leaseMs - margin });
+      this.pending.set(id, { epoch: lease.epoch, validUntil: t0 + leaseMs - this.marginMs });
       got.push(id);
     }
-    if (got.length > 0) {
+    if (got.length === 0) return;
+    try {
       await this.deps.acquired?.(got);
-      this.deps.log.info({ cameras: got, epochs: got.map((id) => this.held.get(id)?.epoch) }, 'cameras taken on');
-      await this.apply();
+    } catch (err) {
+      // Not run without its last holder's events closed: given back, taken again at a later round.
+      for (const id of got) this.pending.delete(id);
+      await store.release(self.id, got).catch(() => undefined);
+      throw err;
     }
+    const started: string[] = [];
+    for (const id of got) {
+      const h = this.pending.get(id);
+      this.pending.delete(id);
+      // Expired meanwhile (by `expire`): not started.
+      if (h) {
+        this.held.set(id, h);
+        started.push(id);
+      }
+    }
+    this.deps.log.info({ cameras: started, epochs: started.map((id) => this.held.get(id)?.epoch) }, 'cameras taken on');
+    await this.apply();
   }
 
   /** Runs the held cameras, or `only` (serialised; a change of configuration goes through `reapply`). */

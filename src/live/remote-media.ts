@@ -51,6 +51,15 @@ class Relay {
     this.lingerTimer.unref();
   }
 
+  /** Ends the relay at once (the node stops). */
+  close(): void {
+    if (this.timer) clearInterval(this.timer);
+    if (this.lingerTimer) clearTimeout(this.lingerTimer);
+    this.timer = null;
+    this.lingerTimer = null;
+    this.disconnect();
+  }
+
   private disconnect(): void {
     this.abort?.abort();
     this.abort = null;
@@ -107,6 +116,12 @@ export class RemoteMedia {
       off();
       r.unwatch();
     };
+  }
+
+  /** Ends every relay (the node stops). */
+  close(): void {
+    for (const r of this.relays.values()) r.close();
+    this.relays.clear();
   }
 
   /** The newest analysed frame from the worker, or null. */

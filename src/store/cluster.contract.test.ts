@@ -91,11 +91,11 @@ function defineContract(backend: Backend): void {
 
     it('an expired lease is taken over with the next epoch; the old holder can neither renew it nor write events under it', async () => {
       const events = (owner: string, epoch: number) => new SqlEventStore(db, { lease: (cam) => (cam === 'cam' ? { owner, epoch } : null) });
-      assert.deepEqual(await store.acquire('cam', 'w1', 150), { cameraId: 'cam', epoch: 1 });
+      assert.deepEqual(await store.acquire('cam', 'w1', 1000), { cameraId: 'cam', epoch: 1 });
       assert.equal(await events('w1', 1).upsert(event('cam', 1)), 1, 'written under a lease in force');
       await assert.rejects(events('w1', 1).upsert(event('other', 2)), /LEASE_LOST|no longer holds/, 'a camera it does not hold');
       assert.equal(await store.acquire('cam', 'w2', 5000), null, 'held');
-      await sleep(250);
+      await sleep(1100);
       assert.equal((await store.leases())[0]!.live, false);
       assert.deepEqual(await store.acquire('cam', 'w2', 5000), { cameraId: 'cam', epoch: 2 });
       assert.deepEqual(await store.renew('w1', 5000), [], 'the old holder renews nothing');

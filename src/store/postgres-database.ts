@@ -11,6 +11,11 @@ export interface PostgresDatabaseOptions {
   readonly maxConnections?: number;
   /** How long to wait for a new connection before failing, in milliseconds; default 10000. */
   readonly connectTimeoutMs?: number;
+  /**
+   * Longest wait for one query's answer before it fails, in milliseconds; default 60000. A database that stops
+   * answering (a network cut that drops packets) then fails queries instead of hanging them.
+   */
+  readonly queryTimeoutMs?: number;
   /** Called when an idle pooled connection breaks (the pool drops it and reconnects on the next query). */
   readonly onIdleConnectionError?: (err: Error) => void;
 }
@@ -37,6 +42,7 @@ export async function openPostgresDatabase(url: string, options: PostgresDatabas
     connectionString: url,
     max: options.maxConnections ?? 10,
     connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
+    query_timeout: options.queryTimeoutMs ?? 60_000,
     application_name: 'sightline',
     types: { getTypeParser: getTypeParser as typeof pg.types.getTypeParser },
   });
