@@ -54,6 +54,8 @@ export interface CameraFleetDeps {
   readonly site?: SitePort | null;
   /** Re-id embeddings for the site; absent: positions alone. */
   readonly appearance?: AppearancePort | null;
+  /** The User-Agent RTSP cameras are asked with (`Sightline/VERSION (NODE)`), so a camera's log names the node. */
+  readonly userAgent?: string;
 }
 
 interface Running {
@@ -250,7 +252,7 @@ export class CameraFleet {
         if (stream) this.deps.recordings.attach(cam, stream);
         const source = liveFrameSource(
           {
-            ...cam.source, url: sourceUrl, fps: cam.detect.fps, width: cam.detect.width,
+            ...cam.source, url: sourceUrl, fps: cam.detect.fps, width: cam.detect.width, userAgent: this.deps.userAgent,
             ...(detector.detectorImageSpec ? { detectorImageSpec: detector.detectorImageSpec } : {}),
             ...(stream ? { media: stream } : {}),
           },

@@ -53,7 +53,7 @@ import { startSite, type SiteHandle } from './app-site.ts';
 import { SharedEmbedder } from './pipeline/shared-embedder.ts';
 import type { AppearancePort } from './pipeline/ports.ts';
 import { SqlTrajectoryStore } from './store/trajectory-repository.ts';
-import { joinCluster } from './app-cluster.ts';
+import { joinCluster, VERSION } from './app-cluster.ts';
 
 /** A running server: its address and how to stop everything it started. */
 export interface RunningApp {
@@ -266,6 +266,7 @@ export async function startApp(fileConfig: Config, log: Logger): Promise<Running
   const cameraFleet = role === 'api' ? null : new CameraFleet({
     config: () => configs.current(), log, detectorFor, events: bus, publish: hub.publish, analytics, recordings,
     onProgress: (what) => progressLogger(log, what), site: site.port, appearance: appearanceFor(config, site, embedderFor, log),
+    userAgent: `Sightline/${VERSION} (${nodeId})`,
   });
   fleet = cameraFleet;
   /** The cameras this node runs: all of them on one box, the held ones on a worker, none on an API node. */

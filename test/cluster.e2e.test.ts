@@ -4,7 +4,8 @@
 // cameras are online on the others within 15 s and their events go on; with Redis stopped for 20 s events are still
 // stored and live messages come back after it; a worker cut off from PostgreSQL (a proxy that drops its connections)
 // stops its cameras before its leases run out, and only then does another worker take them; the lease history shows
-// no camera ever held by two workers at once; every delivery arrived once, under one webhook-id.
+// no camera ever held by two workers at once, and the RTSP server never served one stream to two nodes at once;
+// every delivery arrived once, under one webhook-id.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -168,6 +169,20 @@ test('a cluster of two API nodes and three workers: spread, failover, Redis away
       const spans = history.filter((h) => h.camera_id === cam);
       for (let i = 1; i < spans.length; i++) {
         assert.ok(spans[i - 1].e !== null && Number(spans[i - 1].e) <= Number(spans[i].a), `${cam}: lease ${spans[i].epoch} (${spans[i].owner}) starts after lease ${spans[i - 1].epoch} (${spans[i - 1].owner}) ended`);
+      }
+    }
+    // The RTSP server's own record of its clients: a stream was never played by two nodes at once (each node names
+    // itself in its User-Agent), so a killed worker's ffmpeg did not outlive it and a cut-off one had let go.
+    const events = rtsp.clients();
+    assert.ok(events.some((e) => e.kind === 'play' && /^Sightline\/[\d.]+ \(w[123]\)$/.test(e.userAgent)), `the nodes name themselves: ${JSON.stringify(events.slice(0, 3))}`);
+    for (const cam of CAMERAS) {
+      const open = new Map<string, number>();
+      for (const e of events.filter((x) => x.mount === cam)) {
+        if (e.kind === 'play') {
+          const others = [...open].filter(([ua, n]) => ua !== e.userAgent && n > 0).map(([ua]) => ua);
+          assert.deepEqual(others, [], `${cam}: played by "${e.userAgent}" at ${e.atMs} while ${others.join(', ')} still had it open`);
+          open.set(e.userAgent, (open.get(e.userAgent) ?? 0) + 1);
+        } else open.set(e.userAgent, Math.max(0, (open.get(e.userAgent) ?? 0) - 1));
       }
     }
     assert.deepEqual(w2.lines.filter((l) => /LEASE_LOST|"level":50/.test(l)), [], 'no refused writes or errors on w2');

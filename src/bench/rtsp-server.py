@@ -13,6 +13,9 @@ a browser can tell how long after leaving the server each frame was shown. The t
 since boot), which every process of the machine shares and which does not jump as the wall clock can; Node reads the
 same clock with process.hrtime.
 
+Every client that plays a stream, and its end, is printed on stdout as one line, so a test can tell who pulled which
+stream when: `CLIENT PLAY <wall ms> <mount> <user agent>` and `CLIENT CLOSED <wall ms> <mount> <user agent>`.
+
 usage: /usr/bin/python3 rtsp-server.py --port PORT --mount NAME=FILE.h264 [--mount ...] [--fps 15] [--stamp]
 Prints "READY <port>" on stdout once it listens; streams are rtsp://127.0.0.1:PORT/NAME. SIGTERM stops it.
 """
@@ -25,7 +28,8 @@ import gi
 
 gi.require_version("Gst", "1.0")
 gi.require_version("GstRtspServer", "1.0")
-from gi.repository import GLib, Gst, GstRtspServer  # noqa: E402
+gi.require_version("GstRtsp", "1.0")
+from gi.repository import GLib, Gst, GstRtsp, GstRtspServer  # noqa: E402
 
 AUD = b"\x00\x00\x00\x01\x09"
 STAMP_UUID = b"SIGHTLINE-STAMP!"
@@ -75,6 +79,28 @@ def serve(factory: GstRtspServer.RTSPMediaFactory, units: list, fps: int, stamp:
     factory.connect("media-configure", on_configure)
 
 
+def watch_clients(server: GstRtspServer.RTSPServer) -> None:
+    """Prints each client's PLAY and its end (the connection closed) with its mount and User-Agent."""
+
+    def on_client(_server, client):
+        seen = {"mount": None, "ua": "-"}
+
+        def on_play(_client, ctx):
+            ok, ua = ctx.request.get_header(GstRtsp.RTSPHeaderField.USER_AGENT, 0)
+            seen["ua"] = ua if ok == GstRtsp.RTSPResult.OK and ua else "-"
+            seen["mount"] = ctx.uri.abspath if ctx.uri else "?"
+            print(f"CLIENT PLAY {int(time.time() * 1000)} {seen['mount']} {seen['ua']}", flush=True)
+
+        def on_closed(_client):
+            if seen["mount"] is not None:
+                print(f"CLIENT CLOSED {int(time.time() * 1000)} {seen['mount']} {seen['ua']}", flush=True)
+
+        client.connect("play-request", on_play)
+        client.connect("closed", on_closed)
+
+    server.connect("client-connected", on_client)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, required=True)
@@ -101,6 +127,7 @@ def main() -> int:
         factory.set_shared(False)
         serve(factory, clips[path], args.fps, args.stamp)
         mounts.add_factory(f"/{name}", factory)
+    watch_clients(server)
     if server.attach(None) == 0:
         print(f"cannot listen on 127.0.0.1:{args.port}", file=sys.stderr)
         return 1

@@ -74,6 +74,17 @@ export interface RtspServer {
   freeze(): void;
   /** SIGCONT. */
   thaw(): void;
+  /** Every client's PLAY and end so far, in order: who pulled which stream when (wall-clock ms). */
+  clients(): readonly RtspClientEvent[];
+}
+
+/** A client starting to play a stream, or its connection closing. */
+export interface RtspClientEvent {
+  readonly kind: 'play' | 'closed';
+  readonly atMs: number;
+  /** The mount without its slash. */
+  readonly mount: string;
+  readonly userAgent: string;
 }
 
 /**
@@ -87,6 +98,7 @@ export async function startRtspServer(
   const port = opts.port ?? (await freePort());
   const args = [SCRIPT, '--port', String(port), '--fps', String(opts.fps ?? 15), ...(opts.stamp ? ['--stamp'] : []), ...Object.entries(mounts).flatMap(([n, f]) => ['--mount', `${n}=${f}`])];
   let child: ChildProcess | null = null;
+  const clientEvents: RtspClientEvent[] = [];
   const launch = () =>
     new Promise<void>((resolve, reject) => {
       const c = spawn(PYTHON, args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -97,7 +109,15 @@ export async function startRtspServer(
       let err = '';
       const timer = setTimeout(() => reject(new Error(`RTSP server did not start in 10 s: ${err}`)), 10_000);
       c.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+      let pending = '';
       c.stdout!.on('data', (d: Buffer) => {
+        pending += d.toString();
+        const lines = pending.split('\n');
+        pending = lines.pop()!;
+        for (const line of lines) {
+          const m = /^CLIENT (PLAY|CLOSED) (\d+) \/(\S*) (.*)$/.exec(line);
+          if (m) clientEvents.push({ kind: m[1] === 'PLAY' ? 'play' : 'closed', atMs: Number(m[2]), mount: m[3]!, userAgent: m[4]! });
+        }
         if (d.toString().includes('READY')) {
           clearTimeout(timer);
           resolve();
@@ -129,5 +149,6 @@ export async function startRtspServer(
     },
     freeze: () => child?.kill('SIGSTOP'),
     thaw: () => child?.kill('SIGCONT'),
+    clients: () => clientEvents,
   };
 }

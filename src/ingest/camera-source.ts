@@ -15,6 +15,8 @@ export interface LiveSourceOptions {
   readonly url: string;
   readonly loop: boolean;
   readonly rtspTransport: 'tcp' | 'udp';
+  /** The User-Agent RTSP sources are asked with; absent: ffmpeg's. */
+  readonly userAgent?: string | undefined;
   readonly timeoutMs: number;
   readonly stallTimeoutMs: number;
   readonly fps: number;
@@ -134,7 +136,7 @@ export class CameraSource {
       this.setState('starting');
       let gotFrame = false;
       try {
-        const info = await probeVideo(this.opts.url, { rtspTransport: this.opts.rtspTransport, timeoutMs: this.opts.timeoutMs });
+        const info = await probeVideo(this.opts.url, { rtspTransport: this.opts.rtspTransport, timeoutMs: this.opts.timeoutMs, userAgent: this.opts.userAgent });
         if (this.stopping) break;
         const width = Math.min(this.opts.width, info.width);
         const height = scaledHeight(info.width, info.height, width);
@@ -147,7 +149,7 @@ export class CameraSource {
         this.decoder = startFrameDecoder(
           {
             url: this.opts.url, width, height, fps: this.opts.fps, realtime: true, loop: file && this.opts.loop,
-            rtspTransport: this.opts.rtspTransport, timeoutMs: this.opts.timeoutMs, detectorImage,
+            rtspTransport: this.opts.rtspTransport, timeoutMs: this.opts.timeoutMs, userAgent: this.opts.userAgent, detectorImage,
             wallclockTimestamps: !file && info.codec === 'mjpeg',
             media: media ? { transcode: !PLAYABLE_CODECS.has(info.codec) } : null,
           },

@@ -15,6 +15,8 @@ export interface DecodeSpec {
   readonly rtspTransport: 'tcp' | 'udp';
   /** Socket timeout for network sources, in milliseconds. */
   readonly timeoutMs: number;
+  /** The User-Agent an RTSP source is asked with (a camera's or NVR's log then names the Sightline node); absent: ffmpeg's. */
+  readonly userAgent?: string | undefined;
   /**
    * When set, a second output on file descriptor 3: the same frames scaled to this size as planar `gbrp` bytes, or
    * `gbrpf32le` floats 0-1 (the detector's input size and range, so it copies planes instead of resampling).
@@ -78,8 +80,8 @@ export function isNetworkUrl(url: string): boolean {
 export const isRtsp = (url: string) => /^rtsps?:\/\//i.test(url);
 
 /** Input options shared by ffmpeg and ffprobe for a source URL. */
-export function inputArgs(url: string, rtspTransport: 'tcp' | 'udp', timeoutMs: number): string[] {
-  if (isRtsp(url)) return ['-rtsp_transport', rtspTransport, '-timeout', String(timeoutMs * 1000)];
+export function inputArgs(url: string, rtspTransport: 'tcp' | 'udp', timeoutMs: number, userAgent?: string): string[] {
+  if (isRtsp(url)) return ['-rtsp_transport', rtspTransport, '-timeout', String(timeoutMs * 1000), ...(userAgent ? ['-user_agent', userAgent] : [])];
   if (/^https?:\/\//i.test(url)) return ['-rw_timeout', String(timeoutMs * 1000)];
   return [];
 }
@@ -135,7 +137,7 @@ export function ffmpegDecodeArgs(spec: DecodeSpec): string[] {
     '-hide_banner', '-nostdin', '-loglevel', 'error',
     ...(file && spec.realtime ? ['-re'] : []),
     ...(file && spec.loop ? ['-stream_loop', '-1'] : []),
-    ...inputArgs(spec.url, spec.rtspTransport, spec.timeoutMs),
+    ...inputArgs(spec.url, spec.rtspTransport, spec.timeoutMs, spec.userAgent),
     ...(spec.wallclockTimestamps ? ['-use_wallclock_as_timestamps', '1'] : []),
     // ffmpeg probes a live RTSP stream for up to 5 s and then delivers all of it at once; the stream was already
     // probed, so half a second is enough and the first frames are current.

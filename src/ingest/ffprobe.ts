@@ -25,14 +25,14 @@ function ratio(s: string | undefined): number | null {
 }
 
 /** Probes the first video stream of a file or URL; SOURCE_UNAVAILABLE with the reason when it cannot be opened. */
-export async function probeVideo(url: string, opts: { rtspTransport?: 'tcp' | 'udp'; timeoutMs?: number } = {}): Promise<VideoInfo> {
+export async function probeVideo(url: string, opts: { rtspTransport?: 'tcp' | 'udp'; timeoutMs?: number; userAgent?: string | undefined } = {}): Promise<VideoInfo> {
   const shown = redactUrl(url);
   if (!isNetworkUrl(url) && !(await access(url).then(() => true, () => false))) {
     throw new AppError('SOURCE_UNAVAILABLE', `video file ${shown} does not exist or cannot be read; check the path in source.url`);
   }
   const timeoutMs = opts.timeoutMs ?? 10_000;
   const args = [
-    '-v', 'error', ...inputArgs(url, opts.rtspTransport ?? 'tcp', timeoutMs),
+    '-v', 'error', ...inputArgs(url, opts.rtspTransport ?? 'tcp', timeoutMs, opts.userAgent),
     // Half a second of an RTSP stream tells its size and rate (the decoder reads as much); the default 5 s made a camera
     // take about 3 s longer to start (measured on the test RTSP server: 3.1 s against 1.0 s).
     ...(isRtsp(url) ? ['-analyzeduration', '500000'] : []),

@@ -65,7 +65,11 @@ test('ffmpegDecodeArgs: RTSP over TCP with a socket timeout; files loop and pace
   const base = { width: 640, height: 360, fps: 5, realtime: true, loop: true, rtspTransport: 'tcp', timeoutMs: 5000 } as const;
   const rtsp = ffmpegDecodeArgs({ ...base, url: 'rtsp://cam/1' }).join(' ');
   assert.match(rtsp, /-rtsp_transport tcp -timeout 5000000 -analyzeduration 500000 -i rtsp:\/\/cam\/1/);
-  assert.doesNotMatch(rtsp, /-stream_loop|-re /);
+  assert.doesNotMatch(rtsp, /-stream_loop|-re |-user_agent/);
+  // A cluster node names itself to the camera (its log then says which node pulls the stream); not to files.
+  const named = ffmpegDecodeArgs({ ...base, url: 'rtsp://cam/1', userAgent: 'Sightline/0.1.0 (worker-2)' });
+  assert.deepEqual(named.slice(named.indexOf('-user_agent'), named.indexOf('-user_agent') + 2), ['-user_agent', 'Sightline/0.1.0 (worker-2)']);
+  assert.doesNotMatch(ffmpegDecodeArgs({ ...base, url: 'a.mp4', userAgent: 'x' }).join(' '), /-user_agent/);
   const file = ffmpegDecodeArgs({ ...base, url: 'a.mp4' }).join(' ');
   assert.match(file, /-re -stream_loop -1 -i a\.mp4/);
   // Live: at most 5 frames a second, never a duplicate; each output passes frames through as selected.
