@@ -33,6 +33,8 @@ export type ClusterView = ClusterViewJson;
 export interface ClusterNode {
   readonly role: Config['cluster']['role'];
   readonly nodeId: string;
+  /** The key that signs snapshot links, shared by every node through the database; null on one box (a file in dataDir). */
+  readonly linkKey: Uint8Array | null;
   /** The coordinator (api and worker roles); null on one box. */
   readonly coordinator: ClusterCoordinator | null;
   /** The cameras as an API node sees them (remote status); null on other roles. */
@@ -82,7 +84,7 @@ export async function joinCluster(args: {
     const meter = loadMeter();
     const started = Date.now();
     return {
-      role: 'all', nodeId, coordinator: null, remoteCameras: null,
+      role: 'all', nodeId, coordinator: null, remoteCameras: null, linkKey: null,
       async view() {
         const ids = cameras().map((h) => h.id);
         return {
@@ -129,7 +131,9 @@ export async function joinCluster(args: {
     throw err;
   }
   clog.info({ role: c.role, capacity: c.capacity, leaseMs: c.leaseMs }, 'joined the cluster');
-  const secret = await store.sharedSecret(() => randomBytes(32).toString('base64url'));
+  const secret = await store.sharedSecret('internal_secret', () => randomBytes(32).toString('base64url'));
+  // Snapshot links signed by a worker (in a webhook) must verify on every API node.
+  const linkKey = Buffer.from(await store.sharedSecret('link_signing_key', () => randomBytes(32).toString('base64')), 'base64');
   const media = new RemoteMedia({ locate: (id) => locateCamera(coordinator.nodes(), id), secret: () => secret, now: Date.now });
   let internal: Server | null = null;
 
@@ -138,7 +142,7 @@ export async function joinCluster(args: {
   const waits: (() => Promise<void>)[] = [];
   let stopped = false;
   return {
-    role: c.role, nodeId, coordinator,
+    role: c.role, nodeId, coordinator, linkKey,
     remoteCameras: c.role === 'api' ? () => remoteCameraHandles(args.effectiveCameras(configs.current()), coordinator.nodes(), media) : null,
     async view() {
       const [nodes, leases] = await Promise.all([store.nodes(c.leaseMs), store.leases()]);

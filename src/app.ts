@@ -132,7 +132,7 @@ export async function startApp(fileConfig: Config, log: Logger): Promise<Running
   const outbox = new SqlOutbox(db);
   let publicUrl = config.server.publicUrl ?? '';
   const media = new FileMediaStore(join(dataDir, 'media'));
-  const linkKey = await loadLinkKey(dataDir);
+  const linkKey = cluster.linkKey ?? await loadLinkKey(dataDir);
   let fleet: CameraFleet | null = null;
   const delivery = createDeliveryService(config, {
     outbox, linkKey, publicUrl: () => publicUrl, readMedia: (p) => media.readFile(p), cameras: () => (fleet?.list() ?? []).map((h) => h.status()),

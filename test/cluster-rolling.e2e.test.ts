@@ -68,7 +68,9 @@ test('two API nodes, two workers: a change on either API node reaches the worker
       '',
     ].join('\n'));
     const start = async (id: string, role: 'api' | 'worker') => {
-      const n = await startClusterNode(id, role, config, dir, {}, nodes.get(id)?.lines ?? []);
+      // One data folder for every node, as compose.yaml shares its media and jobs volumes: an API node serves the
+      // snapshots the workers write (each node's id comes from the environment, not from the folder).
+      const n = await startClusterNode(id, role, config, dir, { SIGHTLINE_DATA_DIR: join(dir, 'shared') }, nodes.get(id)?.lines ?? []);
       nodes.set(id, n);
       return n;
     };
@@ -167,6 +169,16 @@ test('two API nodes, two workers: a change on either API node reaches the worker
     }
     for (const [key, s] of byVersion) assert.equal(s.size, 1, `${key} arrived under ${s.size} webhook-ids`);
     assert.deepEqual(receiver.badSignatures, []);
+    // A snapshot link a worker signed opens on an API node (the signing key is shared through the database).
+    const withSnapshot = receiver.requests.find((r) => typeof r.body.data.snapshotUrl === 'string');
+    assert.ok(withSnapshot, 'a delivered event carries a snapshot link');
+    const link = new URL(withSnapshot.body.data.snapshotUrl as string);
+    const snap = await fetch(`${nodes.get('a2')!.url}${link.pathname}${link.search}`);
+    assert.equal(snap.status, 200, `the worker's signed link on API node a2: ${await snap.clone().text().catch(() => '')}`);
+    assert.equal(snap.headers.get('content-type'), 'image/jpeg');
+    const forged = new URL(link);
+    forged.searchParams.set('sig', 'x'.repeat(Math.max(8, forged.searchParams.get('sig')?.length ?? 8)));
+    assert.equal((await fetch(`${nodes.get('a2')!.url}${forged.pathname}${forged.search}`)).status, 403, 'a forged signature is refused');
   } finally {
     await Promise.all([...nodes.values()].map((n) => stopClusterNode(n)));
     await db.end();

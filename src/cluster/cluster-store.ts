@@ -81,8 +81,11 @@ export interface ClusterStore {
   acquire(cameraId: string, owner: string, ttlMs: number): Promise<HeldLease | null>;
   /** Gives up leases (after the cameras stopped). */
   release(owner: string, cameraIds: readonly string[]): Promise<void>;
-  /** The secret nodes show each other on their internal HTTP: the stored one, or `generate()`'s, stored by the first node. */
-  sharedSecret(generate: () => string): Promise<string>;
+  /**
+   * A value every node of the cluster must share (the secret nodes show each other on their internal HTTP, the key
+   * that signs snapshot links): the stored one, or `generate()`'s, stored by the first node that asks.
+   */
+  sharedSecret(name: 'internal_secret' | 'link_signing_key', generate: () => string): Promise<string>;
   /** Every lease interval of the cameras (tests and audits). */
   history(cameraIds?: readonly string[]): Promise<LeaseInterval[]>;
 }

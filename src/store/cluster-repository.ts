@@ -125,9 +125,9 @@ export class SqlClusterStore implements ClusterStore {
     });
   }
 
-  async sharedSecret(generate: () => string): Promise<string> {
-    await this.db.query(`INSERT INTO cluster_settings (key, value) VALUES ('internal_secret', $1) ON CONFLICT (key) DO NOTHING`, [generate()]);
-    const [row] = await this.db.query<{ value: string }>(`SELECT value FROM cluster_settings WHERE key = 'internal_secret'`);
+  async sharedSecret(name: 'internal_secret' | 'link_signing_key', generate: () => string): Promise<string> {
+    await this.db.query(`INSERT INTO cluster_settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING`, [name, generate()]);
+    const [row] = await this.db.query<{ value: string }>(`SELECT value FROM cluster_settings WHERE key = $1`, [name]);
     return row!.value;
   }
 
