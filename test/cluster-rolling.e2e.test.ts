@@ -1,10 +1,11 @@
-// Two API nodes and two workers on real PostgreSQL and redis-server, 4 RTSP cameras and a webhook: a change made on
-// API node B reaches the owning worker within a second; then every node is restarted one at a time (SIGTERM, start
+// Two API nodes and two workers on real PostgreSQL and redis-server, 4 RTSP cameras and a webhook: a batch job
+// uploaded to one API node runs on a worker and is served by the other; live video is relayed from the worker; a
+// change made on API node B reaches the owning worker within a second; then every node is restarted one at a time (SIGTERM, start
 // again), and afterwards every camera is online, no event is left open, and every delivery arrived exactly once, never
 // under two webhook-ids.
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -123,6 +124,27 @@ test('two API nodes, two workers: a change on either API node reaches the worker
       const p95 = delays[Math.floor(delays.length * 0.95)]!;
       t.diagnostic(`live video through API node a1: ${delays.length} fragments, added latency p50 ${delays[Math.floor(delays.length / 2)]!.toFixed(1)} ms, p95 ${p95.toFixed(1)} ms`);
       assert.ok(p95 < 150, `added latency p95 ${p95.toFixed(1)} ms (at most 150)`);
+    }
+
+    // A batch job uploaded to API node a1 is run by a worker (the queue's leases), and its result is served by a2.
+    {
+      const jobMessages: string[] = [];
+      const jobWs = new WebSocket(`${nodes.get('a2')!.url.replace('http', 'ws')}/api/ws?types=job`);
+      jobWs.on('message', (d: Buffer) => jobMessages.push(d.toString()));
+      await new Promise((resolve, reject) => jobWs.once('open', resolve).once('error', reject));
+      const up = await fetch(`${nodes.get('a1')!.url}/api/jobs/upload?fps=2&name=vtest.avi`, { method: 'POST', headers: { 'content-type': 'video/x-msvideo' }, body: readFileSync(asset('videos/vtest.avi')) });
+      assert.equal(up.status, 201, await up.clone().text());
+      const job = (await up.json()) as { id: string };
+      const done = await waitFor('the job done', async () => {
+        const j = (await (await fetch(`${nodes.get('a2')!.url}/api/jobs/${job.id}`)).json()) as { status: string; error: string | null; leaseOwner?: string | null };
+        assert.notEqual(j.status, 'failed', j.error ?? '');
+        return j.status === 'done' ? j : false;
+      }, 180_000, 250);
+      assert.ok(done);
+      const tracks = await (await fetch(`${nodes.get('a2')!.url}/api/jobs/${job.id}/tracks.txt`)).text();
+      assert.ok(tracks.split('\n').length > 100, `the job's tracks, served by a2 (${tracks.length} bytes)`);
+      assert.ok(jobMessages.some((m) => m.includes(job.id) && m.includes('"progress"')), 'the worker\'s progress reached a2\'s WebSocket through Redis');
+      jobWs.close();
     }
 
     // A change made on API node a2 reaches the worker that runs the camera within a second.
