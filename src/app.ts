@@ -269,18 +269,17 @@ export async function startApp(fileConfig: Config, log: Logger): Promise<Running
     userAgent: `Sightline/${VERSION} (${nodeId})`,
   });
   fleet = cameraFleet;
-  /** The cameras this node runs: all of them on one box, the held ones on a worker, none on an API node. */
-  const runHere = (all: CameraConfig[]) => (role === 'all' ? all : role === 'worker' ? all.filter((c) => cluster.coordinator!.runningIds.has(c.id)) : []);
   configs.setApplier(async (next, previous) => {
     if (JSON.stringify(next.delivery) !== JSON.stringify(previous.delivery)) await delivery.reconfigure(next.delivery);
     site.reconfigure(next, effectiveCameras(next));
+    // A worker runs the cameras it holds (the coordinator passes them to `run` below); an API node none.
     if (role === 'worker') await cluster.coordinator!.reapply();
-    else await cameraFleet?.apply(runHere(effectiveCameras(next)));
+    else if (role === 'all') await cameraFleet!.apply(effectiveCameras(next));
   });
   if (role === 'worker') hub.listen((m) => cluster.publish(m));
   await cluster.start({
-    run: async () => {
-      await cameraFleet?.apply(runHere(effectiveCameras(configs.current())));
+    run: async (ids) => {
+      await cameraFleet?.apply(effectiveCameras(configs.current()).filter((c) => ids.has(c.id)));
     },
     cameras: () => cameraFleet?.list() ?? [],
     publishHere: hub.publish,

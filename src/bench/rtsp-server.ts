@@ -99,6 +99,8 @@ export async function startRtspServer(
   const args = [SCRIPT, '--port', String(port), '--fps', String(opts.fps ?? 15), ...(opts.stamp ? ['--stamp'] : []), ...Object.entries(mounts).flatMap(([n, f]) => ['--mount', `${n}=${f}`])];
   let child: ChildProcess | null = null;
   const clientEvents: RtspClientEvent[] = [];
+  /** Sessions playing now, by mount and User-Agent: a server that stops ends them (it prints nothing then). */
+  const openPlays = new Map<string, number>();
   const launch = () =>
     new Promise<void>((resolve, reject) => {
       const c = spawn(PYTHON, args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -106,6 +108,14 @@ export async function startRtspServer(
         reject(new Error(`cannot run ${PYTHON} for the RTSP server (${err.message}); install python3-gi and gir1.2-gst-rtsp-server-1.0`)),
       );
       child = c;
+      c.on('exit', () => {
+        const atMs = Date.now();
+        for (const [key, n] of openPlays) {
+          const [mount, userAgent] = key.split('\n') as [string, string];
+          for (let i = 0; i < n; i++) clientEvents.push({ kind: 'closed', atMs, mount, userAgent });
+        }
+        openPlays.clear();
+      });
       let err = '';
       const timer = setTimeout(() => reject(new Error(`RTSP server did not start in 10 s: ${err}`)), 10_000);
       c.stderr!.on('data', (d: Buffer) => (err += d.toString()));
@@ -116,7 +126,11 @@ export async function startRtspServer(
         pending = lines.pop()!;
         for (const line of lines) {
           const m = /^CLIENT (PLAY|CLOSED) (\d+) \/(\S*) (.*)$/.exec(line);
-          if (m) clientEvents.push({ kind: m[1] === 'PLAY' ? 'play' : 'closed', atMs: Number(m[2]), mount: m[3]!, userAgent: m[4]! });
+          if (!m) continue;
+          const e: RtspClientEvent = { kind: m[1] === 'PLAY' ? 'play' : 'closed', atMs: Number(m[2]), mount: m[3]!, userAgent: m[4]! };
+          clientEvents.push(e);
+          const key = `${e.mount}\n${e.userAgent}`;
+          openPlays.set(key, Math.max(0, (openPlays.get(key) ?? 0) + (e.kind === 'play' ? 1 : -1)));
         }
         if (d.toString().includes('READY')) {
           clearTimeout(timer);

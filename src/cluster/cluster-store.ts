@@ -75,8 +75,8 @@ export interface ClusterStore {
   /** Removes the node's row (a clean stop). */
   leave(nodeId: string, instance: string): Promise<void>;
   leases(): Promise<LeaseRecord[]>;
-  /** Extends every live lease `owner` holds by `ttlMs`; returns those it still holds. */
-  renew(owner: string, ttlMs: number): Promise<HeldLease[]>;
+  /** Extends the live leases `owner` holds of `cameraIds` by `ttlMs`; returns those it still holds. */
+  renew(owner: string, ttlMs: number, cameraIds: readonly string[]): Promise<HeldLease[]>;
   /** Takes a camera's lease when it is free or expired (the next epoch), or confirms one `owner` holds; null when another holds it. */
   acquire(cameraId: string, owner: string, ttlMs: number): Promise<HeldLease | null>;
   /** Gives up leases (after the cameras stopped). */

@@ -1,7 +1,8 @@
 /**
  * A node's part in the cluster, driven by two loops of one heartbeat each:
- * - `renew()` extends the leases it holds (and nothing else, so that a slow hand-over never delays a renewal);
- * - `round()` says it is alive, computes the assignment from the live workers and the leases, hands over the cameras
+ * - `renew()` extends the leases it holds and says it is alive (and nothing else, so that a slow hand-over never
+ *   delays either);
+ * - `round()` computes the assignment from the live workers and the leases, hands over the cameras
  *   that should run elsewhere (stop, then release) and takes the ones that should run here (acquire, close what the
  *   last holder left open, then start).
  * `expire()`, on a timer of its own, stops every camera whose lease may run out soon (no renewal for leaseMs minus a
@@ -63,7 +64,10 @@ export class ClusterCoordinator {
 
   constructor(private readonly deps: CoordinatorDeps) {}
 
-  /** How long before a lease's end (by this process's clock) its camera is stopped. */
+  /**
+   * How long before a lease's end (by this process's clock) its camera is stopped: a third of the lease, at least one
+   * heartbeat. With heartbeats at most a quarter of the lease, two renewals can fail before a camera stops.
+   */
   private get marginMs(): number {
     return Math.max(this.deps.heartbeatMs, this.deps.leaseMs / 3);
   }
@@ -105,15 +109,39 @@ export class ClusterCoordinator {
     }
   }
 
-  /** Renews the held leases; cameras whose leases were taken over stop. Errors are logged; `expire` does the rest. */
+  /**
+   * Renews the held leases (cameras whose leases were taken over stop) and writes the heartbeat. Errors are logged;
+   * `expire` does the rest.
+   */
   async renew(): Promise<void> {
     const { store, self, leaseMs, now } = this.deps;
-    if (self.role !== 'worker' || this.draining || this.evicted || this.held.size + this.pending.size === 0) return;
+    if (this.draining || this.evicted) return;
     try {
+      if (self.role === 'worker' && this.held.size + this.pending.size > 0) await this.renewLeases();
+      if (!(await store.heartbeat(this.report(), leaseMs))) this.evict();
+      this.recovered();
+    } catch (err) {
+      this.failed(err);
+    }
+  }
+
+  /** Another process took this node id: everything stops, nothing is renewed any more. */
+  private evict(): void {
+    if (this.evicted) return;
+    this.evicted = true;
+    this.deps.log.error({ node: this.deps.self.id }, 'this node id was taken over by another process; stopping every camera and leaving the rest to it');
+    this.held.clear();
+    this.pending.clear();
+    void this.apply().catch(() => undefined);
+  }
+
+  private async renewLeases(): Promise<void> {
+    const { store, self, leaseMs, now } = this.deps;
+    {
       const t0 = now();
       // Only what was held when the renewal went out can be found lost by it (a camera taken on meanwhile is not).
       const before = new Map([...this.held].map(([id, h]) => [id, h.epoch]));
-      const renewed = await store.renew(self.id, leaseMs);
+      const renewed = await store.renew(self.id, leaseMs, [...this.held.keys(), ...this.pending.keys()]);
       const kept = new Map(renewed.map((l) => [l.cameraId, l.epoch]));
       for (const map of [this.held, this.pending]) {
         for (const [id, h] of map) if (kept.get(id) === h.epoch) h.validUntil = Math.max(h.validUntil, t0 + leaseMs - this.marginMs);
@@ -122,29 +150,19 @@ export class ClusterCoordinator {
       if (lost.length > 0) {
         for (const id of lost) this.held.delete(id);
         this.deps.log.warn({ cameras: lost }, 'leases lost (taken over by another worker); stopping these cameras');
-        await this.apply();
+        // Not waited for: the next renewal must not wait on a slow stop.
+        void this.apply().catch((err: unknown) => this.deps.log.error({ err: errorMessage(err) }, 'stopping cameras failed'));
       }
-      this.recovered();
-    } catch (err) {
-      this.failed(err);
     }
   }
 
   /** One assignment round; errors (a database that does not answer) are logged and the next round tries again. */
   async round(): Promise<void> {
-    if (this.evicted) return;
+    if (this.evicted || this.draining) return;
     try {
       await this.assign();
       this.recovered();
     } catch (err) {
-      if (err instanceof AppError && err.code === 'NODE_ID_TAKEN') {
-        this.evicted = true;
-        this.deps.log.error({ err: err.message }, 'this node id was taken over by another process; stopping every camera and leaving the rest to it');
-        this.held.clear();
-        this.pending.clear();
-        await this.apply().catch(() => undefined);
-        return;
-      }
       this.failed(err);
     }
   }
@@ -208,9 +226,6 @@ export class ClusterCoordinator {
 
   private async assign(): Promise<void> {
     const { store, self, leaseMs, now } = this.deps;
-    if (!(await store.heartbeat(this.report(), leaseMs))) {
-      throw new AppError('NODE_ID_TAKEN', `another process took node id "${self.id}" over; this node's heartbeat is refused`);
-    }
     this.nodesSeen = await store.nodes(leaseMs);
     this.checkVersions();
     if (self.role !== 'worker' || this.draining) return;
@@ -220,6 +235,10 @@ export class ClusterCoordinator {
     const current = new Map(leases.filter((l) => l.live && l.owner !== null).map((l) => [l.cameraId, l.owner!]));
     const cameras = this.deps.cameras();
     const desired = assignCameras(workers, cameras, current);
+    // Leases this node holds in the database but does not track (a release that failed): given up when the camera
+    // belongs elsewhere now; a camera that belongs here is taken on again below (same epoch).
+    const orphans = [...current].filter(([id, owner]) => owner === self.id && !this.held.has(id) && !this.pending.has(id) && desired.get(id) !== self.id).map(([id]) => id);
+    if (orphans.length > 0) await store.release(self.id, orphans);
     const give = [...this.held.keys()].filter((id) => desired.get(id) !== self.id);
     if (give.length > 0) {
       // Stopped while still held, so that the events they end are stored under their leases.
@@ -237,9 +256,10 @@ export class ClusterCoordinator {
       this.pending.set(id, { epoch: lease.epoch, validUntil: t0 + leaseMs - this.marginMs });
       got.push(id);
     }
-    if (got.length === 0) return;
+    if (got.length === 0) return this.reconcile();
     try {
       await this.deps.acquired?.(got);
+      if (this.draining || this.evicted) throw new AppError('INTERNAL', 'the node stopped while taking cameras on');
     } catch (err) {
       // Not run without its last holder's events closed: given back, taken again at a later round.
       for (const id of got) this.pending.delete(id);
@@ -260,12 +280,21 @@ export class ClusterCoordinator {
     await this.apply();
   }
 
-  /** Runs the held cameras, or `only` (serialised; a change of configuration goes through `reapply`). */
+  /** Runs the held cameras again when what runs is not what is held (a run that failed). */
+  private async reconcile(): Promise<void> {
+    const held = [...this.held.keys()];
+    if (held.length !== this.running.size || held.some((id) => !this.running.has(id))) await this.apply();
+  }
+
+  /**
+   * Runs the held cameras, or `only` (serialised; a change of configuration goes through `reapply`); nothing once the
+   * node drains or was evicted. `runningIds` changes only when the run succeeded.
+   */
   private apply(only?: ReadonlySet<string>): Promise<void> {
     const run = this.runQueue.then(async () => {
-      const next = new Set(only ?? this.held.keys());
-      this.running = next;
+      const next = this.draining || this.evicted ? new Set<string>() : new Set(only ?? this.held.keys());
       await this.deps.run(next);
+      this.running = next;
     });
     this.runQueue = run.catch(() => undefined);
     return run;

@@ -24,12 +24,12 @@ export const ClusterSchema = z
     leaseMs: between(3000, 120_000, { int: true }).default(6000)
       .describe('How long a worker holds a camera without renewing its lease (ms). A worker that dies loses its cameras to the others this long after its last renewal; a worker cut off from the database stops them before then.'),
     heartbeatMs: between(200, 10_000, { int: true }).default(1000)
-      .describe('How often a node renews its heartbeat and leases and looks at the assignment (ms); at most a third of leaseMs.'),
+      .describe('How often a node renews its heartbeat and leases and looks at the assignment (ms); at most a quarter of leaseMs.'),
   })
   .strict()
   .superRefine((c, ctx) => {
-    if (c.heartbeatMs * 3 > c.leaseMs) {
-      ctx.addIssue({ code: 'custom', path: ['heartbeatMs'], message: `expected at most a third of leaseMs (${c.leaseMs} ms) so that two renewals can fail before a lease runs out, got ${c.heartbeatMs}` });
+    if (c.heartbeatMs * 4 > c.leaseMs) {
+      ctx.addIssue({ code: 'custom', path: ['heartbeatMs'], message: `expected at most a quarter of leaseMs (${c.leaseMs} ms) so that two renewals can fail before a worker stops its cameras, got ${c.heartbeatMs}` });
     }
   });
 

@@ -138,5 +138,5 @@ test('cluster roles: api and worker need PostgreSQL and Redis, each named with i
   const url = validateConfig({ cluster: { redisUrl: 'http://x' } });
   assert.match(!url.ok ? url.problems[0]!.message : '', /expected a redis:\/\/ or rediss:\/\/ URL/);
   const beat = validateConfig({ cluster: { leaseMs: 3000, heartbeatMs: 2000 } });
-  assert.match(!beat.ok ? beat.problems[0]!.message : '', /at most a third of leaseMs \(3000 ms\).*got 2000/);
+  assert.match(!beat.ok ? beat.problems[0]!.message : '', /at most a quarter of leaseMs \(3000 ms\).*got 2000/);
 });

@@ -60,10 +60,12 @@ export class SqlClusterStore implements ClusterStore {
     return rows.map((r) => ({ cameraId: r.camera_id, owner: r.owner, epoch: Number(r.epoch), live: r.live, leaseUntilMs: Number(r.lease_until_ms), acquiredMs: Number(r.acquired_ms) }));
   }
 
-  async renew(owner: string, ttlMs: number): Promise<HeldLease[]> {
+  async renew(owner: string, ttlMs: number, cameraIds: readonly string[]): Promise<HeldLease[]> {
+    if (cameraIds.length === 0) return [];
     const rows = await this.db.query<{ camera_id: string; epoch: Int }>(
-      `UPDATE camera_leases SET lease_until_ms = ${DB_NOW_MS} + $2 WHERE owner = $1 AND lease_until_ms > ${DB_NOW_MS} RETURNING camera_id, epoch`,
-      [owner, Math.round(ttlMs)],
+      `UPDATE camera_leases SET lease_until_ms = ${DB_NOW_MS} + $2
+       WHERE owner = $1 AND camera_id = ANY($3::text[]) AND lease_until_ms > ${DB_NOW_MS} RETURNING camera_id, epoch`,
+      [owner, Math.round(ttlMs), [...cameraIds]],
     );
     return rows.map((r) => ({ cameraId: r.camera_id, epoch: Number(r.epoch) })).sort((a, b) => (a.cameraId < b.cameraId ? -1 : 1));
   }

@@ -71,8 +71,9 @@ function defineContract(backend: Backend): void {
       const holder = ['w1', 'w2', 'w3', 'w4'][wins.findIndex((x) => x !== null)]!;
       const other = holder === 'w1' ? 'w2' : 'w1';
       assert.deepEqual(await store.acquire('cam', holder, 5000), { cameraId: 'cam', epoch: 1 }, 'the holder asking again keeps its epoch');
-      assert.deepEqual(await store.renew(holder, 5000), [{ cameraId: 'cam', epoch: 1 }]);
-      assert.deepEqual(await store.renew(other, 5000), []);
+      assert.deepEqual(await store.renew(holder, 5000, ['cam']), [{ cameraId: 'cam', epoch: 1 }]);
+      assert.deepEqual(await store.renew(holder, 5000, ['elsewhere']), [], 'only the cameras named');
+      assert.deepEqual(await store.renew(other, 5000, ['cam']), []);
       await store.release(other, ['cam']);
       assert.equal((await store.leases())[0]!.owner, holder, 'only the holder releases');
       await store.release(holder, ['cam']);
@@ -98,7 +99,7 @@ function defineContract(backend: Backend): void {
       await sleep(1100);
       assert.equal((await store.leases())[0]!.live, false);
       assert.deepEqual(await store.acquire('cam', 'w2', 5000), { cameraId: 'cam', epoch: 2 });
-      assert.deepEqual(await store.renew('w1', 5000), [], 'the old holder renews nothing');
+      assert.deepEqual(await store.renew('w1', 5000, ['cam']), [], 'the old holder renews nothing');
       await assert.rejects(events('w1', 1).upsert(event('cam', 3)), (err: Error & { code?: string }) => err.code === 'LEASE_LOST' && /camera "cam"/.test(err.message));
       const stored = await db.query<{ id: string }>('SELECT id FROM events ORDER BY id');
       assert.deepEqual(stored.map((r) => r.id.slice(-1)), ['1'], 'the refused writes stored nothing');
