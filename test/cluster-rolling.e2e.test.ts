@@ -26,12 +26,13 @@ const CAMERAS = ['c1', 'c2', 'c3', 'c4'];
 async function tracksOfAll(url: string, timeoutMs: number): Promise<void> {
   const ws = new WebSocket(`${url.replace('http', 'ws')}/api/ws?types=tracks`);
   const seen = new Set<string>();
+  const end = performance.now() + timeoutMs;
   ws.on('message', (d: Buffer) => {
     const m = JSON.parse(d.toString()) as { cameraId?: string };
     if (m.cameraId) seen.add(m.cameraId);
   });
   try {
-    await waitFor(`tracks of every camera on ${url}`, () => CAMERAS.every((c) => seen.has(c)), timeoutMs, 100);
+    await waitFor(`tracks of every camera on ${url}`, () => CAMERAS.every((c) => seen.has(c)) || (performance.now() > end && assert.fail(`tracks on ${url} of ${[...seen].sort().join(', ') || 'no camera'} only, not of every one of ${CAMERAS.join(', ')}`)), timeoutMs + 1000, 100);
   } finally {
     ws.close();
   }
@@ -202,6 +203,9 @@ test('two API nodes, two workers: a change on either API node reaches the worker
     forged.searchParams.set('sig', 'x'.repeat(Math.max(8, forged.searchParams.get('sig')?.length ?? 8)));
     assert.equal((await fetch(`${nodes.get('a2')!.url}${forged.pathname}${forged.search}`)).status, 403, 'a forged signature is refused');
   } finally {
+    // CLUSTER_TEST_LOGS=DIR keeps every node's log for a look afterwards.
+    const keep = process.env['CLUSTER_TEST_LOGS'];
+    if (keep) for (const n of nodes.values()) writeFileSync(join(keep, `rolling-${n.id}.log`), n.lines.join('\n'));
     await Promise.all([...nodes.values()].map((n) => stopClusterNode(n)));
     await db.end();
     await receiver.refuse();

@@ -124,6 +124,8 @@ export class ConfigService {
    */
   change(actor: ConfigActor, action: string, edit: (draft: SiteDraft) => void, expectedVersion?: number): Promise<ChangeResult> {
     return this.serialised(async () => {
+      // Another node (a cluster's other API node) may have stored a newer version: the edit is made against that one.
+      await this.takeNewer();
       if (expectedVersion !== undefined && expectedVersion !== this.versionNo) {
         throw new AppError('CONFIG_CONFLICT', `the change was made against configuration version ${expectedVersion}, but version ${this.versionNo} is current; reload and try again`);
       }
@@ -135,12 +137,16 @@ export class ConfigService {
 
   /** Replaces the whole managed document (an import); masked secrets keep their stored values. */
   replace(actor: ConfigActor, action: string, doc: unknown): Promise<ChangeResult> {
-    return this.serialised(() => this.commit(actor, action, restoreSecrets(doc, siteDocumentOf(this.config))));
+    return this.serialised(async () => {
+      await this.takeNewer();
+      return this.commit(actor, action, restoreSecrets(doc, siteDocumentOf(this.config)));
+    });
   }
 
   /** Goes back to the document of the version before the current one, as a new version. */
   rollback(actor: ConfigActor): Promise<ChangeResult> {
     return this.serialised(async () => {
+      await this.takeNewer();
       if (this.versionNo <= 1) throw new AppError('CONFIG_VERSION_NOT_FOUND', `configuration version ${this.versionNo} is the first; there is none to roll back to`);
       const previous = await this.store.get(this.versionNo - 1);
       if (!previous) throw new AppError('CONFIG_VERSION_NOT_FOUND', `configuration version ${this.versionNo - 1} is not stored`);
@@ -154,7 +160,12 @@ export class ConfigService {
    * and left alone (the configuration in force stays).
    */
   refresh(): Promise<number> {
-    return this.serialised(async () => {
+    return this.serialised(() => this.takeNewer());
+  }
+
+  /** The body of `refresh`, run inside the queue (also before every change, so that none is made against a stale version). */
+  private async takeNewer(): Promise<number> {
+    {
       const latest = await this.store.latest();
       if (!latest || latest.version <= this.versionNo) return this.versionNo;
       const input = configInputWith(this.base, latest.document);
@@ -170,7 +181,7 @@ export class ConfigService {
       const result = { version: latest.version, changes: latest.changes ?? [], config: parsed.data };
       for (const fn of this.listeners) fn(result);
       return latest.version;
-    });
+    }
   }
 
   versions(opts: { limit: number; before?: number | undefined }): Promise<ConfigVersionInfo[]> {

@@ -133,3 +133,21 @@ test('changes run one at a time, in the order they came', async () => {
   assert.equal(most, 1);
   assert.deepEqual(service.current().cameras.map((c) => c.id), ['front', 'c0', 'c1', 'c2', 'c3', 'c4']);
 });
+
+test('two nodes on one store: each change is made against the newest stored version, and refresh takes the other node\'s', async () => {
+  const store = new MemoryStore();
+  const { service: a } = await ConfigService.open(store, config());
+  const { service: b } = await ConfigService.open(store, config());
+  const applied: number[] = [];
+  b.setApplier(async (next) => void applied.push(next.cameras.length));
+  await a.change(actor, 'camera.update', (d) => void (d.cameras[0]!['enabled'] = false));
+  assert.equal(b.current().cameras[0]!.enabled, true, 'b has not looked yet');
+  // b is behind: turning the camera back on is still a change (against version 2), not a no-op against version 1.
+  const r = await b.change(actor, 'camera.update', (d) => void (d.cameras[0]!['enabled'] = true));
+  assert.equal(r.version, 3);
+  assert.equal(b.current().cameras[0]!.enabled, true);
+  assert.equal(await a.refresh(), 3);
+  assert.equal(a.current().cameras[0]!.enabled, true, 'a took b\'s version');
+  assert.equal(await a.refresh(), 3, 'nothing newer: nothing applied');
+  assert.ok(applied.length >= 1, 'b applied the version it took before its own change');
+});
