@@ -12,7 +12,8 @@ import pg from 'pg';
 import { freePort } from '../src/bench/rtsp-server.ts';
 import { ASSETS } from './support/assets.ts';
 import { postgresUrlForTests } from './support/postgres.ts';
-import { redisInstalled, startRedis, type RedisServer } from '../src/bench/redis-server.ts';
+import { startRedis, type RedisServer } from '../src/bench/redis-server.ts';
+import { redisOrSkip } from './support/cluster.ts';
 import { waitFor } from './support/wait.ts';
 
 interface Run {
@@ -37,11 +38,7 @@ async function exitOf(r: Run, ms = 60_000): Promise<{ code: number | null; text:
 }
 
 test('cluster nodes refuse bad input with the fix, and the healthy node keeps working', { timeout: 300_000 }, async (t) => {
-  if (!redisInstalled()) {
-    if (process.env['CI'] === 'true') assert.fail('redis-server is not installed; npm test installs it');
-    t.skip('redis-server is not installed (npm test installs it)');
-    return;
-  }
+  if (!redisOrSkip(t)) return;
   const dbUrl = await postgresUrlForTests(t);
   if (!dbUrl) return;
   const dir = mkdtempSync(join(tmpdir(), 'sightline-cluster-bad-'));

@@ -15,8 +15,9 @@ import { rtspClip, startRtspServer, type RtspServer } from '../src/bench/rtsp-se
 import { Fmp4Splitter } from '../src/media/fmp4.ts';
 import { ASSETS, asset } from './support/assets.ts';
 import { logTime, startClusterNode, stopClusterNode, type ClusterNodeProcess } from '../src/bench/cluster-node.ts';
+import { assertDeliveredOnce, redisOrSkip } from './support/cluster.ts';
 import { postgresUrlForTests } from './support/postgres.ts';
-import { redisInstalled, startRedis, type RedisServer } from '../src/bench/redis-server.ts';
+import { startRedis, type RedisServer } from '../src/bench/redis-server.ts';
 import { waitFor } from './support/wait.ts';
 import { WebhookReceiver } from './support/webhook-receiver.ts';
 
@@ -39,11 +40,7 @@ async function tracksOfAll(url: string, timeoutMs: number): Promise<void> {
 }
 
 test('two API nodes, two workers: a change on either API node reaches the worker within a second; a rolling restart loses no event and no delivery', { timeout: 600_000 }, async (t) => {
-  if (!redisInstalled()) {
-    if (process.env['CI'] === 'true') assert.fail('redis-server is not installed; npm test installs it');
-    t.skip('redis-server is not installed (npm test installs it)');
-    return;
-  }
+  if (!redisOrSkip(t)) return;
   const dbUrl = await postgresUrlForTests(t);
   if (!dbUrl) return;
   const dir = mkdtempSync(join(tmpdir(), 'sightline-rolling-'));
@@ -178,19 +175,7 @@ test('two API nodes, two workers: a change on either API node reaches the worker
     // No event lost: none is left open except by a camera running now, recently seen; every delivery went out once.
     const stale = (await db.query(`SELECT id, camera_id, last_seen_ms FROM events WHERE end_ms IS NULL AND last_seen_ms < $1`, [Date.now() - 30_000])).rows;
     assert.deepEqual(stale, [], 'no event left open');
-    await waitFor('every delivery delivered', async () => Number((await db.query(`SELECT count(*)::int AS n FROM deliveries WHERE status <> 'delivered'`)).rows[0].n) === 0, 60_000, 250);
-    const delivered = Number((await db.query(`SELECT count(*)::int AS n FROM deliveries`)).rows[0].n);
-    assert.ok(delivered > 0, 'deliveries were made');
-    const ids = new Set(receiver.accepted);
-    assert.equal(ids.size, delivered, `each of the ${delivered} deliveries arrived (distinct webhook-ids: ${ids.size})`);
-    const byVersion = new Map<string, Set<string>>();
-    for (const r of receiver.requests) {
-      const key = `${r.body.data.id} version ${r.body.version}`;
-      const s = byVersion.get(key) ?? new Set<string>();
-      s.add(r.id);
-      byVersion.set(key, s);
-    }
-    for (const [key, s] of byVersion) assert.equal(s.size, 1, `${key} arrived under ${s.size} webhook-ids`);
+    await assertDeliveredOnce(db, receiver, 60_000);
     assert.deepEqual(receiver.badSignatures, []);
     // A snapshot link a worker signed opens on an API node (the signing key is shared through the database).
     const withSnapshot = receiver.requests.find((r) => typeof r.body.data.snapshotUrl === 'string');

@@ -16,8 +16,9 @@ import WebSocket from 'ws';
 import pg from 'pg';
 import { rtspClip, startRtspServer, type RtspServer } from '../src/bench/rtsp-server.ts';
 import { ASSETS, asset } from './support/assets.ts';
+import { assertDeliveredOnce, redisOrSkip } from './support/cluster.ts';
 import { postgresUrlForTests } from './support/postgres.ts';
-import { redisInstalled, startRedis, type RedisServer } from '../src/bench/redis-server.ts';
+import { startRedis, type RedisServer } from '../src/bench/redis-server.ts';
 import { startTcpProxy, type TcpProxy } from './support/tcp-proxy.ts';
 import { sleep, waitFor } from './support/wait.ts';
 import { WebhookReceiver } from './support/webhook-receiver.ts';
@@ -38,11 +39,7 @@ interface ClusterJson {
 }
 
 test('a cluster of two API nodes and three workers: spread, failover, Redis away, a worker cut off from PostgreSQL, deliveries once', { timeout: 600_000 }, async (t) => {
-  if (!redisInstalled()) {
-    if (process.env['CI'] === 'true') assert.fail('redis-server is not installed; npm test installs it');
-    t.skip('redis-server is not installed (npm test installs it)');
-    return;
-  }
+  if (!redisOrSkip(t)) return;
   const dbUrl = await postgresUrlForTests(t);
   if (!dbUrl) return;
   const dir = mkdtempSync(join(tmpdir(), 'sightline-cluster-'));
@@ -190,13 +187,7 @@ test('a cluster of two API nodes and three workers: spread, failover, Redis away
     assert.deepEqual(onA2.assignments.map((a) => a.node), CAMERAS.map(() => 'w2'), 'the second API node sees the same assignment');
 
     // Deliveries through the kill, the Redis outage and the cut: every one arrived, none under two webhook-ids.
-    await waitFor('every delivery delivered', async () => Number((await db.query(`SELECT count(*)::int AS n FROM deliveries WHERE status <> 'delivered'`)).rows[0].n) === 0, 90_000, 250);
-    const delivered = Number((await db.query('SELECT count(*)::int AS n FROM deliveries')).rows[0].n);
-    assert.ok(delivered > 0, 'deliveries were made');
-    assert.equal(new Set(receiver.accepted).size, delivered, `each of the ${delivered} deliveries arrived once`);
-    const idsOf = new Map<string, Set<string>>();
-    for (const r of receiver.requests) idsOf.set(`${r.body.data.id} version ${r.body.version}`, (idsOf.get(`${r.body.data.id} version ${r.body.version}`) ?? new Set()).add(r.id));
-    for (const [key, ids] of idsOf) assert.equal(ids.size, 1, `${key} arrived under ${ids.size} webhook-ids`);
+    await assertDeliveredOnce(db, receiver, 90_000);
   } finally {
     // CLUSTER_TEST_LOGS=DIR keeps every node's log for a look afterwards.
     const keep = process.env['CLUSTER_TEST_LOGS'];

@@ -4,8 +4,8 @@
  */
 import type { ClusterRole } from '../config/cluster-schema.ts';
 
-/** What a node says of itself at each heartbeat. */
-export interface NodeReport {
+/** Who a node is: fixed for the life of its process. */
+export interface NodeIdentity {
   readonly id: string;
   /** Random per process start: two processes with one node id are told apart. */
   readonly instance: string;
@@ -14,6 +14,10 @@ export interface NodeReport {
   readonly host: string;
   readonly pid: number;
   readonly capacity: number;
+}
+
+/** What a node says of itself at each heartbeat. */
+export interface NodeReport extends NodeIdentity {
   readonly draining: boolean;
   /** What the node is doing (its cameras' status, load); shown by GET /api/cluster and the API nodes. */
   readonly status: NodeStatus;

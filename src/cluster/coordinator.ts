@@ -10,20 +10,9 @@
  * Times here are this process's monotonic clock; the store compares with the database's clock. No I/O of its own:
  * the store, the clock and what "run these cameras" means are ports.
  */
-import type { ClusterRole } from '../config/cluster-schema.ts';
 import { AppError, errorMessage } from '../core/errors.ts';
 import { assignCameras, type CameraUnit } from './assignment.ts';
-import type { ClusterStore, NodeRecord, NodeStatus } from './cluster-store.ts';
-
-export interface NodeIdentity {
-  readonly id: string;
-  readonly instance: string;
-  readonly role: ClusterRole;
-  readonly version: string;
-  readonly host: string;
-  readonly pid: number;
-  readonly capacity: number;
-}
+import type { ClusterStore, NodeIdentity, NodeRecord, NodeStatus } from './cluster-store.ts';
 
 export interface CoordinatorDeps {
   readonly store: ClusterStore;
@@ -76,11 +65,6 @@ export class ClusterCoordinator {
   lease(cameraId: string): { owner: string; epoch: number } | null {
     const h = this.held.get(cameraId) ?? this.pending.get(cameraId);
     return h && h.validUntil > this.deps.now() ? { owner: this.deps.self.id, epoch: h.epoch } : null;
-  }
-
-  /** Cameras held now, with their epochs. */
-  holding(): { cameraId: string; epoch: number }[] {
-    return [...this.held].map(([cameraId, h]) => ({ cameraId, epoch: h.epoch })).sort((a, b) => (a.cameraId < b.cameraId ? -1 : 1));
   }
 
   /** The live nodes as of the last round. */
