@@ -43,6 +43,8 @@ export interface ClusterNode {
   /** Starts heartbeats, the relay and config refreshes; `run` runs a worker's held cameras. */
   start(ports: {
     run(ids: ReadonlySet<string>): Promise<void>; cameras(): CameraHandle[]; publishHere(m: LiveMessage): void; closeOpen(ids: readonly string[]): Promise<void>;
+    /** Releases the deliveries a node that died had claimed. */
+    releaseDeliveries(nodeId: string): Promise<void>;
     /** A worker's Prometheus text beyond its cameras (deliveries). */
     metricsText(): Promise<string>;
   }): Promise<void>;
@@ -112,11 +114,15 @@ export async function joinCluster(args: {
   });
   let runCameras: (ids: ReadonlySet<string>) => Promise<void> = async () => undefined;
   let closeOpen: (ids: readonly string[]) => Promise<void> = async () => undefined;
+  let releaseDeliveries: (nodeId: string) => Promise<void> = async () => undefined;
   const coordinator = new ClusterCoordinator({
     store, self: { id: nodeId, instance: randomUUID(), role: c.role, version: VERSION, host: hostname(), pid: process.pid, capacity: c.capacity },
     leaseMs: c.leaseMs, heartbeatMs: c.heartbeatMs, now: () => performance.now(),
     cameras: () => unitsOf(args.effectiveCameras(configs.current())),
     status, run: (ids) => runCameras(ids), acquired: (ids) => closeOpen(ids), log: clog,
+    nodesGone: async (ids) => {
+      for (const id of ids) await releaseDeliveries(id);
+    },
   });
   // Redis first: a wrong URL is said before the node takes part in anything.
   let publishHere: (m: LiveMessage) => void = () => undefined;
@@ -163,6 +169,7 @@ export async function joinCluster(args: {
       cameraHandles = ports.cameras;
       runCameras = ports.run;
       closeOpen = ports.closeOpen;
+      releaseDeliveries = ports.releaseDeliveries;
       publishHere = ports.publishHere;
       if (c.role === 'worker') {
         const server = await startInternalServer({ cameras: ports.cameras, metricsText: ports.metricsText, secret, nodeId }, config.server.host, config.server.port);

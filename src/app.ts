@@ -285,6 +285,9 @@ export async function startApp(fileConfig: Config, log: Logger): Promise<Running
     publishHere: hub.publish,
     closeOpen,
     metricsText: () => delivery.metricsText(),
+    releaseDeliveries: async (id) => {
+      await outbox.releaseLeases(id);
+    },
   });
   if (role === 'all') await cameraFleet!.apply(cameras);
   if (role !== 'api') await jobs.start();

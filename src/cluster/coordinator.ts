@@ -26,6 +26,8 @@ export interface CoordinatorDeps {
   readonly status: () => NodeStatus;
   /** Runs exactly these cameras from now on; resolves when the others have stopped. Never called twice at once. */
   readonly run: (cameraIds: ReadonlySet<string>) => Promise<void>;
+  /** Called with the ids of nodes whose heartbeat stopped (release the deliveries they had claimed). */
+  readonly nodesGone?: (nodeIds: readonly string[]) => Promise<void>;
   /** Called with newly acquired cameras before they start (close what their last holder left open). */
   readonly acquired?: (cameraIds: readonly string[]) => Promise<void>;
   readonly log: { info(o: object, msg: string): void; warn(o: object, msg: string): void; error(o: object, msg: string): void };
@@ -210,7 +212,13 @@ export class ClusterCoordinator {
 
   private async assign(): Promise<void> {
     const { store, self, leaseMs, now } = this.deps;
+    const before = this.nodesSeen;
     this.nodesSeen = await store.nodes(leaseMs);
+    const gone = before.filter((n) => n.id !== self.id && !this.nodesSeen.some((m) => m.id === n.id)).map((n) => n.id);
+    if (gone.length > 0 && self.role === 'worker') {
+      this.deps.log.warn({ nodes: gone }, 'nodes stopped sending heartbeats; the deliveries they had claimed are released to the others');
+      await this.deps.nodesGone?.(gone);
+    }
     this.checkVersions();
     if (self.role !== 'worker' || this.draining) return;
 

@@ -124,7 +124,7 @@ export async function startAuthServer(db: SqlDatabase, opts: { auth?: Partial<Au
   const site = startSite(config.config, config.config.cameras, { store: new SqlTrajectoryStore(db), publish: () => undefined, log, now });
   await site.savePlanImage('floor.jpg', TINY_JPEG);
   const cluster = await joinCluster({ config: config.config, db, nodeId: 'test-node', configs, effectiveCameras, log });
-  await cluster.start({ run: async () => undefined, cameras: () => cams, publishHere: () => undefined, closeOpen: async () => undefined, metricsText: async () => '' });
+  await cluster.start({ run: async () => undefined, cameras: () => cams, publishHere: () => undefined, closeOpen: async () => undefined, metricsText: async () => '', releaseDeliveries: async () => undefined });
   const app = await buildServer({
     site, cluster,
     cameras: () => cams, events, analytics: new SqlAnalyticsStore(db), media: new FileMediaStore(join(dir, 'media')), log, now, recordings, delivery,
